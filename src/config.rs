@@ -1,0 +1,219 @@
+//! The site configuration, `nutgraf.toml`: raw serde input and the validated
+//! [`Config`] the rest of the build uses.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Position, did_you_mean};
+use crate::error::Error;
+
+pub const CONFIG_FILE: &str = "nutgraf.toml";
+
+/// `nutgraf.toml` as written. Unknown keys are errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    publisher: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    faq: Option<bool>,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "language",
+    "description",
+    "publisher",
+    "theme",
+    "faq",
+    "extra",
+];
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Absolute site URL without a trailing slash, e.g. `https://example.org`.
+    pub base_url: String,
+    /// BCP 47 tag for `<html lang>` and `inLanguage`.
+    pub language: String,
+    pub description: Option<String>,
+    /// The organisation named as publisher in JSON-LD; defaults to `title`.
+    pub publisher: String,
+    /// Name of the theme under `themes/` or built in.
+    pub theme: String,
+    /// Whether articles get an FAQPage unless their front matter says otherwise.
+    pub faq: bool,
+    pub extra: toml::Table,
+}
+
+pub const DEFAULT_THEME: &str = "broadsheet";
+
+impl Config {
+    /// Reads and validates `root/nutgraf.toml`.
+    pub fn load(root: &Path) -> Result<Config, Error> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Config(vec![
+                    Diagnostic::error(CONFIG_FILE, Position::START, format!("no `{CONFIG_FILE}` in `{}`", root.display()))
+                        .with_hint("run nutgraf in a site folder, pass `--root DIR`, or create nutgraf.toml with `title` and `base_url`"),
+                ]));
+            }
+            Err(e) => {
+                return Err(Error::Config(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    Position::START,
+                    format!("cannot read `{CONFIG_FILE}`: {e}"),
+                )]));
+            }
+        };
+        Config::parse(&text).map_err(|d| Error::Config(vec![d]))
+    }
+
+    /// Parses and validates the text of `nutgraf.toml`.
+    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_diagnostic(CONFIG_FILE, text, 0, &e, KEYS))?;
+        let at_key = |key: &str| key_position(text, key);
+
+        let base_url = raw.base_url.trim_end_matches('/').to_string();
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at_key("base_url"),
+                format!("`base_url` must be an absolute http(s) URL, found `{}`", raw.base_url),
+            )
+            .with_hint("write it like `base_url = \"https://example.org\"`"));
+        }
+        let language = raw.language.unwrap_or_else(|| "en".to_string());
+        let valid_lang = !language.is_empty()
+            && language.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !valid_lang {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at_key("language"),
+                format!("`language` must be a BCP 47 tag like `en` or `pt-BR`, found `{language}`"),
+            ));
+        }
+        Ok(Config {
+            publisher: raw.publisher.unwrap_or_else(|| raw.title.clone()),
+            title: raw.title,
+            base_url,
+            language,
+            description: raw.description,
+            theme: raw.theme.unwrap_or_else(|| DEFAULT_THEME.to_string()),
+            faq: raw.faq.unwrap_or(true),
+            extra: raw.extra,
+        })
+    }
+
+    /// The absolute URL of a site path such as `/why-now/`.
+    pub fn permalink(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return path.to_string();
+        }
+        format!("{}/{}", self.base_url, path.trim_start_matches('/'))
+    }
+}
+
+/// The position of the line that sets `key` (for errors found after parsing).
+fn key_position(text: &str, key: &str) -> Position {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return Position::of_offset(text, offset + (line.len() - trimmed.len()));
+            }
+        }
+        offset += line.len();
+    }
+    Position::START
+}
+
+/// Turns a TOML error into a diagnostic pointing at the right line of the
+/// file. `offset` is where the TOML starts inside the file (front matter
+/// starts after the opening `+++`). Unknown keys get a "did you mean" hint
+/// drawn from `keys`.
+pub fn toml_diagnostic(
+    path: impl Into<std::path::PathBuf>,
+    file_text: &str,
+    offset: usize,
+    err: &toml::de::Error,
+    keys: &[&str],
+) -> Diagnostic {
+    let pos = err
+        .span()
+        .map_or(Position::of_offset(file_text, offset), |span| {
+            Position::of_offset(file_text, offset + span.start)
+        });
+    let message = err.message().trim().to_string();
+    if let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let d = Diagnostic::error(path, pos, format!("unknown key `{unknown}`"));
+        return match did_you_mean(unknown, keys) {
+            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+            None => d.with_hint(format!(
+                "known keys are {}; put your own values under [extra]",
+                keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            )),
+        };
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return Diagnostic::error(path, pos, format!("missing required key `{field}`"))
+            .with_hint(format!("add a line like `{field} = \"...\"`"));
+    }
+    Diagnostic::error(path, pos, format!("invalid TOML: {message}"))
+        .with_hint("check quoting, `=` signs and brackets on this line (TOML syntax: https://toml.io)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_trailing_slash() {
+        let c = Config::parse("title = \"T\"\nbase_url = \"https://e.org/\"\n").unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(c.base_url, "https://e.org");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.publisher, "T");
+        assert_eq!(c.theme, DEFAULT_THEME);
+        assert_eq!(c.permalink("/a/"), "https://e.org/a/");
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let Err(d) = Config::parse("title = \"T\"\nbase_url = \"https://e.org\"\nlanguag = \"en\"\n") else {
+            panic!("unknown key accepted");
+        };
+        assert_eq!((d.line, d.col), (3, 1));
+        assert_eq!(d.message, "unknown key `languag`");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `language`?"));
+    }
+
+    #[test]
+    fn relative_base_url_is_an_error() {
+        let Err(d) = Config::parse("title = \"T\"\nbase_url = \"/blog\"\n") else {
+            panic!("relative base_url accepted");
+        };
+        assert_eq!(d.line, 2);
+    }
+}

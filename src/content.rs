@@ -1,0 +1,267 @@
+//! Loading `content/`: articles (files and bundles), the home page, and the
+//! other files that are copied beside the pages.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use jiff::Zoned;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Position, display_path};
+use crate::frontmatter::{self, ArticleMatter, SectionMatter};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// One article, loaded and validated but not rendered.
+#[derive(Debug)]
+pub struct Page {
+    /// Absolute path of the Markdown file.
+    pub path: PathBuf,
+    /// Path shown in diagnostics (relative to the site root).
+    pub display: PathBuf,
+    /// The whole file; positions in diagnostics are offsets into it.
+    pub text: String,
+    /// Where the Markdown body starts in `text`.
+    pub body_offset: usize,
+    pub matter: ArticleMatter,
+    pub date: Option<Zoned>,
+    pub updated: Option<Zoned>,
+    /// Site path, always with leading and trailing slashes: `/why-now/`.
+    pub url: String,
+    /// Folder that relative image paths are resolved against.
+    pub dir: PathBuf,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// The date sort key: newest first, undated last.
+    fn sort_key(&self) -> (std::cmp::Reverse<Option<jiff::Timestamp>>, &str) {
+        (std::cmp::Reverse(self.date.as_ref().map(Zoned::timestamp)), &self.url)
+    }
+}
+
+/// `content/_index.md`.
+#[derive(Debug)]
+pub struct Home {
+    pub path: PathBuf,
+    pub display: PathBuf,
+    pub text: String,
+    pub body_offset: usize,
+    pub matter: SectionMatter,
+}
+
+/// Everything under `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Published articles, newest first.
+    pub pages: Vec<Page>,
+    pub home: Option<Home>,
+    /// Non-Markdown files, relative to `content/`, copied to the same path.
+    pub assets: Vec<PathBuf>,
+    /// Drafts and scheduled articles left out of this build.
+    pub skipped: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Include drafts and articles dated in the future.
+    pub drafts: bool,
+    pub now: jiff::Timestamp,
+}
+
+enum Entry {
+    Article(PathBuf),
+    Home(PathBuf),
+    Asset(PathBuf),
+}
+
+/// Loads every content file under `root/content`, reporting problems into
+/// `diags`. Articles with errors are left out (the build fails anyway).
+pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Result<Content> {
+    let content_dir = root.join(CONTENT_DIR);
+    if !content_dir.is_dir() {
+        return Ok(Content::default());
+    }
+    let mut entries = Vec::new();
+    let walker = WalkDir::new(&content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or("")));
+    for entry in walker {
+        let entry = entry.map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", content_dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let is_md = path.extension().is_some_and(|e| e == "md");
+        if name == "_index.md" {
+            if path.parent() == Some(content_dir.as_path()) {
+                entries.push(Entry::Home(path));
+            } else {
+                diags.push(
+                    Diagnostic::warning(display_path(root, &path), Position::START, "section listing pages are not supported yet; this file is ignored")
+                        .with_hint("articles in this folder are still built; remove the `_index.md` to silence this"),
+                );
+            }
+        } else if is_md {
+            entries.push(Entry::Article(path));
+        } else {
+            let rel = path.strip_prefix(&content_dir).unwrap_or(&path).to_path_buf();
+            entries.push(Entry::Asset(rel));
+        }
+    }
+
+    let mut content = Content::default();
+    let mut article_paths = Vec::new();
+    for e in entries {
+        match e {
+            Entry::Article(p) => article_paths.push(p),
+            Entry::Asset(p) => content.assets.push(p),
+            Entry::Home(p) => match load_home(root, &p) {
+                Ok(home) => content.home = Some(home),
+                Err(d) => diags.push(d),
+            },
+        }
+    }
+
+    let loaded: Vec<Option<Page>> = article_paths
+        .par_iter()
+        .map(|p| match load_page(root, &content_dir, p) {
+            Ok(page) => Some(page),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        })
+        .collect();
+    for page in loaded.into_iter().flatten() {
+        let scheduled = page.date.as_ref().is_some_and(|d| d.timestamp() > opts.now);
+        if !opts.drafts && (page.matter.draft || scheduled) {
+            content.skipped += 1;
+            continue;
+        }
+        content.pages.push(page);
+    }
+    content.pages.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    check_unique_urls(&content.pages, diags);
+    Ok(content)
+}
+
+/// Hidden files, editor swap and backup files.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.starts_with("#")
+}
+
+/// Reads a content file as UTF-8, pointing at the first invalid byte.
+fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let display = display_path(root, path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(&display, Position::START, format!("cannot read file: {e}"))
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes());
+        let pos = Position::of_offset(&lossy, valid);
+        Diagnostic::error(&display, pos, format!("file is not valid UTF-8 (invalid byte at offset {valid})"))
+            .with_hint("save the file as UTF-8 in your editor")
+    })
+}
+
+fn load_home(root: &Path, path: &Path) -> Result<Home, Diagnostic> {
+    let display = display_path(root, path);
+    let text = read_text(root, path)?;
+    let split = frontmatter::split(&display, &text)?;
+    let matter = frontmatter::parse_section(&display, &text, &split)?;
+    let body_offset = split.body_offset;
+    Ok(Home {
+        path: path.to_path_buf(),
+        display,
+        text,
+        body_offset,
+        matter,
+    })
+}
+
+fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagnostic> {
+    let display = display_path(root, path);
+    let text = read_text(root, path)?;
+    let split = frontmatter::split(&display, &text)?;
+    let matter = frontmatter::parse_article(&display, &text, &split)?;
+    let date_of = |key: &str, value: &Option<toml::value::Datetime>| -> Result<Option<Zoned>, Diagnostic> {
+        value
+            .as_ref()
+            .map(|dt| frontmatter::to_zoned(dt))
+            .transpose()
+            .map_err(|msg| {
+                Diagnostic::error(&display, frontmatter::key_position(&text, &split, key), format!("invalid `{key}`: {msg}"))
+                    .with_hint("write dates like `2024-10-31T09:00:00+09:00` or `2024-10-31`")
+            })
+    };
+    let date = date_of("date", &matter.date)?;
+    let updated = date_of("updated", &matter.updated)?;
+
+    let rel = path.strip_prefix(content_dir).unwrap_or(path);
+    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    let (parents, default_slug): (Vec<&std::ffi::OsStr>, String) = if is_bundle {
+        let folders: Vec<_> = rel.parent().map(|p| p.iter().collect()).unwrap_or_default();
+        match folders.split_last() {
+            Some((last, rest)) => (rest.to_vec(), last.to_string_lossy().into_owned()),
+            None => {
+                return Err(Diagnostic::error(&display, Position::START, "`content/index.md` would replace the home page")
+                    .with_hint("move it into a folder (`content/<slug>/index.md`) or make it `content/_index.md`"));
+            }
+        }
+    } else {
+        let folders = rel.parent().map(|p| p.iter().collect()).unwrap_or_default();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        (folders, stem)
+    };
+    let slug_source = matter.slug.clone().unwrap_or(default_slug);
+    let slug = slug::slugify(&slug_source);
+    if slug.is_empty() {
+        let pos = frontmatter::key_position(&text, &split, "slug");
+        return Err(Diagnostic::error(&display, pos, format!("cannot make a URL slug from `{slug_source}`"))
+            .with_hint("set `slug = \"some-words\"` in the front matter"));
+    }
+    let mut url = String::from("/");
+    for folder in parents {
+        url.push_str(&slug::slugify(folder.to_string_lossy()));
+        url.push('/');
+    }
+    url.push_str(&slug);
+    url.push('/');
+
+    let body_offset = split.body_offset;
+    Ok(Page {
+        path: path.to_path_buf(),
+        display,
+        dir: path.parent().unwrap_or(content_dir).to_path_buf(),
+        text,
+        body_offset,
+        matter,
+        date,
+        updated,
+        url,
+    })
+}
+
+fn check_unique_urls(pages: &[Page], diags: &Diagnostics) {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for page in pages {
+        if let Some(first) = seen.insert(&page.url, &page.display) {
+            diags.push(
+                Diagnostic::error(&page.display, Position::START, format!("URL `{}` is also used by `{}`", page.url, first.display()))
+                    .with_hint("give one of them a different `slug` in its front matter"),
+            );
+        }
+    }
+}

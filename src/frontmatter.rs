@@ -1,0 +1,250 @@
+//! Front matter: the TOML between `+++` lines at the top of a content file,
+//! parsed into typed structs. Unknown keys are errors with a hint.
+
+use std::path::Path;
+
+use jiff::Zoned;
+use jiff::civil::DateTime;
+use jiff::tz::{Offset, TimeZone};
+use serde::Deserialize;
+
+use crate::config::toml_diagnostic;
+use crate::diagnostic::{Diagnostic, Position};
+
+/// An article's front matter, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleMatter {
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<toml::value::Datetime>,
+    pub updated: Option<toml::value::Datetime>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub draft: bool,
+    pub slug: Option<String>,
+    pub template: Option<String>,
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub faq: Option<bool>,
+    pub lead: Option<LeadMatter>,
+    #[serde(default)]
+    pub updates: Vec<UpdateMatter>,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+const ARTICLE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "authors",
+    "tags",
+    "draft",
+    "slug",
+    "template",
+    "weight",
+    "aliases",
+    "faq",
+    "lead",
+    "updates",
+    "extra",
+    // keys of the [lead] and [[updates]] tables, for suggestions there
+    "src",
+    "alt",
+    "caption",
+    "credit",
+    "credit_url",
+    "note",
+];
+
+/// `[lead]`: the lead image.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadMatter {
+    pub src: String,
+    #[serde(default)]
+    pub alt: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub credit_url: Option<String>,
+}
+
+/// `[[updates]]`: one entry of the corrections log.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMatter {
+    pub date: toml::value::Datetime,
+    pub note: String,
+}
+
+/// The front matter of `_index.md` (the home page).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+const SECTION_KEYS: &[&str] = &["title", "description", "extra"];
+
+/// A content file split into its front matter and body.
+#[derive(Debug)]
+pub struct Split<'a> {
+    pub matter: &'a str,
+    /// Byte offset of the front matter TOML in the file.
+    pub matter_offset: usize,
+    pub body: &'a str,
+    /// Byte offset of the body in the file.
+    pub body_offset: usize,
+}
+
+/// Splits `text` at its `+++` fences.
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &text[start..];
+    let Some(after_open) = rest.strip_prefix("+++") else {
+        return Err(Diagnostic::error(path, Position::START, "missing front matter")
+            .with_hint("start the file with a `+++` line, then `title = \"...\"`, then a closing `+++` line"));
+    };
+    let Some(first_nl) = after_open.find('\n') else {
+        return Err(Diagnostic::error(path, Position::START, "front matter is never closed")
+            .with_hint("add a line with only `+++` after the front matter"));
+    };
+    if !after_open[..first_nl].trim().is_empty() {
+        return Err(Diagnostic::error(path, Position::START, "the opening `+++` must be alone on its line")
+            .with_hint("put the first key on the next line"));
+    }
+    let matter_offset = start + 3 + first_nl + 1;
+    let mut offset = matter_offset;
+    for line in text[matter_offset..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok(Split {
+                matter: &text[matter_offset..offset],
+                matter_offset,
+                body: &text[offset + line.len()..],
+                body_offset: offset + line.len(),
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(path, Position::START, "front matter is never closed")
+        .with_hint("add a line with only `+++` after the front matter"))
+}
+
+pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Diagnostic> {
+    toml::from_str(split.matter)
+        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, ARTICLE_KEYS))
+}
+
+pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMatter, Diagnostic> {
+    toml::from_str(split.matter)
+        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, SECTION_KEYS))
+}
+
+/// A front-matter date with the UTC offset it was written with.
+/// Dates without an offset are taken as UTC; a bare date as midnight.
+pub fn to_zoned(dt: &toml::value::Datetime) -> Result<Zoned, String> {
+    let Some(date) = dt.date else {
+        return Err(format!("`{dt}` is a time without a date"));
+    };
+    let time = dt.time.unwrap_or(toml::value::Time {
+        hour: 0,
+        minute: 0,
+        second: Some(0),
+        nanosecond: Some(0),
+    });
+    let civil = DateTime::new(
+        i16::try_from(date.year).map_err(|_| format!("year {} is out of range", date.year))?,
+        date.month as i8,
+        date.day as i8,
+        time.hour as i8,
+        time.minute as i8,
+        time.second.unwrap_or(0) as i8,
+        time.nanosecond.unwrap_or(0) as i32,
+    )
+    .map_err(|e| format!("`{dt}` is not a valid date: {e}"))?;
+    let tz = match dt.offset {
+        None | Some(toml::value::Offset::Z) => TimeZone::UTC,
+        Some(toml::value::Offset::Custom { minutes }) => {
+            let offset = Offset::from_seconds(i32::from(minutes) * 60)
+                .map_err(|e| format!("offset of `{dt}` is out of range: {e}"))?;
+            TimeZone::fixed(offset)
+        }
+    };
+    civil
+        .to_zoned(tz)
+        .map_err(|e| format!("`{dt}` is not a valid date: {e}"))
+}
+
+/// RFC 3339 with the original offset, e.g. `2024-10-31T09:00:00+09:00`.
+pub fn rfc3339(z: &Zoned) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Where in the file a top-level key of the front matter is set.
+pub fn key_position(text: &str, split: &Split, key: &str) -> Position {
+    let mut offset = split.matter_offset;
+    for line in split.matter.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return Position::of_offset(text, offset + line.len() - trimmed.len());
+            }
+        }
+        offset += line.len();
+    }
+    Position::of_offset(text, split.matter_offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("content/a.md")
+    }
+
+    #[test]
+    fn splits_fences() {
+        let text = "+++\ntitle = \"A\"\n+++\nBody\n";
+        let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(s.matter, "title = \"A\"\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(&text[s.body_offset..], "Body\n");
+    }
+
+    #[test]
+    fn unclosed_front_matter() {
+        let err = split(p(), "+++\ntitle = \"A\"\nBody\n").err();
+        assert_eq!(err.map(|d| d.message), Some("front matter is never closed".into()));
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line() {
+        let text = "+++\ntitle = \"A\"\ntitel = \"B\"\n+++\n";
+        let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
+        let d = parse_article(p(), text, &s).err().unwrap_or_else(|| panic!("accepted"));
+        assert_eq!((d.line, d.col), (3, 1));
+        assert_eq!(d.message, "unknown key `titel`");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn dates_keep_their_offset() {
+        let text = "+++\ntitle = \"A\"\ndate = 2024-10-31T09:00:00+09:00\n+++\n";
+        let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
+        let m = parse_article(p(), text, &s).unwrap_or_else(|d| panic!("{d}"));
+        let z = to_zoned(m.date.as_ref().unwrap_or_else(|| panic!("no date"))).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rfc3339(&z), "2024-10-31T09:00:00+09:00");
+        let d: toml::value::Datetime = "2024-10-31".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rfc3339(&to_zoned(&d).unwrap_or_else(|e| panic!("{e}"))), "2024-10-31T00:00:00+00:00");
+    }
+}

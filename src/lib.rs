@@ -1,0 +1,40 @@
+//! nutgraf: a static site generator for explainer articles.
+//!
+//! A build runs these steps in order ([`site::build`]):
+//!
+//! 1. read and validate `nutgraf.toml` ([`config`]);
+//! 2. load the templates and the theme ([`theme`]);
+//! 3. load `content/`: split and parse each file's TOML front matter
+//!    ([`content`], [`frontmatter`]), leaving out drafts and scheduled
+//!    articles;
+//! 4. render each article's Markdown in parallel ([`markdown`]): figures
+//!    and image slots ([`figure`], [`images`]), question headings and FAQ
+//!    answers ([`questions`]), code highlighting ([`highlight`]);
+//! 5. build its JSON-LD ([`schema`]) and render its template;
+//! 6. render the home page and the 404 page;
+//! 7. write everything into a temporary folder and swap it in ([`output`]),
+//!    so a failed build leaves the previous site untouched.
+//!
+//! Problems in the input are [`diagnostic::Diagnostic`]s with
+//! `path:line:col`, a message and a hint.
+
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod error;
+pub mod figure;
+pub mod frontmatter;
+pub mod highlight;
+pub mod html;
+pub mod images;
+pub mod markdown;
+pub mod output;
+pub mod questions;
+pub mod schema;
+pub mod site;
+pub mod theme;
+
+mod fs;
+
+pub use error::Error;
+pub use site::{BuildOptions, BuildReport, build};

@@ -1,0 +1,87 @@
+//! The `nutgraf` command line: parses arguments, calls the library, prints
+//! the outcome once and picks the exit code (0 ok, 1 build failed, 2 usage
+//! or configuration error).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use nutgraf::error::counts;
+use nutgraf::{BuildOptions, Error};
+
+#[derive(Parser)]
+#[command(name = "nutgraf", version, about = "A static site generator for explainer articles")]
+struct Cli {
+    /// The site folder (the one with nutgraf.toml)
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder
+    Build {
+        /// Where to write the site [default: <root>/public]
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include drafts and scheduled articles, and show image slots as placeholders
+        #[arg(long)]
+        drafts: bool,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { output, drafts, strict } => {
+            let opts = BuildOptions {
+                root: cli.root,
+                output,
+                drafts,
+                strict,
+            };
+            match nutgraf::build(&opts) {
+                Ok(report) => {
+                    for w in &report.warnings {
+                        eprintln!("{w}\n");
+                    }
+                    let skipped = if report.skipped > 0 {
+                        format!(" ({} drafts or scheduled left out; --drafts includes them)", report.skipped)
+                    } else {
+                        String::new()
+                    };
+                    eprintln!(
+                        "Built {} articles{skipped}, copied {} files into {} in {} ms; {}",
+                        report.pages,
+                        report.files_copied,
+                        report.output.display(),
+                        report.elapsed.as_millis(),
+                        counts(0, report.warnings.len()),
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
+    }
+}
+
+fn fail(e: &Error) -> ExitCode {
+    for d in e.diagnostics() {
+        eprintln!("{d}\n");
+    }
+    match e {
+        Error::Config(ds) | Error::Site(ds) => {
+            let errors = ds.iter().filter(|d| d.is_error()).count();
+            eprintln!("error: build failed: {}", counts(errors, ds.len() - errors));
+        }
+        Error::Other(err) => eprintln!("error: {err:#}"),
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+}

@@ -1,0 +1,478 @@
+//! Markdown to HTML: pulldown-cmark configured in one place, and the event
+//! transforms that make explainers (figures, slots, question headings,
+//! highlighted code, footnotes at the end).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Position};
+use crate::figure::{self, FigureInfo, Loading};
+use crate::html::{escape_into, plain_text, render};
+use crate::images::{ImageRef, Images};
+use crate::questions::{self, FaqEntry, Ids, Question};
+
+/// The one place pulldown-cmark is configured; every Markdown parse of the
+/// crate goes through here.
+pub fn new_cmark_parser(text: &str) -> Parser<'_> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM;
+    Parser::new_ext(text, options)
+}
+
+/// Inline Markdown (a lead caption, a credit) as HTML without the `<p>`.
+pub fn render_inline(text: &str) -> String {
+    let html = render(new_cmark_parser(text));
+    let html = html.trim();
+    html.strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+        .unwrap_or(html)
+        .to_string()
+}
+
+/// What a page's Markdown renders with.
+pub struct RenderContext<'a> {
+    pub config: &'a Config,
+    pub images: &'a Images,
+    /// Folder of the Markdown file, for relative image paths.
+    pub page_dir: &'a Path,
+    pub page_url: &'a str,
+    /// The file as shown in diagnostics, and its whole text, for positions.
+    pub display: &'a Path,
+    pub file_text: &'a str,
+    /// Where the body starts in `file_text`.
+    pub body_offset: usize,
+    /// Show image slots as placeholders (drafts, serve) instead of warning.
+    pub show_slots: bool,
+    /// Whether this page's questions go into an FAQPage.
+    pub faq: bool,
+    /// A lead image is rendered above the body, so no body image is first.
+    pub has_lead: bool,
+}
+
+/// A page's rendered body and what was learned while rendering it.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub questions: Vec<Question>,
+    pub faq: Vec<FaqEntry>,
+    pub figures: Vec<FigureInfo>,
+    pub word_count: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct State<'c, 'a> {
+    ctx: &'c RenderContext<'c>,
+    out: Vec<Event<'a>>,
+    ids: Ids,
+    /// (index in `out` of each `##` heading, the question it opens if any)
+    sections: Vec<(usize, Option<usize>)>,
+    questions: Vec<Question>,
+    figures: Vec<FigureInfo>,
+    diagnostics: Vec<Diagnostic>,
+    words: usize,
+    images_seen: usize,
+    /// label → (number, how many references so far)
+    footnote_refs: HashMap<String, (usize, usize)>,
+    footnote_order: Vec<String>,
+    footnotes: HashMap<String, Vec<Event<'a>>>,
+}
+
+/// Renders a page's Markdown body.
+pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
+    let events: Vec<(Event, std::ops::Range<usize>)> = new_cmark_parser(body).into_offset_iter().collect();
+    let mut st = State {
+        ctx,
+        out: Vec::with_capacity(events.len()),
+        ids: Ids::default(),
+        sections: Vec::new(),
+        questions: Vec::new(),
+        figures: Vec::new(),
+        diagnostics: Vec::new(),
+        words: 0,
+        images_seen: usize::from(ctx.has_lead),
+        footnote_refs: HashMap::new(),
+        footnote_order: Vec::new(),
+        footnotes: HashMap::new(),
+    };
+
+    let mut i = 0;
+    while i < events.len() {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Paragraph) if matches!(events.get(i + 1), Some((Event::Start(Tag::Image { .. }), _))) => {
+                let end = find_end(&events, i);
+                let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+                st.figure(inner, events[i + 1].1.start);
+                i = end + 1;
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                let end = find_end(&events, i);
+                st.heading(&events[i..=end]);
+                i = end + 1;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let end = find_end(&events, i);
+                let code: String = events[i + 1..end]
+                    .iter()
+                    .filter_map(|(e, _)| match e {
+                        Event::Text(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => crate::highlight::language_of(info),
+                    CodeBlockKind::Indented => None,
+                };
+                st.out.push(Event::Html(crate::highlight::code_block(lang, &code).into()));
+                i = end + 1;
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let end = find_end(&events, i);
+                let inner = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+                // Reserve the id so no heading takes it.
+                st.ids.explicit(&format!("fn-{}", slug::slugify(label.as_ref())));
+                st.footnotes.insert(label.to_string(), inner);
+                i = end + 1;
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                // An image inside a paragraph of text: kept inline, resolved.
+                let end = find_end(&events, i);
+                let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
+                st.inline_image(dest_url, title, &alt, range.start);
+                i = end + 1;
+            }
+            Event::FootnoteReference(label) => {
+                st.footnote_reference(label);
+                i += 1;
+            }
+            Event::Text(t) => {
+                st.words += t.split_whitespace().count();
+                st.out.push(event.clone());
+                i += 1;
+            }
+            _ => {
+                st.out.push(event.clone());
+                i += 1;
+            }
+        }
+    }
+    st.finish()
+}
+
+/// Index of the event that closes the one opened at `start`.
+fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+impl<'c, 'a> State<'c, 'a> {
+    fn position(&self, body_pos: usize) -> Position {
+        Position::of_offset(self.ctx.file_text, self.ctx.body_offset + body_pos)
+    }
+
+    fn warn(&mut self, body_pos: usize, message: String, hint: &str) {
+        let d = Diagnostic::warning(self.ctx.display, self.position(body_pos), message).with_hint(hint);
+        self.diagnostics.push(d);
+    }
+
+    fn next_loading(&mut self) -> Loading {
+        self.images_seen += 1;
+        if self.images_seen == 1 { Loading::Eager } else { Loading::Lazy }
+    }
+
+    /// Resolves an image, reporting bad paths and missing files.
+    fn resolve(&mut self, src: &str, body_pos: usize) -> Option<(ImageRef, Option<(u32, u32)>)> {
+        match self.ctx.images.resolve(self.ctx.page_dir, src) {
+            Err(msg) => {
+                let d = Diagnostic::error(self.ctx.display, self.position(body_pos), msg)
+                    .with_hint("image paths are relative to the article's folder, or start with / for files in static/");
+                self.diagnostics.push(d);
+                None
+            }
+            Ok(ImageRef::Local { file, url }) => {
+                let size = self.ctx.images.size(&file);
+                if size.is_none() {
+                    let message = if file.is_file() {
+                        format!("cannot read the size of image `{src}`: not a supported image file")
+                    } else {
+                        format!("image file not found: `{src}`")
+                    };
+                    let looked = crate::diagnostic::display_path(
+                        self.ctx.page_dir.parent().and_then(Path::parent).unwrap_or(Path::new("")),
+                        &file,
+                    );
+                    self.warn(
+                        body_pos,
+                        message,
+                        &format!("looked for `{}`; check the file name, or reference files in static/ as `/img/name.jpg`", looked.display()),
+                    );
+                }
+                Some((ImageRef::Local { file, url }, size))
+            }
+            Ok(other) => Some((other, None)),
+        }
+    }
+
+    fn figure(&mut self, inner: Vec<Event<'a>>, body_pos: usize) {
+        for e in &inner {
+            if let Event::Text(t) = e {
+                self.words += t.split_whitespace().count();
+            }
+        }
+        let Some(parts) = figure::parts(inner) else {
+            return;
+        };
+        let Some((target, size)) = self.resolve(&parts.src, body_pos) else {
+            return;
+        };
+        let has_credit = parts.credit.is_some();
+        let cap = figure::caption(parts.caption, parts.credit);
+        let html = match &target {
+            ImageRef::Slot(name) => {
+                if self.ctx.show_slots {
+                    figure::slot_html(name, &parts.alt, &cap)
+                } else {
+                    self.warn(
+                        body_pos,
+                        format!("empty image slot `{name}`: {}", parts.alt),
+                        "choose the photo and replace `slot:…` with its file name; drafts (`--drafts`) show slots as placeholders",
+                    );
+                    String::new()
+                }
+            }
+            ImageRef::Local { url, .. } | ImageRef::External(url) => {
+                self.lint(body_pos, &parts.alt, &cap, has_credit);
+                let loading = self.next_loading();
+                self.figures.push(FigureInfo {
+                    url: url.clone(),
+                    alt: parts.alt.clone(),
+                    caption: (!cap.caption_text.is_empty()).then(|| cap.caption_text.clone()),
+                    credit: cap.credit_text.clone(),
+                    width: size.map(|s| s.0),
+                    height: size.map(|s| s.1),
+                });
+                figure::figure_html(url, &parts.alt, &parts.title, size, loading, &cap)
+            }
+        };
+        if !html.is_empty() {
+            self.out.push(Event::Html(html.into()));
+        }
+    }
+
+    fn lint(&mut self, body_pos: usize, alt: &str, cap: &figure::Caption, has_credit: bool) {
+        if alt.is_empty() {
+            self.warn(body_pos, "figure has no alt text".into(), "describe what the photo shows inside `![…]`");
+        } else if normalize(alt) == normalize(&cap.caption_text) {
+            self.warn(
+                body_pos,
+                "alt text repeats the caption".into(),
+                "alt text describes what the photo shows; the caption says what it means",
+            );
+        }
+        if !has_credit {
+            self.warn(body_pos, "photo has no credit".into(), "end the caption with the credit in parentheses, e.g. `(Name/Agency)`");
+        }
+    }
+
+    fn inline_image(&mut self, src: &str, title: &str, alt: &str, body_pos: usize) {
+        let Some((target, size)) = self.resolve(src, body_pos) else {
+            return;
+        };
+        let mut html = String::new();
+        match target {
+            ImageRef::Slot(name) => {
+                self.warn(
+                    body_pos,
+                    format!("image slot `{name}` must start its own paragraph"),
+                    "put the slot on its own line, followed by its caption",
+                );
+            }
+            ImageRef::Local { url, .. } | ImageRef::External(url) => {
+                let loading = self.next_loading();
+                figure::img_tag(&mut html, &url, alt, title, size, loading);
+            }
+        }
+        self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    fn heading(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)]) {
+        let Some((Event::Start(Tag::Heading { level, id, classes, attrs }), _)) = events.first() else {
+            return;
+        };
+        let inner: Vec<Event<'a>> = events[1..events.len() - 1].iter().map(|(e, _)| e.clone()).collect();
+        let text = plain_text(&inner).trim().to_string();
+        self.words += text.split_whitespace().count();
+        let id = match id {
+            Some(explicit) => self.ids.explicit(explicit),
+            None => self.ids.unique(&text),
+        };
+        let is_question = questions::is_question(*level, &text);
+        let opted_out = classes.iter().any(|c| c.as_ref() == "not-faq");
+
+        let mut html = format!("<{level} id=\"");
+        escape_into(&mut html, &id);
+        html.push('"');
+        let mut class_list: Vec<&str> = Vec::new();
+        if is_question {
+            class_list.push("question");
+        }
+        class_list.extend(classes.iter().map(|c| c.as_ref()));
+        if !class_list.is_empty() {
+            html.push_str(" class=\"");
+            escape_into(&mut html, &class_list.join(" "));
+            html.push('"');
+        }
+        for (key, value) in attrs {
+            html.push(' ');
+            escape_into(&mut html, key);
+            if let Some(v) = value {
+                html.push_str("=\"");
+                escape_into(&mut html, v);
+                html.push('"');
+            }
+        }
+        html.push('>');
+        html.push_str(render(inner).trim());
+        html.push_str(" <a class=\"anchor\" href=\"#");
+        escape_into(&mut html, &id);
+        html.push_str("\" aria-label=\"Link to this section\">#</a></");
+        html.push_str(&level.to_string());
+        html.push_str(">\n");
+
+        if *level == pulldown_cmark::HeadingLevel::H2 {
+            let question = is_question.then_some(self.questions.len());
+            self.sections.push((self.out.len(), question));
+        }
+        if is_question {
+            self.questions.push(Question {
+                id,
+                text,
+                faq: self.ctx.faq && !opted_out,
+            });
+        }
+        self.out.push(Event::Html(html.into()));
+    }
+
+    fn footnote_reference(&mut self, label: &CowStr<'a>) {
+        let next_number = self.footnote_refs.len() + 1;
+        let entry = self.footnote_refs.entry(label.to_string()).or_insert((next_number, 0));
+        entry.1 += 1;
+        let (number, count) = *entry;
+        if count == 1 {
+            self.footnote_order.push(label.to_string());
+        }
+        let target = format!("fn-{}", slug::slugify(label.as_ref()));
+        let back = reference_id(label, count);
+        let html = format!(
+            "<sup class=\"footnote-ref\"><a href=\"#{}\" id=\"{}\">{number}</a></sup>",
+            crate::html::escape(&target),
+            crate::html::escape(&back),
+        );
+        self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    fn finish(mut self) -> Rendered {
+        let faq = self.faq_entries();
+        let mut html = render(std::mem::take(&mut self.out));
+        self.footnotes_section(&mut html);
+        Rendered {
+            html,
+            questions: self.questions,
+            faq,
+            figures: self.figures,
+            word_count: self.words,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    /// Each FAQ question's answer: everything up to the next `##`.
+    fn faq_entries(&self) -> Vec<FaqEntry> {
+        let mut entries = Vec::new();
+        for (k, &(start, question)) in self.sections.iter().enumerate() {
+            let Some(q) = question.map(|q| &self.questions[q]) else {
+                continue;
+            };
+            if !q.faq {
+                continue;
+            }
+            let end = self.sections.get(k + 1).map_or(self.out.len(), |s| s.0);
+            let answer_html = questions::answer_html(&self.out[start + 1..end], &self.ctx.config.base_url, self.ctx.page_url);
+            if answer_html.is_empty() {
+                continue;
+            }
+            entries.push(FaqEntry {
+                question: q.text.clone(),
+                answer_html,
+            });
+        }
+        entries
+    }
+
+    /// Footnote definitions gathered at the end, in order of first
+    /// reference, each with links back to its references. Footnote ids are
+    /// derived from labels so links stay stable when text moves.
+    fn footnotes_section(&mut self, html: &mut String) {
+        if self.footnote_order.is_empty() {
+            return;
+        }
+        html.push_str("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n");
+        for label in std::mem::take(&mut self.footnote_order) {
+            let (number, count) = self.footnote_refs[&label];
+            let target = format!("fn-{}", slug::slugify(&label));
+            let mut events = self.footnotes.remove(&label).unwrap_or_default();
+            let mut backrefs = String::new();
+            for n in 1..=count {
+                backrefs.push_str(&format!(
+                    " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"Back to reference {number}{}\">\u{21a9}\u{fe0e}</a>",
+                    crate::html::escape(&reference_id(&label, n)),
+                    if count > 1 { format!(" ({n})") } else { String::new() },
+                ));
+            }
+            // Put the back links inside the last paragraph, as readers expect.
+            match events.iter().rposition(|e| matches!(e, Event::End(TagEnd::Paragraph))) {
+                Some(p) => events.insert(p, Event::InlineHtml(backrefs.into())),
+                None => events.push(Event::Html(backrefs.into())),
+            }
+            html.push_str(&format!("<li id=\"{}\">", crate::html::escape(&target)));
+            pulldown_cmark::html::push_html(html, events.into_iter());
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol>\n</section>\n");
+    }
+}
+
+/// Id of the `n`th reference to a footnote.
+fn reference_id(label: &str, n: usize) -> String {
+    let base = format!("fnref-{}", slug::slugify(label));
+    if n == 1 { base } else { format!("{base}-{n}") }
+}
+
+/// Case- and punctuation-insensitive form for comparing alt and caption.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}

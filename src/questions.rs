@@ -1,0 +1,156 @@
+//! Questions: heading ids, the question list for the "In this explainer"
+//! menu, and FAQ answers restricted to the HTML Google allows.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
+use serde::Serialize;
+
+/// A `##` heading that ends with `?`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    /// False when the heading opts out with `{.not-faq}`.
+    #[serde(skip)]
+    pub faq: bool,
+}
+
+/// One question and its answer, for the FAQPage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaqEntry {
+    pub question: String,
+    pub answer_html: String,
+}
+
+/// Ids already used on a page; new ones get `-1`, `-2`… suffixes.
+#[derive(Debug, Default)]
+pub struct Ids {
+    used: HashSet<String>,
+}
+
+impl Ids {
+    /// A unique id for a heading with this text (or explicit id).
+    pub fn unique(&mut self, wanted: &str) -> String {
+        let base = {
+            let s = slug::slugify(wanted);
+            if s.is_empty() { "section".to_string() } else { s }
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    /// Keeps an explicit `{#id}` as written unless it is taken.
+    pub fn explicit(&mut self, id: &str) -> String {
+        if self.used.insert(id.to_string()) {
+            id.to_string()
+        } else {
+            self.unique(id)
+        }
+    }
+}
+
+/// Whether a heading is a question: level 2 and ending in `?`.
+pub fn is_question(level: HeadingLevel, text: &str) -> bool {
+    level == HeadingLevel::H2 && text.trim_end().ends_with('?')
+}
+
+/// The answer's events turned into HTML that uses only h1–h6, br, ol, ul,
+/// li, a, p, div, b, strong, i, em. Figures, code blocks, tables, footnote
+/// marks and raw HTML arrive as (or become) HTML events and are dropped;
+/// other disallowed wrappers (blockquote, del, sup) keep their text.
+/// Site-relative links become absolute, since the answer is read off-site.
+pub fn answer_html<'a>(events: &[Event<'a>], base_url: &str, page_url: &str) -> String {
+    let mut kept: Vec<Event<'a>> = Vec::with_capacity(events.len());
+    let mut skip_depth = 0usize;
+    for e in events {
+        if skip_depth > 0 {
+            match e {
+                Event::Start(_) => skip_depth += 1,
+                Event::End(_) => skip_depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match e {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph | Tag::List(_) | Tag::Item | Tag::Emphasis | Tag::Strong => kept.push(e.clone()),
+                Tag::Heading { level, .. } => kept.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: None,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                })),
+                Tag::Link { link_type, dest_url, title, id } => kept.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: absolute(dest_url, base_url, page_url),
+                    title: title.clone(),
+                    id: id.clone(),
+                })),
+                Tag::Table(_) | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::FootnoteDefinition(_) | Tag::HtmlBlock | Tag::MetadataBlock(_) => {
+                    skip_depth = 1;
+                }
+                // blockquote, del, sup, sub, definition lists: keep the text only
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Paragraph | TagEnd::List(_) | TagEnd::Item | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Heading(_) | TagEnd::Link => {
+                    kept.push(e.clone())
+                }
+                _ => {}
+            },
+            Event::Text(_) | Event::SoftBreak | Event::HardBreak => kept.push(e.clone()),
+            Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => kept.push(Event::Text(t.clone())),
+            Event::Html(_) | Event::InlineHtml(_) | Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::Rule => {}
+        }
+    }
+    crate::html::render(kept).trim().to_string()
+}
+
+fn absolute<'a>(url: &CowStr<'a>, base_url: &str, page_url: &str) -> CowStr<'a> {
+    if url.starts_with('#') {
+        format!("{base_url}{page_url}{url}").into()
+    } else if url.starts_with('/') && !url.starts_with("//") {
+        format!("{base_url}{url}").into()
+    } else {
+        url.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_deduplicated() {
+        let mut ids = Ids::default();
+        assert_eq!(ids.unique("Why now?"), "why-now");
+        assert_eq!(ids.unique("Why now?"), "why-now-1");
+        assert_eq!(ids.unique("Why  NOW?"), "why-now-2");
+        assert_eq!(ids.unique("???"), "section");
+        assert_eq!(ids.explicit("why-now"), "why-now-3");
+    }
+
+    #[test]
+    fn questions_are_h2_ending_in_question_mark() {
+        assert!(is_question(HeadingLevel::H2, "Why now? "));
+        assert!(!is_question(HeadingLevel::H3, "Why now?"));
+        assert!(!is_question(HeadingLevel::H2, "Background"));
+    }
+
+    #[test]
+    fn answers_keep_only_allowed_tags() {
+        let md = "Some **bold** and `code` and [a link](/other/) and [anchor](#x).\n\n> quoted *text*\n\n| a |\n|---|\n| b |\n\n- one\n- two\n\n<div>raw</div>\n";
+        let events: Vec<Event> = crate::markdown::new_cmark_parser(md).collect();
+        let html = answer_html(&events, "https://e.org", "/p/");
+        assert_eq!(
+            html,
+            "<p>Some <strong>bold</strong> and code and <a href=\"https://e.org/other/\">a link</a> and <a href=\"https://e.org/p/#x\">anchor</a>.</p>\n<p>quoted <em>text</em></p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! Templates and themes: the Tera instance with its lookup order (site
+//! `templates/` → `themes/<theme>/templates/` → built-ins compiled into the
+//! binary), the filters templates need, and the theme's static files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::{Kwargs, State, Tera, TeraResult, Value};
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Position, display_path};
+use crate::error::Error;
+
+/// Default templates, compiled in so a site with only `content/` and
+/// `nutgraf.toml` builds. A file with the same name on disk wins.
+const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
+
+/// A theme compiled into the binary.
+struct BuiltinTheme {
+    name: &'static str,
+    /// (path under the theme's `static/`, contents)
+    static_files: &'static [(&'static str, &'static [u8])],
+    templates: &'static [(&'static str, &'static str)],
+}
+
+const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
+    name: "broadsheet",
+    static_files: &[("style.css", include_bytes!("../themes/broadsheet/static/style.css"))],
+    templates: &[],
+}];
+
+pub const TEMPLATES_DIR: &str = "templates";
+pub const THEMES_DIR: &str = "themes";
+/// The theme file that becomes the site's hashed stylesheet.
+const STYLESHEET: &str = "style.css";
+
+/// Where a static file of the theme comes from.
+#[derive(Debug, Clone)]
+pub enum StaticSource {
+    Embedded(&'static [u8]),
+    Disk(PathBuf),
+}
+
+/// The templates and assets a site is rendered with.
+pub struct Theme {
+    pub tera: Tera,
+    /// Template name → path shown in diagnostics.
+    origins: BTreeMap<String, PathBuf>,
+    /// The theme's `style.css` (site `static/style.css` overrides it).
+    pub stylesheet: String,
+    /// Other theme static files, by output path.
+    pub static_files: Vec<(PathBuf, StaticSource)>,
+}
+
+impl Theme {
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, Error> {
+        let theme_dir = root.join(THEMES_DIR).join(&config.theme);
+        let builtin = BUILTIN_THEMES.iter().find(|t| t.name == config.theme);
+        if !theme_dir.is_dir() && builtin.is_none() {
+            let names: Vec<&str> = BUILTIN_THEMES.iter().map(|t| t.name).collect();
+            return Err(Error::Config(vec![
+                Diagnostic::error(crate::config::CONFIG_FILE, theme_key_position(root), format!("unknown theme `{}`", config.theme))
+                    .with_hint(format!(
+                        "built-in themes: {}; or create `themes/{}/` with templates/ and static/",
+                        names.join(", "),
+                        config.theme
+                    )),
+            ]));
+        }
+
+        // Later entries replace earlier ones: built-ins, theme, site.
+        let mut sources: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
+        for (name, text) in BUILTIN_TEMPLATES {
+            sources.insert(name.to_string(), (text.to_string(), PathBuf::from(format!("(built in) templates/{name}"))));
+        }
+        let mut static_files = Vec::new();
+        let mut stylesheet = None;
+        if theme_dir.is_dir() {
+            read_templates(root, &theme_dir.join(TEMPLATES_DIR), &mut sources)?;
+            for (rel, path) in walk_files(&theme_dir.join(crate::site::STATIC_DIR))? {
+                if rel == Path::new(STYLESHEET) {
+                    stylesheet = Some(crate::fs::read_to_string(&path)?);
+                } else {
+                    static_files.push((rel, StaticSource::Disk(path)));
+                }
+            }
+        } else if let Some(theme) = builtin {
+            for (name, text) in theme.templates {
+                sources.insert(
+                    name.to_string(),
+                    (text.to_string(), PathBuf::from(format!("(built in) themes/{}/templates/{name}", theme.name))),
+                );
+            }
+            for (rel, bytes) in theme.static_files {
+                if *rel == STYLESHEET {
+                    stylesheet = Some(String::from_utf8_lossy(bytes).into_owned());
+                } else {
+                    static_files.push((PathBuf::from(rel), StaticSource::Embedded(bytes)));
+                }
+            }
+        }
+        read_templates(root, &root.join(TEMPLATES_DIR), &mut sources)?;
+
+        let mut tera = Tera::new();
+        register_filters(&mut tera);
+        let origins: BTreeMap<String, PathBuf> = sources.iter().map(|(k, (_, p))| (k.clone(), p.clone())).collect();
+        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(name, (text, _))| (name.as_str(), text.as_str()))) {
+            let d = template_diagnostic(&origins, None, &e);
+            return Err(Error::Site(vec![d]));
+        }
+        Ok(Theme {
+            tera,
+            origins,
+            stylesheet: stylesheet.unwrap_or_default(),
+            static_files,
+        })
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Renders `name`, turning Tera's error into a diagnostic at the
+    /// template's file, line and column.
+    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| template_diagnostic(&self.origins, Some(name), &e))
+    }
+}
+
+/// Where `theme = …` is set in nutgraf.toml.
+fn theme_key_position(root: &Path) -> Position {
+    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    text.lines()
+        .position(|l| l.trim_start().starts_with("theme"))
+        .map_or(Position::START, |i| Position { line: i + 1, col: 1 })
+}
+
+/// Adds every file under `dir` to `sources`, named by its path in `dir`.
+fn read_templates(root: &Path, dir: &Path, sources: &mut BTreeMap<String, (String, PathBuf)>) -> Result<(), Error> {
+    for (rel, path) in walk_files(dir)? {
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let bytes = crate::fs::read(&path)?;
+        let display = display_path(root, &path);
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::Site(vec![
+                Diagnostic::error(&display, Position::START, "template is not valid UTF-8").with_hint("save the file as UTF-8"),
+            ])
+        })?;
+        sources.insert(name, (text, display));
+    }
+    Ok(())
+}
+
+/// Files under `dir` (relative path, full path), skipping hidden and
+/// editor files; empty when `dir` does not exist.
+pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.') || n.ends_with('~')));
+    for entry in walker {
+        let entry = entry.map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", dir.display()))?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+            files.push((rel, entry.into_path()));
+        }
+    }
+    Ok(files)
+}
+
+/// A Tera error as a diagnostic: Tera's own span when it has one, else the
+/// template being rendered.
+fn template_diagnostic(origins: &BTreeMap<String, PathBuf>, rendering: Option<&str>, e: &tera::Error) -> Diagnostic {
+    let origin = |name: &str| origins.get(name).cloned().unwrap_or_else(|| PathBuf::from(format!("templates/{name}")));
+    let hint = "fix the template; Tera 2 syntax: https://keats.github.io/tera/docs/";
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let pos = Position {
+                line: span.start_line.max(1),
+                col: span.start_col + 1,
+            };
+            let name = if report.filename().is_empty() { rendering.unwrap_or("") } else { report.filename() };
+            let mut message = format!("template error in `{name}`: {}", report.message());
+            if let Some(source) = std::error::Error::source(e) {
+                message.push_str(&format!(": {source}"));
+            }
+            Diagnostic::error(origin(name), pos, message).with_hint(hint)
+        }
+        tera::ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            origin(current),
+            Position::START,
+            format!("template `{current}` extends `{parent}`, which does not exist"),
+        )
+        .with_hint(format!("create templates/{parent} or fix the name in `{{% extends %}}`")),
+        tera::ErrorKind::TemplateNotFound(name) => Diagnostic::error(
+            origin(rendering.unwrap_or(name)),
+            Position::START,
+            format!("template `{name}` not found"),
+        )
+        .with_hint("templates are looked up in templates/, then the theme, then the built-ins"),
+        _ => {
+            let mut message = format!("template error: {e}");
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                message.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            Diagnostic::error(origin(rendering.unwrap_or("")), Position::START, message).with_hint(hint)
+        }
+    }
+}
+
+/// Filters Tera 2 moved out of its core: `date` (ours: jiff formatting, so
+/// offsets written in front matter are kept), `slug`, `urlencode`,
+/// `urlencode_strict` and `json_encode` from tera-contrib.
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("date", date_filter);
+    tera.register_filter("slug", tera_contrib::slug::slug);
+    tera.register_filter("urlencode", tera_contrib::urlencode::urlencode);
+    tera.register_filter("urlencode_strict", tera_contrib::urlencode::urlencode_strict);
+    tera.register_filter("json_encode", tera_contrib::json::json_encode);
+}
+
+/// `{{ page.date | date(format="%B %-d, %Y") }}`: formats an RFC 3339
+/// string (keeping its offset) or a `YYYY-MM-DD` date with jiff's strftime.
+fn date_filter(val: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
+    let Some(s) = val.as_str() else {
+        return Err(tera::Error::message(format!("`date` expects a date string, got {}", val.name())));
+    };
+    let zoned = parse_date(s).ok_or_else(|| tera::Error::message(format!("`date` cannot read `{s}` as a date")))?;
+    jiff::fmt::strtime::format(format, &zoned).map_err(|e| tera::Error::message(format!("invalid date format `{format}`: {e}")))
+}
+
+fn parse_date(s: &str) -> Option<jiff::Zoned> {
+    use jiff::fmt::temporal::{DateTimeParser, Pieces};
+    static PARSER: DateTimeParser = DateTimeParser::new();
+    if let Ok(ts) = PARSER.parse_timestamp(s) {
+        let tz = Pieces::parse(s)
+            .ok()
+            .and_then(|p| p.to_numeric_offset())
+            .map_or(jiff::tz::TimeZone::UTC, jiff::tz::TimeZone::fixed);
+        return Some(ts.to_zoned(tz));
+    }
+    PARSER.parse_date(s).ok()?.to_zoned(jiff::tz::TimeZone::UTC).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_filter_keeps_offset() {
+        let mut tera = Tera::new();
+        register_filters(&mut tera);
+        let mut ctx = tera::Context::new();
+        ctx.insert("d", "2024-10-31T23:30:00+09:00");
+        let out = tera.render_str("{{ d | date(format=\"%B %-d, %Y %H:%M %:z\") }}", &ctx, false);
+        assert_eq!(out.ok().as_deref(), Some("October 31, 2024 23:30 +09:00"));
+    }
+}
