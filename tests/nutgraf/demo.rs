@@ -1,0 +1,72 @@
+//! The demo site at the repository root builds cleanly and its structured
+//! data is valid.
+
+use std::path::Path;
+
+use crate::{assert_valid_schema, jsonld, nodes};
+
+#[test]
+fn demo_site_builds_and_its_schema_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let output = out.path().join("public");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .arg("--root")
+        .arg(root)
+        .args(["build", "--output"])
+        .arg(&output)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(status.status.success(), "demo build failed:\n{stderr}");
+    // The demo shows an image slot on purpose; anything else is a defect.
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert!(
+        warnings.iter().all(|w| w.starts_with("warning: empty image slot")),
+        "demo build has warnings:\n{stderr}"
+    );
+
+    let mut articles = 0;
+    let mut faqs = 0;
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        if entry.path().extension().is_none_or(|e| e != "html") || entry.file_name() == "404.html" {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}"));
+        let name = entry.path().strip_prefix(&output).unwrap_or(entry.path()).display().to_string();
+        assert_valid_schema(&name, &html);
+        let graph = jsonld(&html);
+        if !nodes(&graph, "NewsArticle").is_empty() {
+            articles += 1;
+            faqs += usize::from(!nodes(&graph, "FAQPage").is_empty());
+        }
+    }
+    assert!(articles >= 3, "expected at least three demo articles, found {articles}");
+    assert!(faqs >= 3, "every demo article asks questions; found {faqs} FAQ pages");
+}
+
+#[test]
+fn demo_site_uses_every_feature() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut all = String::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    for (what, needle) in [
+        ("an image slot", "](slot:"),
+        ("a site-absolute image", "](/img/"),
+        ("a code block", "```"),
+        ("a table", "|---"),
+        ("a footnote", "[^1]:"),
+        ("a blockquote", "\n> "),
+        ("a lead image", "[lead]"),
+        ("an opted-out question", "{.not-faq}"),
+    ] {
+        assert!(all.contains(needle), "the demo content has no {what} ({needle})");
+    }
+}

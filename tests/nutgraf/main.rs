@@ -1,0 +1,167 @@
+//! Integration tests: fixture sites built by the real `nutgraf` binary.
+//!
+//! Each test starts from a fixture in `tests/fixtures/<case>/` (or an empty
+//! site), copied into a temporary folder, and adds or edits files with the
+//! fluent [`Site`] helper before building.
+
+mod demo;
+mod errors;
+mod figures;
+mod questions;
+mod slots;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// A site in a temporary folder.
+pub struct Site {
+    _tmp: TempDir,
+    pub root: PathBuf,
+}
+
+/// The outcome of one `nutgraf` invocation.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, 0, "expected success, stderr:\n{}", self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn failure(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit code {code}, stderr:\n{}", self.stderr);
+        self
+    }
+
+    /// Stderr without the timing summary line, for snapshots.
+    pub fn diagnostics(&self) -> String {
+        self.stderr
+            .lines()
+            .filter(|l| !l.starts_with("Built "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+impl Site {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Site {
+        let site = Site::bare();
+        copy_tree(&fixtures().join(name), &site.root);
+        site
+    }
+
+    /// A site with only a `nutgraf.toml`.
+    pub fn empty() -> Site {
+        Site::bare().file("nutgraf.toml", "title = \"Test site\"\nbase_url = \"https://test.example.org\"\n")
+    }
+
+    fn bare() -> Site {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        Site { _tmp: tmp, root }
+    }
+
+    /// Writes `rel` (creating folders).
+    pub fn file(self, rel: &str, contents: impl AsRef<[u8]>) -> Site {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        self
+    }
+
+    /// Runs `nutgraf --root <site> <args>`.
+    pub fn nutgraf(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+            .arg("--root")
+            .arg(&self.root)
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn build(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["build"];
+        args.extend_from_slice(extra);
+        self.nutgraf(&args)
+    }
+
+    /// A file of the built site (`public/`).
+    pub fn output(&self, rel: &str) -> String {
+        let path = self.root.join("public").join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        let rel = entry.path().strip_prefix(from).unwrap_or_else(|e| panic!("{e}"));
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap_or_else(|e| panic!("{e}"));
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// The JSON-LD of a page, parsed.
+pub fn jsonld(html: &str) -> serde_json::Value {
+    let start = html
+        .find("<script type=\"application/ld+json\">")
+        .unwrap_or_else(|| panic!("no JSON-LD in page"))
+        + "<script type=\"application/ld+json\">".len();
+    let end = start + html[start..].find("</script>").unwrap_or_else(|| panic!("unterminated JSON-LD"));
+    serde_json::from_str(&html[start..end]).unwrap_or_else(|e| panic!("JSON-LD does not parse: {e}"))
+}
+
+/// The nodes of a JSON-LD graph with the given `@type`.
+pub fn nodes<'a>(graph: &'a serde_json::Value, ty: &str) -> Vec<&'a serde_json::Value> {
+    graph["@graph"]
+        .as_array()
+        .map(|a| a.iter().filter(|n| n["@type"] == ty).collect())
+        .unwrap_or_default()
+}
+
+/// Validates a page's structured data against the schema.org vocabulary
+/// and Google's rich-result profiles; panics with every problem found.
+#[track_caller]
+pub fn assert_valid_schema(name: &str, html: &str) {
+    let graph = schemaorg_rs::extract_all(html).unwrap_or_else(|e| panic!("{name}: extraction failed: {e}"));
+    assert!(!graph.nodes.is_empty(), "{name}: no structured data found");
+    let vocab = schemaorg_rs::validation::validate(&graph);
+    let mut problems: Vec<String> = vocab.errors().map(|d| format!("{}: {}", d.path, d.message)).collect();
+    let google = schemaorg_rs::ProfileRegistry::with_google()
+        .evaluate("google", &graph, &vocab.diagnostics)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    problems.extend(
+        google
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == schemaorg_rs::Severity::Error)
+            .map(|d| format!("google {}: {}", d.path, d.message)),
+    );
+    assert!(problems.is_empty(), "{name}: structured data problems:\n{}", problems.join("\n"));
+}
