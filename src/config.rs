@@ -86,7 +86,8 @@ impl Config {
 
     /// Parses and validates the text of `nutgraf.toml`.
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_diagnostic(CONFIG_FILE, text, 0, &e, KEYS))?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| toml_diagnostic(CONFIG_FILE, text, 0, &e, KEYS))?;
         let at_key = |key: &str| key_position(text, key);
 
         let base_url = raw.base_url.trim_end_matches('/').to_string();
@@ -94,13 +95,18 @@ impl Config {
             return Err(Diagnostic::error(
                 CONFIG_FILE,
                 at_key("base_url"),
-                format!("`base_url` must be an absolute http(s) URL, found `{}`", raw.base_url),
+                format!(
+                    "`base_url` must be an absolute http(s) URL, found `{}`",
+                    raw.base_url
+                ),
             )
             .with_hint("write it like `base_url = \"https://example.org\"`"));
         }
         let language = raw.language.unwrap_or_else(|| "en".to_string());
         let valid_lang = !language.is_empty()
-            && language.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
+            && language.split('-').all(|p| {
+                !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
+            });
         if !valid_lang {
             return Err(Diagnostic::error(
                 CONFIG_FILE,
@@ -170,7 +176,10 @@ pub fn toml_diagnostic(
             Some(s) => d.with_hint(format!("did you mean `{s}`?")),
             None => d.with_hint(format!(
                 "known keys are {}; put your own values under [extra]",
-                keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         };
     }
@@ -181,8 +190,9 @@ pub fn toml_diagnostic(
         return Diagnostic::error(path, pos, format!("missing required key `{field}`"))
             .with_hint(format!("add a line like `{field} = \"...\"`"));
     }
-    Diagnostic::error(path, pos, format!("invalid TOML: {message}"))
-        .with_hint("check quoting, `=` signs and brackets on this line (TOML syntax: https://toml.io)")
+    Diagnostic::error(path, pos, format!("invalid TOML: {message}")).with_hint(
+        "check quoting, `=` signs and brackets on this line (TOML syntax: https://toml.io)",
+    )
 }
 
 #[cfg(test)]
@@ -191,7 +201,8 @@ mod tests {
 
     #[test]
     fn defaults_and_trailing_slash() {
-        let c = Config::parse("title = \"T\"\nbase_url = \"https://e.org/\"\n").unwrap_or_else(|d| panic!("{d}"));
+        let c = Config::parse("title = \"T\"\nbase_url = \"https://e.org/\"\n")
+            .unwrap_or_else(|d| panic!("{d}"));
         assert_eq!(c.base_url, "https://e.org");
         assert_eq!(c.language, "en");
         assert_eq!(c.publisher, "T");
@@ -201,7 +212,9 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests() {
-        let Err(d) = Config::parse("title = \"T\"\nbase_url = \"https://e.org\"\nlanguag = \"en\"\n") else {
+        let Err(d) =
+            Config::parse("title = \"T\"\nbase_url = \"https://e.org\"\nlanguag = \"en\"\n")
+        else {
             panic!("unknown key accepted");
         };
         assert_eq!((d.line, d.col), (3, 1));

@@ -40,7 +40,10 @@ impl Page {
 
     /// The date sort key: newest first, undated last.
     fn sort_key(&self) -> (std::cmp::Reverse<Option<jiff::Timestamp>>, &str) {
-        (std::cmp::Reverse(self.date.as_ref().map(Zoned::timestamp)), &self.url)
+        (
+            std::cmp::Reverse(self.date.as_ref().map(Zoned::timestamp)),
+            &self.url,
+        )
     }
 }
 
@@ -92,7 +95,8 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or("")));
     for entry in walker {
-        let entry = entry.map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", content_dir.display()))?;
+        let entry = entry
+            .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", content_dir.display()))?;
         if !entry.file_type().is_file() {
             continue;
         }
@@ -111,7 +115,10 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         } else if is_md {
             entries.push(Entry::Article(path));
         } else {
-            let rel = path.strip_prefix(&content_dir).unwrap_or(&path).to_path_buf();
+            let rel = path
+                .strip_prefix(&content_dir)
+                .unwrap_or(&path)
+                .to_path_buf();
             entries.push(Entry::Asset(rel));
         }
     }
@@ -147,7 +154,9 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         }
         content.pages.push(page);
     }
-    content.pages.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    content
+        .pages
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     check_unique_urls(&content.pages, diags);
     Ok(content)
 }
@@ -171,8 +180,12 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes());
         let pos = Position::of_offset(&lossy, valid);
-        Diagnostic::error(&display, pos, format!("file is not valid UTF-8 (invalid byte at offset {valid})"))
-            .with_hint("save the file as UTF-8 in your editor")
+        Diagnostic::error(
+            &display,
+            pos,
+            format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+        )
+        .with_hint("save the file as UTF-8 in your editor")
     })
 }
 
@@ -196,16 +209,21 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
     let text = read_text(root, path)?;
     let split = frontmatter::split(&display, &text)?;
     let matter = frontmatter::parse_article(&display, &text, &split)?;
-    let date_of = |key: &str, value: &Option<toml::value::Datetime>| -> Result<Option<Zoned>, Diagnostic> {
-        value
-            .as_ref()
-            .map(|dt| frontmatter::to_zoned(dt))
-            .transpose()
-            .map_err(|msg| {
-                Diagnostic::error(&display, frontmatter::key_position(&text, &split, key), format!("invalid `{key}`: {msg}"))
+    let date_of =
+        |key: &str, value: &Option<toml::value::Datetime>| -> Result<Option<Zoned>, Diagnostic> {
+            value
+                .as_ref()
+                .map(frontmatter::to_zoned)
+                .transpose()
+                .map_err(|msg| {
+                    Diagnostic::error(
+                        &display,
+                        frontmatter::key_position(&text, &split, key),
+                        format!("invalid `{key}`: {msg}"),
+                    )
                     .with_hint("write dates like `2024-10-31T09:00:00+09:00` or `2024-10-31`")
-            })
-    };
+                })
+        };
     let date = date_of("date", &matter.date)?;
     let updated = date_of("updated", &matter.updated)?;
 
@@ -222,15 +240,22 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
         }
     } else {
         let folders = rel.parent().map(|p| p.iter().collect()).unwrap_or_default();
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         (folders, stem)
     };
     let slug_source = matter.slug.clone().unwrap_or(default_slug);
     let slug = slug::slugify(&slug_source);
     if slug.is_empty() {
         let pos = frontmatter::key_position(&text, &split, "slug");
-        return Err(Diagnostic::error(&display, pos, format!("cannot make a URL slug from `{slug_source}`"))
-            .with_hint("set `slug = \"some-words\"` in the front matter"));
+        return Err(Diagnostic::error(
+            &display,
+            pos,
+            format!("cannot make a URL slug from `{slug_source}`"),
+        )
+        .with_hint("set `slug = \"some-words\"` in the front matter"));
     }
     let mut url = String::from("/");
     for folder in parents {
@@ -259,8 +284,12 @@ fn check_unique_urls(pages: &[Page], diags: &Diagnostics) {
     for page in pages {
         if let Some(first) = seen.insert(&page.url, &page.display) {
             diags.push(
-                Diagnostic::error(&page.display, Position::START, format!("URL `{}` is also used by `{}`", page.url, first.display()))
-                    .with_hint("give one of them a different `slug` in its front matter"),
+                Diagnostic::error(
+                    &page.display,
+                    Position::START,
+                    format!("URL `{}` is also used by `{}`", page.url, first.display()),
+                )
+                .with_hint("give one of them a different `slug` in its front matter"),
             );
         }
     }

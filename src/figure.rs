@@ -44,7 +44,10 @@ pub struct Parts<'a> {
 /// does not start with an image.
 pub fn parts<'a>(events: Vec<Event<'a>>) -> Option<Parts<'a>> {
     let mut iter = events.into_iter();
-    let Some(Event::Start(Tag::Image { dest_url, title, .. })) = iter.next() else {
+    let Some(Event::Start(Tag::Image {
+        dest_url, title, ..
+    })) = iter.next()
+    else {
         return None;
     };
     let mut alt_events = Vec::new();
@@ -185,7 +188,14 @@ pub enum Loading {
 }
 
 /// Writes `<img …>`.
-pub fn img_tag(out: &mut String, url: &str, alt: &str, title: &str, size: Option<(u32, u32)>, loading: Loading) {
+pub fn img_tag(
+    out: &mut String,
+    url: &str,
+    alt: &str,
+    title: &str,
+    size: Option<(u32, u32)>,
+    loading: Loading,
+) {
     out.push_str("<img src=\"");
     escape_url_into(out, url);
     out.push_str("\" alt=\"");
@@ -247,7 +257,14 @@ pub fn figcaption(out: &mut String, c: &Caption) {
 }
 
 /// A whole figure for a resolved image.
-pub fn figure_html(url: &str, alt: &str, title: &str, size: Option<(u32, u32)>, loading: Loading, c: &Caption) -> String {
+pub fn figure_html(
+    url: &str,
+    alt: &str,
+    title: &str,
+    size: Option<(u32, u32)>,
+    loading: Loading,
+    c: &Caption,
+) -> String {
     let mut out = String::from("<figure class=\"figure\">");
     img_tag(&mut out, url, alt, title, size, loading);
     figcaption(&mut out, c);
@@ -257,7 +274,9 @@ pub fn figure_html(url: &str, alt: &str, title: &str, size: Option<(u32, u32)>, 
 
 /// The placeholder shown for an image slot in drafts and `serve`.
 pub fn slot_html(name: &str, brief: &str, c: &Caption) -> String {
-    let mut out = String::from("<figure class=\"figure slot\"><div class=\"slot-box\" role=\"img\" aria-label=\"Image slot: ");
+    let mut out = String::from(
+        "<figure class=\"figure slot\"><div class=\"slot-box\" role=\"img\" aria-label=\"Image slot: ",
+    );
     escape_into(&mut out, if brief.is_empty() { name } else { brief });
     out.push_str("\"><span class=\"slot-label\">Image slot \u{b7} ");
     escape_into(&mut out, name);
@@ -292,7 +311,9 @@ mod tests {
 
     #[test]
     fn caption_and_credit_on_their_own_lines() {
-        let (alt, cap, credit) = split("![A screen](tv.jpg)\nA screen shows the *launch*.\n(Lee Jin-man/Associated Press)\n");
+        let (alt, cap, credit) = split(
+            "![A screen](tv.jpg)\nA screen shows the *launch*.\n(Lee Jin-man/Associated Press)\n",
+        );
         assert_eq!(alt, "A screen");
         assert_eq!(cap, "A screen shows the <em>launch</em>.");
         assert_eq!(credit.as_deref(), Some("Lee Jin-man/Associated Press"));
@@ -300,8 +321,13 @@ mod tests {
 
     #[test]
     fn parentheses_inside_the_caption_stay_caption() {
-        let (_, cap, credit) = split("![x](a.jpg)\nVladimir Putin (right) meets Kim Jong Un (left) in 2024.\n(Pool/Reuters)\n");
-        assert_eq!(cap, "Vladimir Putin (right) meets Kim Jong Un (left) in 2024.");
+        let (_, cap, credit) = split(
+            "![x](a.jpg)\nVladimir Putin (right) meets Kim Jong Un (left) in 2024.\n(Pool/Reuters)\n",
+        );
+        assert_eq!(
+            cap,
+            "Vladimir Putin (right) meets Kim Jong Un (left) in 2024."
+        );
         assert_eq!(credit.as_deref(), Some("Pool/Reuters"));
     }
 
@@ -321,8 +347,12 @@ mod tests {
 
     #[test]
     fn credit_link_is_kept() {
-        let (_, _, credit) = split("![x](a.jpg)\nA caption.\n([Ana Ruiz](https://e.org/ana)/EPA)\n");
-        assert_eq!(credit.as_deref(), Some("<a href=\"https://e.org/ana\">Ana Ruiz</a>/EPA"));
+        let (_, _, credit) =
+            split("![x](a.jpg)\nA caption.\n([Ana Ruiz](https://e.org/ana)/EPA)\n");
+        assert_eq!(
+            credit.as_deref(),
+            Some("<a href=\"https://e.org/ana\">Ana Ruiz</a>/EPA")
+        );
     }
 
     #[test]
@@ -335,7 +365,10 @@ mod tests {
     #[test]
     fn image_only() {
         let (alt, cap, credit) = split("![Just a photo](a.jpg)\n");
-        assert_eq!((alt.as_str(), cap.as_str(), credit), ("Just a photo", "", None));
+        assert_eq!(
+            (alt.as_str(), cap.as_str(), credit),
+            ("Just a photo", "", None)
+        );
     }
 
     #[test]

@@ -115,12 +115,18 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             .with_hint("start the file with a `+++` line, then `title = \"...\"`, then a closing `+++` line"));
     };
     let Some(first_nl) = after_open.find('\n') else {
-        return Err(Diagnostic::error(path, Position::START, "front matter is never closed")
-            .with_hint("add a line with only `+++` after the front matter"));
+        return Err(
+            Diagnostic::error(path, Position::START, "front matter is never closed")
+                .with_hint("add a line with only `+++` after the front matter"),
+        );
     };
     if !after_open[..first_nl].trim().is_empty() {
-        return Err(Diagnostic::error(path, Position::START, "the opening `+++` must be alone on its line")
-            .with_hint("put the first key on the next line"));
+        return Err(Diagnostic::error(
+            path,
+            Position::START,
+            "the opening `+++` must be alone on its line",
+        )
+        .with_hint("put the first key on the next line"));
     }
     let matter_offset = start + 3 + first_nl + 1;
     let mut offset = matter_offset;
@@ -135,8 +141,10 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(path, Position::START, "front matter is never closed")
-        .with_hint("add a line with only `+++` after the front matter"))
+    Err(
+        Diagnostic::error(path, Position::START, "front matter is never closed")
+            .with_hint("add a line with only `+++` after the front matter"),
+    )
 }
 
 pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Diagnostic> {
@@ -224,14 +232,19 @@ mod tests {
     #[test]
     fn unclosed_front_matter() {
         let err = split(p(), "+++\ntitle = \"A\"\nBody\n").err();
-        assert_eq!(err.map(|d| d.message), Some("front matter is never closed".into()));
+        assert_eq!(
+            err.map(|d| d.message),
+            Some("front matter is never closed".into())
+        );
     }
 
     #[test]
     fn unknown_key_points_at_its_line() {
         let text = "+++\ntitle = \"A\"\ntitel = \"B\"\n+++\n";
         let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
-        let d = parse_article(p(), text, &s).err().unwrap_or_else(|| panic!("accepted"));
+        let d = parse_article(p(), text, &s)
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
         assert_eq!((d.line, d.col), (3, 1));
         assert_eq!(d.message, "unknown key `titel`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
@@ -242,9 +255,13 @@ mod tests {
         let text = "+++\ntitle = \"A\"\ndate = 2024-10-31T09:00:00+09:00\n+++\n";
         let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
         let m = parse_article(p(), text, &s).unwrap_or_else(|d| panic!("{d}"));
-        let z = to_zoned(m.date.as_ref().unwrap_or_else(|| panic!("no date"))).unwrap_or_else(|e| panic!("{e}"));
+        let z = to_zoned(m.date.as_ref().unwrap_or_else(|| panic!("no date")))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rfc3339(&z), "2024-10-31T09:00:00+09:00");
         let d: toml::value::Datetime = "2024-10-31".parse().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rfc3339(&to_zoned(&d).unwrap_or_else(|e| panic!("{e}"))), "2024-10-31T00:00:00+00:00");
+        assert_eq!(
+            rfc3339(&to_zoned(&d).unwrap_or_else(|e| panic!("{e}"))),
+            "2024-10-31T00:00:00+00:00"
+        );
     }
 }

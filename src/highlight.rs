@@ -41,7 +41,8 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
         ss.find_syntax_by_token(l)
             .or_else(|| ss.find_syntax_by_token(&l.to_ascii_lowercase()))
     });
-    out.push_str("<pre class=\"code\"");
+    // tabindex: a block that scrolls sideways must be reachable by keyboard.
+    out.push_str("<pre class=\"code\" tabindex=\"0\"");
     if let Some(l) = lang {
         out.push_str(" data-lang=\"");
         // escape_html writes into a String and cannot fail
@@ -63,13 +64,17 @@ fn highlighted(syntax: &syntect::parsing::SyntaxReference, code: &str) -> Option
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         // A syntax whose regexes fail on this input falls back to plain text.
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }
 
 /// CSS for the highlight classes: light by default, dark under
-/// `prefers-color-scheme: dark`.
+/// `prefers-color-scheme: dark`. Both sets sit in media queries because
+/// their selectors differ in specificity: an unwrapped light rule could
+/// beat a dark one.
 pub fn stylesheet() -> anyhow::Result<String> {
     let themes = ThemeSet::load_defaults();
     let theme = |name: &str| {
@@ -81,7 +86,7 @@ pub fn stylesheet() -> anyhow::Result<String> {
     let light = css_for_theme_with_class_style(theme(LIGHT_THEME)?, CLASS_STYLE)?;
     let dark = css_for_theme_with_class_style(theme(DARK_THEME)?, CLASS_STYLE)?;
     Ok(format!(
-        "/* code highlighting: {LIGHT_THEME} (light), {DARK_THEME} (dark) */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+        "/* code highlighting: {LIGHT_THEME} (light), {DARK_THEME} (dark) */\n@media not all and (prefers-color-scheme: dark) {{\n{light}\n}}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
     ))
 }
 
@@ -92,22 +97,46 @@ mod tests {
     #[test]
     fn required_languages_are_known() {
         for lang in [
-            "rust", "python", "javascript", "js", "typescript", "ts", "bash", "sh", "json", "toml", "yaml", "html", "css", "sql",
+            "rust",
+            "python",
+            "javascript",
+            "js",
+            "typescript",
+            "ts",
+            "bash",
+            "sh",
+            "json",
+            "toml",
+            "yaml",
+            "html",
+            "css",
+            "sql",
         ] {
-            assert!(syntaxes().find_syntax_by_token(lang).is_some(), "no syntax for {lang}");
+            assert!(
+                syntaxes().find_syntax_by_token(lang).is_some(),
+                "no syntax for {lang}"
+            );
         }
     }
 
     #[test]
     fn highlights_with_prefixed_classes() {
         let html = code_block(Some("rust"), "fn main() {}\n");
-        assert!(html.starts_with("<pre class=\"code\" data-lang=\"rust\"><code><span class=\"hl-"), "{html}");
+        assert!(
+            html.starts_with(
+                "<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\"><code><span class=\"hl-"
+            ),
+            "{html}"
+        );
     }
 
     #[test]
     fn unknown_language_is_escaped_plain_text() {
         let html = code_block(Some("klingon"), "<b>&</b>\n");
-        assert_eq!(html, "<pre class=\"code\" data-lang=\"klingon\"><code>&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n");
+        assert_eq!(
+            html,
+            "<pre class=\"code\" tabindex=\"0\" data-lang=\"klingon\"><code>&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n"
+        );
     }
 
     #[test]

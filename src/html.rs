@@ -36,7 +36,9 @@ where
     let mut out = String::new();
     for e in events {
         match e {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => out.push_str(t),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                out.push_str(t)
+            }
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             _ => {}
         }

@@ -59,11 +59,16 @@ impl Images {
         if src.starts_with("http://") || src.starts_with("https://") || src.starts_with("//") {
             return Ok(ImageRef::External(src.to_string()));
         }
-        if src.contains(':') && !src.starts_with('/') && src.split('/').next().is_some_and(|s| s.contains(':')) {
+        if src.contains(':')
+            && !src.starts_with('/')
+            && src.split('/').next().is_some_and(|s| s.contains(':'))
+        {
             return Err(format!("unsupported image URL `{src}`"));
         }
         let path_part = src.split(['?', '#']).next().unwrap_or(src);
-        let decoded = percent_decode_str(path_part).decode_utf8_lossy().into_owned();
+        let decoded = percent_decode_str(path_part)
+            .decode_utf8_lossy()
+            .into_owned();
         if let Some(abs) = decoded.strip_prefix('/') {
             let rel = normalize(Path::new(abs)).ok_or_else(|| escape_message(src))?;
             let in_static = self.static_dir.join(&rel);
@@ -72,9 +77,14 @@ impl Images {
             } else {
                 self.content_dir.join(&rel)
             };
-            return Ok(ImageRef::Local { file, url: url_of(&rel) });
+            return Ok(ImageRef::Local {
+                file,
+                url: url_of(&rel),
+            });
         }
-        let page_rel = page_dir.strip_prefix(&self.content_dir).unwrap_or(Path::new(""));
+        let page_rel = page_dir
+            .strip_prefix(&self.content_dir)
+            .unwrap_or(Path::new(""));
         let rel = normalize(&page_rel.join(&decoded)).ok_or_else(|| escape_message(src))?;
         Ok(ImageRef::Local {
             file: self.content_dir.join(&rel),
@@ -171,14 +181,32 @@ mod tests {
 
     #[test]
     fn paths_cannot_escape_the_site() {
-        assert!(images().resolve(Path::new("/site/content/a"), "../../etc/passwd").is_err());
-        assert!(images().resolve(Path::new("/site/content/a"), "/../secret.jpg").is_err());
-        assert!(images().resolve(Path::new("/site/content/a"), "../b/x.jpg").is_ok());
+        assert!(
+            images()
+                .resolve(Path::new("/site/content/a"), "../../etc/passwd")
+                .is_err()
+        );
+        assert!(
+            images()
+                .resolve(Path::new("/site/content/a"), "/../secret.jpg")
+                .is_err()
+        );
+        assert!(
+            images()
+                .resolve(Path::new("/site/content/a"), "../b/x.jpg")
+                .is_ok()
+        );
     }
 
     #[test]
     fn slots_and_external() {
-        assert_eq!(images().resolve(Path::new("/"), "slot:aerial"), Ok(ImageRef::Slot("aerial".into())));
-        assert!(matches!(images().resolve(Path::new("/"), "https://e.org/x.jpg"), Ok(ImageRef::External(_))));
+        assert_eq!(
+            images().resolve(Path::new("/"), "slot:aerial"),
+            Ok(ImageRef::Slot("aerial".into()))
+        );
+        assert!(matches!(
+            images().resolve(Path::new("/"), "https://e.org/x.jpg"),
+            Ok(ImageRef::External(_))
+        ));
     }
 }

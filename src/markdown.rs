@@ -86,7 +86,8 @@ struct State<'c, 'a> {
 
 /// Renders a page's Markdown body.
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
-    let events: Vec<(Event, std::ops::Range<usize>)> = new_cmark_parser(body).into_offset_iter().collect();
+    let events: Vec<(Event, std::ops::Range<usize>)> =
+        new_cmark_parser(body).into_offset_iter().collect();
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),
@@ -106,7 +107,12 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     while i < events.len() {
         let (event, range) = &events[i];
         match event {
-            Event::Start(Tag::Paragraph) if matches!(events.get(i + 1), Some((Event::Start(Tag::Image { .. }), _))) => {
+            Event::Start(Tag::Paragraph)
+                if matches!(
+                    events.get(i + 1),
+                    Some((Event::Start(Tag::Image { .. }), _))
+                ) =>
+            {
                 let end = find_end(&events, i);
                 let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
                 st.figure(inner, events[i + 1].1.start);
@@ -130,18 +136,23 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                     CodeBlockKind::Fenced(info) => crate::highlight::language_of(info),
                     CodeBlockKind::Indented => None,
                 };
-                st.out.push(Event::Html(crate::highlight::code_block(lang, &code).into()));
+                st.out.push(Event::Html(
+                    crate::highlight::code_block(lang, &code).into(),
+                ));
                 i = end + 1;
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let end = find_end(&events, i);
                 let inner = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
                 // Reserve the id so no heading takes it.
-                st.ids.explicit(&format!("fn-{}", slug::slugify(label.as_ref())));
+                st.ids
+                    .explicit(&format!("fn-{}", slug::slugify(label.as_ref())));
                 st.footnotes.insert(label.to_string(), inner);
                 i = end + 1;
             }
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
                 // An image inside a paragraph of text: kept inline, resolved.
                 let end = find_end(&events, i);
                 let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
@@ -190,13 +201,18 @@ impl<'c, 'a> State<'c, 'a> {
     }
 
     fn warn(&mut self, body_pos: usize, message: String, hint: &str) {
-        let d = Diagnostic::warning(self.ctx.display, self.position(body_pos), message).with_hint(hint);
+        let d =
+            Diagnostic::warning(self.ctx.display, self.position(body_pos), message).with_hint(hint);
         self.diagnostics.push(d);
     }
 
     fn next_loading(&mut self) -> Loading {
         self.images_seen += 1;
-        if self.images_seen == 1 { Loading::Eager } else { Loading::Lazy }
+        if self.images_seen == 1 {
+            Loading::Eager
+        } else {
+            Loading::Lazy
+        }
     }
 
     /// Resolves an image, reporting bad paths and missing files.
@@ -217,7 +233,11 @@ impl<'c, 'a> State<'c, 'a> {
                         format!("image file not found: `{src}`")
                     };
                     let looked = crate::diagnostic::display_path(
-                        self.ctx.page_dir.parent().and_then(Path::parent).unwrap_or(Path::new("")),
+                        self.ctx
+                            .page_dir
+                            .parent()
+                            .and_then(Path::parent)
+                            .unwrap_or(Path::new("")),
                         &file,
                     );
                     self.warn(
@@ -280,7 +300,11 @@ impl<'c, 'a> State<'c, 'a> {
 
     fn lint(&mut self, body_pos: usize, alt: &str, cap: &figure::Caption, has_credit: bool) {
         if alt.is_empty() {
-            self.warn(body_pos, "figure has no alt text".into(), "describe what the photo shows inside `![…]`");
+            self.warn(
+                body_pos,
+                "figure has no alt text".into(),
+                "describe what the photo shows inside `![…]`",
+            );
         } else if normalize(alt) == normalize(&cap.caption_text) {
             self.warn(
                 body_pos,
@@ -289,7 +313,11 @@ impl<'c, 'a> State<'c, 'a> {
             );
         }
         if !has_credit {
-            self.warn(body_pos, "photo has no credit".into(), "end the caption with the credit in parentheses, e.g. `(Name/Agency)`");
+            self.warn(
+                body_pos,
+                "photo has no credit".into(),
+                "end the caption with the credit in parentheses, e.g. `(Name/Agency)`",
+            );
         }
     }
 
@@ -315,10 +343,22 @@ impl<'c, 'a> State<'c, 'a> {
     }
 
     fn heading(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)]) {
-        let Some((Event::Start(Tag::Heading { level, id, classes, attrs }), _)) = events.first() else {
+        let Some((
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }),
+            _,
+        )) = events.first()
+        else {
             return;
         };
-        let inner: Vec<Event<'a>> = events[1..events.len() - 1].iter().map(|(e, _)| e.clone()).collect();
+        let inner: Vec<Event<'a>> = events[1..events.len() - 1]
+            .iter()
+            .map(|(e, _)| e.clone())
+            .collect();
         let text = plain_text(&inner).trim().to_string();
         self.words += text.split_whitespace().count();
         let id = match id {
@@ -374,7 +414,10 @@ impl<'c, 'a> State<'c, 'a> {
 
     fn footnote_reference(&mut self, label: &CowStr<'a>) {
         let next_number = self.footnote_refs.len() + 1;
-        let entry = self.footnote_refs.entry(label.to_string()).or_insert((next_number, 0));
+        let entry = self
+            .footnote_refs
+            .entry(label.to_string())
+            .or_insert((next_number, 0));
         entry.1 += 1;
         let (number, count) = *entry;
         if count == 1 {
@@ -415,7 +458,11 @@ impl<'c, 'a> State<'c, 'a> {
                 continue;
             }
             let end = self.sections.get(k + 1).map_or(self.out.len(), |s| s.0);
-            let answer_html = questions::answer_html(&self.out[start + 1..end], &self.ctx.config.base_url, self.ctx.page_url);
+            let answer_html = questions::answer_html(
+                &self.out[start + 1..end],
+                &self.ctx.config.base_url,
+                self.ctx.page_url,
+            );
             if answer_html.is_empty() {
                 continue;
             }
@@ -448,7 +495,10 @@ impl<'c, 'a> State<'c, 'a> {
                 ));
             }
             // Put the back links inside the last paragraph, as readers expect.
-            match events.iter().rposition(|e| matches!(e, Event::End(TagEnd::Paragraph))) {
+            match events
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            {
                 Some(p) => events.insert(p, Event::InlineHtml(backrefs.into())),
                 None => events.push(Event::Html(backrefs.into())),
             }

@@ -27,7 +27,10 @@ impl Staging {
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let dir = parent.join(format!(".{name}.nutgraf-new-{}-{stamp}", std::process::id()));
+        let dir = parent.join(format!(
+            ".{name}.nutgraf-new-{}-{stamp}",
+            std::process::id()
+        ));
         fs::create_dir_all(&dir)?;
         Ok(Staging {
             dir,
@@ -71,7 +74,10 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed && self.dir.exists() {
             if let Err(e) = std::fs::remove_dir_all(&self.dir) {
-                eprintln!("warning: could not remove temporary folder `{}`: {e}", self.dir.display());
+                eprintln!(
+                    "warning: could not remove temporary folder `{}`: {e}",
+                    self.dir.display()
+                );
             }
         }
     }
@@ -81,8 +87,14 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
     let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         bail!("output path `{}` has no folder name", target.display());
     };
-    let parent = target.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let parent = if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent };
+    let parent = target
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let parent = if parent.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        parent
+    };
     Ok((parent, name))
 }
 
@@ -102,13 +114,24 @@ mod tests {
         std::fs::write(s.dir().join("new.txt"), "new").unwrap_or_else(|e| panic!("{e}"));
         drop(s);
         assert!(out.join("old.txt").exists());
-        assert_eq!(std::fs::read_dir(tmp.path()).map(|d| d.count()).unwrap_or(0), 1, "temporary folder left behind");
+        assert_eq!(
+            std::fs::read_dir(tmp.path())
+                .map(|d| d.count())
+                .unwrap_or(0),
+            1,
+            "temporary folder left behind"
+        );
 
         let s = Staging::new(&out).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(s.dir().join("new.txt"), "new").unwrap_or_else(|e| panic!("{e}"));
         s.commit().unwrap_or_else(|e| panic!("{e}"));
         assert!(out.join("new.txt").exists());
         assert!(!out.join("old.txt").exists());
-        assert_eq!(std::fs::read_dir(tmp.path()).map(|d| d.count()).unwrap_or(0), 1);
+        assert_eq!(
+            std::fs::read_dir(tmp.path())
+                .map(|d| d.count())
+                .unwrap_or(0),
+            1
+        );
     }
 }

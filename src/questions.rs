@@ -34,7 +34,11 @@ impl Ids {
     pub fn unique(&mut self, wanted: &str) -> String {
         let base = {
             let s = slug::slugify(wanted);
-            if s.is_empty() { "section".to_string() } else { s }
+            if s.is_empty() {
+                "section".to_string()
+            } else {
+                s
+            }
         };
         let mut id = base.clone();
         let mut n = 1;
@@ -79,34 +83,56 @@ pub fn answer_html<'a>(events: &[Event<'a>], base_url: &str, page_url: &str) -> 
         }
         match e {
             Event::Start(tag) => match tag {
-                Tag::Paragraph | Tag::List(_) | Tag::Item | Tag::Emphasis | Tag::Strong => kept.push(e.clone()),
+                Tag::Paragraph | Tag::List(_) | Tag::Item | Tag::Emphasis | Tag::Strong => {
+                    kept.push(e.clone())
+                }
                 Tag::Heading { level, .. } => kept.push(Event::Start(Tag::Heading {
                     level: *level,
                     id: None,
                     classes: Vec::new(),
                     attrs: Vec::new(),
                 })),
-                Tag::Link { link_type, dest_url, title, id } => kept.push(Event::Start(Tag::Link {
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                } => kept.push(Event::Start(Tag::Link {
                     link_type: *link_type,
                     dest_url: absolute(dest_url, base_url, page_url),
                     title: title.clone(),
                     id: id.clone(),
                 })),
-                Tag::Table(_) | Tag::Image { .. } | Tag::CodeBlock(_) | Tag::FootnoteDefinition(_) | Tag::HtmlBlock | Tag::MetadataBlock(_) => {
+                Tag::Table(_)
+                | Tag::Image { .. }
+                | Tag::CodeBlock(_)
+                | Tag::FootnoteDefinition(_)
+                | Tag::HtmlBlock
+                | Tag::MetadataBlock(_) => {
                     skip_depth = 1;
                 }
                 // blockquote, del, sup, sub, definition lists: keep the text only
                 _ => {}
             },
             Event::End(tag) => match tag {
-                TagEnd::Paragraph | TagEnd::List(_) | TagEnd::Item | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Heading(_) | TagEnd::Link => {
-                    kept.push(e.clone())
-                }
+                TagEnd::Paragraph
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Heading(_)
+                | TagEnd::Link => kept.push(e.clone()),
                 _ => {}
             },
             Event::Text(_) | Event::SoftBreak | Event::HardBreak => kept.push(e.clone()),
-            Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => kept.push(Event::Text(t.clone())),
-            Event::Html(_) | Event::InlineHtml(_) | Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::Rule => {}
+            Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                kept.push(Event::Text(t.clone()))
+            }
+            Event::Html(_)
+            | Event::InlineHtml(_)
+            | Event::FootnoteReference(_)
+            | Event::TaskListMarker(_)
+            | Event::Rule => {}
         }
     }
     crate::html::render(kept).trim().to_string()

@@ -27,12 +27,6 @@ pub struct ArticleGraph<'a> {
 /// The article's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
 pub fn article(a: &ArticleGraph) -> String {
     let config = a.config;
-    let publisher = json!({
-        "@type": "Organization",
-        "@id": format!("{}/#publisher", config.base_url),
-        "name": config.publisher,
-        "url": config.permalink("/"),
-    });
     let images: Vec<Value> = a
         .images
         .iter()
@@ -45,7 +39,7 @@ pub fn article(a: &ArticleGraph) -> String {
         "headline": a.title,
         "url": a.permalink,
         "mainEntityOfPage": { "@type": "WebPage", "@id": a.permalink },
-        "publisher": { "@id": format!("{}/#publisher", config.base_url) },
+        "publisher": publisher(config),
         "inLanguage": config.language,
         "wordCount": a.word_count,
     });
@@ -58,9 +52,13 @@ pub fn article(a: &ArticleGraph) -> String {
             obj.insert("datePublished".into(), json!(d));
             obj.insert("dateModified".into(), json!(a.date_modified.unwrap_or(d)));
         }
-        let authors: Vec<Value> = a.authors.iter().map(|name| json!({ "@type": "Person", "name": name })).collect();
+        let authors: Vec<Value> = a
+            .authors
+            .iter()
+            .map(|name| json!({ "@type": "Person", "name": name }))
+            .collect();
         if authors.is_empty() {
-            obj.insert("author".into(), json!({ "@id": format!("{}/#publisher", config.base_url) }));
+            obj.insert("author".into(), publisher(config));
         } else {
             obj.insert("author".into(), Value::Array(authors));
         }
@@ -72,7 +70,7 @@ pub fn article(a: &ArticleGraph) -> String {
             obj.insert("keywords".into(), json!(a.tags));
         }
     }
-    let mut graph = vec![article, publisher];
+    let mut graph = vec![article];
     graph.extend(images);
     if !a.faq.is_empty() {
         let questions: Vec<Value> = a
@@ -94,6 +92,17 @@ pub fn article(a: &ArticleGraph) -> String {
         }));
     }
     script_json(&json!({ "@context": "https://schema.org", "@graph": graph }))
+}
+
+/// The publisher, written out in full where it is used: validators and
+/// search engines do not all follow `@id` references.
+fn publisher(config: &Config) -> Value {
+    json!({
+        "@type": "Organization",
+        "@id": format!("{}/#publisher", config.base_url),
+        "name": config.publisher,
+        "url": config.permalink("/"),
+    })
 }
 
 fn image_object(config: &Config, permalink: &str, n: usize, img: &FigureInfo) -> Value {
@@ -130,33 +139,32 @@ pub fn website(config: &Config, description: Option<&str>) -> String {
         "name": config.title,
         "url": config.permalink("/"),
         "inLanguage": config.language,
-        "publisher": { "@id": format!("{}/#publisher", config.base_url) },
+        "publisher": publisher(config),
     });
     if let (Some(d), Some(obj)) = (description, site.as_object_mut()) {
         obj.insert("description".into(), json!(d));
     }
-    let publisher = json!({
-        "@type": "Organization",
-        "@id": format!("{}/#publisher", config.base_url),
-        "name": config.publisher,
-        "url": config.permalink("/"),
-    });
-    script_json(&json!({ "@context": "https://schema.org", "@graph": [site, publisher] }))
+    script_json(&json!({ "@context": "https://schema.org", "@graph": [site] }))
 }
 
 /// JSON that cannot end its `<script>` element early: `<`, `>` and `&` are
 /// written as `\u003c`-style escapes, which JSON parsers read back as is.
 pub fn script_json(value: &Value) -> String {
     let raw = value.to_string();
-    let mut out = String::with_capacity(raw.len() + 16);
-    for c in raw.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(raw.len() + raw.len() / 8);
+    let mut last = 0;
+    for (i, b) in raw.bytes().enumerate() {
+        let escaped = match b {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        out.push_str(&raw[last..i]);
+        out.push_str(escaped);
+        last = i + 1;
     }
+    out.push_str(&raw[last..]);
     out
 }
 

@@ -54,7 +54,10 @@ pub struct BuildReport {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let root = &opts.root;
-    let output = opts.output.clone().unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
     check_output_path(root, &output)?;
 
     let config = Config::load(root)?;
@@ -91,7 +94,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         drafts: opts.drafts,
         diags: &diags,
     };
-    let word_counts: Vec<usize> = content.pages.par_iter().map(|page| site.render_page(page)).collect::<Result<_, Error>>()?;
+    let word_counts: Vec<usize> = content
+        .pages
+        .par_iter()
+        .map(|page| site.render_page(page))
+        .collect::<Result<_, Error>>()?;
     site.render_home(&content, &word_counts)?;
     site.render_404()?;
 
@@ -121,7 +128,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 /// site root itself, a folder above it, or one of its source folders.
 fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
     let abs = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
         // Canonicalize the longest existing prefix so `..` and symlinks resolve.
         let mut existing = p.as_path();
         let mut rest = Vec::new();
@@ -134,7 +145,9 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
                 _ => break,
             }
         }
-        let mut full = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+        let mut full = existing
+            .canonicalize()
+            .unwrap_or_else(|_| existing.to_path_buf());
         full.extend(rest.iter().rev());
         full
     };
@@ -146,7 +159,8 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
         crate::theme::TEMPLATES_DIR,
         crate::theme::THEMES_DIR,
     ];
-    let bad = root.starts_with(&output) || protected.iter().any(|d| output.starts_with(root.join(d)));
+    let bad =
+        root.starts_with(&output) || protected.iter().any(|d| output.starts_with(root.join(d)));
     if bad {
         return Err(Error::Config(vec![
             Diagnostic::error(output.clone(), Position::START, "refusing to build into this folder: the build replaces the output folder, which would delete your site's sources")
@@ -179,10 +193,9 @@ fn copy_dir(dir: &Path, out: &Path) -> Result<usize, Error> {
 /// Non-Markdown files under `content/` (bundle images) go to the same path.
 fn copy_content_assets(root: &Path, content: &Content, out: &Path) -> Result<usize, Error> {
     let content_dir = root.join(content::CONTENT_DIR);
-    content
-        .assets
-        .par_iter()
-        .try_for_each(|rel| crate::fs::copy_creating_dirs(&content_dir.join(rel), &out.join(rel)))?;
+    content.assets.par_iter().try_for_each(|rel| {
+        crate::fs::copy_creating_dirs(&content_dir.join(rel), &out.join(rel))
+    })?;
     Ok(content.assets.len())
 }
 
@@ -190,7 +203,11 @@ fn copy_content_assets(root: &Path, content: &Content, out: &Path) -> Result<usi
 /// highlighting CSS appended, under a content-hashed name. Returns its URL.
 fn write_stylesheet(root: &Path, theme: &Theme, out: &Path) -> Result<String, Error> {
     let site_css = root.join(STATIC_DIR).join("style.css");
-    let mut css = if site_css.is_file() { crate::fs::read_to_string(&site_css)? } else { theme.stylesheet.clone() };
+    let mut css = if site_css.is_file() {
+        crate::fs::read_to_string(&site_css)?
+    } else {
+        theme.stylesheet.clone()
+    };
     css.push('\n');
     css.push_str(&crate::highlight::stylesheet()?);
     let hash = blake3::hash(css.as_bytes()).to_hex();
@@ -398,10 +415,16 @@ impl SiteRef<'_> {
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {
             let split = crate::frontmatter::split(&page.display, &page.text).ok();
-            let pos = split.map_or(Position::START, |s| crate::frontmatter::key_position(&page.text, &s, "template"));
+            let pos = split.map_or(Position::START, |s| {
+                crate::frontmatter::key_position(&page.text, &s, "template")
+            });
             self.diags.push(
-                Diagnostic::error(&page.display, pos, format!("template `{template}` does not exist"))
-                    .with_hint("create it in templates/, or remove `template` to use page.html"),
+                Diagnostic::error(
+                    &page.display,
+                    pos,
+                    format!("template `{template}` does not exist"),
+                )
+                .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
             return Ok(rendered.word_count);
         }
@@ -420,7 +443,9 @@ impl SiteRef<'_> {
         let lead = page.matter.lead.as_ref()?;
         let pos = crate::frontmatter::split(&page.display, &page.text)
             .ok()
-            .map_or(Position::START, |s| crate::frontmatter::key_position(&page.text, &s, "src"));
+            .map_or(Position::START, |s| {
+                crate::frontmatter::key_position(&page.text, &s, "src")
+            });
         let (src, size) = match self.images.resolve(&page.dir, &lead.src) {
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.images.size(&file);
@@ -435,8 +460,12 @@ impl SiteRef<'_> {
             Ok(ImageRef::External(url)) => (url, None),
             Ok(ImageRef::Slot(name)) => {
                 self.diags.push(
-                    Diagnostic::warning(&page.display, pos, format!("the lead image cannot be a slot (`slot:{name}`)"))
-                        .with_hint("choose the lead photo, or remove [lead] until it is chosen"),
+                    Diagnostic::warning(
+                        &page.display,
+                        pos,
+                        format!("the lead image cannot be a slot (`slot:{name}`)"),
+                    )
+                    .with_hint("choose the lead photo, or remove [lead] until it is chosen"),
                 );
                 return None;
             }
@@ -447,12 +476,14 @@ impl SiteRef<'_> {
         };
         if lead.alt.trim().is_empty() {
             self.diags.push(
-                Diagnostic::warning(&page.display, pos, "lead image has no alt text").with_hint("add `alt = \"…\"` under [lead]"),
+                Diagnostic::warning(&page.display, pos, "lead image has no alt text")
+                    .with_hint("add `alt = \"…\"` under [lead]"),
             );
         }
         if lead.credit.is_none() {
             self.diags.push(
-                Diagnostic::warning(&page.display, pos, "lead image has no credit").with_hint("add `credit = \"Name/Agency\"` under [lead]"),
+                Diagnostic::warning(&page.display, pos, "lead image has no credit")
+                    .with_hint("add `credit = \"Name/Agency\"` under [lead]"),
             );
         }
         let credit_html = lead.credit.as_deref().map(|c| {
@@ -483,8 +514,12 @@ impl SiteRef<'_> {
     fn render_home(&self, content: &Content, word_counts: &[usize]) -> Result<(), Error> {
         let home = content.home.as_ref();
         let matter = home.map(|h| &h.matter);
-        let title = matter.and_then(|m| m.title.as_deref()).unwrap_or(&self.config.title);
-        let description = matter.and_then(|m| m.description.as_deref()).or(self.config.description.as_deref());
+        let title = matter
+            .and_then(|m| m.title.as_deref())
+            .unwrap_or(&self.config.title);
+        let description = matter
+            .and_then(|m| m.description.as_deref())
+            .or(self.config.description.as_deref());
         let summaries: Vec<Summary> = content
             .pages
             .iter()
@@ -497,20 +532,24 @@ impl SiteRef<'_> {
                 authors: &p.matter.authors,
                 tags: &p.matter.tags,
                 reading_time: reading_time(*words),
-                lead: p.matter.lead.as_ref().and_then(|l| match self.images.resolve(&p.dir, &l.src) {
-                    Ok(ImageRef::Local { file, url }) => {
-                        let size = self.images.size(&file);
-                        Some((url, size, l.alt.as_str()))
-                    }
-                    Ok(ImageRef::External(url)) => Some((url, None, l.alt.as_str())),
-                    _ => None,
-                })
-                .map(|(src, size, alt)| LeadSummary {
-                    src,
-                    alt,
-                    width: size.map(|s| s.0),
-                    height: size.map(|s| s.1),
-                }),
+                lead: p
+                    .matter
+                    .lead
+                    .as_ref()
+                    .and_then(|l| match self.images.resolve(&p.dir, &l.src) {
+                        Ok(ImageRef::Local { file, url }) => {
+                            let size = self.images.size(&file);
+                            Some((url, size, l.alt.as_str()))
+                        }
+                        Ok(ImageRef::External(url)) => Some((url, None, l.alt.as_str())),
+                        _ => None,
+                    })
+                    .map(|(src, size, alt)| LeadSummary {
+                        src,
+                        alt,
+                        width: size.map(|s| s.0),
+                        height: size.map(|s| s.1),
+                    }),
             })
             .collect();
         let intro = match home {
@@ -537,7 +576,14 @@ impl SiteRef<'_> {
             None => String::new(),
         };
         let mut ctx = tera::Context::new();
-        ctx.insert("section", &SectionContext { title, description, content: intro });
+        ctx.insert(
+            "section",
+            &SectionContext {
+                title,
+                description,
+                content: intro,
+            },
+        );
         ctx.insert("pages", &summaries);
         ctx.insert("jsonld", &schema::website(self.config, description));
         match self.theme.render("index.html", &ctx) {

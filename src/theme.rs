@@ -31,7 +31,10 @@ struct BuiltinTheme {
 
 const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
     name: "broadsheet",
-    static_files: &[("style.css", include_bytes!("../themes/broadsheet/static/style.css"))],
+    static_files: &[(
+        "style.css",
+        include_bytes!("../themes/broadsheet/static/style.css"),
+    )],
     templates: &[],
 }];
 
@@ -65,19 +68,29 @@ impl Theme {
         if !theme_dir.is_dir() && builtin.is_none() {
             let names: Vec<&str> = BUILTIN_THEMES.iter().map(|t| t.name).collect();
             return Err(Error::Config(vec![
-                Diagnostic::error(crate::config::CONFIG_FILE, theme_key_position(root), format!("unknown theme `{}`", config.theme))
-                    .with_hint(format!(
-                        "built-in themes: {}; or create `themes/{}/` with templates/ and static/",
-                        names.join(", "),
-                        config.theme
-                    )),
+                Diagnostic::error(
+                    crate::config::CONFIG_FILE,
+                    theme_key_position(root),
+                    format!("unknown theme `{}`", config.theme),
+                )
+                .with_hint(format!(
+                    "built-in themes: {}; or create `themes/{}/` with templates/ and static/",
+                    names.join(", "),
+                    config.theme
+                )),
             ]));
         }
 
         // Later entries replace earlier ones: built-ins, theme, site.
         let mut sources: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
         for (name, text) in BUILTIN_TEMPLATES {
-            sources.insert(name.to_string(), (text.to_string(), PathBuf::from(format!("(built in) templates/{name}"))));
+            sources.insert(
+                name.to_string(),
+                (
+                    text.to_string(),
+                    PathBuf::from(format!("(built in) templates/{name}")),
+                ),
+            );
         }
         let mut static_files = Vec::new();
         let mut stylesheet = None;
@@ -94,7 +107,10 @@ impl Theme {
             for (name, text) in theme.templates {
                 sources.insert(
                     name.to_string(),
-                    (text.to_string(), PathBuf::from(format!("(built in) themes/{}/templates/{name}", theme.name))),
+                    (
+                        text.to_string(),
+                        PathBuf::from(format!("(built in) themes/{}/templates/{name}", theme.name)),
+                    ),
                 );
             }
             for (rel, bytes) in theme.static_files {
@@ -109,8 +125,15 @@ impl Theme {
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
-        let origins: BTreeMap<String, PathBuf> = sources.iter().map(|(k, (_, p))| (k.clone(), p.clone())).collect();
-        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(name, (text, _))| (name.as_str(), text.as_str()))) {
+        let origins: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .map(|(k, (_, p))| (k.clone(), p.clone()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+        ) {
             let d = template_diagnostic(&origins, None, &e);
             return Err(Error::Site(vec![d]));
         }
@@ -129,7 +152,9 @@ impl Theme {
     /// Renders `name`, turning Tera's error into a diagnostic at the
     /// template's file, line and column.
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| template_diagnostic(&self.origins, Some(name), &e))
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| template_diagnostic(&self.origins, Some(name), &e))
     }
 }
 
@@ -138,18 +163,26 @@ fn theme_key_position(root: &Path) -> Position {
     let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
     text.lines()
         .position(|l| l.trim_start().starts_with("theme"))
-        .map_or(Position::START, |i| Position { line: i + 1, col: 1 })
+        .map_or(Position::START, |i| Position {
+            line: i + 1,
+            col: 1,
+        })
 }
 
 /// Adds every file under `dir` to `sources`, named by its path in `dir`.
-fn read_templates(root: &Path, dir: &Path, sources: &mut BTreeMap<String, (String, PathBuf)>) -> Result<(), Error> {
+fn read_templates(
+    root: &Path,
+    dir: &Path,
+    sources: &mut BTreeMap<String, (String, PathBuf)>,
+) -> Result<(), Error> {
     for (rel, path) in walk_files(dir)? {
         let name = rel.to_string_lossy().replace('\\', "/");
         let bytes = crate::fs::read(&path)?;
         let display = display_path(root, &path);
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::Site(vec![
-                Diagnostic::error(&display, Position::START, "template is not valid UTF-8").with_hint("save the file as UTF-8"),
+                Diagnostic::error(&display, Position::START, "template is not valid UTF-8")
+                    .with_hint("save the file as UTF-8"),
             ])
         })?;
         sources.insert(name, (text, display));
@@ -167,11 +200,22 @@ pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let walker = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.') || n.ends_with('~')));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
+        });
     for entry in walker {
-        let entry = entry.map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", dir.display()))?;
+        let entry =
+            entry.map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", dir.display()))?;
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(entry.path())
+                .to_path_buf();
             files.push((rel, entry.into_path()));
         }
     }
@@ -180,8 +224,17 @@ pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
 
 /// A Tera error as a diagnostic: Tera's own span when it has one, else the
 /// template being rendered.
-fn template_diagnostic(origins: &BTreeMap<String, PathBuf>, rendering: Option<&str>, e: &tera::Error) -> Diagnostic {
-    let origin = |name: &str| origins.get(name).cloned().unwrap_or_else(|| PathBuf::from(format!("templates/{name}")));
+fn template_diagnostic(
+    origins: &BTreeMap<String, PathBuf>,
+    rendering: Option<&str>,
+    e: &tera::Error,
+) -> Diagnostic {
+    let origin = |name: &str| {
+        origins
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")))
+    };
     let hint = "fix the template; Tera 2 syntax: https://keats.github.io/tera/docs/";
     match e.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
@@ -190,7 +243,11 @@ fn template_diagnostic(origins: &BTreeMap<String, PathBuf>, rendering: Option<&s
                 line: span.start_line.max(1),
                 col: span.start_col + 1,
             };
-            let name = if report.filename().is_empty() { rendering.unwrap_or("") } else { report.filename() };
+            let name = if report.filename().is_empty() {
+                rendering.unwrap_or("")
+            } else {
+                report.filename()
+            };
             let mut message = format!("template error in `{name}`: {}", report.message());
             if let Some(source) = std::error::Error::source(e) {
                 message.push_str(&format!(": {source}"));
@@ -202,7 +259,9 @@ fn template_diagnostic(origins: &BTreeMap<String, PathBuf>, rendering: Option<&s
             Position::START,
             format!("template `{current}` extends `{parent}`, which does not exist"),
         )
-        .with_hint(format!("create templates/{parent} or fix the name in `{{% extends %}}`")),
+        .with_hint(format!(
+            "create templates/{parent} or fix the name in `{{% extends %}}`"
+        )),
         tera::ErrorKind::TemplateNotFound(name) => Diagnostic::error(
             origin(rendering.unwrap_or(name)),
             Position::START,
@@ -216,7 +275,8 @@ fn template_diagnostic(origins: &BTreeMap<String, PathBuf>, rendering: Option<&s
                 message.push_str(&format!(": {s}"));
                 source = s.source();
             }
-            Diagnostic::error(origin(rendering.unwrap_or("")), Position::START, message).with_hint(hint)
+            Diagnostic::error(origin(rendering.unwrap_or("")), Position::START, message)
+                .with_hint(hint)
         }
     }
 }
@@ -228,7 +288,10 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("date", date_filter);
     tera.register_filter("slug", tera_contrib::slug::slug);
     tera.register_filter("urlencode", tera_contrib::urlencode::urlencode);
-    tera.register_filter("urlencode_strict", tera_contrib::urlencode::urlencode_strict);
+    tera.register_filter(
+        "urlencode_strict",
+        tera_contrib::urlencode::urlencode_strict,
+    );
     tera.register_filter("json_encode", tera_contrib::json::json_encode);
 }
 
@@ -237,10 +300,15 @@ fn register_filters(tera: &mut Tera) {
 fn date_filter(val: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
     let Some(s) = val.as_str() else {
-        return Err(tera::Error::message(format!("`date` expects a date string, got {}", val.name())));
+        return Err(tera::Error::message(format!(
+            "`date` expects a date string, got {}",
+            val.name()
+        )));
     };
-    let zoned = parse_date(s).ok_or_else(|| tera::Error::message(format!("`date` cannot read `{s}` as a date")))?;
-    jiff::fmt::strtime::format(format, &zoned).map_err(|e| tera::Error::message(format!("invalid date format `{format}`: {e}")))
+    let zoned = parse_date(s)
+        .ok_or_else(|| tera::Error::message(format!("`date` cannot read `{s}` as a date")))?;
+    jiff::fmt::strtime::format(format, &zoned)
+        .map_err(|e| tera::Error::message(format!("invalid date format `{format}`: {e}")))
 }
 
 fn parse_date(s: &str) -> Option<jiff::Zoned> {
@@ -253,7 +321,11 @@ fn parse_date(s: &str) -> Option<jiff::Zoned> {
             .map_or(jiff::tz::TimeZone::UTC, jiff::tz::TimeZone::fixed);
         return Some(ts.to_zoned(tz));
     }
-    PARSER.parse_date(s).ok()?.to_zoned(jiff::tz::TimeZone::UTC).ok()
+    PARSER
+        .parse_date(s)
+        .ok()?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
 }
 
 #[cfg(test)]
@@ -266,7 +338,11 @@ mod tests {
         register_filters(&mut tera);
         let mut ctx = tera::Context::new();
         ctx.insert("d", "2024-10-31T23:30:00+09:00");
-        let out = tera.render_str("{{ d | date(format=\"%B %-d, %Y %H:%M %:z\") }}", &ctx, false);
+        let out = tera.render_str(
+            "{{ d | date(format=\"%B %-d, %Y %H:%M %:z\") }}",
+            &ctx,
+            false,
+        );
         assert_eq!(out.ok().as_deref(), Some("October 31, 2024 23:30 +09:00"));
     }
 }

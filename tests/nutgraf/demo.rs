@@ -21,9 +21,14 @@ fn demo_site_builds_and_its_schema_is_valid() {
     let stderr = String::from_utf8_lossy(&status.stderr);
     assert!(status.status.success(), "demo build failed:\n{stderr}");
     // The demo shows an image slot on purpose; anything else is a defect.
-    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
     assert!(
-        warnings.iter().all(|w| w.starts_with("warning: empty image slot")),
+        warnings
+            .iter()
+            .all(|w| w.starts_with("warning: empty image slot")),
         "demo build has warnings:\n{stderr}"
     );
 
@@ -35,7 +40,12 @@ fn demo_site_builds_and_its_schema_is_valid() {
             continue;
         }
         let html = std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}"));
-        let name = entry.path().strip_prefix(&output).unwrap_or(entry.path()).display().to_string();
+        let name = entry
+            .path()
+            .strip_prefix(&output)
+            .unwrap_or(entry.path())
+            .display()
+            .to_string();
         assert_valid_schema(&name, &html);
         let graph = jsonld(&html);
         if !nodes(&graph, "NewsArticle").is_empty() {
@@ -43,30 +53,69 @@ fn demo_site_builds_and_its_schema_is_valid() {
             faqs += usize::from(!nodes(&graph, "FAQPage").is_empty());
         }
     }
-    assert!(articles >= 3, "expected at least three demo articles, found {articles}");
-    assert!(faqs >= 3, "every demo article asks questions; found {faqs} FAQ pages");
+    assert!(
+        articles >= 3,
+        "expected at least three demo articles, found {articles}"
+    );
+    assert!(
+        faqs >= 3,
+        "every demo article asks questions; found {faqs} FAQ pages"
+    );
 }
 
 #[test]
 fn demo_site_uses_every_feature() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let output = out.path().join("public");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .arg("--root")
+        .arg(root)
+        .args(["build", "--drafts", "--output"])
+        .arg(&output)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let mut all = String::new();
-    for entry in walkdir::WalkDir::new(&root) {
+    let mut articles = 0;
+    for entry in walkdir::WalkDir::new(&output) {
         let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        if entry.path().extension().is_some_and(|e| e == "md") {
+        if entry.file_name() == "index.html" && entry.depth() == 2 {
+            articles += 1;
             all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
         }
     }
+    assert!(
+        articles >= 3,
+        "expected at least three demo articles, found {articles}"
+    );
     for (what, needle) in [
-        ("an image slot", "](slot:"),
-        ("a site-absolute image", "](/img/"),
-        ("a code block", "```"),
-        ("a table", "|---"),
-        ("a footnote", "[^1]:"),
-        ("a blockquote", "\n> "),
-        ("a lead image", "[lead]"),
-        ("an opted-out question", "{.not-faq}"),
+        ("a question heading", "class=\"question\""),
+        ("an opted-out question", "class=\"question not-faq\""),
+        ("a figure with a credit", "<span class=\"credit\">"),
+        ("a credit link", "<span class=\"credit\"><a href="),
+        (
+            "an image slot placeholder",
+            "<figure class=\"figure slot\">",
+        ),
+        ("a site-absolute image", "<img src=\"/img/"),
+        (
+            "a highlighted code block",
+            "<pre class=\"code\" tabindex=\"0\" data-lang=",
+        ),
+        ("a table", "<table>"),
+        ("footnotes", "<section class=\"footnotes\""),
+        ("a blockquote", "<blockquote>"),
+        ("a lead image", "fetchpriority=\"high\""),
     ] {
-        assert!(all.contains(needle), "the demo content has no {what} ({needle})");
+        assert!(
+            all.contains(needle),
+            "the demo articles have no {what} ({needle})"
+        );
     }
 }

@@ -8,7 +8,10 @@ const ARTICLE: &str = "+++\ntitle = \"Fine\"\ndate = 2024-01-02\n+++\n\nBody.\n"
 
 #[test]
 fn unknown_front_matter_key() {
-    let site = Site::empty().file("content/why-now.md", "+++\ntitle = \"Why now?\"\ntitel = \"typo\"\n+++\nBody\n");
+    let site = Site::empty().file(
+        "content/why-now.md",
+        "+++\ntitle = \"Why now?\"\ntitel = \"typo\"\n+++\nBody\n",
+    );
     let run = site.build(&[]).failure(1);
     insta::assert_snapshot!(run.diagnostics(), @r"
     error: unknown key `titel`
@@ -21,7 +24,10 @@ fn unknown_front_matter_key() {
 
 #[test]
 fn broken_toml_points_at_the_line() {
-    let site = Site::empty().file("content/a.md", "+++\ntitle = \"A\"\ndate = 2024-01-02\ntags = [\"x\",\n+++\nBody\n");
+    let site = Site::empty().file(
+        "content/a.md",
+        "+++\ntitle = \"A\"\ndate = 2024-01-02\ntags = [\"x\",\n+++\nBody\n",
+    );
     let run = site.build(&[]).failure(1);
     let text = run.diagnostics();
     assert!(text.starts_with("error: invalid TOML: "), "{text}");
@@ -33,14 +39,24 @@ fn broken_toml_points_at_the_line() {
 fn missing_title() {
     let site = Site::empty().file("content/a.md", "+++\ndate = 2024-01-02\n+++\nBody\n");
     let run = site.build(&[]).failure(1);
-    assert!(run.stderr.contains("error: missing required key `title`\n --> content/a.md:2:1"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: missing required key `title`\n --> content/a.md:2:1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn missing_front_matter() {
     let site = Site::empty().file("content/a.md", "# Just Markdown\n");
     let run = site.build(&[]).failure(1);
-    assert!(run.stderr.contains("error: missing front matter\n --> content/a.md:1:1"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: missing front matter\n --> content/a.md:1:1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -54,7 +70,12 @@ fn missing_image_warns_and_fails_strict() {
       = help: looked for `content/a/harbour.jpg`; check the file name, or reference files in static/ as `/img/name.jpg`
     ");
     let run = site.build(&["--strict"]).failure(1);
-    assert!(run.stderr.contains("error: image file not found: `harbour.jpg`\n --> content/a/index.md:7:1"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: image file not found: `harbour.jpg`\n --> content/a/index.md:7:1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -67,18 +88,20 @@ fn image_paths_cannot_leave_the_site() {
 
 #[test]
 fn template_error_names_template_and_line() {
-    let site = Site::empty()
-        .file("content/a.md", ARTICLE)
-        .file("templates/page.html", "<h1>{{ page.title }}</h1>\n<p>{{ page.no_such_field }}</p>\n");
+    let site = Site::empty().file("content/a.md", ARTICLE).file(
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>\n<p>{{ page.no_such_field }}</p>\n",
+    );
     let run = site.build(&[]).failure(1);
     insta::assert_snapshot!(run.diagnostics());
 }
 
 #[test]
 fn template_syntax_error_names_template_and_line() {
-    let site = Site::empty()
-        .file("content/a.md", ARTICLE)
-        .file("templates/page.html", "<h1>{{ page.title }}</h1>\n{% if page.title %}\n<p>unclosed</p>\n");
+    let site = Site::empty().file("content/a.md", ARTICLE).file(
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>\n{% if page.title %}\n<p>unclosed</p>\n",
+    );
     let run = site.build(&[]).failure(1);
     let text = run.diagnostics();
     assert!(text.contains(" --> templates/page.html:"), "{text}");
@@ -96,22 +119,38 @@ fn failed_build_leaves_old_output_intact() {
     site.build(&[]).failure(1);
     assert_eq!(site.output("a/index.html"), before);
     let leftovers: Vec<String> = std::fs::read_dir(&site.root)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
-    assert!(!leftovers.iter().any(|n| n.contains("nutgraf-new")), "temporary folder left: {leftovers:?}");
+    assert!(
+        !leftovers.iter().any(|n| n.contains("nutgraf-new")),
+        "temporary folder left: {leftovers:?}"
+    );
     // and a render-time failure (template) keeps it too
-    let site = site.file("content/b.md", ARTICLE).file("templates/page.html", "{{ nope }}");
+    let site = site
+        .file("content/b.md", ARTICLE)
+        .file("templates/page.html", "{{ nope }}");
     site.build(&[]).failure(1);
     assert_eq!(site.output("a/index.html"), before);
 }
 
 #[test]
 fn config_errors_exit_with_2() {
-    let site = Site::empty().file("nutgraf.toml", "title = \"T\"\nbase_url = \"https://e.org\"\nlanguag = \"en\"\n");
+    let site = Site::empty().file(
+        "nutgraf.toml",
+        "title = \"T\"\nbase_url = \"https://e.org\"\nlanguag = \"en\"\n",
+    );
     let run = site.build(&[]).failure(2);
     assert!(run.stderr.contains("error: unknown key `languag`\n --> nutgraf.toml:3:1\n  = help: did you mean `language`?"), "{}", run.stderr);
     let run = Site::empty().file("nutgraf.toml", "").build(&[]).failure(2);
-    assert!(run.stderr.contains("missing required key `title`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("missing required key `title`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -119,14 +158,26 @@ fn no_config_is_a_usage_error() {
     let site = Site::empty();
     std::fs::remove_file(site.root.join("nutgraf.toml")).unwrap_or_else(|e| panic!("{e}"));
     let run = site.build(&[]).failure(2);
-    assert!(run.stderr.contains("error: no `nutgraf.toml` in"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: no `nutgraf.toml` in"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn unknown_theme_is_a_config_error() {
-    let site = Site::empty().file("nutgraf.toml", "title = \"T\"\nbase_url = \"https://e.org\"\ntheme = \"nope\"\n");
+    let site = Site::empty().file(
+        "nutgraf.toml",
+        "title = \"T\"\nbase_url = \"https://e.org\"\ntheme = \"nope\"\n",
+    );
     let run = site.build(&[]).failure(2);
-    assert!(run.stderr.contains("error: unknown theme `nope`\n --> nutgraf.toml:3:1"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: unknown theme `nope`\n --> nutgraf.toml:3:1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -135,7 +186,13 @@ fn invalid_utf8_is_reported_with_position() {
     bytes.extend_from_slice(b"more\n");
     let site = Site::empty().file("content/a.md", bytes);
     let run = site.build(&[]).failure(1);
-    assert!(run.stderr.contains("error: file is not valid UTF-8 (invalid byte at offset 34)\n --> content/a.md:5:5"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: file is not valid UTF-8 (invalid byte at offset 34)\n --> content/a.md:5:5"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -143,7 +200,11 @@ fn refuses_to_build_over_the_site() {
     let site = Site::empty().file("content/a.md", ARTICLE);
     let root = site.root.to_string_lossy().into_owned();
     let run = site.build(&["--output", &root]).failure(2);
-    assert!(run.stderr.contains("refusing to build into this folder"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refusing to build into this folder"),
+        "{}",
+        run.stderr
+    );
     let content = format!("{root}/content");
     site.build(&["--output", &content]).failure(2);
     assert!(site.root.join("content/a.md").is_file());
@@ -151,17 +212,32 @@ fn refuses_to_build_over_the_site() {
 
 #[test]
 fn duplicate_urls_are_errors() {
-    let site = Site::empty().file("content/a.md", ARTICLE).file("content/b.md", "+++\ntitle = \"B\"\nslug = \"a\"\n+++\n");
+    let site = Site::empty()
+        .file("content/a.md", ARTICLE)
+        .file("content/b.md", "+++\ntitle = \"B\"\nslug = \"a\"\n+++\n");
     let run = site.build(&[]).failure(1);
-    assert!(run.stderr.contains("URL `/a/` is also used by"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("URL `/a/` is also used by"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Hostile input must produce output or diagnostics, never a panic.
 #[test]
 fn hostile_markdown_does_not_panic() {
-    let deep = format!("+++\ntitle = \"Deep\"\n+++\n{}x\n\n{}\n", "> ".repeat(5000), "[".repeat(20000));
-    let fences = "+++\ntitle = \"F\"\n+++\n".to_string() + &"```\n".repeat(3001) + &"![](".repeat(5000) + "\n[^a]: [^a]\n\n[^a]\n";
-    let site = Site::empty().file("content/deep.md", deep).file("content/fences.md", fences);
+    let deep = format!(
+        "+++\ntitle = \"Deep\"\n+++\n{}x\n\n{}\n",
+        "> ".repeat(5000),
+        "[".repeat(20000)
+    );
+    let fences = "+++\ntitle = \"F\"\n+++\n".to_string()
+        + &"```\n".repeat(3001)
+        + &"![](".repeat(5000)
+        + "\n[^a]: [^a]\n\n[^a]\n";
+    let site = Site::empty()
+        .file("content/deep.md", deep)
+        .file("content/fences.md", fences);
     let run = site.build(&[]);
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
@@ -171,8 +247,14 @@ fn hostile_markdown_does_not_panic() {
 fn drafts_and_scheduled_articles_need_drafts_flag() {
     let site = Site::empty()
         .file("content/a.md", ARTICLE)
-        .file("content/draft.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\n")
-        .file("content/later.md", "+++\ntitle = \"Later\"\ndate = 2999-01-01T00:00:00Z\n+++\n");
+        .file(
+            "content/draft.md",
+            "+++\ntitle = \"Draft\"\ndraft = true\n+++\n",
+        )
+        .file(
+            "content/later.md",
+            "+++\ntitle = \"Later\"\ndate = 2999-01-01T00:00:00Z\n+++\n",
+        );
     site.build(&[]).success();
     assert!(!site.root.join("public/draft").exists());
     assert!(!site.root.join("public/later").exists());

@@ -42,7 +42,10 @@ fn only_the_first_image_is_eager() {
     let first_img = &html[html.find("<img").unwrap_or(0)..];
     assert!(first_img.starts_with("<img src=\"/harbour/dawn.png\""));
     assert!(first_img[..first_img.find('>').unwrap_or(0)].contains("fetchpriority=\"high\""));
-    assert_eq!(html.matches("loading=\"lazy\" decoding=\"async\"").count(), 4);
+    assert_eq!(
+        html.matches("loading=\"lazy\" decoding=\"async\"").count(),
+        4
+    );
 }
 
 #[test]
@@ -51,7 +54,9 @@ fn images_get_intrinsic_sizes_from_their_files() {
     site.build(&[]).success();
     let html = site.output("harbour/index.html");
     assert!(html.contains("src=\"/harbour/dawn.png\" alt=\"Cranes stand over stacked containers\" width=\"1200\" height=\"800\""));
-    assert!(html.contains("src=\"/img/map.png\" alt=\"An aerial map of the harbour\" width=\"800\" height=\"450\""));
+    assert!(html.contains(
+        "src=\"/img/map.png\" alt=\"An aerial map of the harbour\" width=\"800\" height=\"450\""
+    ));
     // bundle images and static images are published
     assert!(site.root.join("public/harbour/dawn.png").is_file());
     assert!(site.root.join("public/img/map.png").is_file());
@@ -65,8 +70,14 @@ fn figures_become_image_objects() {
     let graph = jsonld(&html);
     let images = nodes(&graph, "ImageObject");
     assert_eq!(images.len(), 4);
-    assert_eq!(images[0]["contentUrl"], "https://fixture.example.org/harbour/dawn.png");
-    assert_eq!(images[0]["caption"], "Cranes at the container terminal on Oct. 31, 2024.");
+    assert_eq!(
+        images[0]["contentUrl"],
+        "https://fixture.example.org/harbour/dawn.png"
+    );
+    assert_eq!(
+        images[0]["caption"],
+        "Cranes at the container terminal on Oct. 31, 2024."
+    );
     assert_eq!(images[0]["creditText"], "Lee Jin-man/Associated Press");
     assert_eq!(images[0]["width"], 1200);
     assert_eq!(images[0]["height"], 800);
@@ -81,6 +92,15 @@ fn figure_lint_warns_about_missing_credit() {
     let site = Site::fixture("figures");
     let run = site.build(&[]).success();
     // The image-only figure and the "Vladimir Putin (right)" figure have no credit.
-    assert_eq!(run.stderr.matches("warning: photo has no credit").count(), 2, "{}", run.stderr);
-    assert!(run.stderr.contains(" --> content/harbour/index.md:18:1"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("warning: photo has no credit").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(" --> content/harbour/index.md:18:1"),
+        "{}",
+        run.stderr
+    );
 }

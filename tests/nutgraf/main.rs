@@ -37,7 +37,11 @@ impl Run {
 
     #[track_caller]
     pub fn failure(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit code {code}, stderr:\n{}", self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit code {code}, stderr:\n{}",
+            self.stderr
+        );
         self
     }
 
@@ -65,7 +69,10 @@ impl Site {
 
     /// A site with only a `nutgraf.toml`.
     pub fn empty() -> Site {
-        Site::bare().file("nutgraf.toml", "title = \"Test site\"\nbase_url = \"https://test.example.org\"\n")
+        Site::bare().file(
+            "nutgraf.toml",
+            "title = \"Test site\"\nbase_url = \"https://test.example.org\"\n",
+        )
     }
 
     fn bare() -> Site {
@@ -117,7 +124,10 @@ impl Site {
 fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        let rel = entry.path().strip_prefix(from).unwrap_or_else(|e| panic!("{e}"));
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .unwrap_or_else(|e| panic!("{e}"));
         let dest = to.join(rel);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap_or_else(|e| panic!("{e}"));
@@ -133,8 +143,12 @@ pub fn jsonld(html: &str) -> serde_json::Value {
         .find("<script type=\"application/ld+json\">")
         .unwrap_or_else(|| panic!("no JSON-LD in page"))
         + "<script type=\"application/ld+json\">".len();
-    let end = start + html[start..].find("</script>").unwrap_or_else(|| panic!("unterminated JSON-LD"));
-    serde_json::from_str(&html[start..end]).unwrap_or_else(|e| panic!("JSON-LD does not parse: {e}"))
+    let end = start
+        + html[start..]
+            .find("</script>")
+            .unwrap_or_else(|| panic!("unterminated JSON-LD"));
+    serde_json::from_str(&html[start..end])
+        .unwrap_or_else(|e| panic!("JSON-LD does not parse: {e}"))
 }
 
 /// The nodes of a JSON-LD graph with the given `@type`.
@@ -149,10 +163,14 @@ pub fn nodes<'a>(graph: &'a serde_json::Value, ty: &str) -> Vec<&'a serde_json::
 /// and Google's rich-result profiles; panics with every problem found.
 #[track_caller]
 pub fn assert_valid_schema(name: &str, html: &str) {
-    let graph = schemaorg_rs::extract_all(html).unwrap_or_else(|e| panic!("{name}: extraction failed: {e}"));
+    let graph = schemaorg_rs::extract_all(html)
+        .unwrap_or_else(|e| panic!("{name}: extraction failed: {e}"));
     assert!(!graph.nodes.is_empty(), "{name}: no structured data found");
     let vocab = schemaorg_rs::validation::validate(&graph);
-    let mut problems: Vec<String> = vocab.errors().map(|d| format!("{}: {}", d.path, d.message)).collect();
+    let mut problems: Vec<String> = vocab
+        .errors()
+        .map(|d| format!("{}: {}", d.path, d.message))
+        .collect();
     let google = schemaorg_rs::ProfileRegistry::with_google()
         .evaluate("google", &graph, &vocab.diagnostics)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -163,5 +181,9 @@ pub fn assert_valid_schema(name: &str, html: &str) {
             .filter(|d| d.severity == schemaorg_rs::Severity::Error)
             .map(|d| format!("google {}: {}", d.path, d.message)),
     );
-    assert!(problems.is_empty(), "{name}: structured data problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{name}: structured data problems:\n{}",
+        problems.join("\n")
+    );
 }

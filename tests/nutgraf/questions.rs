@@ -34,7 +34,10 @@ fn not_faq_questions_are_left_out_of_the_faq() {
         .as_array()
         .map(|qs| qs.iter().filter_map(|q| q["name"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(names, ["Why now?", "Why now?", "What about code in a question?"]);
+    assert_eq!(
+        names,
+        ["Why now?", "Why now?", "What about code in a question?"]
+    );
     // Still a question in the menu, with the opt-out class kept.
     assert!(html.contains("<h2 id=\"is-this-one-for-the-faq\" class=\"question not-faq\">"));
 }
@@ -44,14 +47,25 @@ fn faq_answers_exclude_figures_code_and_tables() {
     let (_site, html) = built();
     let graph = jsonld(&html);
     let faq = &nodes(&graph, "FAQPage")[0];
-    let first = faq["mainEntity"][0]["acceptedAnswer"]["text"].as_str().unwrap_or("");
+    let first = faq["mainEntity"][0]["acceptedAnswer"]["text"]
+        .as_str()
+        .unwrap_or("");
     assert_eq!(
         first,
         "<p>Because the <em>tide</em> turned. See <a href=\"https://fixture.example.org/maps/\">the map</a> and <a href=\"https://fixture.example.org/faq/#why-now-1\">below</a>.</p>"
     );
     for answer in faq["mainEntity"].as_array().into_iter().flatten() {
         let text = answer["acceptedAnswer"]["text"].as_str().unwrap_or("");
-        for banned in ["<figure", "<img", "figcaption", "<pre", "<table", "<sup", "<code", "<blockquote"] {
+        for banned in [
+            "<figure",
+            "<img",
+            "figcaption",
+            "<pre",
+            "<table",
+            "<sup",
+            "<code",
+            "<blockquote",
+        ] {
             assert!(!text.contains(banned), "answer contains {banned}: {text}");
         }
     }
@@ -65,20 +79,31 @@ fn faq_answers_exclude_figures_code_and_tables() {
 #[test]
 fn jsonld_escapes_script_end_tags() {
     let (_site, html) = built();
-    let start = html.find("<script type=\"application/ld+json\">").unwrap_or(0);
+    let start = html
+        .find("<script type=\"application/ld+json\">")
+        .unwrap_or(0);
     let script = &html[start..];
     let body = &script[..script.find("</script>").unwrap_or(0)];
-    assert!(body.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"), "{body}");
+    assert!(
+        body.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"),
+        "{body}"
+    );
     let graph = jsonld(&html);
     let image = &nodes(&graph, "ImageObject")[0];
-    assert_eq!(image["caption"], "A caption that says </script><script>alert(1)</script> and more.");
+    assert_eq!(
+        image["caption"],
+        "A caption that says </script><script>alert(1)</script> and more."
+    );
 }
 
 #[test]
 fn faq_can_be_turned_off_per_article() {
     let site = Site::fixture("questions");
     let md = std::fs::read_to_string(site.root.join("content/faq/index.md")).unwrap_or_default();
-    let site = site.file("content/faq/index.md", md.replacen("date = 2024-01-02", "date = 2024-01-02\nfaq = false", 1));
+    let site = site.file(
+        "content/faq/index.md",
+        md.replacen("date = 2024-01-02", "date = 2024-01-02\nfaq = false", 1),
+    );
     site.build(&[]).success();
     let graph = jsonld(&site.output("faq/index.html"));
     assert!(nodes(&graph, "FAQPage").is_empty());
