@@ -27,6 +27,8 @@ struct RawConfig {
     #[serde(default)]
     faq: Option<bool>,
     #[serde(default)]
+    paginate_by: Option<usize>,
+    #[serde(default)]
     extra: toml::Table,
 }
 
@@ -38,6 +40,7 @@ const KEYS: &[&str] = &[
     "publisher",
     "theme",
     "faq",
+    "paginate_by",
     "extra",
 ];
 
@@ -56,8 +59,14 @@ pub struct Config {
     pub theme: String,
     /// Whether articles get an FAQPage unless their front matter says otherwise.
     pub faq: bool,
+    /// Articles per listing page (home, tags) unless a section says
+    /// otherwise; 0 lists them all on one page.
+    pub paginate_by: usize,
     pub extra: toml::Table,
 }
+
+/// Articles per listing page when nothing says otherwise.
+pub const DEFAULT_PAGINATE_BY: usize = 20;
 
 pub const DEFAULT_THEME: &str = "broadsheet";
 
@@ -122,6 +131,7 @@ impl Config {
             description: raw.description,
             theme: raw.theme.unwrap_or_else(|| DEFAULT_THEME.to_string()),
             faq: raw.faq.unwrap_or(true),
+            paginate_by: raw.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             extra: raw.extra,
         })
     }

@@ -31,6 +31,9 @@ pub struct Page {
     pub url: String,
     /// Folder that relative image paths are resolved against.
     pub dir: PathBuf,
+    /// The folder whose `_index.md` would list this article: the article's
+    /// folder, or for a bundle the folder above it.
+    pub section_dir: PathBuf,
 }
 
 impl Page {
@@ -47,14 +50,18 @@ impl Page {
     }
 }
 
-/// `content/_index.md`.
+/// An `_index.md`: the home page (`content/_index.md`) or a section.
 #[derive(Debug)]
-pub struct Home {
+pub struct Section {
     pub path: PathBuf,
     pub display: PathBuf,
     pub text: String,
     pub body_offset: usize,
     pub matter: SectionMatter,
+    /// Site path of the listing: `/` for the home page, `/posts/` for `content/posts/_index.md`.
+    pub url: String,
+    /// The folder the section lists (holds the `_index.md`).
+    pub dir: PathBuf,
 }
 
 /// Everything under `content/`.
@@ -62,7 +69,9 @@ pub struct Home {
 pub struct Content {
     /// Published articles, newest first.
     pub pages: Vec<Page>,
-    pub home: Option<Home>,
+    pub home: Option<Section>,
+    /// Sections below the home page, by folder name order.
+    pub sections: Vec<Section>,
     /// Non-Markdown files, relative to `content/`, copied to the same path.
     pub assets: Vec<PathBuf>,
     /// Drafts and scheduled articles left out of this build.
@@ -78,7 +87,7 @@ pub struct LoadOptions {
 
 enum Entry {
     Article(PathBuf),
-    Home(PathBuf),
+    Section(PathBuf),
     Asset(PathBuf),
 }
 
@@ -104,14 +113,7 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let is_md = path.extension().is_some_and(|e| e == "md");
         if name == "_index.md" {
-            if path.parent() == Some(content_dir.as_path()) {
-                entries.push(Entry::Home(path));
-            } else {
-                diags.push(
-                    Diagnostic::warning(display_path(root, &path), Position::START, "section listing pages are not supported yet; this file is ignored")
-                        .with_hint("articles in this folder are still built; remove the `_index.md` to silence this"),
-                );
-            }
+            entries.push(Entry::Section(path));
         } else if is_md {
             entries.push(Entry::Article(path));
         } else {
@@ -129,8 +131,9 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         match e {
             Entry::Article(p) => article_paths.push(p),
             Entry::Asset(p) => content.assets.push(p),
-            Entry::Home(p) => match load_home(root, &p) {
-                Ok(home) => content.home = Some(home),
+            Entry::Section(p) => match load_section(root, &content_dir, &p) {
+                Ok(section) if section.url == "/" => content.home = Some(section),
+                Ok(section) => content.sections.push(section),
                 Err(d) => diags.push(d),
             },
         }
@@ -189,19 +192,33 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn load_home(root: &Path, path: &Path) -> Result<Home, Diagnostic> {
+fn load_section(root: &Path, content_dir: &Path, path: &Path) -> Result<Section, Diagnostic> {
     let display = display_path(root, path);
     let text = read_text(root, path)?;
     let split = frontmatter::split(&display, &text)?;
     let matter = frontmatter::parse_section(&display, &text, &split)?;
     let body_offset = split.body_offset;
-    Ok(Home {
+    let dir = path.parent().unwrap_or(content_dir).to_path_buf();
+    let rel = dir.strip_prefix(content_dir).unwrap_or(Path::new(""));
+    Ok(Section {
         path: path.to_path_buf(),
         display,
         text,
         body_offset,
         matter,
+        url: folder_url(rel.iter()),
+        dir,
     })
+}
+
+/// `/a/b/` for folders `a`, `b` (each slugified so the URL is safe).
+fn folder_url<'a>(folders: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> String {
+    let mut url = String::from("/");
+    for folder in folders {
+        url.push_str(&slug::slugify(folder.to_string_lossy()));
+        url.push('/');
+    }
+    url
 }
 
 fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagnostic> {
@@ -257,11 +274,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
         )
         .with_hint("set `slug = \"some-words\"` in the front matter"));
     }
-    let mut url = String::from("/");
-    for folder in parents {
-        url.push_str(&slug::slugify(folder.to_string_lossy()));
-        url.push('/');
-    }
+    let mut url = folder_url(parents);
     url.push_str(&slug);
     url.push('/');
 
@@ -270,6 +283,14 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
         path: path.to_path_buf(),
         display,
         dir: path.parent().unwrap_or(content_dir).to_path_buf(),
+        section_dir: if is_bundle {
+            path.parent()
+                .and_then(Path::parent)
+                .unwrap_or(content_dir)
+                .to_path_buf()
+        } else {
+            path.parent().unwrap_or(content_dir).to_path_buf()
+        },
         text,
         body_offset,
         matter,

@@ -83,17 +83,43 @@ pub struct UpdateMatter {
     pub note: String,
 }
 
-/// The front matter of `_index.md` (the home page).
+/// The front matter of an `_index.md`: the home page (`content/_index.md`)
+/// or a section's listing page.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionMatter {
     pub title: Option<String>,
     pub description: Option<String>,
     #[serde(default)]
+    pub sort_by: SortBy,
+    /// Articles per listing page; 0 lists them all on one page.
+    pub paginate_by: Option<usize>,
+    pub template: Option<String>,
+    #[serde(default)]
     pub extra: toml::Table,
 }
 
-const SECTION_KEYS: &[&str] = &["title", "description", "extra"];
+/// The order of a section's articles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest first; undated last.
+    #[default]
+    Date,
+    /// Alphabetical by title.
+    Title,
+    /// Ascending `weight`, then title.
+    Weight,
+}
+
+const SECTION_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "sort_by",
+    "paginate_by",
+    "template",
+    "extra",
+];
 
 /// A content file split into its front matter and body.
 #[derive(Debug)]

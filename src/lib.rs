@@ -11,7 +11,9 @@
 //!    and image slots ([`figure`], [`images`]), question headings and FAQ
 //!    answers ([`questions`]), code highlighting ([`highlight`]);
 //! 5. build its JSON-LD ([`schema`]) and render its template;
-//! 6. render the home page and the 404 page;
+//! 6. render the listings from lightweight summaries ([`listing`]): the
+//!    home page, sections, tags, with pagination; then the feeds, sitemap
+//!    and robots.txt ([`feeds`]) and the 404 page;
 //! 7. write everything into a temporary folder and swap it in ([`output`]),
 //!    so a failed build leaves the previous site untouched.
 //!
@@ -22,11 +24,13 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
+pub mod feeds;
 pub mod figure;
 pub mod frontmatter;
 pub mod highlight;
 pub mod html;
 pub mod images;
+pub mod listing;
 pub mod markdown;
 pub mod output;
 pub mod questions;

@@ -147,6 +147,32 @@ pub fn website(config: &Config, description: Option<&str>) -> String {
     script_json(&json!({ "@context": "https://schema.org", "@graph": [site] }))
 }
 
+/// A listing page (section, tag): a CollectionPage of the WebSite.
+pub fn collection(
+    config: &Config,
+    name: &str,
+    permalink: &str,
+    description: Option<&str>,
+) -> String {
+    let mut page = json!({
+        "@type": "CollectionPage",
+        "@id": permalink,
+        "name": name,
+        "url": permalink,
+        "inLanguage": config.language,
+        "isPartOf": {
+            "@type": "WebSite",
+            "@id": format!("{}/#website", config.base_url),
+            "name": config.title,
+            "url": config.permalink("/"),
+        },
+    });
+    if let (Some(d), Some(obj)) = (description, page.as_object_mut()) {
+        obj.insert("description".into(), json!(d));
+    }
+    script_json(&json!({ "@context": "https://schema.org", "@graph": [page] }))
+}
+
 /// JSON that cannot end its `<script>` element early: `<`, `>` and `&` are
 /// written as `\u003c`-style escapes, which JSON parsers read back as is.
 pub fn script_json(value: &Value) -> String {

@@ -11,9 +11,11 @@ use crate::config::Config;
 use crate::content::{self, Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity};
 use crate::error::Error;
+use crate::feeds;
 use crate::figure::FigureInfo;
 use crate::frontmatter::rfc3339;
 use crate::images::{ImageRef, Images};
+use crate::listing::{self, LeadSummary, Neighbour, PaginatorContext, Summary, Tag};
 use crate::markdown::{self, RenderContext};
 use crate::output::Staging;
 use crate::questions::Question;
@@ -94,12 +96,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         drafts: opts.drafts,
         diags: &diags,
     };
-    let word_counts: Vec<usize> = content
+    check_listing_urls(&content, &diags);
+    let summaries: Vec<Summary> = content
         .pages
         .par_iter()
-        .map(|page| site.render_page(page))
+        .enumerate()
+        .map(|(i, page)| site.render_page(&content.pages, i, page))
         .collect::<Result<_, Error>>()?;
-    site.render_home(&content, &word_counts)?;
+    let tags = listing::tags(&content.pages);
+    site.render_listings(&content, &summaries, &tags)?;
+    feeds::render(&site, &content, &summaries, &tags)?;
     site.render_404()?;
 
     let mut diagnostics = diags.into_sorted();
@@ -168,6 +174,32 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
         ]));
     }
     Ok(())
+}
+
+/// Articles may not take URLs that listings use: a section's, or anything
+/// under `/tags/`.
+fn check_listing_urls(content: &Content, diags: &Diagnostics) {
+    for page in &content.pages {
+        let clash = if page.url.starts_with("/tags/") {
+            Some("the tag pages".to_string())
+        } else {
+            content
+                .sections
+                .iter()
+                .find(|s| s.url == page.url)
+                .map(|s| format!("the section `{}`", s.display.display()))
+        };
+        if let Some(other) = clash {
+            diags.push(
+                Diagnostic::error(
+                    &page.display,
+                    Position::START,
+                    format!("URL `{}` is already used by {other}", page.url),
+                )
+                .with_hint("give the article a different `slug` in its front matter"),
+            );
+        }
+    }
 }
 
 fn copy_theme_static(theme: &Theme, out: &Path) -> Result<usize, Error> {
@@ -249,8 +281,8 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &str) {
 }
 
 /// The parts of the site every page render needs.
-struct SiteRef<'a> {
-    config: &'a Config,
+pub(crate) struct SiteRef<'a> {
+    pub(crate) config: &'a Config,
     theme: &'a Theme,
     images: &'a Images,
     out: &'a Path,
@@ -294,27 +326,10 @@ struct PageContext<'a> {
     word_count: usize,
     draft: bool,
     updates: Vec<UpdateContext>,
+    /// The older and the newer article, in the site's date order.
+    previous: Option<Neighbour>,
+    next: Option<Neighbour>,
     extra: &'a toml::Table,
-}
-
-#[derive(Serialize)]
-struct LeadSummary<'a> {
-    src: String,
-    alt: &'a str,
-    width: Option<u32>,
-    height: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    title: &'a str,
-    url: &'a str,
-    date: Option<String>,
-    description: Option<&'a str>,
-    authors: &'a [String],
-    tags: &'a [String],
-    reading_time: usize,
-    lead: Option<LeadSummary<'a>>,
 }
 
 #[derive(Serialize)]
@@ -322,6 +337,18 @@ struct SectionContext<'a> {
     title: &'a str,
     description: Option<&'a str>,
     content: String,
+    url: &'a str,
+    permalink: String,
+}
+
+#[derive(Serialize)]
+struct TagContext<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    feed: String,
+    count: usize,
 }
 
 fn reading_time(words: usize) -> usize {
@@ -330,7 +357,8 @@ fn reading_time(words: usize) -> usize {
 
 impl SiteRef<'_> {
     /// Renders one article and writes it; returns its word count.
-    fn render_page(&self, page: &Page) -> Result<usize, Error> {
+    /// Renders article `i` and writes it; returns what listings show of it.
+    fn render_page(&self, pages: &[Page], i: usize, page: &Page) -> Result<Summary, Error> {
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
         let ctx = RenderContext {
@@ -349,6 +377,7 @@ impl SiteRef<'_> {
         self.diags.extend(rendered.diagnostics);
 
         let date = page.date.as_ref().map(rfc3339);
+        let (previous, next) = listing::neighbours(pages, i);
         // The latest of `updated` and the corrections log sets dateModified.
         let mut modified = page.updated.clone();
         let mut updates = Vec::new();
@@ -410,7 +439,27 @@ impl SiteRef<'_> {
             word_count: rendered.word_count,
             draft: page.matter.draft,
             updates,
+            previous,
+            next,
             extra: &page.matter.extra,
+        };
+        let summary = Summary {
+            title: page.matter.title.clone(),
+            url: page.url.clone(),
+            permalink: context.permalink.clone(),
+            date: context.date.clone(),
+            updated: context.updated.clone(),
+            description: page.matter.description.clone(),
+            authors: page.matter.authors.clone(),
+            tags: page.matter.tags.clone(),
+            reading_time: context.reading_time,
+            word_count: context.word_count,
+            lead: context.lead.as_ref().map(|l| LeadSummary {
+                src: l.src.clone(),
+                alt: l.alt.clone(),
+                width: l.width,
+                height: l.height,
+            }),
         };
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {
@@ -426,7 +475,7 @@ impl SiteRef<'_> {
                 )
                 .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
-            return Ok(rendered.word_count);
+            return Ok(summary);
         }
         let mut tctx = tera::Context::new();
         tctx.insert("page", &context);
@@ -435,7 +484,7 @@ impl SiteRef<'_> {
             Ok(html) => self.write_page(&page.url, html)?,
             Err(d) => self.diags.push(d),
         }
-        Ok(rendered.word_count)
+        Ok(summary)
     }
 
     /// The `[lead]` image, resolved and measured.
@@ -510,84 +559,188 @@ impl SiteRef<'_> {
         Ok(())
     }
 
-    /// The home page: `content/_index.md` and every article, newest first.
-    fn render_home(&self, content: &Content, word_counts: &[usize]) -> Result<(), Error> {
-        let home = content.home.as_ref();
-        let matter = home.map(|h| &h.matter);
-        let title = matter
-            .and_then(|m| m.title.as_deref())
-            .unwrap_or(&self.config.title);
-        let description = matter
-            .and_then(|m| m.description.as_deref())
-            .or(self.config.description.as_deref());
-        let summaries: Vec<Summary> = content
-            .pages
-            .iter()
-            .zip(word_counts)
-            .map(|(p, words)| Summary {
-                title: &p.matter.title,
-                url: &p.url,
-                date: p.date.as_ref().map(rfc3339),
-                description: p.matter.description.as_deref(),
-                authors: &p.matter.authors,
-                tags: &p.matter.tags,
-                reading_time: reading_time(*words),
-                lead: p
-                    .matter
-                    .lead
-                    .as_ref()
-                    .and_then(|l| match self.images.resolve(&p.dir, &l.src) {
-                        Ok(ImageRef::Local { file, url }) => {
-                            let size = self.images.size(&file);
-                            Some((url, size, l.alt.as_str()))
-                        }
-                        Ok(ImageRef::External(url)) => Some((url, None, l.alt.as_str())),
-                        _ => None,
-                    })
-                    .map(|(src, size, alt)| LeadSummary {
-                        src,
-                        alt,
-                        width: size.map(|s| s.0),
-                        height: size.map(|s| s.1),
-                    }),
-            })
-            .collect();
-        let intro = match home {
-            Some(h) => {
-                let content_dir = self.out.join(content::CONTENT_DIR);
-                let rendered = markdown::render_page(
-                    &h.text[h.body_offset..],
-                    &RenderContext {
-                        config: self.config,
-                        images: self.images,
-                        page_dir: h.path.parent().unwrap_or(&content_dir),
-                        page_url: "/",
-                        display: &h.display,
-                        file_text: &h.text,
-                        body_offset: h.body_offset,
-                        show_slots: self.drafts,
-                        faq: false,
-                        has_lead: false,
-                    },
-                );
-                self.diags.extend(rendered.diagnostics);
-                rendered.html
-            }
-            None => String::new(),
-        };
-        let mut ctx = tera::Context::new();
-        ctx.insert(
-            "section",
-            &SectionContext {
-                title,
-                description,
-                content: intro,
+    /// The Markdown body of an `_index.md`.
+    fn section_intro(&self, section: &content::Section) -> String {
+        let rendered = markdown::render_page(
+            &section.text[section.body_offset..],
+            &RenderContext {
+                config: self.config,
+                images: self.images,
+                page_dir: &section.dir,
+                page_url: &section.url,
+                display: &section.display,
+                file_text: &section.text,
+                body_offset: section.body_offset,
+                show_slots: self.drafts,
+                faq: false,
+                has_lead: false,
             },
         );
-        ctx.insert("pages", &summaries);
-        ctx.insert("jsonld", &schema::website(self.config, description));
-        match self.theme.render("index.html", &ctx) {
-            Ok(html) => crate::fs::write(&self.out.join("index.html"), html)?,
+        self.diags.extend(rendered.diagnostics);
+        rendered.html
+    }
+
+    /// The home page, section pages, the tag index and tag pages, each
+    /// paginated.
+    fn render_listings(
+        &self,
+        content: &Content,
+        summaries: &[Summary],
+        tags: &[Tag],
+    ) -> Result<(), Error> {
+        // The home page lists every article, newest first.
+        let home = content.home.as_ref();
+        let all: Vec<usize> = (0..summaries.len()).collect();
+        let title = home
+            .and_then(|h| h.matter.title.as_deref())
+            .unwrap_or(&self.config.title);
+        let description = home
+            .and_then(|h| h.matter.description.as_deref())
+            .or(self.config.description.as_deref());
+        let section = SectionContext {
+            title,
+            description,
+            content: home.map(|h| self.section_intro(h)).unwrap_or_default(),
+            url: "/",
+            permalink: self.config.permalink("/"),
+        };
+        let per_page = home
+            .and_then(|h| h.matter.paginate_by)
+            .unwrap_or(self.config.paginate_by);
+        let template = home
+            .and_then(|h| h.matter.template.as_deref())
+            .unwrap_or("index.html");
+        let jsonld = schema::website(self.config, description);
+        self.render_paginated(template, "/", &all, per_page, summaries, |ctx| {
+            ctx.insert("section", &section);
+            ctx.insert("jsonld", &jsonld);
+        })?;
+
+        for s in &content.sections {
+            let mut items: Vec<usize> = content
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.section_dir == s.dir)
+                .map(|(i, _)| i)
+                .collect();
+            listing::sort(&mut items, &content.pages, s.matter.sort_by);
+            let fallback = s
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let title = s.matter.title.as_deref().unwrap_or(&fallback);
+            let section = SectionContext {
+                title,
+                description: s.matter.description.as_deref(),
+                content: self.section_intro(s),
+                url: &s.url,
+                permalink: self.config.permalink(&s.url),
+            };
+            let jsonld = schema::collection(
+                self.config,
+                title,
+                &section.permalink,
+                s.matter.description.as_deref(),
+            );
+            let per_page = s.matter.paginate_by.unwrap_or(self.config.paginate_by);
+            let template = s.matter.template.as_deref().unwrap_or("section.html");
+            self.render_paginated(template, &s.url, &items, per_page, summaries, |ctx| {
+                ctx.insert("section", &section);
+                ctx.insert("jsonld", &jsonld);
+            })?;
+        }
+
+        if !tags.is_empty() {
+            let contexts: Vec<TagContext> = tags.iter().map(|t| self.tag_context(t)).collect();
+            let mut sorted: Vec<&TagContext> = contexts.iter().collect();
+            sorted.sort_by_key(|t| t.name.to_lowercase());
+            let mut ctx = tera::Context::new();
+            ctx.insert("tags", &sorted);
+            ctx.insert(
+                "jsonld",
+                &schema::collection(self.config, "Tags", &self.config.permalink("/tags/"), None),
+            );
+            self.render_to("tags.html", "/tags/", &ctx)?;
+            tags.par_iter()
+                .zip(contexts.par_iter())
+                .try_for_each(|(tag, tc)| {
+                    let jsonld =
+                        schema::collection(self.config, tag.name.as_str(), &tc.permalink, None);
+                    self.render_paginated(
+                        "tag.html",
+                        &tc.url,
+                        &tag.pages,
+                        self.config.paginate_by,
+                        summaries,
+                        |ctx| {
+                            ctx.insert("tag", tc);
+                            ctx.insert("jsonld", &jsonld);
+                        },
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
+    fn tag_context<'t>(&self, tag: &'t Tag) -> TagContext<'t> {
+        let url = tag.url();
+        TagContext {
+            name: &tag.name,
+            slug: &tag.slug,
+            permalink: self.config.permalink(&url),
+            feed: format!("{url}atom.xml"),
+            url,
+            count: tag.pages.len(),
+        }
+    }
+
+    /// Renders `template` once per page of `items`, each with `pages` (its
+    /// slice of summaries) and `paginator`, plus what `fill` adds.
+    fn render_paginated(
+        &self,
+        template: &str,
+        base: &str,
+        items: &[usize],
+        per_page: usize,
+        summaries: &[Summary],
+        fill: impl Fn(&mut tera::Context) + Sync,
+    ) -> Result<(), Error> {
+        let pagers = listing::paginate(base, items.len(), per_page);
+        pagers.par_iter().enumerate().try_for_each(|(n, pager)| {
+            let pages: Vec<&Summary> = items[pager.items.clone()]
+                .iter()
+                .map(|&i| &summaries[i])
+                .collect();
+            let mut ctx = tera::Context::new();
+            fill(&mut ctx);
+            ctx.insert("pages", &pages);
+            ctx.insert("paginator", &PaginatorContext::new(&pagers, n, items.len()));
+            self.render_to(template, &pager.url, &ctx)
+        })
+    }
+
+    /// Renders `template` into `<url>/index.html`.
+    fn render_to(&self, template: &str, url: &str, ctx: &tera::Context) -> Result<(), Error> {
+        match self.theme.render(template, ctx) {
+            Ok(html) => self.write_page(url, html),
+            Err(d) => {
+                self.diags.push(d);
+                Ok(())
+            }
+        }
+    }
+
+    /// Renders a non-HTML template (feeds, sitemaps) to `rel` in the output.
+    pub(crate) fn render_file(
+        &self,
+        template: &str,
+        rel: &str,
+        ctx: &tera::Context,
+    ) -> Result<(), Error> {
+        match self.theme.render(template, ctx) {
+            Ok(text) => crate::fs::write_creating_dirs(&self.out.join(rel), text)?,
             Err(d) => self.diags.push(d),
         }
         Ok(())

@@ -19,6 +19,24 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("section.html", include_str!("../templates/section.html")),
+    ("tag.html", include_str!("../templates/tag.html")),
+    ("tags.html", include_str!("../templates/tags.html")),
+    (
+        "partials/stories.html",
+        include_str!("../templates/partials/stories.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../templates/partials/pagination.html"),
+    ),
+    ("atom.xml", include_str!("../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+    (
+        "sitemap_index.xml",
+        include_str!("../templates/sitemap_index.xml"),
+    ),
+    ("robots.txt", include_str!("../templates/robots.txt")),
 ];
 
 /// A theme compiled into the binary.

@@ -7,6 +7,7 @@
 mod demo;
 mod errors;
 mod figures;
+mod listings;
 mod questions;
 mod slots;
 

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Accessibility check of the demo site: builds it (production and --drafts)
+# with each built-in theme (every folder of themes/), serves each build on
+# 127.0.0.1 and runs axe-core (npm package @axe-core/cli, driving Debian's
+# chromium through chromedriver) over every HTML page, once in the light
+# and once in the dark colour scheme. Prints every violation and exits 1 if
+# there is any; otherwise prints one summary line.
+#
+# usage: scripts/axe.sh   (from anywhere; installs chromium, chromium-driver
+#                          and @axe-core/cli on first use)
+# env:   NUTGRAF_BIN=path  use this nutgraf binary instead of `cargo build`
+#        NUTGRAF_CI_CACHE  where @axe-core/cli is installed
+#                          (default ${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${NUTGRAF_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci}
+AXE_VERSION=4.13.0
+AXE_DIR=$CACHE/axe-$AXE_VERSION
+AXE=$AXE_DIR/node_modules/.bin/axe
+# Flags for chromium as root in a container; the dark pass adds one more.
+CHROME_FLAGS=--headless,--no-sandbox,--disable-gpu,--disable-dev-shm-usage,--no-first-run,--disable-background-networking,--disable-component-update,--disable-sync,--window-size=1280,1024
+DARK_FLAG=--blink-settings=preferredColorScheme=0
+
+# ---------- tools ----------
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null
+fi
+if [ ! -x "$AXE" ]; then
+  mkdir -p "$AXE_DIR"
+  # No browser or driver downloads: chromium and chromedriver come from Debian.
+  (cd "$AXE_DIR" && CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=1 \
+    npm install --silent --no-audit --no-fund --ignore-scripts "@axe-core/cli@$AXE_VERSION" >/dev/null)
+fi
+CHROMEDRIVER=$(command -v chromedriver)
+
+# ---------- build ----------
+WORK=$(mktemp -d)
+SERVERS=()
+cleanup() {
+  local pid
+  for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ -n "${NUTGRAF_BIN:-}" ]; then
+  BIN=$NUTGRAF_BIN
+else
+  cargo build --quiet --locked --manifest-path "$ROOT/Cargo.toml"
+  BIN=$ROOT/target/debug/nutgraf
+fi
+
+themes=()
+for dir in "$ROOT"/themes/*/; do
+  [ -f "$dir/theme.toml" ] && themes+=("$(basename "$dir")")
+done
+[ ${#themes[@]} -gt 0 ] || { echo "axe: no themes found in $ROOT/themes" >&2; exit 1; }
+
+builds=()
+for theme in "${themes[@]}"; do
+  site=$WORK/site-$theme
+  mkdir -p "$site"
+  for part in content static themes templates; do
+    if [ -e "$ROOT/$part" ]; then cp -r "$ROOT/$part" "$site/"; fi
+  done
+  # Same config with the theme swapped (added at the top if it is not set).
+  if grep -q '^theme *=' "$ROOT/nutgraf.toml"; then
+    sed "s/^theme *=.*/theme = \"$theme\"/" "$ROOT/nutgraf.toml" >"$site/nutgraf.toml"
+  else
+    { echo "theme = \"$theme\""; cat "$ROOT/nutgraf.toml"; } >"$site/nutgraf.toml"
+  fi
+  for mode in production drafts; do
+    out=$WORK/out-$theme-$mode
+    flags=()
+    [ "$mode" = drafts ] && flags=(--drafts)
+    "$BIN" --root "$site" build "${flags[@]}" --output "$out" >"$WORK/build.log" 2>&1 \
+      || { cat "$WORK/build.log"; echo "axe: building the demo site with theme $theme ($mode) failed" >&2; exit 1; }
+    builds+=("$theme-$mode")
+  done
+done
+
+# ---------- serve ----------
+# One server per build (the pages use root-relative URLs); port 0 lets the
+# OS pick a free port, which the server prints.
+urls=()
+pages=0
+for build in "${builds[@]}"; do
+  out=$WORK/out-$build
+  log=$WORK/serve-$build.log
+  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$out" >"$log" 2>&1 &
+  SERVERS+=($!)
+  port=
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$log"; echo "axe: could not start a web server for $build" >&2; exit 1; }
+  while IFS= read -r page; do
+    rel=${page#"$out"/}
+    case $rel in
+      index.html) rel= ;;
+      */index.html) rel=${rel%index.html} ;;
+    esac
+    urls+=("http://127.0.0.1:$port/$rel")
+    pages=$((pages + 1))
+  done < <(find "$out" -name '*.html' | sort)
+  echo "$port $build" >>"$WORK/ports"
+done
+
+# ---------- check ----------
+run_axe() { # scheme chrome-flags
+  local scheme=$1 flags=$2
+  "$AXE" "${urls[@]}" \
+    --chromedriver-path "$CHROMEDRIVER" \
+    --chrome-options="$flags" \
+    --load-delay 200 \
+    --dir "$WORK" --save "axe-$scheme.json" >"$WORK/axe-$scheme.log" 2>&1 \
+    || { cat "$WORK/axe-$scheme.log"; echo "axe: axe-core did not run ($scheme scheme)" >&2; exit 1; }
+  [ -f "$WORK/axe-$scheme.json" ] \
+    || { cat "$WORK/axe-$scheme.log"; echo "axe: axe-core saved no results ($scheme scheme)" >&2; exit 1; }
+}
+run_axe light "$CHROME_FLAGS"
+run_axe dark "$CHROME_FLAGS,$DARK_FLAG"
+
+node - "$WORK" "$pages" <<'EOF'
+const fs = require('fs');
+const [work, pages] = process.argv.slice(2);
+const ports = new Map(fs.readFileSync(`${work}/ports`, 'utf8').trim().split('\n')
+  .map(line => line.split(' ')));
+let violations = 0, runs = 0;
+for (const scheme of ['light', 'dark']) {
+  for (const result of JSON.parse(fs.readFileSync(`${work}/axe-${scheme}.json`, 'utf8'))) {
+    runs++;
+    const url = new URL(result.url);
+    const where = `${ports.get(url.port)} ${url.pathname} (${scheme})`;
+    for (const v of result.violations) {
+      for (const node of v.nodes) {
+        violations++;
+        console.log(`${where}: ${v.id} [${v.impact}] ${v.help}`);
+        console.log(`  at ${node.target.join(' ')}`);
+        for (const line of (node.failureSummary || '').split('\n')) console.log(`  ${line}`);
+      }
+    }
+  }
+}
+if (runs !== 2 * Number(pages)) {
+  console.log(`axe: expected results for ${2 * pages} page runs, got ${runs}`);
+  process.exit(1);
+}
+console.log(`axe: ${pages} pages in light and dark, ${violations} violations`);
+process.exit(violations ? 1 : 0);
+EOF

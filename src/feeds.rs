@@ -1,0 +1,122 @@
+//! Feeds and crawl files: the Atom feed of the site and of each tag,
+//! `sitemap.xml` (an index of several sitemaps above 50,000 URLs) and
+//! `robots.txt`. All are templates, so a theme or site can override them.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::content::Content;
+use crate::error::Error;
+use crate::listing::{Summary, Tag};
+use crate::site::SiteRef;
+
+/// The sitemap protocol's limit of URLs per file.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+#[derive(Serialize)]
+struct FeedContext<'a> {
+    title: &'a str,
+    /// Absolute URL of the feed itself.
+    url: String,
+    /// Absolute URL of the HTML page the feed mirrors.
+    alternate: String,
+    /// Newest date among the entries (the feed's `<updated>`).
+    updated: String,
+}
+
+/// Writes `/atom.xml`, `/tags/<slug>/atom.xml`, the sitemap and robots.txt.
+pub(crate) fn render(
+    site: &SiteRef,
+    content: &Content,
+    summaries: &[Summary],
+    tags: &[Tag],
+) -> Result<(), Error> {
+    let config = site.config;
+    let now =
+        crate::frontmatter::rfc3339(&jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC));
+    let feed = |title: &str, html_url: &str, entries: Vec<&Summary>| -> Result<(), Error> {
+        let feed_rel = format!("{}atom.xml", html_url.trim_start_matches('/'));
+        let updated = entries
+            .iter()
+            .filter_map(|e| e.updated.as_ref().or(e.date.as_ref()))
+            .max_by_key(|d| parse_instant(d))
+            .cloned()
+            .unwrap_or_else(|| now.clone());
+        let mut ctx = tera::Context::new();
+        ctx.insert(
+            "feed",
+            &FeedContext {
+                title,
+                url: config.permalink(&format!("/{feed_rel}")),
+                alternate: config.permalink(html_url),
+                updated,
+            },
+        );
+        ctx.insert("entries", &entries);
+        site.render_file("atom.xml", &feed_rel, &ctx)
+    };
+
+    feed(&config.title, "/", summaries.iter().collect())?;
+    tags.par_iter().try_for_each(|tag| {
+        let title = format!("{} \u{2014} {}", tag.name, config.title);
+        feed(
+            &title,
+            &tag.url(),
+            tag.pages.iter().map(|&i| &summaries[i]).collect(),
+        )
+    })?;
+
+    let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + tags.len() + 2);
+    urls.push(SitemapUrl::new(config.permalink("/"), None));
+    for s in &content.sections {
+        urls.push(SitemapUrl::new(config.permalink(&s.url), None));
+    }
+    if !tags.is_empty() {
+        urls.push(SitemapUrl::new(config.permalink("/tags/"), None));
+        for t in tags {
+            urls.push(SitemapUrl::new(config.permalink(&t.url()), None));
+        }
+    }
+    for s in summaries {
+        urls.push(SitemapUrl::new(
+            s.permalink.clone(),
+            s.updated.clone().or_else(|| s.date.clone()),
+        ));
+    }
+    if urls.len() <= SITEMAP_LIMIT {
+        let mut ctx = tera::Context::new();
+        ctx.insert("urls", &urls);
+        site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;
+    } else {
+        let chunks: Vec<&[SitemapUrl]> = urls.chunks(SITEMAP_LIMIT).collect();
+        let mut sitemaps = Vec::with_capacity(chunks.len());
+        for (n, chunk) in chunks.iter().enumerate() {
+            let rel = format!("sitemap-{}.xml", n + 1);
+            let mut ctx = tera::Context::new();
+            ctx.insert("urls", chunk);
+            site.render_file("sitemap.xml", &rel, &ctx)?;
+            sitemaps.push(config.permalink(&format!("/{rel}")));
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("sitemaps", &sitemaps);
+        site.render_file("sitemap_index.xml", "sitemap.xml", &ctx)?;
+    }
+    site.render_file("robots.txt", "robots.txt", &tera::Context::new())
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+impl SitemapUrl {
+    fn new(loc: String, lastmod: Option<String>) -> SitemapUrl {
+        SitemapUrl { loc, lastmod }
+    }
+}
+
+/// Orders RFC 3339 strings by instant (their offsets may differ).
+fn parse_instant(s: &str) -> Option<jiff::Timestamp> {
+    s.parse().ok()
+}

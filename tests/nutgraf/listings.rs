@@ -1,0 +1,175 @@
+//! Listings: home pagination, sections, tags, previous/next, feeds,
+//! sitemap and robots.txt.
+
+use crate::Site;
+
+/// A site with `n` dated articles `a0`… (a0 oldest) tagged by parity.
+fn site_with(n: usize, paginate_by: usize) -> Site {
+    let mut site = Site::empty().file(
+        "nutgraf.toml",
+        format!("title = \"Listings\"\nbase_url = \"https://l.example.org\"\npaginate_by = {paginate_by}\n"),
+    );
+    for i in 0..n {
+        let tag = if i % 2 == 0 { "Even Things" } else { "odd" };
+        site = site.file(
+            &format!("content/a{i}.md"),
+            format!("+++\ntitle = \"Article {i}\"\ndate = 2024-01-{:02}T09:00:00+01:00\ntags = [\"{tag}\", \"all\"]\ndescription = \"About {i}.\"\n+++\n\nBody {i}.\n", i + 1),
+        );
+    }
+    site
+}
+
+fn titles_in(html: &str) -> Vec<String> {
+    html.match_indices("class=\"story-title\"><a href=\"")
+        .map(|(i, _)| {
+            let rest = &html[i..];
+            let start = rest.find("\">").unwrap_or(0) + 2;
+            let rest = &rest[start..];
+            let rest = &rest[rest.find('>').unwrap_or(0) + 1..];
+            rest[..rest.find('<').unwrap_or(0)].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn home_pagination_boundaries() {
+    // exactly one full page: no second page, no pagination links
+    let site = site_with(4, 4);
+    site.build(&[]).success();
+    assert_eq!(
+        titles_in(&site.output("index.html")),
+        ["Article 3", "Article 2", "Article 1", "Article 0"]
+    );
+    assert!(!site.root.join("public/page/2").exists());
+    assert!(!site.output("index.html").contains("class=\"pagination\""));
+
+    // one more article spills onto page 2
+    let site = site_with(5, 4);
+    site.build(&[]).success();
+    assert_eq!(titles_in(&site.output("index.html")).len(), 4);
+    assert_eq!(titles_in(&site.output("page/2/index.html")), ["Article 0"]);
+    assert!(!site.root.join("public/page/3").exists());
+    let page2 = site.output("page/2/index.html");
+    assert!(page2.contains("href=\"/\" rel=\"prev\""), "{page2}");
+    assert!(page2.contains("<link rel=\"canonical\" href=\"https://l.example.org/page/2/\">"));
+    assert!(
+        site.output("index.html")
+            .contains("href=\"/page/2/\" rel=\"next\"")
+    );
+
+    // paginate_by = 0 lists everything on one page
+    let site = site_with(5, 0);
+    site.build(&[]).success();
+    assert_eq!(titles_in(&site.output("index.html")).len(), 5);
+}
+
+#[test]
+fn tag_pages_and_index() {
+    let site = site_with(5, 2);
+    site.build(&[]).success();
+    // "Even Things" → /tags/even-things/, newest first, paginated by 2
+    assert_eq!(
+        titles_in(&site.output("tags/even-things/index.html")),
+        ["Article 4", "Article 2"]
+    );
+    assert_eq!(
+        titles_in(&site.output("tags/even-things/page/2/index.html")),
+        ["Article 0"]
+    );
+    assert_eq!(
+        titles_in(&site.output("tags/odd/index.html")),
+        ["Article 3", "Article 1"]
+    );
+    let index = site.output("tags/index.html");
+    assert!(index.contains("<a class=\"tag\" href=\"/tags/even-things/\">Even Things</a> <span class=\"tag-count\">3</span>"), "{index}");
+    assert!(index.contains("href=\"/tags/all/\""));
+}
+
+#[test]
+fn sections_list_their_articles_in_their_order() {
+    let site = Site::empty()
+        .file("content/guides/_index.md", "+++\ntitle = \"Guides\"\nsort_by = \"weight\"\npaginate_by = 0\n+++\nAll our guides.\n")
+        .file("content/guides/b.md", "+++\ntitle = \"Beta\"\nweight = 1\ndate = 2024-01-01\n+++\n")
+        .file("content/guides/a.md", "+++\ntitle = \"Alpha\"\nweight = 2\ndate = 2024-02-01\n+++\n")
+        .file("content/guides/c/index.md", "+++\ntitle = \"Gamma\"\nweight = 0\n+++\n")
+        .file("content/other.md", "+++\ntitle = \"Elsewhere\"\n+++\n");
+    site.build(&[]).success();
+    let html = site.output("guides/index.html");
+    assert_eq!(titles_in(&html), ["Gamma", "Beta", "Alpha"]);
+    assert!(html.contains("<p>All our guides.</p>"));
+    assert!(html.contains("<h1 class=\"home-title\">Guides</h1>"));
+    // the home page lists every article
+    assert_eq!(titles_in(&site.output("index.html")).len(), 4);
+}
+
+#[test]
+fn unknown_section_key_is_an_error() {
+    let site = Site::empty().file(
+        "content/g/_index.md",
+        "+++\ntitle = \"G\"\nsort = \"date\"\n+++\n",
+    );
+    let run = site.build(&[]).failure(1);
+    assert!(run.stderr.contains("error: unknown key `sort`\n --> content/g/_index.md:3:1\n  = help: did you mean `sort_by`?"), "{}", run.stderr);
+}
+
+#[test]
+fn previous_and_next_follow_the_date_order() {
+    let site = site_with(3, 10);
+    site.build(&[]).success();
+    let middle = site.output("a1/index.html");
+    assert!(middle.contains("href=\"/a0/\" rel=\"prev\""), "{middle}");
+    assert!(middle.contains("href=\"/a2/\" rel=\"next\""), "{middle}");
+    let newest = site.output("a2/index.html");
+    assert!(!newest.contains("rel=\"next\""));
+}
+
+#[test]
+fn feeds_carry_every_published_article_and_nothing_else() {
+    let site = site_with(3, 1)
+        .file("content/draft.md", "+++\ntitle = \"Secret draft\"\ndraft = true\ntags = [\"odd\"]\n+++\n")
+        .file("content/later.md", "+++\ntitle = \"Scheduled piece\"\ndate = 2999-01-01T00:00:00Z\ntags = [\"odd\"]\n+++\n");
+    site.build(&[]).success();
+    let atom = site.output("atom.xml");
+    for i in 0..3 {
+        assert!(
+            atom.contains(&format!("<title>Article {i}</title>")),
+            "{atom}"
+        );
+    }
+    assert_eq!(atom.matches("<entry>").count(), 3);
+    assert!(!atom.contains("Secret draft") && !atom.contains("Scheduled piece"));
+    assert!(atom.contains("<updated>2024-01-03T09:00:00+01:00</updated>"));
+    let odd = site.output("tags/odd/atom.xml");
+    assert_eq!(odd.matches("<entry>").count(), 1);
+    assert!(!odd.contains("Secret draft") && !odd.contains("Scheduled piece"));
+    let sitemap = site.output("sitemap.xml");
+    assert!(
+        sitemap.contains(
+            "<loc>https://l.example.org/a1/</loc>\n    <lastmod>2024-01-02T09:00:00+01:00</lastmod>"
+        ),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("draft") && !sitemap.contains("later"));
+    assert!(!site.root.join("public/draft").exists() && !site.root.join("public/later").exists());
+    assert_eq!(
+        site.output("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://l.example.org/sitemap.xml\n"
+    );
+}
+
+#[test]
+fn article_urls_cannot_shadow_listings() {
+    let site = Site::empty()
+        .file("content/guides/_index.md", "+++\ntitle = \"Guides\"\n+++\n")
+        .file(
+            "content/x.md",
+            "+++\ntitle = \"X\"\nslug = \"guides\"\n+++\n",
+        );
+    let run = site.build(&[]).failure(1);
+    assert!(
+        run.stderr
+            .contains("URL `/guides/` is already used by the section `content/guides/_index.md`"),
+        "{}",
+        run.stderr
+    );
+}
