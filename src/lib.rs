@@ -20,6 +20,8 @@
 //! Problems in the input are [`diagnostic::Diagnostic`]s with
 //! `path:line:col`, a message and a hint.
 
+pub mod assets;
+pub mod cdn;
 pub mod config;
 pub mod content;
 pub mod diagnostic;

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::assets::{self, Asset, Manifest};
+use crate::cdn;
 use crate::config::Config;
 use crate::content::{self, Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity};
@@ -80,12 +82,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 
     // Static files first, so rendered pages win over a static file of the
     // same name.
-    let mut files_copied = copy_theme_static(&theme, out)?;
+    let mut manifest = Manifest::new();
+    let mut files_copied = copy_theme_static(&theme, out, &mut manifest)?;
     files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
     files_copied += copy_content_assets(root, &content, out)?;
 
     let stylesheet = write_stylesheet(root, &theme, out)?;
     set_globals(&mut theme, &config, &stylesheet);
+    manifest.insert("style.css".into(), stylesheet);
+    theme.set_assets(manifest);
 
     let images = Images::new(root);
     let site = SiteRef {
@@ -97,6 +102,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         diags: &diags,
     };
     check_listing_urls(&content, &diags);
+    let aliases = {
+        let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
+        taken.extend(content.sections.iter().map(|s| s.url.as_str()));
+        taken.extend(["/", "/tags/"]);
+        cdn::aliases(&content, &taken, &diags)
+    };
     let summaries: Vec<Summary> = content
         .pages
         .par_iter()
@@ -107,6 +118,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     site.render_listings(&content, &summaries, &tags)?;
     feeds::render(&site, &content, &summaries, &tags)?;
     site.render_404()?;
+    cdn::write(out, &aliases, |url| config.permalink(url))?;
 
     let mut diagnostics = diags.into_sorted();
     if opts.strict {
@@ -202,8 +214,26 @@ fn check_listing_urls(content: &Content, diags: &Diagnostics) {
     }
 }
 
-fn copy_theme_static(theme: &Theme, out: &Path) -> Result<usize, Error> {
+/// Copies the theme's static files; CSS and JavaScript get content-hashed
+/// names under `/assets/` and go into the manifest.
+fn copy_theme_static(theme: &Theme, out: &Path, manifest: &mut Manifest) -> Result<usize, Error> {
     for (rel, source) in &theme.static_files {
+        if assets::is_hashed(rel) {
+            let bytes = match source {
+                StaticSource::Embedded(bytes) => bytes.to_vec(),
+                StaticSource::Disk(from) => crate::fs::read(from)?,
+            };
+            let hashed = assets::hashed_path(rel, &bytes);
+            crate::fs::write_creating_dirs(&out.join(&hashed), &bytes)?;
+            manifest.insert(
+                rel.to_string_lossy().replace('\\', "/"),
+                Asset {
+                    url: format!("/{hashed}"),
+                    integrity: assets::integrity(&bytes),
+                },
+            );
+            continue;
+        }
         let to = out.join(rel);
         match source {
             StaticSource::Embedded(bytes) => crate::fs::write_creating_dirs(&to, bytes)?,
@@ -233,7 +263,7 @@ fn copy_content_assets(root: &Path, content: &Content, out: &Path) -> Result<usi
 
 /// Writes the theme stylesheet (or the site's `static/style.css`) with the
 /// highlighting CSS appended, under a content-hashed name. Returns its URL.
-fn write_stylesheet(root: &Path, theme: &Theme, out: &Path) -> Result<String, Error> {
+fn write_stylesheet(root: &Path, theme: &Theme, out: &Path) -> Result<Asset, Error> {
     let site_css = root.join(STATIC_DIR).join("style.css");
     let mut css = if site_css.is_file() {
         crate::fs::read_to_string(&site_css)?
@@ -242,10 +272,12 @@ fn write_stylesheet(root: &Path, theme: &Theme, out: &Path) -> Result<String, Er
     };
     css.push('\n');
     css.push_str(&crate::highlight::stylesheet()?);
-    let hash = blake3::hash(css.as_bytes()).to_hex();
-    let rel = format!("assets/style.{}.css", &hash[..10]);
-    crate::fs::write_creating_dirs(&out.join(&rel), css)?;
-    Ok(format!("/{rel}"))
+    let rel = assets::hashed_path(Path::new("style.css"), css.as_bytes());
+    crate::fs::write_creating_dirs(&out.join(&rel), &css)?;
+    Ok(Asset {
+        url: format!("/{rel}"),
+        integrity: assets::integrity(css.as_bytes()),
+    })
 }
 
 #[derive(Serialize)]
@@ -261,9 +293,10 @@ struct ConfigContext<'a> {
 #[derive(Serialize)]
 struct AssetsContext<'a> {
     stylesheet: &'a str,
+    stylesheet_integrity: &'a str,
 }
 
-fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &str) {
+fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset) {
     let globals = theme.tera.global_context();
     globals.insert(
         "config",
@@ -276,7 +309,13 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &str) {
             extra: &config.extra,
         },
     );
-    globals.insert("assets", &AssetsContext { stylesheet });
+    globals.insert(
+        "assets",
+        &AssetsContext {
+            stylesheet: &stylesheet.url,
+            stylesheet_integrity: &stylesheet.integrity,
+        },
+    );
     globals.insert("nutgraf_version", env!("CARGO_PKG_VERSION"));
 }
 

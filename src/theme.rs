@@ -4,10 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 use walkdir::WalkDir;
 
+use crate::assets::Manifest;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Position, display_path};
 use crate::error::Error;
@@ -71,6 +73,8 @@ pub enum StaticSource {
 /// The templates and assets a site is rendered with.
 pub struct Theme {
     pub tera: Tera,
+    /// Filled once the hashed assets are written; read by `asset()`.
+    assets: Arc<OnceLock<Manifest>>,
     /// Template name → path shown in diagnostics.
     origins: BTreeMap<String, PathBuf>,
     /// The theme's `style.css` (site `static/style.css` overrides it).
@@ -143,6 +147,8 @@ impl Theme {
 
         let mut tera = Tera::new();
         register_filters(&mut tera);
+        let assets: Arc<OnceLock<Manifest>> = Arc::default();
+        register_asset_function(&mut tera, assets.clone());
         let origins: BTreeMap<String, PathBuf> = sources
             .iter()
             .map(|(k, (_, p))| (k.clone(), p.clone()))
@@ -157,10 +163,20 @@ impl Theme {
         }
         Ok(Theme {
             tera,
+            assets,
             origins,
             stylesheet: stylesheet.unwrap_or_default(),
             static_files,
         })
+    }
+
+    /// Makes the hashed assets known to `asset()`; once per build.
+    pub fn set_assets(&self, manifest: Manifest) {
+        // A second call would mean a second build with the same Theme,
+        // which never happens; keeping the first manifest is harmless.
+        if self.assets.set(manifest).is_err() {
+            debug_assert!(false, "assets set twice");
+        }
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -313,6 +329,33 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("json_encode", tera_contrib::json::json_encode);
 }
 
+/// `asset(path="style.css")` → `{ url, integrity }` of a hashed theme file.
+fn register_asset_function(tera: &mut Tera, assets: Arc<OnceLock<Manifest>>) {
+    tera.register_function(
+        "asset",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let path = kwargs.must_get::<&str>("path")?;
+            let manifest = assets.get();
+            match manifest.and_then(|m| m.get(path)) {
+                Some(asset) => Ok(Value::from_serializable(asset)),
+                None => {
+                    let known: Vec<&str> = manifest
+                        .map(|m| m.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    Err(tera::Error::message(format!(
+                        "no hashed asset `{path}`; known: {}",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    )))
+                }
+            }
+        },
+    );
+}
+
 /// `{{ page.date | date(format="%B %-d, %Y") }}`: formats an RFC 3339
 /// string (keeping its offset) or a `YYYY-MM-DD` date with jiff's strftime.
 fn date_filter(val: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
@@ -354,6 +397,8 @@ mod tests {
     fn date_filter_keeps_offset() {
         let mut tera = Tera::new();
         register_filters(&mut tera);
+        let assets: Arc<OnceLock<Manifest>> = Arc::default();
+        register_asset_function(&mut tera, assets.clone());
         let mut ctx = tera::Context::new();
         ctx.insert("d", "2024-10-31T23:30:00+09:00");
         let out = tera.render_str(

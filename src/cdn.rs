@@ -1,0 +1,159 @@
+//! CDN-ready extras: `_redirects` and HTML redirect pages for `aliases`,
+//! and the `_headers` file with caching rules (Netlify and Cloudflare Pages
+//! read both files; S3-style hosts use the redirect pages).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::content::{Content, Page};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::error::Error;
+use crate::html::escape;
+
+/// Every hashed file lives under this folder, so one rule can make them
+/// immutable.
+pub const ASSETS_DIR: &str = "assets";
+
+/// The `_headers` file: hashed assets are cached for a year, everything
+/// else (pages, feeds, sitemap, unhashed images) is revalidated on every
+/// request. The `! Cache-Control` line is Cloudflare Pages' syntax for
+/// dropping the header inherited from `/*`, which it would otherwise merge.
+pub fn headers() -> String {
+    format!(
+        "# Written by nutgraf. Pages, feeds and the sitemap change in place: revalidate them.\n\
+         /*\n  Cache-Control: public, max-age=0, must-revalidate\n  X-Content-Type-Options: nosniff\n\n\
+         # Content-hashed files never change: a new version gets a new name.\n\
+         /{ASSETS_DIR}/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable\n"
+    )
+}
+
+/// A validated alias: an old URL that redirects to an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub from: String,
+    pub to: String,
+    /// Output file that holds the redirect page.
+    pub file: PathBuf,
+}
+
+/// Checks every article's `aliases`: absolute, inside the site, not taken
+/// by a page, not claimed twice.
+pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Alias> {
+    let mut out = Vec::new();
+    let mut claimed: HashMap<String, &Page> = HashMap::new();
+    for page in &content.pages {
+        for raw in &page.matter.aliases {
+            let pos = crate::frontmatter::split(&page.display, &page.text)
+                .map_or(crate::diagnostic::Position::START, |s| {
+                    crate::frontmatter::key_position(&page.text, &s, "aliases")
+                });
+            let error = |msg: String| {
+                Diagnostic::error(&page.display, pos, msg)
+                    .with_hint("aliases are old site paths like \"/2019/why-now/\"")
+            };
+            let Some((from, file)) = normalize(raw) else {
+                diags.push(error(format!("alias `{raw}` is not a site path")));
+                continue;
+            };
+            if taken.contains(&from.as_str()) {
+                diags.push(error(format!("alias `{raw}` is the URL of a page")));
+                continue;
+            }
+            if let Some(other) = claimed.insert(from.clone(), page) {
+                diags.push(error(format!(
+                    "alias `{raw}` is also claimed by `{}`",
+                    other.display.display()
+                )));
+                continue;
+            }
+            out.push(Alias {
+                from,
+                to: page.url.clone(),
+                file,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.from.cmp(&b.from));
+    out
+}
+
+/// `/old/` → (`/old/`, `old/index.html`); `/old.html` → (`/old.html`,
+/// `old.html`); `None` for relative paths, URLs and `..`.
+fn normalize(raw: &str) -> Option<(String, PathBuf)> {
+    let path = raw.trim();
+    if !path.starts_with('/') || path.starts_with("//") || path.contains(['?', '#', '\\', ' ']) {
+        return None;
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() || segments.iter().any(|s| *s == "." || *s == "..") {
+        return None;
+    }
+    let joined = segments.join("/");
+    if joined.ends_with(".html") {
+        Some((format!("/{joined}"), PathBuf::from(joined)))
+    } else {
+        Some((
+            format!("/{joined}/"),
+            PathBuf::from(joined).join("index.html"),
+        ))
+    }
+}
+
+/// `_redirects`: one permanent redirect per alias.
+pub fn redirects(aliases: &[Alias]) -> String {
+    let mut out = String::from("# Written by nutgraf from the articles' `aliases`.\n");
+    for a in aliases {
+        out.push_str(&format!("{} {} 301\n", a.from, a.to));
+    }
+    out
+}
+
+/// A redirect page for hosts that ignore `_redirects` (S3 and the like).
+pub fn redirect_page(to_permalink: &str) -> String {
+    let url = escape(to_permalink);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+         <link rel=\"canonical\" href=\"{url}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n\
+         <body>\n<p>This page has moved to <a href=\"{url}\">{url}</a>.</p>\n</body>\n</html>\n"
+    )
+}
+
+/// Writes `_headers`, `_redirects` and the alias pages into `out`.
+pub fn write(
+    out: &std::path::Path,
+    aliases: &[Alias],
+    permalink: impl Fn(&str) -> String,
+) -> Result<(), Error> {
+    crate::fs::write(&out.join("_headers"), headers())?;
+    crate::fs::write(&out.join("_redirects"), redirects(aliases))?;
+    for a in aliases {
+        crate::fs::write_creating_dirs(&out.join(&a.file), redirect_page(&permalink(&a.to)))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_paths() {
+        assert_eq!(
+            normalize("/old/"),
+            Some(("/old/".into(), PathBuf::from("old/index.html")))
+        );
+        assert_eq!(
+            normalize("/a/b"),
+            Some(("/a/b/".into(), PathBuf::from("a/b/index.html")))
+        );
+        assert_eq!(
+            normalize("/x.html"),
+            Some(("/x.html".into(), PathBuf::from("x.html")))
+        );
+        assert_eq!(normalize("old/"), None);
+        assert_eq!(normalize("/../etc/"), None);
+        assert_eq!(normalize("https://e.org/x"), None);
+        assert_eq!(normalize("/"), None);
+    }
+}
