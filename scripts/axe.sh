@@ -2,9 +2,10 @@
 # Accessibility check of the demo site: builds it (production and --drafts)
 # with each built-in theme (every folder of themes/), serves each build on
 # 127.0.0.1 and runs axe-core (npm package @axe-core/cli, driving Debian's
-# chromium through chromedriver) over every HTML page, once in the light
-# and once in the dark colour scheme. Prints every violation and exits 1 if
-# there is any; otherwise prints one summary line.
+# chromium through chromedriver) over every HTML page in three views: light
+# and dark colour scheme in a 1280px-wide window, and light in a 390px-wide
+# (phone) window. Prints every violation and exits 1 if there is any;
+# otherwise prints one summary line.
 #
 # usage: scripts/axe.sh   (from anywhere; installs chromium, chromium-driver
 #                          and @axe-core/cli on first use)
@@ -17,23 +18,16 @@ CACHE=${NUTGRAF_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci}
 AXE_VERSION=4.13.0
 AXE_DIR=$CACHE/axe-$AXE_VERSION
 AXE=$AXE_DIR/node_modules/.bin/axe
-# Flags for chromium as root in a container; the dark pass adds one more.
-CHROME_FLAGS=--headless,--no-sandbox,--disable-gpu,--disable-dev-shm-usage,--no-first-run,--disable-background-networking,--disable-component-update,--disable-sync,--window-size=1280,1024
-DARK_FLAG=--blink-settings=preferredColorScheme=0
+# Flags for chromium as root in a container (axe-cli splits them on commas).
+CHROME_FLAGS=--no-sandbox,--disable-gpu,--disable-dev-shm-usage,--no-first-run,--disable-background-networking,--disable-component-update,--disable-sync
+# The views: name, window width and height, colour-scheme flag. Flags with
+# a comma (--window-size) go through a wrapper passed as --chrome-path.
+VIEWS=(
+  "light 1280 1024 --blink-settings=preferredColorScheme=1"
+  "dark 1280 1024 --blink-settings=preferredColorScheme=0"
+  "light-390px 390 844 --blink-settings=preferredColorScheme=1"
+)
 
-# ---------- tools ----------
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null
-fi
-if [ ! -x "$AXE" ]; then
-  mkdir -p "$AXE_DIR"
-  # No browser or driver downloads: chromium and chromedriver come from Debian.
-  (cd "$AXE_DIR" && CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=1 \
-    npm install --silent --no-audit --no-fund --ignore-scripts "@axe-core/cli@$AXE_VERSION" >/dev/null)
-fi
-CHROMEDRIVER=$(command -v chromedriver)
-
-# ---------- build ----------
 WORK=$(mktemp -d)
 SERVERS=()
 cleanup() {
@@ -42,6 +36,25 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# ---------- tools ----------
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+    >"$WORK/apt.log" 2>&1 || { cat "$WORK/apt.log"; echo "axe: installing chromium failed" >&2; exit 1; }
+fi
+if [ ! -x "$AXE" ]; then
+  mkdir -p "$AXE_DIR"
+  # No browser or driver downloads: chromium and chromedriver come from
+  # Debian, and --ignore-scripts skips the npm chromedriver's download.
+  (cd "$AXE_DIR" && CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=1 \
+    npm install --no-audit --no-fund --ignore-scripts "@axe-core/cli@$AXE_VERSION") \
+    >"$WORK/npm.log" 2>&1 || { cat "$WORK/npm.log"; echo "axe: installing @axe-core/cli failed" >&2; exit 1; }
+fi
+CHROMIUM=$(command -v chromium)
+CHROMEDRIVER=$(command -v chromedriver)
+export SE_OFFLINE=true # selenium-webdriver must not fetch drivers or browsers
+
+# ---------- build ----------
 
 if [ -n "${NUTGRAF_BIN:-}" ]; then
   BIN=$NUTGRAF_BIN
@@ -109,31 +122,35 @@ for build in "${builds[@]}"; do
 done
 
 # ---------- check ----------
-run_axe() { # scheme chrome-flags
-  local scheme=$1 flags=$2
+for view in "${VIEWS[@]}"; do
+  read -r name width height flag <<<"$view"
+  wrapper=$WORK/chromium-$name
+  printf '#!/bin/sh\nexec %q --headless --window-size=%s,%s %q "$@"\n' \
+    "$CHROMIUM" "$width" "$height" "$flag" >"$wrapper"
+  chmod +x "$wrapper"
   "$AXE" "${urls[@]}" \
+    --chrome-path "$wrapper" \
     --chromedriver-path "$CHROMEDRIVER" \
-    --chrome-options="$flags" \
-    --load-delay 200 \
-    --dir "$WORK" --save "axe-$scheme.json" >"$WORK/axe-$scheme.log" 2>&1 \
-    || { cat "$WORK/axe-$scheme.log"; echo "axe: axe-core did not run ($scheme scheme)" >&2; exit 1; }
-  [ -f "$WORK/axe-$scheme.json" ] \
-    || { cat "$WORK/axe-$scheme.log"; echo "axe: axe-core saved no results ($scheme scheme)" >&2; exit 1; }
-}
-run_axe light "$CHROME_FLAGS"
-run_axe dark "$CHROME_FLAGS,$DARK_FLAG"
+    --chrome-options="$CHROME_FLAGS" \
+    --dir "$WORK" --save "axe-$name.json" >"$WORK/axe-$name.log" 2>&1 \
+    || { cat "$WORK/axe-$name.log"; echo "axe: axe-core did not run ($name)" >&2; exit 1; }
+  [ -f "$WORK/axe-$name.json" ] \
+    || { cat "$WORK/axe-$name.log"; echo "axe: axe-core saved no results ($name)" >&2; exit 1; }
+done
 
-node - "$WORK" "$pages" <<'EOF'
+views=$(printf '%s\n' "${VIEWS[@]}" | awk '{print $1}')
+# shellcheck disable=SC2086 # one argument per view name
+node - "$WORK" "$pages" $views <<'EOF'
 const fs = require('fs');
-const [work, pages] = process.argv.slice(2);
+const [work, pages, ...views] = process.argv.slice(2);
 const ports = new Map(fs.readFileSync(`${work}/ports`, 'utf8').trim().split('\n')
   .map(line => line.split(' ')));
 let violations = 0, runs = 0;
-for (const scheme of ['light', 'dark']) {
-  for (const result of JSON.parse(fs.readFileSync(`${work}/axe-${scheme}.json`, 'utf8'))) {
+for (const view of views) {
+  for (const result of JSON.parse(fs.readFileSync(`${work}/axe-${view}.json`, 'utf8'))) {
     runs++;
     const url = new URL(result.url);
-    const where = `${ports.get(url.port)} ${url.pathname} (${scheme})`;
+    const where = `${ports.get(url.port)} ${url.pathname} (${view})`;
     for (const v of result.violations) {
       for (const node of v.nodes) {
         violations++;
@@ -144,10 +161,10 @@ for (const scheme of ['light', 'dark']) {
     }
   }
 }
-if (runs !== 2 * Number(pages)) {
-  console.log(`axe: expected results for ${2 * pages} page runs, got ${runs}`);
+if (runs !== views.length * Number(pages)) {
+  console.log(`axe: expected ${views.length * pages} results, got ${runs}`);
   process.exit(1);
 }
-console.log(`axe: ${pages} pages in light and dark, ${violations} violations`);
+console.log(`axe: ${pages} pages × ${views.length} views (${views.join(', ')}), ${violations} violations`);
 process.exit(violations ? 1 : 0);
 EOF

@@ -36,6 +36,7 @@ pub mod listing;
 pub mod markdown;
 pub mod output;
 pub mod questions;
+pub mod scaffold;
 pub mod schema;
 pub mod site;
 pub mod theme;

@@ -38,6 +38,16 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Create a starter site in DIR (default: the current folder, which must be empty)
+    Init {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Create content/<slug>/index.md for a new draft explainer
+    New {
+        /// The explainer's title, e.g. "Why is the leap second going away?"
+        title: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -78,20 +88,51 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(&e),
+                Err(e) => fail(&e, "build"),
+            }
+        }
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or_else(|| cli.root.clone());
+            match nutgraf::scaffold::init(&dir, &jiff::Zoned::now()) {
+                Ok(files) => {
+                    for f in &files {
+                        eprintln!("  created {}", f.display());
+                    }
+                    eprintln!(
+                        "Created a nutgraf site in {}. Next: cd {} && nutgraf build --drafts",
+                        dir.display(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e, "init"),
+            }
+        }
+        Command::New { title } => {
+            match nutgraf::scaffold::new_article(&cli.root, &title, &jiff::Zoned::now()) {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    eprintln!("Created a draft; `nutgraf build --drafts` includes it.");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e, "new"),
             }
         }
     }
 }
 
-fn fail(e: &Error) -> ExitCode {
+/// Prints the diagnostics once, then a one-line summary naming `what` failed.
+fn fail(e: &Error, what: &str) -> ExitCode {
     for d in e.diagnostics() {
         eprintln!("{d}\n");
     }
     match e {
         Error::Config(ds) | Error::Site(ds) => {
             let errors = ds.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: build failed: {}", counts(errors, ds.len() - errors));
+            eprintln!(
+                "error: {what} failed: {}",
+                counts(errors, ds.len() - errors)
+            );
         }
         Error::Other(err) => eprintln!("error: {err:#}"),
     }

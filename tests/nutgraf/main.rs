@@ -10,6 +10,7 @@ mod errors;
 mod figures;
 mod listings;
 mod questions;
+mod scaffold;
 mod slots;
 
 use std::path::{Path, PathBuf};

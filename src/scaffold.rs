@@ -1,0 +1,137 @@
+//! Starting points: `nutgraf init` writes a starter site, `nutgraf new`
+//! a new explainer with its front matter filled in.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::error::Error;
+
+const CONFIG: &str = include_str!("scaffold/nutgraf.toml");
+const HOME: &str = include_str!("scaffold/_index.md");
+const SAMPLE: &str = include_str!("scaffold/sample.md");
+const SAMPLE_IMAGE: &[u8] = include_bytes!("scaffold/sample.jpg");
+const GITIGNORE: &str = "public/\n.nutgraf-cache/\n";
+/// Folder of the sample article in a new site.
+const SAMPLE_SLUG: &str = "how-a-starter-site-works";
+
+/// Writes a starter site into `dir` (created if needed). Refuses to touch
+/// a folder that already has files in it. Returns the files written.
+pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
+    if dir.exists() {
+        let has_files = std::fs::read_dir(dir)
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?
+            .next()
+            .is_some();
+        if has_files {
+            return Err(usage(
+                dir,
+                format!(
+                    "`{}` is not empty; nutgraf init never overwrites files",
+                    dir.display()
+                ),
+                "pass a new folder name, e.g. `nutgraf init my-site`",
+            ));
+        }
+    }
+    let date = crate::frontmatter::rfc3339(now);
+    let files: [(PathBuf, Vec<u8>); 5] = [
+        (
+            PathBuf::from(crate::config::CONFIG_FILE),
+            CONFIG.as_bytes().to_vec(),
+        ),
+        (PathBuf::from(".gitignore"), GITIGNORE.as_bytes().to_vec()),
+        (
+            Path::new(crate::content::CONTENT_DIR).join("_index.md"),
+            HOME.as_bytes().to_vec(),
+        ),
+        (
+            Path::new(crate::content::CONTENT_DIR)
+                .join(SAMPLE_SLUG)
+                .join("index.md"),
+            SAMPLE.replace("{date}", &date).into_bytes(),
+        ),
+        (
+            Path::new(crate::content::CONTENT_DIR)
+                .join(SAMPLE_SLUG)
+                .join("hills.jpg"),
+            SAMPLE_IMAGE.to_vec(),
+        ),
+    ];
+    let mut written = Vec::with_capacity(files.len());
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        crate::fs::write_creating_dirs(&path, bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Creates `content/<slug>/index.md` for a new draft titled `title`.
+pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBuf, Error> {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(usage(
+            root,
+            format!(
+                "no `{}` in `{}`",
+                crate::config::CONFIG_FILE,
+                root.display()
+            ),
+            "run `nutgraf new` inside a site folder, or pass `--root DIR`; `nutgraf init` makes a new site",
+        ));
+    }
+    let title = title.trim();
+    let slug = slug::slugify(title);
+    if slug.is_empty() {
+        return Err(usage(
+            root,
+            format!("cannot make a file name from the title `{title}`"),
+            "use a title with letters or digits",
+        ));
+    }
+    let dir = root.join(crate::content::CONTENT_DIR).join(&slug);
+    let path = dir.join("index.md");
+    if dir.exists() {
+        return Err(usage(
+            &path,
+            format!(
+                "`{}` already exists",
+                crate::diagnostic::display_path(root, &dir).display()
+            ),
+            "pick another title, or edit the existing article",
+        ));
+    }
+    let text = format!(
+        "+++\ntitle = {}\ndescription = \"\"\ndate = {}\nauthors = []\ntags = []\ndraft = true\n+++\n\n\
+         Start with the lede: what happened, and why it matters.\n\n## What is the first question readers ask?\n\n\
+         Answer it here.\n",
+        toml_string(title),
+        crate::frontmatter::rfc3339(now),
+    );
+    crate::fs::write_creating_dirs(&path, text)?;
+    Ok(path)
+}
+
+/// A TOML basic string (serde's TOML writer does the escaping).
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn usage(path: &Path, message: String, hint: &str) -> Error {
+    Error::Config(vec![
+        Diagnostic::error(path, Position::START, message).with_hint(hint),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_escaped_in_front_matter() {
+        for title in ["Why \"now\"?", "It's \\ odd", "Line\nbreak"] {
+            let doc = format!("title = {}", toml_string(title));
+            let back: toml::Table = doc.parse().unwrap_or_else(|e| panic!("{doc}: {e}"));
+            assert_eq!(back["title"].as_str(), Some(title));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `nutgraf init` and `nutgraf new`.
+
+use crate::Site;
+
+#[test]
+fn init_output_builds() {
+    let site = Site::empty();
+    let dir = site.root.join("fresh");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    site.nutgraf(&["init", &dir_arg]).success();
+    for f in [
+        "nutgraf.toml",
+        ".gitignore",
+        "content/_index.md",
+        "content/how-a-starter-site-works/index.md",
+        "content/how-a-starter-site-works/hills.jpg",
+    ] {
+        assert!(dir.join(f).is_file(), "init did not write {f}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .args(["--root", &dir_arg, "build", "--drafts"])
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("0 errors, 0 warnings"),
+        "a drafts build of the starter site is clean:\n{stderr}"
+    );
+    let html = std::fs::read_to_string(dir.join("public/how-a-starter-site-works/index.html"))
+        .unwrap_or_default();
+    assert!(html.contains("<h2 id=\"what-is-a-question-section\" class=\"question\">"));
+    assert!(
+        html.contains("<figure class=\"figure\"><img src=\"/how-a-starter-site-works/hills.jpg\"")
+    );
+    assert!(html.contains("<figure class=\"figure slot\">"));
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let site = Site::empty();
+    let root = site.root.to_string_lossy().into_owned();
+    let run = site.nutgraf(&["init", &root]).failure(2);
+    assert!(
+        run.stderr
+            .contains("is not empty; nutgraf init never overwrites files"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("error: init failed"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(site.root.join("nutgraf.toml")).unwrap_or_default(),
+        "title = \"Test site\"\nbase_url = \"https://test.example.org\"\n"
+    );
+}
+
+#[test]
+fn new_creates_a_draft_with_front_matter() {
+    let site = Site::empty();
+    site.nutgraf(&["new", "Why is the sky \"blue\"?"]).success();
+    let path = site.root.join("content/why-is-the-sky-blue/index.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        text.starts_with("+++\ntitle = 'Why is the sky \"blue\"?'\n"),
+        "{text}"
+    );
+    assert!(text.contains("\ndraft = true\n"));
+    // today's date with its UTC offset
+    let date_line = text
+        .lines()
+        .find(|l| l.starts_with("date = "))
+        .unwrap_or("");
+    assert!(
+        date_line.len() == "date = 2026-11-27T11:53:49+00:00".len(),
+        "{date_line}"
+    );
+    // a draft: left out of a normal build, built with --drafts
+    site.build(&[]).success();
+    assert!(!site.root.join("public/why-is-the-sky-blue").exists());
+    site.build(&["--drafts"]).success();
+    assert!(
+        site.output("why-is-the-sky-blue/index.html")
+            .contains("<h1 class=\"headline\">Why is the sky &quot;blue&quot;?</h1>")
+    );
+    // a second `new` with the same title refuses
+    let run = site
+        .nutgraf(&["new", "Why is the sky \"blue\"?"])
+        .failure(2);
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+}
