@@ -109,6 +109,35 @@ impl Position {
     }
 }
 
+/// Line starts of a text, for turning many offsets into positions
+/// without rescanning the text each time.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let mut end = offset;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Position {
+            line,
+            col: text[start..end].chars().count() + 1,
+        }
+    }
+}
+
 /// Diagnostics gathered by parallel workers.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -173,6 +202,21 @@ mod tests {
         // `é` is two bytes but one column.
         assert_eq!(Position::of_offset(text, 7), Position { line: 2, col: 4 });
         assert_eq!(Position::of_offset(text, 99), Position { line: 3, col: 2 });
+    }
+
+    #[test]
+    fn line_index_agrees_with_offsets() {
+        let text = "ab\ncé d\nx";
+        let idx = LineIndex::new(text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    idx.position(text, offset),
+                    Position::of_offset(text, offset),
+                    "offset {offset}"
+                );
+            }
+        }
     }
 
     #[test]

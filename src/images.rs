@@ -34,6 +34,7 @@ pub enum ImageRef {
 /// Resolves image sources against the site and caches their sizes.
 #[derive(Debug)]
 pub struct Images {
+    root: PathBuf,
     content_dir: PathBuf,
     static_dir: PathBuf,
     sizes: Mutex<HashMap<PathBuf, Option<(u32, u32)>>>,
@@ -42,6 +43,7 @@ pub struct Images {
 impl Images {
     pub fn new(root: &Path) -> Images {
         Images {
+            root: root.to_path_buf(),
             content_dir: root.join(crate::content::CONTENT_DIR),
             static_dir: root.join(crate::site::STATIC_DIR),
             sizes: Mutex::new(HashMap::new()),
@@ -90,6 +92,11 @@ impl Images {
             file: self.content_dir.join(&rel),
             url: url_of(&rel),
         })
+    }
+
+    /// A file's path as shown to the user (relative to the site root).
+    pub fn display(&self, file: &Path) -> PathBuf {
+        crate::diagnostic::display_path(&self.root, file)
     }
 
     /// Width and height from the file's header, or `None` when the file is

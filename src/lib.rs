@@ -22,6 +22,7 @@
 
 pub mod assets;
 pub mod cdn;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;

@@ -38,6 +38,16 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Build in memory, write nothing, and report every problem: broken links and anchors,
+    /// empty image slots, image lint, questions marked up as FAQ on two pages
+    Check {
+        /// Check drafts and scheduled articles too
+        #[arg(long)]
+        drafts: bool,
+        /// Also request every external link (8 at a time, 10 s timeout, 2 retries)
+        #[arg(long)]
+        external: bool,
+    },
     /// Create a starter site in DIR (default: the current folder, which must be empty)
     Init {
         #[arg(value_name = "DIR")]
@@ -89,6 +99,49 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e, "build"),
+            }
+        }
+        Command::Check { drafts, external } => {
+            let opts = nutgraf::check::CheckOptions {
+                root: cli.root,
+                drafts,
+                external,
+            };
+            match nutgraf::check::check(&opts) {
+                Ok(report) => {
+                    for d in &report.diagnostics {
+                        eprintln!("{d}\n");
+                    }
+                    let n = report.external_links;
+                    let links = if n == 1 {
+                        "1 external link".to_string()
+                    } else {
+                        format!("{n} external links")
+                    };
+                    let external = if external {
+                        format!("{links} checked")
+                    } else {
+                        format!("{links} not checked (--external checks them)")
+                    };
+                    let problems = report.diagnostics.len();
+                    eprintln!(
+                        "check: {problem_count} in {} article{}; {} internal links checked, {external}",
+                        report.pages,
+                        if report.pages == 1 { "" } else { "s" },
+                        report.internal_links,
+                        problem_count = if problems == 1 {
+                            "1 problem".to_string()
+                        } else {
+                            format!("{problems} problems")
+                        },
+                    );
+                    if problems == 0 {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => fail(&e, "check"),
             }
         }
         Command::Init { dir } => {

@@ -65,6 +65,10 @@ pub struct Rendered {
     pub figures: Vec<FigureInfo>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every link's destination and where it starts in the body.
+    pub links: Vec<(String, usize)>,
+    /// Every id given to an element of the body (headings, footnotes).
+    pub anchors: Vec<String>,
 }
 
 struct State<'c, 'a> {
@@ -82,6 +86,7 @@ struct State<'c, 'a> {
     footnote_refs: HashMap<String, (usize, usize)>,
     footnote_order: Vec<String>,
     footnotes: HashMap<String, Vec<Event<'a>>>,
+    links: Vec<(String, usize)>,
 }
 
 /// Renders a page's Markdown body.
@@ -101,6 +106,7 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnote_refs: HashMap::new(),
         footnote_order: Vec::new(),
         footnotes: HashMap::new(),
+        links: Vec::new(),
     };
 
     let mut i = 0;
@@ -158,6 +164,11 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                 let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
                 st.inline_image(dest_url, title, &alt, range.start);
                 i = end + 1;
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                st.links.push((dest_url.to_string(), range.start));
+                st.out.push(event.clone());
+                i += 1;
             }
             Event::FootnoteReference(label) => {
                 st.footnote_reference(label);
@@ -232,14 +243,7 @@ impl<'c, 'a> State<'c, 'a> {
                     } else {
                         format!("image file not found: `{src}`")
                     };
-                    let looked = crate::diagnostic::display_path(
-                        self.ctx
-                            .page_dir
-                            .parent()
-                            .and_then(Path::parent)
-                            .unwrap_or(Path::new("")),
-                        &file,
-                    );
+                    let looked = self.ctx.images.display(&file);
                     self.warn(
                         body_pos,
                         message,
@@ -407,6 +411,7 @@ impl<'c, 'a> State<'c, 'a> {
                 id,
                 text,
                 faq: self.ctx.faq && !opted_out,
+                offset: events[0].1.start,
             });
         }
         self.out.push(Event::Html(html.into()));
@@ -444,6 +449,8 @@ impl<'c, 'a> State<'c, 'a> {
             figures: self.figures,
             word_count: self.words,
             diagnostics: self.diagnostics,
+            links: self.links,
+            anchors: self.ids.into_vec(),
         }
     }
 

@@ -14,6 +14,9 @@ pub struct Question {
     /// False when the heading opts out with `{.not-faq}`.
     #[serde(skip)]
     pub faq: bool,
+    /// Where the heading starts in the Markdown body.
+    #[serde(skip)]
+    pub offset: usize,
 }
 
 /// One question and its answer, for the FAQPage.
@@ -47,6 +50,11 @@ impl Ids {
             n += 1;
         }
         id
+    }
+
+    /// Every id handed out.
+    pub fn into_vec(self) -> Vec<String> {
+        self.used.into_iter().collect()
     }
 
     /// Keeps an explicit `{#id}` as written unless it is taken.

@@ -57,70 +57,15 @@ pub struct BuildReport {
 /// Builds the site described by `opts`.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let started = Instant::now();
-    let root = &opts.root;
     let output = opts
         .output
         .clone()
-        .unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
-    check_output_path(root, &output)?;
-
-    let config = Config::load(root)?;
-    let mut theme = Theme::load(root, &config)?;
-    let diags = Diagnostics::default();
-    let load = content::LoadOptions {
-        drafts: opts.drafts,
-        now: jiff::Timestamp::now(),
-    };
-    let content = content::load(root, &load, &diags)?;
-    // Stop before rendering when the content itself could not be read.
-    if diags.has_errors() {
-        return Err(Error::Site(diags.into_sorted()));
-    }
-
+        .unwrap_or_else(|| opts.root.join(DEFAULT_OUTPUT));
+    check_output_path(&opts.root, &output)?;
     let staging = Staging::new(&output)?;
-    let out = staging.dir();
+    let rendered = render_site(&opts.root, opts.drafts, Some(staging.dir()), false)?;
 
-    // Static files first, so rendered pages win over a static file of the
-    // same name.
-    let mut manifest = Manifest::new();
-    let mut files_copied = copy_theme_static(&theme, out, &mut manifest)?;
-    files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
-    files_copied += copy_content_assets(root, &content, out)?;
-
-    let stylesheet = write_stylesheet(root, &theme, out)?;
-    set_globals(&mut theme, &config, &stylesheet);
-    manifest.insert("style.css".into(), stylesheet);
-    theme.set_assets(manifest);
-
-    let images = Images::new(root);
-    let site = SiteRef {
-        config: &config,
-        theme: &theme,
-        images: &images,
-        out,
-        drafts: opts.drafts,
-        diags: &diags,
-    };
-    check_listing_urls(&content, &diags);
-    let aliases = {
-        let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
-        taken.extend(content.sections.iter().map(|s| s.url.as_str()));
-        taken.extend(["/", "/tags/"]);
-        cdn::aliases(&content, &taken, &diags)
-    };
-    let summaries: Vec<Summary> = content
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| site.render_page(&content.pages, i, page))
-        .collect::<Result<_, Error>>()?;
-    let tags = listing::tags(&content.pages);
-    site.render_listings(&content, &summaries, &tags)?;
-    feeds::render(&site, &content, &summaries, &tags)?;
-    site.render_404()?;
-    cdn::write(out, &aliases, |url| config.permalink(url))?;
-
-    let mut diagnostics = diags.into_sorted();
+    let mut diagnostics = rendered.diagnostics;
     if opts.strict {
         for d in &mut diagnostics {
             d.severity = Severity::Error;
@@ -134,11 +79,108 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     staging.commit()?;
     Ok(BuildReport {
         output,
+        pages: rendered.pages,
+        skipped: rendered.skipped,
+        files_copied: rendered.files_copied,
+        warnings: diagnostics,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What rendering the whole site produced.
+pub(crate) struct RenderedSite {
+    pub(crate) pages: usize,
+    pub(crate) skipped: usize,
+    pub(crate) files_copied: usize,
+    /// Everything found, sorted; the caller decides what fails.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Links, anchors and questions of every article (only when asked).
+    pub(crate) links: Option<crate::check::SiteLinks>,
+}
+
+/// The build's checklist. With `out = None` nothing is written (`check`).
+/// `collect_links` gathers what `check` needs to verify links.
+pub(crate) fn render_site(
+    root: &Path,
+    drafts: bool,
+    out: Option<&Path>,
+    collect_links: bool,
+) -> Result<RenderedSite, Error> {
+    let config = Config::load(root)?;
+    let mut theme = Theme::load(root, &config)?;
+    let diags = Diagnostics::default();
+    let load = content::LoadOptions {
+        drafts,
+        now: jiff::Timestamp::now(),
+    };
+    let content = content::load(root, &load, &diags)?;
+    // Stop before rendering when the content itself could not be read.
+    if diags.has_errors() {
+        return Err(Error::Site(diags.into_sorted()));
+    }
+
+    // Static files first, so rendered pages win over a static file of the
+    // same name.
+    let mut manifest = Manifest::new();
+    let mut files_copied = 0;
+    if let Some(out) = out {
+        files_copied += copy_theme_static(&theme, out, &mut manifest)?;
+        files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
+        files_copied += copy_content_assets(root, &content, out)?;
+    }
+    let stylesheet = write_stylesheet(root, &theme, out)?;
+    set_globals(&mut theme, &config, &stylesheet);
+    manifest.insert("style.css".into(), stylesheet);
+    theme.set_assets(manifest);
+
+    let images = Images::new(root);
+    let site = SiteRef {
+        config: &config,
+        theme: &theme,
+        images: &images,
+        out,
+        drafts,
+        diags: &diags,
+        collect_links,
+    };
+    check_listing_urls(&content, &diags);
+    let aliases = {
+        let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
+        taken.extend(content.sections.iter().map(|s| s.url.as_str()));
+        taken.extend(["/", "/tags/"]);
+        cdn::aliases(&content, &taken, &diags)
+    };
+    let results: Vec<(Summary, Option<crate::check::PageLinks>)> = content
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| site.render_page(&content.pages, i, page))
+        .collect::<Result<_, Error>>()?;
+    let (summaries, page_links): (Vec<Summary>, Vec<Option<crate::check::PageLinks>>) =
+        results.into_iter().unzip();
+    let tags = listing::tags(&content.pages);
+    site.render_listings(&content, &summaries, &tags)?;
+    feeds::render(&site, &content, &summaries, &tags)?;
+    site.render_404()?;
+    if let Some(out) = out {
+        cdn::write(out, &aliases, |url| config.permalink(url))?;
+    }
+    let links = collect_links.then(|| {
+        crate::check::SiteLinks::new(
+            root,
+            &content,
+            &tags,
+            &aliases,
+            page_links.into_iter().flatten().collect(),
+        )
+    });
+
+    Ok(RenderedSite {
         pages: content.pages.len(),
         skipped: content.skipped,
         files_copied,
-        warnings: diagnostics,
-        elapsed: started.elapsed(),
+        diagnostics: diags.into_sorted(),
+        links,
     })
 }
 
@@ -263,7 +305,7 @@ fn copy_content_assets(root: &Path, content: &Content, out: &Path) -> Result<usi
 
 /// Writes the theme stylesheet (or the site's `static/style.css`) with the
 /// highlighting CSS appended, under a content-hashed name. Returns its URL.
-fn write_stylesheet(root: &Path, theme: &Theme, out: &Path) -> Result<Asset, Error> {
+fn write_stylesheet(root: &Path, theme: &Theme, out: Option<&Path>) -> Result<Asset, Error> {
     let site_css = root.join(STATIC_DIR).join("style.css");
     let mut css = if site_css.is_file() {
         crate::fs::read_to_string(&site_css)?
@@ -273,7 +315,9 @@ fn write_stylesheet(root: &Path, theme: &Theme, out: &Path) -> Result<Asset, Err
     css.push('\n');
     css.push_str(&crate::highlight::stylesheet()?);
     let rel = assets::hashed_path(Path::new("style.css"), css.as_bytes());
-    crate::fs::write_creating_dirs(&out.join(&rel), &css)?;
+    if let Some(out) = out {
+        crate::fs::write_creating_dirs(&out.join(&rel), &css)?;
+    }
     Ok(Asset {
         url: format!("/{rel}"),
         integrity: assets::integrity(css.as_bytes()),
@@ -324,9 +368,12 @@ pub(crate) struct SiteRef<'a> {
     pub(crate) config: &'a Config,
     theme: &'a Theme,
     images: &'a Images,
-    out: &'a Path,
+    /// Where files go; `None` renders without writing (`check`).
+    out: Option<&'a Path>,
     drafts: bool,
     diags: &'a Diagnostics,
+    /// Gather each article's links, anchors and questions for `check`.
+    collect_links: bool,
 }
 
 #[derive(Serialize)]
@@ -397,7 +444,12 @@ fn reading_time(words: usize) -> usize {
 impl SiteRef<'_> {
     /// Renders one article and writes it; returns its word count.
     /// Renders article `i` and writes it; returns what listings show of it.
-    fn render_page(&self, pages: &[Page], i: usize, page: &Page) -> Result<Summary, Error> {
+    fn render_page(
+        &self,
+        pages: &[Page],
+        i: usize,
+        page: &Page,
+    ) -> Result<(Summary, Option<crate::check::PageLinks>), Error> {
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
         let ctx = RenderContext {
@@ -412,8 +464,11 @@ impl SiteRef<'_> {
             faq: page.matter.faq.unwrap_or(self.config.faq),
             has_lead: lead.is_some(),
         };
-        let rendered = markdown::render_page(page.body(), &ctx);
-        self.diags.extend(rendered.diagnostics);
+        let mut rendered = markdown::render_page(page.body(), &ctx);
+        self.diags.extend(std::mem::take(&mut rendered.diagnostics));
+        let links = self
+            .collect_links
+            .then(|| crate::check::PageLinks::new(page, &rendered));
 
         let date = page.date.as_ref().map(rfc3339);
         let (previous, next) = listing::neighbours(pages, i);
@@ -514,7 +569,7 @@ impl SiteRef<'_> {
                 )
                 .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
-            return Ok(summary);
+            return Ok((summary, links));
         }
         let mut tctx = tera::Context::new();
         tctx.insert("page", &context);
@@ -523,7 +578,7 @@ impl SiteRef<'_> {
             Ok(html) => self.write_page(&page.url, html)?,
             Err(d) => self.diags.push(d),
         }
-        Ok(summary)
+        Ok((summary, links))
     }
 
     /// The `[lead]` image, resolved and measured.
@@ -593,8 +648,10 @@ impl SiteRef<'_> {
     }
 
     fn write_page(&self, url: &str, html: String) -> Result<(), Error> {
-        let path = self.out.join(url.trim_matches('/')).join("index.html");
-        crate::fs::write_creating_dirs(&path, html)?;
+        if let Some(out) = self.out {
+            let path = out.join(url.trim_matches('/')).join("index.html");
+            crate::fs::write_creating_dirs(&path, html)?;
+        }
         Ok(())
     }
 
@@ -779,7 +836,11 @@ impl SiteRef<'_> {
         ctx: &tera::Context,
     ) -> Result<(), Error> {
         match self.theme.render(template, ctx) {
-            Ok(text) => crate::fs::write_creating_dirs(&self.out.join(rel), text)?,
+            Ok(text) => {
+                if let Some(out) = self.out {
+                    crate::fs::write_creating_dirs(&out.join(rel), text)?;
+                }
+            }
             Err(d) => self.diags.push(d),
         }
         Ok(())
@@ -787,7 +848,11 @@ impl SiteRef<'_> {
 
     fn render_404(&self) -> Result<(), Error> {
         match self.theme.render("404.html", &tera::Context::new()) {
-            Ok(html) => crate::fs::write(&self.out.join("404.html"), html)?,
+            Ok(html) => {
+                if let Some(out) = self.out {
+                    crate::fs::write(&out.join("404.html"), html)?;
+                }
+            }
             Err(d) => self.diags.push(d),
         }
         Ok(())

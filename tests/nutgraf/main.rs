@@ -5,6 +5,7 @@
 //! fluent [`Site`] helper before building.
 
 mod cdn;
+mod check;
 mod demo;
 mod errors;
 mod figures;

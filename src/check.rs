@@ -1,0 +1,433 @@
+//! `nutgraf check`: renders the whole site in memory, writes nothing, and
+//! reports every problem as an error — broken internal links and anchors,
+//! image lint, empty slots, questions marked up as FAQ on two pages and,
+//! with `--external`, dead external links.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
+
+use crate::cdn::Alias;
+use crate::content::Content;
+use crate::diagnostic::{Diagnostic, LineIndex, Position, Severity, did_you_mean};
+use crate::error::Error;
+use crate::listing::Tag;
+
+/// What `nutgraf check` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub root: PathBuf,
+    /// Check drafts and scheduled articles too.
+    pub drafts: bool,
+    /// Also request every external link.
+    pub external: bool,
+}
+
+/// The findings of a check; empty `diagnostics` means the site is clean.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub pages: usize,
+    pub internal_links: usize,
+    pub external_links: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A link as found in an article.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub dest: String,
+    pub pos: Position,
+}
+
+/// What `check` needs of one rendered article.
+#[derive(Debug)]
+pub struct PageLinks {
+    pub display: PathBuf,
+    pub url: String,
+    pub links: Vec<Link>,
+    pub anchors: HashSet<String>,
+    /// FAQ questions: text and where the heading is.
+    pub questions: Vec<(String, Position)>,
+}
+
+impl PageLinks {
+    pub fn new(page: &crate::content::Page, rendered: &crate::markdown::Rendered) -> PageLinks {
+        let index = LineIndex::new(&page.text);
+        let at = |body_offset: usize| index.position(&page.text, page.body_offset + body_offset);
+        PageLinks {
+            display: page.display.clone(),
+            url: page.url.clone(),
+            links: rendered
+                .links
+                .iter()
+                .map(|(dest, off)| Link {
+                    dest: dest.clone(),
+                    pos: at(*off),
+                })
+                .collect(),
+            anchors: rendered.anchors.iter().cloned().collect(),
+            questions: rendered
+                .questions
+                .iter()
+                .filter(|q| q.faq)
+                .map(|q| (q.text.clone(), at(q.offset)))
+                .collect(),
+        }
+    }
+}
+
+/// Every URL the built site answers, and each article's links.
+#[derive(Debug)]
+pub struct SiteLinks {
+    /// Article URL → its anchors.
+    articles: HashMap<String, HashSet<String>>,
+    /// Listings, feeds, alias pages and files.
+    other: HashSet<String>,
+    pages: Vec<PageLinks>,
+}
+
+impl SiteLinks {
+    pub fn new(
+        root: &Path,
+        content: &Content,
+        tags: &[Tag],
+        aliases: &[Alias],
+        pages: Vec<PageLinks>,
+    ) -> SiteLinks {
+        let articles = pages
+            .iter()
+            .map(|p| (p.url.clone(), p.anchors.clone()))
+            .collect();
+        let mut other: HashSet<String> = [
+            "/",
+            "/tags/",
+            "/atom.xml",
+            "/sitemap.xml",
+            "/robots.txt",
+            "/404.html",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        other.extend(content.sections.iter().map(|s| s.url.clone()));
+        for t in tags {
+            other.insert(t.url());
+            other.insert(format!("{}atom.xml", t.url()));
+        }
+        other.extend(aliases.iter().map(|a| a.from.clone()));
+        other.extend(content.assets.iter().map(|rel| site_path(rel)));
+        if let Ok(files) = crate::theme::walk_files(&root.join(crate::site::STATIC_DIR)) {
+            other.extend(files.iter().map(|(rel, _)| site_path(rel)));
+        }
+        SiteLinks {
+            articles,
+            other,
+            pages,
+        }
+    }
+}
+
+/// Runs the check.
+pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
+    let rendered = crate::site::render_site(&opts.root, opts.drafts, None, true)?;
+    let mut diagnostics = rendered.diagnostics;
+    let Some(site) = rendered.links else {
+        return Err(Error::Other(anyhow::anyhow!("link data was not collected")));
+    };
+    let mut internal = 0;
+    let mut external: HashMap<String, Vec<(PathBuf, Position)>> = HashMap::new();
+    for page in &site.pages {
+        for link in &page.links {
+            match classify(&link.dest) {
+                Target::External(url) => external
+                    .entry(url)
+                    .or_default()
+                    .push((page.display.clone(), link.pos)),
+                Target::Other => {}
+                Target::Internal => {
+                    internal += 1;
+                    if let Some((message, hint)) = site.broken(page, &link.dest) {
+                        diagnostics.push(
+                            Diagnostic::error(&page.display, link.pos, message).with_hint(hint),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    duplicate_questions(&site.pages, &mut diagnostics);
+    let external_links = external.len();
+    if opts.external {
+        diagnostics.extend(check_external(external));
+    }
+    // In check, everything found is a failure.
+    for d in &mut diagnostics {
+        d.severity = Severity::Error;
+    }
+    diagnostics.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    Ok(CheckReport {
+        pages: rendered.pages,
+        internal_links: internal,
+        external_links,
+        diagnostics,
+    })
+}
+
+enum Target {
+    Internal,
+    External(String),
+    /// mailto:, tel: and other schemes nobody can check.
+    Other,
+}
+
+fn classify(dest: &str) -> Target {
+    let lower = dest.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Target::External(dest.to_string())
+    } else if lower.starts_with("//") {
+        Target::External(format!("https:{dest}"))
+    } else if lower
+        .split(['/', '#', '?'])
+        .next()
+        .is_some_and(|first| first.contains(':'))
+    {
+        Target::Other
+    } else {
+        Target::Internal
+    }
+}
+
+impl SiteLinks {
+    /// Why an internal link is broken, with a hint; `None` when it works.
+    fn broken(&self, page: &PageLinks, dest: &str) -> Option<(String, String)> {
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        let path = path.split('?').next().unwrap_or("");
+        if path.is_empty() {
+            let fragment = fragment.unwrap_or("");
+            return self.missing_anchor(&page.url, fragment, "this page");
+        }
+        let Some(resolved) = resolve(&page.url, path) else {
+            return Some((
+                format!("link `{dest}` climbs above the site root"),
+                "remove a `../`".into(),
+            ));
+        };
+        for candidate in candidates(&resolved) {
+            if self.articles.contains_key(&candidate) {
+                return match fragment {
+                    Some(f) if !f.is_empty() => {
+                        self.missing_anchor(&candidate, f, &format!("`{candidate}`"))
+                    }
+                    _ => None,
+                };
+            }
+            if self.other.contains(&candidate) {
+                return None;
+            }
+        }
+        let urls: Vec<&str> = self.articles.keys().map(String::as_str).collect();
+        let hint = match did_you_mean(&resolved, &urls) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "link to an article's URL (e.g. `/why-now/`) or to a file in static/".into(),
+        };
+        Some((
+            format!("broken link `{dest}`: nothing is published at `{resolved}`"),
+            hint,
+        ))
+    }
+
+    fn missing_anchor(&self, url: &str, fragment: &str, place: &str) -> Option<(String, String)> {
+        let fragment = percent_decode_str(fragment).decode_utf8_lossy();
+        let anchors = self.articles.get(url)?;
+        if fragment.is_empty() || anchors.contains(fragment.as_ref()) {
+            return None;
+        }
+        let ids: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        let hint = match did_you_mean(&fragment, &ids) {
+            Some(s) => format!("did you mean `#{s}`?"),
+            None => {
+                "heading ids are the heading text in lower case with dashes, e.g. `#why-now`".into()
+            }
+        };
+        Some((
+            format!("anchor `#{fragment}` does not exist on {place}"),
+            hint,
+        ))
+    }
+}
+
+/// `path` resolved against the page URL, percent-decoded; `None` if it
+/// climbs above the root.
+fn resolve(page_url: &str, path: &str) -> Option<String> {
+    let decoded = percent_decode_str(path).decode_utf8_lossy();
+    let joined = if decoded.starts_with('/') {
+        decoded.to_string()
+    } else {
+        format!("{page_url}{decoded}")
+    };
+    let trailing = joined.ends_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    if trailing && out != "/" {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// The URLs a resolved path may be published as: `/a`, `/a/`, `/a/index.html`.
+fn candidates(resolved: &str) -> Vec<String> {
+    let mut c = vec![resolved.to_string()];
+    if let Some(dir) = resolved.strip_suffix("index.html") {
+        c.push(dir.to_string());
+    } else if !resolved.ends_with('/') {
+        c.push(format!("{resolved}/"));
+    }
+    c
+}
+
+/// `img/a b.jpg` → `/img/a b.jpg` (decoded, as links are compared).
+fn site_path(rel: &Path) -> String {
+    format!("/{}", rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// The same question marked up as FAQ on two pages: Google shows a Q&A
+/// once per site, so the later pages are flagged.
+fn duplicate_questions(pages: &[PageLinks], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<String, &PageLinks> = HashMap::new();
+    for page in pages {
+        let mut on_this_page = HashSet::new();
+        for (text, pos) in &page.questions {
+            let key = text
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !on_this_page.insert(key.clone()) {
+                continue;
+            }
+            match first.get(&key) {
+                Some(other) => diagnostics.push(
+                    Diagnostic::error(&page.display, *pos, format!("question \u{201c}{text}\u{201d} is also marked up as FAQ on `{}`", other.display.display()))
+                        .with_hint("the same Q&A may be marked up on only one page: add `{.not-faq}` to one of the headings, or reword it"),
+                ),
+                None => {
+                    first.insert(key, page);
+                }
+            }
+        }
+    }
+}
+
+/// A browser's user agent: some sites refuse unknown clients.
+const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 nutgraf-check";
+const CONCURRENCY: usize = 8;
+const TIMEOUT: Duration = Duration::from_secs(10);
+const RETRIES: u32 = 2;
+
+/// Requests each external URL once (HEAD, then GET when HEAD is refused),
+/// with bounded concurrency, a timeout and retries for transient failures.
+fn check_external(links: HashMap<String, Vec<(PathBuf, Position)>>) -> Vec<Diagnostic> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(TIMEOUT))
+        .http_status_as_error(false)
+        .user_agent(USER_AGENT)
+        .build()
+        .into();
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(CONCURRENCY)
+        .build()
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            return vec![Diagnostic::error(
+                PathBuf::from("(check)"),
+                Position::START,
+                format!("cannot start link checker: {e}"),
+            )];
+        }
+    };
+    let mut links: Vec<_> = links.into_iter().collect();
+    links.sort_by(|a, b| a.0.cmp(&b.0));
+    pool.install(|| {
+        links
+            .par_iter()
+            .filter_map(|(url, places)| probe(&agent, url).err().map(|why| (url, places, why)))
+            .flat_map_iter(|(url, places, why)| {
+                places.iter().map(move |(path, pos)| {
+                    Diagnostic::error(path, *pos, format!("external link `{url}` failed: {why}"))
+                        .with_hint("fix or remove the link; `nutgraf check` without --external skips these")
+                })
+            })
+            .collect()
+    })
+}
+
+fn probe(agent: &ureq::Agent, url: &str) -> Result<(), String> {
+    let mut last = String::new();
+    for attempt in 0..=RETRIES {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(300 * u64::from(attempt)));
+        }
+        let head = agent.head(url).call();
+        let status = match head {
+            Ok(r) if matches!(r.status().as_u16(), 405 | 403 | 501) => {
+                match agent.get(url).call() {
+                    Ok(r) => r.status().as_u16(),
+                    Err(e) => {
+                        last = e.to_string();
+                        continue;
+                    }
+                }
+            }
+            Ok(r) => r.status().as_u16(),
+            Err(e) => {
+                last = e.to_string();
+                continue;
+            }
+        };
+        match status {
+            200..=399 => return Ok(()),
+            // Rate limits and server errors may pass; try again.
+            429 | 500..=599 => last = format!("HTTP {status}"),
+            _ => return Err(format!("HTTP {status}")),
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_links() {
+        assert_eq!(resolve("/a/b/", "c/").as_deref(), Some("/a/b/c/"));
+        assert_eq!(resolve("/a/b/", "../c").as_deref(), Some("/a/c"));
+        assert_eq!(resolve("/a/", "/x%20y.jpg").as_deref(), Some("/x y.jpg"));
+        assert_eq!(resolve("/a/", "../../x"), None);
+    }
+
+    #[test]
+    fn classifies_links() {
+        assert!(matches!(classify("https://e.org"), Target::External(_)));
+        assert!(matches!(classify("mailto:a@e.org"), Target::Other));
+        assert!(matches!(classify("/why-now/#x"), Target::Internal));
+        assert!(matches!(classify("#x"), Target::Internal));
+        assert!(matches!(classify("../x:y/"), Target::Internal));
+    }
+}

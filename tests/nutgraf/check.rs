@@ -1,0 +1,149 @@
+//! `nutgraf check`: every finding on a fixture with a known number of
+//! problems, nothing written, and external links against a local server.
+
+use std::net::TcpListener;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use crate::Site;
+
+#[test]
+fn check_reports_every_problem_and_writes_nothing() {
+    let site = Site::fixture("check");
+    let run = site.nutgraf(&["check"]).failure(1);
+    // The fixture holds exactly ten problems: four broken links or anchors,
+    // one question on two pages, four image lint findings and one slot.
+    assert_eq!(
+        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: ")),
+        10,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("check: 10 problems in 2 articles; 10 internal links checked"),
+        "{}",
+        run.stderr
+    );
+    insta::assert_snapshot!(run.stderr);
+    assert!(
+        !site.root.join("public").exists(),
+        "check must not write output"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&site.root)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(leftovers.len(), 3, "check left files behind: {leftovers:?}");
+}
+
+#[test]
+fn a_clean_site_passes() {
+    let site = Site::empty()
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nSee [B](/b/#what-next) and [the top](#a-heading).\n\n## A heading\n")
+        .file("content/b.md", "+++\ntitle = \"B\"\n+++\n\nBack to [A](../a/).\n\n## What next?\n\nMore.\n");
+    let run = site.nutgraf(&["check"]).success();
+    assert!(
+        run.stderr
+            .contains("check: 0 problems in 2 articles; 3 internal links checked"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn anchors_suggest_the_closest_id() {
+    let site = Site::empty().file(
+        "content/a.md",
+        "+++\ntitle = \"A\"\n+++\n\nSee [below](#why-nwo).\n\n## Why now?\n\nBecause.\n",
+    );
+    let run = site.nutgraf(&["check"]).failure(1);
+    assert!(run.stderr.contains("error: anchor `#why-nwo` does not exist on this page\n --> content/a.md:5:5\n  = help: did you mean `#why-now`?"), "{}", run.stderr);
+}
+
+/// A static file server on 127.0.0.1 for the external link check.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3 http.server: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "test server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Err(e) = self.child.kill() {
+            eprintln!("could not stop the test server: {e}");
+        }
+        if let Err(e) = self.child.wait() {
+            eprintln!("could not reap the test server: {e}");
+        }
+    }
+}
+
+#[test]
+fn external_links_are_checked_only_when_asked() {
+    let files = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(files.path().join("ok.html"), "<p>ok</p>").unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(files.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let site = Site::empty().file(
+        "content/a.md",
+        format!("+++\ntitle = \"A\"\n+++\n\nA [good link]({base}/ok.html), a [dead one]({base}/gone.html)\nand the [good one again]({base}/ok.html).\n"),
+    );
+    let run = site.nutgraf(&["check"]).success();
+    assert!(
+        run.stderr
+            .contains("2 external links not checked (--external checks them)"),
+        "{}",
+        run.stderr
+    );
+
+    let run = site.nutgraf(&["check", "--external"]).failure(1);
+    assert_eq!(
+        run.stderr.matches("error: external link").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    let col = format!("A [good link]({base}/ok.html), a ").chars().count() + 1;
+    assert!(
+        run.stderr.contains(&format!(
+            "error: external link `{base}/gone.html` failed: HTTP 404\n --> content/a.md:5:{col}"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "check: 1 problem in 1 article; 0 internal links checked, 2 external links checked"
+        ),
+        "{}",
+        run.stderr
+    );
+}
