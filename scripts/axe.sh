@@ -55,7 +55,6 @@ CHROMEDRIVER=$(command -v chromedriver)
 export SE_OFFLINE=true # selenium-webdriver must not fetch drivers or browsers
 
 # ---------- build ----------
-
 if [ -n "${NUTGRAF_BIN:-}" ]; then
   BIN=$NUTGRAF_BIN
 else
@@ -129,9 +128,9 @@ for build in "${builds[@]}"; do
 done
 
 # ---------- check ----------
-for view in "${VIEWS[@]}"; do
-  read -r name width height flag <<<"$view"
-  wrapper=$WORK/chromium-$name
+# One axe run per view, all at once (each drives its own chromium).
+run_view() { # name width height flag
+  local name=$1 width=$2 height=$3 flag=$4 wrapper=$WORK/chromium-$1
   printf '#!/bin/sh\nexec %q --headless --window-size=%s,%s %q "$@"\n' \
     "$CHROMIUM" "$width" "$height" "$flag" >"$wrapper"
   chmod +x "$wrapper"
@@ -139,10 +138,18 @@ for view in "${VIEWS[@]}"; do
     --chrome-path "$wrapper" \
     --chromedriver-path "$CHROMEDRIVER" \
     --chrome-options="$CHROME_FLAGS" \
-    --dir "$WORK" --save "axe-$name.json" >"$WORK/axe-$name.log" 2>&1 \
+    --dir "$WORK" --save "axe-$name.json" >"$WORK/axe-$name.log" 2>&1
+}
+axe_jobs=()
+for view in "${VIEWS[@]}"; do
+  read -r name width height flag <<<"$view"
+  run_view "$name" "$width" "$height" "$flag" &
+  axe_jobs+=("$!:$name")
+done
+for job in "${axe_jobs[@]}"; do
+  name=${job#*:}
+  wait "${job%%:*}" && [ -f "$WORK/axe-$name.json" ] \
     || { cat "$WORK/axe-$name.log"; echo "axe: axe-core did not run ($name)" >&2; exit 1; }
-  [ -f "$WORK/axe-$name.json" ] \
-    || { cat "$WORK/axe-$name.log"; echo "axe: axe-core saved no results ($name)" >&2; exit 1; }
 done
 
 views=$(printf '%s\n' "${VIEWS[@]}" | awk '{print $1}')
@@ -157,6 +164,11 @@ for (const view of views) {
   for (const result of JSON.parse(fs.readFileSync(`${work}/axe-${view}.json`, 'utf8'))) {
     runs++;
     const url = new URL(result.url);
+    if (url.hostname !== '127.0.0.1' || !ports.has(url.port)) {
+      violations++;
+      console.log(`a page navigated away from the site to ${result.url} (${view})`);
+      continue;
+    }
     const where = `${ports.get(url.port)} ${url.pathname} (${view})`;
     for (const v of result.violations) {
       for (const node of v.nodes) {

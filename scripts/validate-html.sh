@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the demo site (production and --drafts) and runs the Nu HTML checker
-# (vnu.jar from the npm package vnu-jar) over every page. Prints nothing and
-# exits 0 when every page is valid.
+# Builds the demo site (production and --drafts) with every built-in theme
+# and runs the Nu HTML checker (vnu.jar from the npm package vnu-jar) over
+# every page and stylesheet. Prints one line and exits 0 when all are valid.
 #
 # usage: scripts/validate-html.sh   (from anywhere; installs vnu-jar on first use)
 set -euo pipefail
@@ -23,8 +23,23 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 cargo build --quiet --locked --manifest-path "$ROOT/Cargo.toml"
 BIN=$ROOT/target/debug/nutgraf
-"$BIN" --root "$ROOT" build --output "$OUT/public" 2>"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
-"$BIN" --root "$ROOT" build --drafts --output "$OUT/drafts" 2>"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
-pages=$(find "$OUT/public" "$OUT/drafts" -name '*.html' | wc -l)
-java -jar "$VNU_JAR" --errors-only --skip-non-html "$OUT/public" "$OUT/drafts"
-echo "vnu: $pages pages of the demo site (production and --drafts) are valid HTML"
+for theme_dir in "$ROOT"/themes/*/; do
+  theme=$(basename "$theme_dir")
+  site=$OUT/site-$theme
+  mkdir -p "$site"
+  cp -r "$ROOT/content" "$ROOT/themes" "$site/"
+  [ -d "$ROOT/static" ] && cp -r "$ROOT/static" "$site/"
+  [ -d "$ROOT/templates" ] && cp -r "$ROOT/templates" "$site/"
+  sed "s/^theme = .*/theme = \"$theme\"/" "$ROOT/nutgraf.toml" > "$site/nutgraf.toml"
+  # Image outputs do not depend on the theme: reuse the previous cache.
+  if [ -d "$OUT/cache" ]; then cp -r "$OUT/cache" "$site/.nutgraf-cache"; fi
+  for mode in production drafts; do
+    flags=(); [ $mode = drafts ] && flags=(--drafts)
+    "$BIN" --root "$site" build "${flags[@]}" --output "$OUT/$theme-$mode" 2>"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
+  done
+  rm -rf "$OUT/cache" && cp -r "$site/.nutgraf-cache" "$OUT/cache"
+done
+outputs=("$OUT"/*-production "$OUT"/*-drafts)
+pages=$(find "${outputs[@]}" -name '*.html' | wc -l)
+java -jar "$VNU_JAR" --errors-only --skip-non-html --also-check-css "${outputs[@]}"
+echo "vnu: $pages pages of the demo site (every theme, production and --drafts) are valid HTML and CSS"

@@ -109,13 +109,16 @@ pub fn redirects(aliases: &[Alias]) -> String {
 }
 
 /// A redirect page for hosts that ignore `_redirects` (S3 and the like).
-pub fn redirect_page(to_permalink: &str) -> String {
-    let url = escape(to_permalink);
+/// The refresh and the link are site-relative, so the page also works in a
+/// local preview; the canonical URL is absolute.
+pub fn redirect_page(to: &str, to_permalink: &str) -> String {
+    let url = escape(to);
+    let canonical = escape(to_permalink);
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
-         <link rel=\"canonical\" href=\"{url}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\
          <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n\
-         <body>\n<p>This page has moved to <a href=\"{url}\">{url}</a>.</p>\n</body>\n</html>\n"
+         <body>\n<p>This page has moved to <a href=\"{url}\">{canonical}</a>.</p>\n</body>\n</html>\n"
     )
 }
 
@@ -128,7 +131,10 @@ pub fn write(
     crate::fs::write(&out.join("_headers"), headers())?;
     crate::fs::write(&out.join("_redirects"), redirects(aliases))?;
     for a in aliases {
-        crate::fs::write_creating_dirs(&out.join(&a.file), redirect_page(&permalink(&a.to)))?;
+        crate::fs::write_creating_dirs(
+            &out.join(&a.file),
+            redirect_page(&a.to, &permalink(&a.to)),
+        )?;
     }
     Ok(())
 }

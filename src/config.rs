@@ -29,7 +29,43 @@ struct RawConfig {
     #[serde(default)]
     paginate_by: Option<usize>,
     #[serde(default)]
+    images: RawImages,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[images]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImages {
+    widths: Option<Vec<u32>>,
+    quality: Option<u8>,
+    webp: Option<bool>,
+    sizes: Option<String>,
+}
+
+/// How figures and lead images are resized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagesConfig {
+    /// Widths for `srcset`, ascending; an image is never upscaled.
+    pub widths: Vec<u32>,
+    /// JPEG quality, 1–100.
+    pub quality: u8,
+    /// Offer WebP versions where they are smaller.
+    pub webp: bool,
+    /// The `sizes` attribute of figures.
+    pub sizes: String,
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig {
+            widths: vec![480, 960, 1600],
+            quality: 82,
+            webp: true,
+            sizes: "(min-width: 72rem) 72rem, 100vw".to_string(),
+        }
+    }
 }
 
 const KEYS: &[&str] = &[
@@ -41,7 +77,12 @@ const KEYS: &[&str] = &[
     "theme",
     "faq",
     "paginate_by",
+    "images",
     "extra",
+    "widths",
+    "quality",
+    "webp",
+    "sizes",
 ];
 
 /// The validated site configuration.
@@ -62,6 +103,7 @@ pub struct Config {
     /// Articles per listing page (home, tags) unless a section says
     /// otherwise; 0 lists them all on one page.
     pub paginate_by: usize,
+    pub images: ImagesConfig,
     pub extra: toml::Table,
 }
 
@@ -123,7 +165,35 @@ impl Config {
                 format!("`language` must be a BCP 47 tag like `en` or `pt-BR`, found `{language}`"),
             ));
         }
+        let defaults = ImagesConfig::default();
+        let mut widths = raw.images.widths.unwrap_or(defaults.widths);
+        widths.sort_unstable();
+        widths.dedup();
+        if widths.is_empty() || widths.iter().any(|&w| w == 0 || w > 8192) {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at_key("widths"),
+                "`images.widths` must list widths between 1 and 8192",
+            )
+            .with_hint("for example `widths = [480, 960, 1600]`"));
+        }
+        let quality = raw.images.quality.unwrap_or(defaults.quality);
+        if !(1..=100).contains(&quality) {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at_key("quality"),
+                "`images.quality` must be between 1 and 100",
+            )
+            .with_hint("82 is a good default for photos"));
+        }
+        let images = ImagesConfig {
+            widths,
+            quality,
+            webp: raw.images.webp.unwrap_or(defaults.webp),
+            sizes: raw.images.sizes.unwrap_or(defaults.sizes),
+        };
         Ok(Config {
+            images,
             publisher: raw.publisher.unwrap_or_else(|| raw.title.clone()),
             title: raw.title,
             base_url,

@@ -16,6 +16,7 @@ use pulldown_cmark::{CowStr, Event, Tag};
 
 use crate::html::{escape_into, escape_url_into, plain_text, render};
 use crate::images::ImageRef;
+use crate::responsive::{Responsive, srcset};
 
 /// What the rest of the build needs to know about a rendered figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +188,7 @@ pub enum Loading {
     Lazy,
 }
 
-/// Writes `<img …>`.
+/// Writes `<img …>`; `srcset` is `(srcset, sizes)`.
 pub fn img_tag(
     out: &mut String,
     url: &str,
@@ -195,10 +196,19 @@ pub fn img_tag(
     title: &str,
     size: Option<(u32, u32)>,
     loading: Loading,
+    srcset: Option<(&str, &str)>,
 ) {
     out.push_str("<img src=\"");
     escape_url_into(out, url);
-    out.push_str("\" alt=\"");
+    out.push('"');
+    if let Some((set, sizes)) = srcset {
+        out.push_str(" srcset=\"");
+        escape_into(out, set);
+        out.push_str("\" sizes=\"");
+        escape_into(out, sizes);
+        out.push('"');
+    }
+    out.push_str(" alt=\"");
     escape_into(out, alt);
     out.push('"');
     if !title.is_empty() {
@@ -256,17 +266,44 @@ pub fn figcaption(out: &mut String, c: &Caption) {
     out.push_str("</figcaption>");
 }
 
-/// A whole figure for a resolved image.
-pub fn figure_html(
-    url: &str,
-    alt: &str,
-    title: &str,
-    size: Option<(u32, u32)>,
-    loading: Loading,
-    c: &Caption,
-) -> String {
+/// The image of a figure: its URL, intrinsic size and resized versions.
+pub struct FigureImage<'a> {
+    pub url: &'a str,
+    pub alt: &'a str,
+    pub title: &'a str,
+    pub size: Option<(u32, u32)>,
+    pub loading: Loading,
+    pub responsive: Option<&'a Responsive>,
+    pub sizes: &'a str,
+}
+
+/// A whole figure for a resolved image: `<picture>` with a WebP source when
+/// there is one, an `<img>` with `srcset` when there are resized versions.
+pub fn figure_html(img: &FigureImage, c: &Caption) -> String {
     let mut out = String::from("<figure class=\"figure\">");
-    img_tag(&mut out, url, alt, title, size, loading);
+    let original = img.size.map(|(w, _)| (img.url, w));
+    let resized = img.responsive.filter(|r| !r.resized.is_empty());
+    let webp = img.responsive.filter(|r| !r.webp.is_empty());
+    if let Some(r) = webp {
+        out.push_str("<picture><source type=\"image/webp\" srcset=\"");
+        escape_into(&mut out, &srcset(&r.webp, None));
+        out.push_str("\" sizes=\"");
+        escape_into(&mut out, img.sizes);
+        out.push_str("\">");
+    }
+    let set = resized.map(|r| srcset(&r.resized, original));
+    img_tag(
+        &mut out,
+        img.url,
+        img.alt,
+        img.title,
+        img.size,
+        img.loading,
+        set.as_deref().map(|s| (s, img.sizes)),
+    );
+    if webp.is_some() {
+        out.push_str("</picture>");
+    }
     figcaption(&mut out, c);
     out.push_str("</figure>\n");
     out

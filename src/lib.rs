@@ -37,6 +37,7 @@ pub mod listing;
 pub mod markdown;
 pub mod output;
 pub mod questions;
+pub mod responsive;
 pub mod scaffold;
 pub mod schema;
 pub mod site;

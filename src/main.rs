@@ -88,10 +88,12 @@ fn main() -> ExitCode {
                         String::new()
                     };
                     eprintln!(
-                        "Built {} article{}{skipped}, copied {} files into {} in {} ms; {}",
+                        "Built {} article{}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
                         report.pages,
                         if report.pages == 1 { "" } else { "s" },
                         report.files_copied,
+                        report.images.processed,
+                        report.images.cached,
                         report.output.display(),
                         report.elapsed.as_millis(),
                         counts(0, report.warnings.len()),

@@ -54,6 +54,10 @@ pub struct RenderContext<'a> {
     pub faq: bool,
     /// A lead image is rendered above the body, so no body image is first.
     pub has_lead: bool,
+    /// Makes the resized versions of figures.
+    pub processor: &'a crate::responsive::Processor,
+    /// Report images narrower than the largest srcset width (`check`).
+    pub lint_small_images: bool,
 }
 
 /// A page's rendered body and what was learned while rendering it.
@@ -283,7 +287,42 @@ impl<'c, 'a> State<'c, 'a> {
                     String::new()
                 }
             }
-            ImageRef::Local { url, .. } | ImageRef::External(url) => {
+            ImageRef::Local { url, file } => {
+                self.lint(body_pos, &parts.alt, &cap, has_credit);
+                if let Some((w, _)) = size {
+                    let largest = self.ctx.config.images.widths.last().copied().unwrap_or(0);
+                    if self.ctx.lint_small_images && w < largest {
+                        self.warn(
+                            body_pos,
+                            format!("image `{}` is {w} px wide, narrower than the largest srcset width ({largest} px)", parts.src),
+                            "use a larger original so wide screens get a sharp photo",
+                        );
+                    }
+                }
+                let loading = self.next_loading();
+                let responsive = size.and_then(|_| self.ctx.processor.responsive(file));
+                self.figures.push(FigureInfo {
+                    url: url.clone(),
+                    alt: parts.alt.clone(),
+                    caption: (!cap.caption_text.is_empty()).then(|| cap.caption_text.clone()),
+                    credit: cap.credit_text.clone(),
+                    width: size.map(|s| s.0),
+                    height: size.map(|s| s.1),
+                });
+                figure::figure_html(
+                    &figure::FigureImage {
+                        url,
+                        alt: &parts.alt,
+                        title: &parts.title,
+                        size,
+                        loading,
+                        responsive: responsive.as_ref(),
+                        sizes: self.ctx.processor.sizes(),
+                    },
+                    &cap,
+                )
+            }
+            ImageRef::External(url) => {
                 self.lint(body_pos, &parts.alt, &cap, has_credit);
                 let loading = self.next_loading();
                 self.figures.push(FigureInfo {
@@ -294,7 +333,18 @@ impl<'c, 'a> State<'c, 'a> {
                     width: size.map(|s| s.0),
                     height: size.map(|s| s.1),
                 });
-                figure::figure_html(url, &parts.alt, &parts.title, size, loading, &cap)
+                figure::figure_html(
+                    &figure::FigureImage {
+                        url,
+                        alt: &parts.alt,
+                        title: &parts.title,
+                        size,
+                        loading,
+                        responsive: None,
+                        sizes: "",
+                    },
+                    &cap,
+                )
             }
         };
         if !html.is_empty() {
@@ -340,7 +390,7 @@ impl<'c, 'a> State<'c, 'a> {
             }
             ImageRef::Local { url, .. } | ImageRef::External(url) => {
                 let loading = self.next_loading();
-                figure::img_tag(&mut html, &url, alt, title, size, loading);
+                figure::img_tag(&mut html, &url, alt, title, size, loading, None);
             }
         }
         self.out.push(Event::InlineHtml(html.into()));

@@ -22,6 +22,8 @@ pub struct ArticleGraph<'a> {
     pub images: &'a [FigureInfo],
     pub faq: &'a [FaqEntry],
     pub word_count: usize,
+    /// The lead image's 16:9, 4:3 and 1:1 crops, Google's preferred `image`.
+    pub crops: Option<&'a crate::responsive::Crops>,
 }
 
 /// The article's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
@@ -62,7 +64,13 @@ pub fn article(a: &ArticleGraph) -> String {
         } else {
             obj.insert("author".into(), Value::Array(authors));
         }
-        if !images.is_empty() {
+        if let Some(c) = a.crops {
+            let urls: Vec<Value> = [&c.wide, &c.standard, &c.square]
+                .iter()
+                .map(|v| json!(config.permalink(&v.url)))
+                .collect();
+            obj.insert("image".into(), Value::Array(urls));
+        } else if !images.is_empty() {
             let refs: Vec<Value> = images.iter().map(|i| json!({ "@id": i["@id"] })).collect();
             obj.insert("image".into(), Value::Array(refs));
         }

@@ -50,6 +50,8 @@ pub struct BuildReport {
     /// Drafts and scheduled articles left out.
     pub skipped: usize,
     pub files_copied: usize,
+    /// Images resized in this build and images taken from the cache.
+    pub images: crate::responsive::ImageStats,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
 }
@@ -82,6 +84,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         pages: rendered.pages,
         skipped: rendered.skipped,
         files_copied: rendered.files_copied,
+        images: rendered.images,
         warnings: diagnostics,
         elapsed: started.elapsed(),
     })
@@ -89,6 +92,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 
 /// What rendering the whole site produced.
 pub(crate) struct RenderedSite {
+    pub(crate) images: crate::responsive::ImageStats,
     pub(crate) pages: usize,
     pub(crate) skipped: usize,
     pub(crate) files_copied: usize,
@@ -134,6 +138,7 @@ pub(crate) fn render_site(
     theme.set_assets(manifest);
 
     let images = Images::new(root);
+    let processor = crate::responsive::Processor::new(root, &config.images, out);
     let site = SiteRef {
         config: &config,
         theme: &theme,
@@ -142,6 +147,7 @@ pub(crate) fn render_site(
         drafts,
         diags: &diags,
         collect_links,
+        processor: &processor,
     };
     check_listing_urls(&content, &diags);
     let aliases = {
@@ -176,6 +182,7 @@ pub(crate) fn render_site(
     });
 
     Ok(RenderedSite {
+        images: processor.stats(),
         pages: content.pages.len(),
         skipped: content.skipped,
         files_copied,
@@ -374,6 +381,7 @@ pub(crate) struct SiteRef<'a> {
     diags: &'a Diagnostics,
     /// Gather each article's links, anchors and questions for `check`.
     collect_links: bool,
+    processor: &'a crate::responsive::Processor,
 }
 
 #[derive(Serialize)]
@@ -385,6 +393,14 @@ struct LeadContext {
     credit_url: Option<String>,
     width: Option<u32>,
     height: Option<u32>,
+    /// `srcset` of the resized versions plus the original (or null).
+    srcset: Option<String>,
+    /// `srcset` of the WebP versions (or null).
+    webp_srcset: Option<String>,
+    sizes: String,
+    /// 16:9, 4:3 and 1:1 crops for sharing and search (or null).
+    #[serde(skip)]
+    crops: Option<crate::responsive::Crops>,
 }
 
 #[derive(Serialize)]
@@ -463,6 +479,8 @@ impl SiteRef<'_> {
             show_slots: self.drafts,
             faq: page.matter.faq.unwrap_or(self.config.faq),
             has_lead: lead.is_some(),
+            processor: self.processor,
+            lint_small_images: self.collect_links,
         };
         let mut rendered = markdown::render_page(page.body(), &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
@@ -514,6 +532,7 @@ impl SiteRef<'_> {
             images: &images,
             faq: &rendered.faq,
             word_count: rendered.word_count,
+            crops: lead.as_ref().and_then(|l| l.crops.as_ref()),
         });
 
         let context = PageContext {
@@ -525,7 +544,11 @@ impl SiteRef<'_> {
             tags: &page.matter.tags,
             url: &page.url,
             permalink,
-            image: images.first().map(|i| self.config.permalink(&i.url)),
+            image: lead
+                .as_ref()
+                .and_then(|l| l.crops.as_ref())
+                .map(|c| self.config.permalink(&c.wide.url))
+                .or_else(|| images.first().map(|i| self.config.permalink(&i.url))),
             content: rendered.html,
             questions: rendered.questions,
             lead,
@@ -589,7 +612,7 @@ impl SiteRef<'_> {
             .map_or(Position::START, |s| {
                 crate::frontmatter::key_position(&page.text, &s, "src")
             });
-        let (src, size) = match self.images.resolve(&page.dir, &lead.src) {
+        let (src, size, processed) = match self.images.resolve(&page.dir, &lead.src) {
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.images.size(&file);
                 if size.is_none() {
@@ -598,9 +621,10 @@ impl SiteRef<'_> {
                             .with_hint("paths are relative to the article's folder, or start with / for files in static/"),
                     );
                 }
-                (url, size)
+                let processed = size.and_then(|_| self.processor.lead(&file));
+                (url, size, processed)
             }
-            Ok(ImageRef::External(url)) => (url, None),
+            Ok(ImageRef::External(url)) => (url, None, None),
             Ok(ImageRef::Slot(name)) => {
                 self.diags.push(
                     Diagnostic::warning(
@@ -636,14 +660,28 @@ impl SiteRef<'_> {
                 None => inner,
             }
         });
+        let (responsive, crops) = processed.unzip();
+        let original = size.map(|(w, _)| (src.as_str(), w));
+        let srcset = responsive
+            .as_ref()
+            .filter(|r| !r.resized.is_empty())
+            .map(|r| crate::responsive::srcset(&r.resized, original));
+        let webp_srcset = responsive
+            .as_ref()
+            .filter(|r| !r.webp.is_empty())
+            .map(|r| crate::responsive::srcset(&r.webp, None));
         Some(LeadContext {
-            src,
             alt: lead.alt.clone(),
             caption_html: lead.caption.as_deref().map(markdown::render_inline),
             credit_html,
             credit_url: lead.credit_url.clone(),
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
+            srcset,
+            webp_srcset,
+            sizes: self.processor.sizes().to_string(),
+            crops: crops.flatten(),
+            src,
         })
     }
 
@@ -670,6 +708,8 @@ impl SiteRef<'_> {
                 show_slots: self.drafts,
                 faq: false,
                 has_lead: false,
+                processor: self.processor,
+                lint_small_images: self.collect_links,
             },
         );
         self.diags.extend(rendered.diagnostics);

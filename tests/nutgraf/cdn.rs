@@ -100,14 +100,9 @@ fn aliases_become_redirects_and_pages() {
         "# Written by nutgraf from the articles' `aliases`.\n/2019/why-now/ /why-now/ 301\n/old.html /why-now/ 301\n"
     );
     let page = site.output("2019/why-now/index.html");
-    assert!(page.contains(
-        "<meta http-equiv=\"refresh\" content=\"0; url=https://test.example.org/why-now/\">"
-    ));
+    assert!(page.contains("<meta http-equiv=\"refresh\" content=\"0; url=/why-now/\">"));
     assert!(page.contains("<link rel=\"canonical\" href=\"https://test.example.org/why-now/\">"));
-    assert!(
-        site.output("old.html")
-            .contains("url=https://test.example.org/why-now/")
-    );
+    assert!(site.output("old.html").contains("url=/why-now/"));
 }
 
 #[test]

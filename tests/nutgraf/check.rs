@@ -11,17 +11,21 @@ use crate::Site;
 fn check_reports_every_problem_and_writes_nothing() {
     let site = Site::fixture("check");
     let run = site.nutgraf(&["check"]).failure(1);
-    // The fixture holds exactly ten problems: four broken links or anchors,
-    // one question on two pages, four image lint findings and one slot.
-    assert_eq!(
-        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: ")),
-        10,
+    // The fixture holds exactly eleven problems: four broken links or
+    // anchors, one question on two pages, five image lint findings (no alt,
+    // alt = caption, no credit, missing file, narrower than the largest
+    // srcset width) and one empty slot.
+    let errors =
+        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: "));
+    assert_eq!(errors, 11, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("check: 11 problems in 2 articles; 10 internal links checked"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr
-            .contains("check: 10 problems in 2 articles; 10 internal links checked"),
+        run.stderr.contains("error: image `/img/small.png` is 300 px wide, narrower than the largest srcset width (480 px)"),
         "{}",
         run.stderr
     );

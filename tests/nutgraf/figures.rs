@@ -53,10 +53,10 @@ fn images_get_intrinsic_sizes_from_their_files() {
     let site = Site::fixture("figures");
     site.build(&[]).success();
     let html = site.output("harbour/index.html");
-    assert!(html.contains("src=\"/harbour/dawn.png\" alt=\"Cranes stand over stacked containers\" width=\"1200\" height=\"800\""));
-    assert!(html.contains(
-        "src=\"/img/map.png\" alt=\"An aerial map of the harbour\" width=\"800\" height=\"450\""
-    ));
+    assert!(
+        html.contains("alt=\"Cranes stand over stacked containers\" width=\"1200\" height=\"800\"")
+    );
+    assert!(html.contains("alt=\"An aerial map of the harbour\" width=\"800\" height=\"450\""));
     // bundle images and static images are published
     assert!(site.root.join("public/harbour/dawn.png").is_file());
     assert!(site.root.join("public/img/map.png").is_file());

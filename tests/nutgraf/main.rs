@@ -9,6 +9,7 @@ mod check;
 mod demo;
 mod errors;
 mod figures;
+mod images;
 mod listings;
 mod questions;
 mod scaffold;
