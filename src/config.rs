@@ -29,6 +29,8 @@ struct RawConfig {
     #[serde(default)]
     paginate_by: Option<usize>,
     #[serde(default)]
+    minify: Option<bool>,
+    #[serde(default)]
     images: RawImages,
     #[serde(default)]
     extra: toml::Table,
@@ -77,6 +79,7 @@ const KEYS: &[&str] = &[
     "theme",
     "faq",
     "paginate_by",
+    "minify",
     "images",
     "extra",
     "widths",
@@ -103,6 +106,8 @@ pub struct Config {
     /// Articles per listing page (home, tags) unless a section says
     /// otherwise; 0 lists them all on one page.
     pub paginate_by: usize,
+    /// Minify the HTML that `build` writes.
+    pub minify: bool,
     pub images: ImagesConfig,
     pub extra: toml::Table,
 }
@@ -193,6 +198,7 @@ impl Config {
             sizes: raw.images.sizes.unwrap_or(defaults.sizes),
         };
         Ok(Config {
+            minify: raw.minify.unwrap_or(true),
             images,
             publisher: raw.publisher.unwrap_or_else(|| raw.title.clone()),
             title: raw.title,

@@ -35,6 +35,7 @@ pub mod html;
 pub mod images;
 pub mod listing;
 pub mod markdown;
+pub mod minify;
 pub mod output;
 pub mod questions;
 pub mod responsive;

@@ -166,7 +166,7 @@ impl Processor {
             return Ok((manifest, true));
         }
         let manifest = encode::run(&bytes, file, &key, &self.config, crops, &self.cache)?;
-        crate::fs::write_creating_dirs(&manifest_path, serde_json::to_vec(&manifest)?)?;
+        write_atomic(&manifest_path, &serde_json::to_vec(&manifest)?)?;
         self.publish(&manifest, out)?;
         Ok((manifest, false))
     }
@@ -186,6 +186,21 @@ impl Processor {
         }
         Ok(())
     }
+}
+
+/// Writes a cache file under a temporary name and renames it into place, so
+/// a concurrent build never reads half a file.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension(
+        format!(
+            "tmp-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(['(', ')'], ""),
+    );
+    crate::fs::write_creating_dirs(&tmp, bytes)?;
+    crate::fs::rename(&tmp, path)
 }
 
 fn variants(m: &Manifest) -> impl Iterator<Item = &Variant> {
@@ -240,7 +255,7 @@ mod encode {
     use image::codecs::webp::WebPEncoder;
     use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
-    use super::{CROP_WIDTH, Crops, Manifest, Responsive, Variant};
+    use super::{CROP_WIDTH, Crops, Manifest, Responsive, Variant, write_atomic};
     use crate::cdn::ASSETS_DIR;
     use crate::config::ImagesConfig;
 
@@ -275,13 +290,13 @@ mod encode {
             let resized = resize(&image, width, height, None)?;
             let encoded = encode(&resized, out_format, config.quality)?;
             let name = format!("{key}-{width}.{ext}");
-            crate::fs::write_creating_dirs(&cache.join(&name), &encoded)?;
+            write_atomic(&cache.join(&name), &encoded)?;
             responsive.resized.push(variant(&name, width, height));
             if webp_smaller {
                 let encoded_webp = encode(&resized, ImageFormat::WebP, config.quality)?;
                 if encoded_webp.len() < encoded.len() {
                     let name = format!("{key}-{width}.webp");
-                    crate::fs::write_creating_dirs(&cache.join(&name), &encoded_webp)?;
+                    write_atomic(&cache.join(&name), &encoded_webp)?;
                     webp.push(variant(&name, width, height));
                 } else {
                     webp_smaller = false;
@@ -294,7 +309,7 @@ mod encode {
             let full = encode(&image, ImageFormat::WebP, config.quality)?;
             if full.len() < bytes.len() {
                 let name = format!("{key}-{}.webp", image.width());
-                crate::fs::write_creating_dirs(&cache.join(&name), &full)?;
+                write_atomic(&cache.join(&name), &full)?;
                 webp.push(variant(&name, image.width(), image.height()));
                 responsive.webp = webp;
             }
@@ -327,7 +342,7 @@ mod encode {
                 let resized = resize(&image, out_w, out_h, Some(area))?;
                 let encoded = encode(&resized, out_format, config.quality)?;
                 let name = format!("{key}-{label}.{ext}");
-                crate::fs::write_creating_dirs(&cache.join(&name), &encoded)?;
+                write_atomic(&cache.join(&name), &encoded)?;
                 Ok(variant(&name, out_w, out_h))
             };
             Some(Crops {

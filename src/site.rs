@@ -423,7 +423,11 @@ struct PageContext<'a> {
     content: String,
     questions: Vec<Question>,
     lead: Option<LeadContext>,
+    /// The sharing image (og:image): the lead's 16:9 crop, else the first
+    /// image; absolute URL and size.
     image: Option<String>,
+    image_width: Option<u32>,
+    image_height: Option<u32>,
     reading_time: usize,
     word_count: usize,
     draft: bool,
@@ -535,6 +539,21 @@ impl SiteRef<'_> {
             crops: lead.as_ref().and_then(|l| l.crops.as_ref()),
         });
 
+        let share: Option<(String, Option<u32>, Option<u32>)> = lead
+            .as_ref()
+            .and_then(|l| l.crops.as_ref())
+            .map(|c| {
+                (
+                    self.config.permalink(&c.wide.url),
+                    Some(c.wide.width),
+                    Some(c.wide.height),
+                )
+            })
+            .or_else(|| {
+                images
+                    .first()
+                    .map(|i| (self.config.permalink(&i.url), i.width, i.height))
+            });
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),
@@ -544,11 +563,9 @@ impl SiteRef<'_> {
             tags: &page.matter.tags,
             url: &page.url,
             permalink,
-            image: lead
-                .as_ref()
-                .and_then(|l| l.crops.as_ref())
-                .map(|c| self.config.permalink(&c.wide.url))
-                .or_else(|| images.first().map(|i| self.config.permalink(&i.url))),
+            image: share.as_ref().map(|s| s.0.clone()),
+            image_width: share.as_ref().and_then(|s| s.1),
+            image_height: share.as_ref().and_then(|s| s.2),
             content: rendered.html,
             questions: rendered.questions,
             lead,
@@ -688,9 +705,18 @@ impl SiteRef<'_> {
     fn write_page(&self, url: &str, html: String) -> Result<(), Error> {
         if let Some(out) = self.out {
             let path = out.join(url.trim_matches('/')).join("index.html");
-            crate::fs::write_creating_dirs(&path, html)?;
+            crate::fs::write_creating_dirs(&path, self.finish_html(html))?;
         }
         Ok(())
+    }
+
+    /// The last step of every HTML page: minification when configured.
+    fn finish_html(&self, html: String) -> String {
+        if self.config.minify {
+            crate::minify::html(html)
+        } else {
+            html
+        }
     }
 
     /// The Markdown body of an `_index.md`.
@@ -890,7 +916,7 @@ impl SiteRef<'_> {
         match self.theme.render("404.html", &tera::Context::new()) {
             Ok(html) => {
                 if let Some(out) = self.out {
-                    crate::fs::write(&out.join("404.html"), html)?;
+                    crate::fs::write(&out.join("404.html"), self.finish_html(html))?;
                 }
             }
             Err(d) => self.diags.push(d),

@@ -7,7 +7,7 @@ const ARTICLE: &str = "+++\ntitle = \"Why now?\"\ndate = 2024-01-02\naliases = [
 
 fn theme_site(css: &str) -> Site {
     Site::empty()
-        .file("nutgraf.toml", "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"mine\"\n")
+        .file("nutgraf.toml", "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"mine\"\nminify = false\n")
         .file("content/why-now.md", ARTICLE)
         .file("themes/mine/static/style.css", css)
         .file("themes/mine/static/js/menu.js", "console.log(1);\n")
@@ -152,4 +152,36 @@ fn headers_make_hashed_assets_immutable_and_pages_revalidate() {
         html.contains("<link rel=\"stylesheet\" href=\"/assets/style."),
         "{html}"
     );
+}
+
+#[test]
+fn pages_are_minified_by_default_and_the_option_turns_it_off() {
+    let article = "+++\ntitle = \"Why now?\"\n+++\n\nSome   text.\n\n## Why now?\n\nBecause.\n";
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            "title = \"T\"\nbase_url = \"https://t.example.org\"\n",
+        )
+        .file("content/a.md", article);
+    site.build(&[]).success();
+    let minified = site.output("a/index.html");
+    let site = site.file(
+        "nutgraf.toml",
+        "title = \"T\"\nbase_url = \"https://t.example.org\"\nminify = false\n",
+    );
+    site.build(&[]).success();
+    let plain = site.output("a/index.html");
+    assert!(
+        minified.len() < plain.len(),
+        "{} >= {}",
+        minified.len(),
+        plain.len()
+    );
+    assert!(!minified.contains("\n\n"), "{minified}");
+    assert!(
+        minified.contains("<h2 class=question id=why-now>"),
+        "{minified}"
+    );
+    // structured data survives minification unchanged
+    assert_eq!(crate::jsonld(&minified), crate::jsonld(&plain));
 }

@@ -7,7 +7,7 @@ use crate::Site;
 fn site_with(n: usize, paginate_by: usize) -> Site {
     let mut site = Site::empty().file(
         "nutgraf.toml",
-        format!("title = \"Listings\"\nbase_url = \"https://l.example.org\"\npaginate_by = {paginate_by}\n"),
+        format!("title = \"Listings\"\nbase_url = \"https://l.example.org\"\nminify = false\npaginate_by = {paginate_by}\n"),
     );
     for i in 0..n {
         let tag = if i % 2 == 0 { "Even Things" } else { "odd" };

@@ -20,6 +20,11 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+/// The config of [`Site::empty`]: minification off, so tests can match
+/// the HTML they expect (the `minify` test covers it on).
+pub const EMPTY_CONFIG: &str =
+    "title = \"Test site\"\nbase_url = \"https://test.example.org\"\nminify = false\n";
+
 /// A site in a temporary folder.
 pub struct Site {
     _tmp: TempDir,
@@ -74,10 +79,7 @@ impl Site {
 
     /// A site with only a `nutgraf.toml`.
     pub fn empty() -> Site {
-        Site::bare().file(
-            "nutgraf.toml",
-            "title = \"Test site\"\nbase_url = \"https://test.example.org\"\n",
-        )
+        Site::bare().file("nutgraf.toml", EMPTY_CONFIG)
     }
 
     fn bare() -> Site {
@@ -126,7 +128,7 @@ impl Site {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap_or_else(|e| panic!("{e}"));
         let rel = entry
@@ -144,10 +146,15 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The JSON-LD of a page, parsed.
 pub fn jsonld(html: &str) -> serde_json::Value {
-    let start = html
-        .find("<script type=\"application/ld+json\">")
-        .unwrap_or_else(|| panic!("no JSON-LD in page"))
-        + "<script type=\"application/ld+json\">".len();
+    // Quoted or, in minified pages, unquoted type attribute.
+    let tag = html
+        .find("application/ld+json")
+        .unwrap_or_else(|| panic!("no JSON-LD in page"));
+    let start = tag
+        + html[tag..]
+            .find('>')
+            .unwrap_or_else(|| panic!("unterminated script tag"))
+        + 1;
     let end = start
         + html[start..]
             .find("</script>")

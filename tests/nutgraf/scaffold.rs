@@ -28,12 +28,27 @@ fn init_output_builds() {
         stderr.contains("0 errors, 0 warnings"),
         "a drafts build of the starter site is clean:\n{stderr}"
     );
+    // Rebuild without minification to read the markup as rendered.
+    let config = std::fs::read_to_string(dir.join("nutgraf.toml")).unwrap_or_default();
+    std::fs::write(
+        dir.join("nutgraf.toml"),
+        format!("{config}minify = false\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .args(["--root", &dir_arg, "build", "--drafts"])
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(dir.join("public/how-a-starter-site-works/index.html"))
         .unwrap_or_default();
     assert!(html.contains("<h2 id=\"what-is-a-question-section\" class=\"question\">"));
-    assert!(
-        html.contains("<figure class=\"figure\"><img src=\"/how-a-starter-site-works/hills.jpg\"")
-    );
+    assert!(html.contains("<img src=\"/how-a-starter-site-works/hills.jpg\" srcset=\""));
     assert!(html.contains("<figure class=\"figure slot\">"));
 }
 
@@ -51,7 +66,7 @@ fn init_refuses_to_overwrite() {
     assert!(run.stderr.contains("error: init failed"), "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(site.root.join("nutgraf.toml")).unwrap_or_default(),
-        "title = \"Test site\"\nbase_url = \"https://test.example.org\"\n"
+        crate::EMPTY_CONFIG
     );
 }
 
