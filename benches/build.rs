@@ -26,6 +26,7 @@ fn main() {
         output: Some(tmp.path().join("public")),
         drafts: false,
         strict: false,
+        progress: false,
     };
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     // one warm-up run fills the page cache

@@ -132,7 +132,15 @@ impl SiteLinks {
 
 /// Runs the check.
 pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
-    let rendered = crate::site::render_site(&opts.root, opts.drafts, None, true)?;
+    let rendered = crate::site::render_site(
+        &opts.root,
+        &crate::site::RenderOptions {
+            drafts: opts.drafts,
+            out: None,
+            collect_links: true,
+            progress: false,
+        },
+    )?;
     let mut diagnostics = rendered.diagnostics;
     let Some(site) = rendered.links else {
         return Err(Error::Other(anyhow::anyhow!("link data was not collected")));

@@ -73,6 +73,7 @@ fn main() -> ExitCode {
                 output,
                 drafts,
                 strict,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             match nutgraf::build(&opts) {
                 Ok(report) => {

@@ -40,6 +40,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Treat warnings as errors.
     pub strict: bool,
+    /// Draw a progress bar on stderr (the CLI asks for it on a terminal).
+    pub progress: bool,
 }
 
 /// What a successful build did.
@@ -65,7 +67,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .unwrap_or_else(|| opts.root.join(DEFAULT_OUTPUT));
     check_output_path(&opts.root, &output)?;
     let staging = Staging::new(&output)?;
-    let rendered = render_site(&opts.root, opts.drafts, Some(staging.dir()), false)?;
+    let rendered = render_site(
+        &opts.root,
+        &RenderOptions {
+            drafts: opts.drafts,
+            out: Some(staging.dir()),
+            collect_links: false,
+            progress: opts.progress,
+        },
+    )?;
 
     let mut diagnostics = rendered.diagnostics;
     if opts.strict {
@@ -102,14 +112,19 @@ pub(crate) struct RenderedSite {
     pub(crate) links: Option<crate::check::SiteLinks>,
 }
 
-/// The build's checklist. With `out = None` nothing is written (`check`).
-/// `collect_links` gathers what `check` needs to verify links.
-pub(crate) fn render_site(
-    root: &Path,
-    drafts: bool,
-    out: Option<&Path>,
-    collect_links: bool,
-) -> Result<RenderedSite, Error> {
+/// How [`render_site`] runs for `build` and for `check`.
+pub(crate) struct RenderOptions<'a> {
+    pub(crate) drafts: bool,
+    /// Where files go; `None` writes nothing (`check`).
+    pub(crate) out: Option<&'a Path>,
+    /// Gather what `check` needs to verify links.
+    pub(crate) collect_links: bool,
+    pub(crate) progress: bool,
+}
+
+/// The build's checklist.
+pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedSite, Error> {
+    let (drafts, out, collect_links) = (opts.drafts, opts.out, opts.collect_links);
     let config = Config::load(root)?;
     let mut theme = Theme::load(root, &config)?;
     let diags = Diagnostics::default();
@@ -156,12 +171,18 @@ pub(crate) fn render_site(
         taken.extend(["/", "/tags/"]);
         cdn::aliases(&content, &taken, &diags)
     };
+    let bar = progress_bar(opts.progress, content.pages.len());
     let results: Vec<(Summary, Option<crate::check::PageLinks>)> = content
         .pages
         .par_iter()
         .enumerate()
-        .map(|(i, page)| site.render_page(&content.pages, i, page))
+        .map(|(i, page)| {
+            let result = site.render_page(&content.pages, i, page);
+            bar.inc(1);
+            result
+        })
         .collect::<Result<_, Error>>()?;
+    bar.finish_and_clear();
     let (summaries, page_links): (Vec<Summary>, Vec<Option<crate::check::PageLinks>>) =
         results.into_iter().unzip();
     let tags = listing::tags(&content.pages);
@@ -189,6 +210,20 @@ pub(crate) fn render_site(
         diagnostics: diags.into_sorted(),
         links,
     })
+}
+
+/// A bar over the articles on a terminal; a hidden no-op otherwise.
+fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} rendering {pos}/{len} articles {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Refuses output folders whose replacement would destroy the site: the
