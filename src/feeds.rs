@@ -83,17 +83,16 @@ pub(crate) fn render(
             s.updated.clone().or_else(|| s.date.clone()),
         ));
     }
-    if urls.len() <= SITEMAP_LIMIT {
+    let files = sitemap_files(urls.len(), SITEMAP_LIMIT);
+    if files.len() == 1 {
         let mut ctx = tera::Context::new();
         ctx.insert("urls", &urls);
         site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;
     } else {
-        let chunks: Vec<&[SitemapUrl]> = urls.chunks(SITEMAP_LIMIT).collect();
-        let mut sitemaps = Vec::with_capacity(chunks.len());
-        for (n, chunk) in chunks.iter().enumerate() {
-            let rel = format!("sitemap-{}.xml", n + 1);
+        let mut sitemaps = Vec::with_capacity(files.len());
+        for (rel, range) in files {
             let mut ctx = tera::Context::new();
-            ctx.insert("urls", chunk);
+            ctx.insert("urls", &urls[range]);
             site.render_file("sitemap.xml", &rel, &ctx)?;
             sitemaps.push(config.permalink(&format!("/{rel}")));
         }
@@ -102,6 +101,23 @@ pub(crate) fn render(
         site.render_file("sitemap_index.xml", "sitemap.xml", &ctx)?;
     }
     site.render_file("robots.txt", "robots.txt", &tera::Context::new())
+}
+
+/// The sitemap files for `count` URLs: one `sitemap.xml` up to `limit`,
+/// else `sitemap-1.xml`… of at most `limit` each (the index is written as
+/// `sitemap.xml` by the caller).
+fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops::Range<usize>)> {
+    if count <= limit {
+        return vec![("sitemap.xml".to_string(), 0..count)];
+    }
+    (0..count.div_ceil(limit))
+        .map(|n| {
+            (
+                format!("sitemap-{}.xml", n + 1),
+                n * limit..((n + 1) * limit).min(count),
+            )
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -119,4 +135,28 @@ impl SitemapUrl {
 /// Orders RFC 3339 strings by instant (their offsets may differ).
 fn parse_instant(s: &str) -> Option<jiff::Timestamp> {
     s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitemaps_split_above_the_limit() {
+        assert_eq!(
+            sitemap_files(50_000, SITEMAP_LIMIT),
+            vec![("sitemap.xml".to_string(), 0..50_000)]
+        );
+        assert_eq!(
+            sitemap_files(50_001, SITEMAP_LIMIT),
+            vec![
+                ("sitemap-1.xml".to_string(), 0..50_000),
+                ("sitemap-2.xml".to_string(), 50_000..50_001)
+            ]
+        );
+        assert_eq!(
+            sitemap_files(0, SITEMAP_LIMIT),
+            vec![("sitemap.xml".to_string(), 0..0)]
+        );
+    }
 }

@@ -49,14 +49,24 @@ struct BuiltinTheme {
     templates: &'static [(&'static str, &'static str)],
 }
 
-const BUILTIN_THEMES: &[BuiltinTheme] = &[BuiltinTheme {
-    name: "broadsheet",
-    static_files: &[(
-        "style.css",
-        include_bytes!("../themes/broadsheet/static/style.css"),
-    )],
-    templates: &[],
-}];
+const BUILTIN_THEMES: &[BuiltinTheme] = &[
+    BuiltinTheme {
+        name: "broadsheet",
+        static_files: &[(
+            "style.css",
+            include_bytes!("../themes/broadsheet/static/style.css"),
+        )],
+        templates: &[],
+    },
+    BuiltinTheme {
+        name: "newsroom",
+        static_files: &[(
+            "style.css",
+            include_bytes!("../themes/newsroom/static/style.css"),
+        )],
+        templates: &[],
+    },
+];
 
 pub const TEMPLATES_DIR: &str = "templates";
 pub const THEMES_DIR: &str = "themes";

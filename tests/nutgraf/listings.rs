@@ -173,3 +173,76 @@ fn article_urls_cannot_shadow_listings() {
         run.stderr
     );
 }
+
+#[test]
+fn feeds_and_sitemap_parse_as_xml() {
+    let site = site_with(3, 2).file("content/amp.md", "+++\ntitle = \"Fish & chips <cheap>\"\ndescription = \"Salt & \\\"vinegar\\\"\"\ntags = [\"R&D\"]\n+++\n");
+    site.build(&[]).success();
+    for file in ["atom.xml", "sitemap.xml", "tags/r-d/atom.xml"] {
+        let xml = site.output(file);
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let mut elements = 0;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(_)) => elements += 1,
+                Ok(_) => {}
+                Err(e) => panic!("{file} is not well-formed XML: {e}\n{xml}"),
+            }
+        }
+        assert!(elements > 3, "{file}: {xml}");
+    }
+    let atom = site.output("atom.xml");
+    assert!(
+        atom.contains("<title>Fish &amp; chips &lt;cheap&gt;</title>"),
+        "{atom}"
+    );
+}
+
+#[test]
+fn updates_log_sets_date_modified_and_reading_time_counts_words() {
+    let words = "word ".repeat(690);
+    let site = Site::empty().file(
+        "content/a.md",
+        format!("+++\ntitle = \"A\"\ndate = 2024-01-02T09:00:00+01:00\nupdated = 2024-01-03T09:00:00+01:00\n\n[[updates]]\ndate = 2024-02-01T10:00:00+01:00\nnote = \"Corrected the *figure* for 2023.\"\n\n[[updates]]\ndate = 2024-01-20T10:00:00+01:00\nnote = \"Added a chart.\"\n+++\n\n{words}\n"),
+    );
+    site.build(&[]).success();
+    let html = site.output("a/index.html");
+    let graph = crate::jsonld(&html);
+    let article = &crate::nodes(&graph, "NewsArticle")[0];
+    assert_eq!(article["dateModified"], "2024-02-01T10:00:00+01:00");
+    assert_eq!(article["wordCount"], 690);
+    assert!(
+        html.contains("Corrected the <em>figure</em> for 2023."),
+        "{html}"
+    );
+    assert!(
+        html.contains("<time datetime=\"2024-02-01T10:00:00+01:00\">February 1, 2024</time>"),
+        "{html}"
+    );
+    // 690 words at 230 a minute
+    assert!(html.contains("3 min read"), "{html}");
+    assert!(site.output("404.html").contains("<html lang=\"en\">"));
+}
+
+#[test]
+fn newsroom_theme_builds_with_its_own_stylesheet() {
+    let site = site_with(2, 10);
+    let newsroom_css = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom/static/style.css"),
+    )
+    .unwrap_or_default();
+    let site = site.file("nutgraf.toml", "title = \"L\"\nbase_url = \"https://l.example.org\"\ntheme = \"newsroom\"\nminify = false\n");
+    site.build(&[]).success();
+    let html = site.output("a0/index.html");
+    let href = html
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("");
+    let css = site.output(href.trim_start_matches('/'));
+    assert!(
+        css.starts_with(&newsroom_css[..200.min(newsroom_css.len())]),
+        "the newsroom stylesheet is not the one published"
+    );
+}
