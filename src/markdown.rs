@@ -287,20 +287,17 @@ impl<'c, 'a> State<'c, 'a> {
                     String::new()
                 }
             }
-            ImageRef::Local { url, file } => {
+            ImageRef::Local { url, .. } | ImageRef::External(url) => {
                 self.lint(body_pos, &parts.alt, &cap, has_credit);
-                if let Some((w, _)) = size {
-                    let largest = self.ctx.config.images.widths.last().copied().unwrap_or(0);
-                    if self.ctx.lint_small_images && w < largest {
-                        self.warn(
-                            body_pos,
-                            format!("image `{}` is {w} px wide, narrower than the largest srcset width ({largest} px)", parts.src),
-                            "use a larger original so wide screens get a sharp photo",
-                        );
+                // Only files of the site are resized (and can be too small).
+                let responsive = match &target {
+                    ImageRef::Local { file, .. } => {
+                        self.lint_width(body_pos, &parts.src, size);
+                        size.and_then(|_| self.ctx.processor.responsive(file))
                     }
-                }
+                    _ => None,
+                };
                 let loading = self.next_loading();
-                let responsive = size.and_then(|_| self.ctx.processor.responsive(file));
                 self.figures.push(FigureInfo {
                     url: url.clone(),
                     alt: parts.alt.clone(),
@@ -318,30 +315,6 @@ impl<'c, 'a> State<'c, 'a> {
                         loading,
                         responsive: responsive.as_ref(),
                         sizes: self.ctx.processor.sizes(),
-                    },
-                    &cap,
-                )
-            }
-            ImageRef::External(url) => {
-                self.lint(body_pos, &parts.alt, &cap, has_credit);
-                let loading = self.next_loading();
-                self.figures.push(FigureInfo {
-                    url: url.clone(),
-                    alt: parts.alt.clone(),
-                    caption: (!cap.caption_text.is_empty()).then(|| cap.caption_text.clone()),
-                    credit: cap.credit_text.clone(),
-                    width: size.map(|s| s.0),
-                    height: size.map(|s| s.1),
-                });
-                figure::figure_html(
-                    &figure::FigureImage {
-                        url,
-                        alt: &parts.alt,
-                        title: &parts.title,
-                        size,
-                        loading,
-                        responsive: None,
-                        sizes: "",
                     },
                     &cap,
                 )
@@ -371,6 +344,18 @@ impl<'c, 'a> State<'c, 'a> {
                 body_pos,
                 "photo has no credit".into(),
                 "end the caption with the credit in parentheses, e.g. `(Name/Agency)`",
+            );
+        }
+    }
+
+    /// `check`: an image narrower than the largest srcset width.
+    fn lint_width(&mut self, body_pos: usize, src: &str, size: Option<(u32, u32)>) {
+        let largest = self.ctx.config.images.widths.last().copied().unwrap_or(0);
+        if let Some((w, _)) = size.filter(|(w, _)| self.ctx.lint_small_images && *w < largest) {
+            self.warn(
+                body_pos,
+                format!("image `{src}` is {w} px wide, narrower than the largest srcset width ({largest} px)"),
+                "use a larger original so wide screens get a sharp photo",
             );
         }
     }

@@ -29,6 +29,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/partials/stories.html"),
     ),
     (
+        "partials/listing-meta.html",
+        include_str!("../templates/partials/listing-meta.html"),
+    ),
+    (
         "partials/pagination.html",
         include_str!("../templates/partials/pagination.html"),
     ),
