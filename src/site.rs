@@ -659,17 +659,20 @@ impl SiteRef<'_> {
     /// The `[lead]` image, resolved and measured.
     fn lead(&self, page: &Page) -> Option<LeadContext> {
         let lead = page.matter.lead.as_ref()?;
-        let pos = crate::frontmatter::split(&page.display, &page.text)
-            .ok()
-            .map_or(Position::START, |s| {
-                crate::frontmatter::key_position(&page.text, &s, "src")
-            });
+        // Only computed when there is something to report.
+        let pos = || {
+            crate::frontmatter::split(&page.display, &page.text)
+                .ok()
+                .map_or(Position::START, |s| {
+                    crate::frontmatter::key_position(&page.text, &s, "src")
+                })
+        };
         let (src, size, processed) = match self.images.resolve(&page.dir, &lead.src) {
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.images.size(&file);
                 if size.is_none() {
                     self.diags.push(
-                        Diagnostic::warning(&page.display, pos, format!("lead image file not found: `{}`", lead.src))
+                        Diagnostic::warning(&page.display, pos(), format!("lead image file not found: `{}`", lead.src))
                             .with_hint("paths are relative to the article's folder, or start with / for files in static/"),
                     );
                 }
@@ -681,7 +684,7 @@ impl SiteRef<'_> {
                 self.diags.push(
                     Diagnostic::warning(
                         &page.display,
-                        pos,
+                        pos(),
                         format!("the lead image cannot be a slot (`slot:{name}`)"),
                     )
                     .with_hint("choose the lead photo, or remove [lead] until it is chosen"),
@@ -689,19 +692,20 @@ impl SiteRef<'_> {
                 return None;
             }
             Err(msg) => {
-                self.diags.push(Diagnostic::error(&page.display, pos, msg));
+                self.diags
+                    .push(Diagnostic::error(&page.display, pos(), msg));
                 return None;
             }
         };
         if lead.alt.trim().is_empty() {
             self.diags.push(
-                Diagnostic::warning(&page.display, pos, "lead image has no alt text")
+                Diagnostic::warning(&page.display, pos(), "lead image has no alt text")
                     .with_hint("add `alt = \"…\"` under [lead]"),
             );
         }
         if lead.credit.is_none() {
             self.diags.push(
-                Diagnostic::warning(&page.display, pos, "lead image has no credit")
+                Diagnostic::warning(&page.display, pos(), "lead image has no credit")
                     .with_hint("add `credit = \"Name/Agency\"` under [lead]"),
             );
         }
