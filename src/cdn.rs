@@ -124,15 +124,15 @@ pub fn redirect_page(to: &str, to_permalink: &str) -> String {
 
 /// Writes `_headers`, `_redirects` and the alias pages into `out`.
 pub fn write(
-    out: &std::path::Path,
+    out: crate::output::Output,
     aliases: &[Alias],
     permalink: impl Fn(&str) -> String,
 ) -> Result<(), Error> {
-    crate::fs::write(&out.join("_headers"), headers())?;
-    crate::fs::write(&out.join("_redirects"), redirects(aliases))?;
+    out.write("_headers", headers())?;
+    out.write("_redirects", redirects(aliases))?;
     for a in aliases {
-        crate::fs::write_creating_dirs(
-            &out.join(&a.file),
+        out.write(
+            &a.file.to_string_lossy().replace('\\', "/"),
             redirect_page(&a.to, &permalink(&a.to)),
         )?;
     }

@@ -136,7 +136,11 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
         &opts.root,
         &crate::site::RenderOptions {
             drafts: opts.drafts,
-            out: None,
+            out: crate::output::Output::Discard,
+            stable_assets: false,
+            page_cache: None,
+            memo: None,
+            generation: 0,
             collect_links: true,
             progress: false,
         },

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use jiff::Zoned;
 use rayon::prelude::*;
@@ -24,6 +26,8 @@ pub struct Page {
     pub text: String,
     /// Where the Markdown body starts in `text`.
     pub body_offset: usize,
+    /// blake3 of `text`, for `serve`'s change tracking.
+    pub text_hash: [u8; 16],
     pub matter: ArticleMatter,
     pub date: Option<Zoned>,
     pub updated: Option<Zoned>,
@@ -68,7 +72,7 @@ pub struct Section {
 #[derive(Debug, Default)]
 pub struct Content {
     /// Published articles, newest first.
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub home: Option<Section>,
     /// Sections below the home page, by folder name order.
     pub sections: Vec<Section>,
@@ -79,10 +83,70 @@ pub struct Content {
 }
 
 #[derive(Debug, Clone)]
-pub struct LoadOptions {
+pub struct LoadOptions<'a> {
     /// Include drafts and articles dated in the future.
     pub drafts: bool,
     pub now: jiff::Timestamp,
+    /// Articles loaded by an earlier pass (`serve`): a file whose size and
+    /// modification time are unchanged is not read again.
+    pub cache: Option<&'a PageCache>,
+}
+
+/// Articles by path, with the file stamp they were read at.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    pages: Mutex<HashMap<PathBuf, (Stamp, Arc<Page>)>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+impl PageCache {
+    /// Forgets `path`, so the next load reads it whatever its stamp says
+    /// (a watcher event is better evidence than a coarse mtime).
+    pub fn invalidate(&self, path: &Path) {
+        self.lock().remove(path);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Stamp, Arc<Page>)>> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn load(&self, root: &Path, content_dir: &Path, path: &Path) -> Result<Arc<Page>, Diagnostic> {
+        let stamp = Stamp::of(path);
+        if let Some(stamp) = stamp {
+            if let Some((s, page)) = self.lock().get(path) {
+                if *s == stamp {
+                    return Ok(page.clone());
+                }
+            }
+        }
+        let page = Arc::new(load_page(root, content_dir, path)?);
+        if let Some(stamp) = stamp {
+            self.lock()
+                .insert(path.to_path_buf(), (stamp, page.clone()));
+        }
+        Ok(page)
+    }
+
+    /// Drops entries for files that no longer exist.
+    fn retain(&self, paths: &[PathBuf]) {
+        let keep: std::collections::HashSet<&PathBuf> = paths.iter().collect();
+        self.lock().retain(|p, _| keep.contains(p));
+    }
 }
 
 enum Entry {
@@ -139,9 +203,16 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         }
     }
 
-    let loaded: Vec<Option<Page>> = article_paths
+    if let Some(cache) = opts.cache {
+        cache.retain(&article_paths);
+    }
+    let loaded: Vec<Option<Arc<Page>>> = article_paths
         .par_iter()
-        .map(|p| match load_page(root, &content_dir, p) {
+        .map(|p| match opts.cache {
+            Some(cache) => cache.load(root, &content_dir, p),
+            None => load_page(root, &content_dir, p).map(Arc::new),
+        })
+        .map(|result| match result {
             Ok(page) => Some(page),
             Err(d) => {
                 diags.push(d);
@@ -279,7 +350,10 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
     url.push('/');
 
     let body_offset = split.body_offset;
+    let mut text_hash = [0; 16];
+    text_hash.copy_from_slice(&blake3::hash(text.as_bytes()).as_bytes()[..16]);
     Ok(Page {
+        text_hash,
         path: path.to_path_buf(),
         display,
         dir: path.parent().unwrap_or(content_dir).to_path_buf(),
@@ -300,7 +374,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
     })
 }
 
-fn check_unique_urls(pages: &[Page], diags: &Diagnostics) {
+fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
     let mut seen: HashMap<&str, &Path> = HashMap::new();
     for page in pages {
         if let Some(first) = seen.insert(&page.url, &page.display) {

@@ -42,6 +42,13 @@ pub(crate) fn render(
             .max_by_key(|d| parse_instant(d))
             .cloned()
             .unwrap_or_else(|| now.clone());
+        if site.unchanged(
+            &feed_rel,
+            "atom.xml",
+            &(title, html_url, &updated, &entries),
+        ) {
+            return Ok(());
+        }
         let mut ctx = tera::Context::new();
         ctx.insert(
             "feed",
@@ -85,9 +92,11 @@ pub(crate) fn render(
     }
     let files = sitemap_files(urls.len(), SITEMAP_LIMIT);
     if files.len() == 1 {
-        let mut ctx = tera::Context::new();
-        ctx.insert("urls", &urls);
-        site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;
+        if !site.unchanged("sitemap.xml", "sitemap.xml", &urls) {
+            let mut ctx = tera::Context::new();
+            ctx.insert("urls", &urls);
+            site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;
+        }
     } else {
         let mut sitemaps = Vec::with_capacity(files.len());
         for (rel, range) in files {
@@ -99,6 +108,9 @@ pub(crate) fn render(
         let mut ctx = tera::Context::new();
         ctx.insert("sitemaps", &sitemaps);
         site.render_file("sitemap_index.xml", "sitemap.xml", &ctx)?;
+    }
+    if site.unchanged("robots.txt", "robots.txt", &()) {
+        return Ok(());
     }
     site.render_file("robots.txt", "robots.txt", &tera::Context::new())
 }

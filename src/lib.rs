@@ -33,6 +33,7 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod html;
 pub mod images;
+pub mod incremental;
 pub mod listing;
 pub mod markdown;
 pub mod minify;

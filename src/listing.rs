@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -141,7 +142,7 @@ impl Tag {
 /// Groups articles by tag slug ("Climate change" and "climate-change" are
 /// one tag, named as first seen). `pages` are newest first, so each tag's
 /// list is too.
-pub fn tags(pages: &[Page]) -> Vec<Tag> {
+pub fn tags(pages: &[Arc<Page>]) -> Vec<Tag> {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate() {
         for name in &page.matter.tags {
@@ -164,7 +165,7 @@ pub fn tags(pages: &[Page]) -> Vec<Tag> {
 }
 
 /// Orders a section's article indices (given newest first).
-pub fn sort(indices: &mut [usize], pages: &[Page], by: SortBy) {
+pub fn sort(indices: &mut [usize], pages: &[Arc<Page>], by: SortBy) {
     match by {
         SortBy::Date => {}
         SortBy::Title => indices.sort_by(|&a, &b| {
@@ -189,8 +190,8 @@ pub fn sort(indices: &mut [usize], pages: &[Page], by: SortBy) {
 
 /// The older and newer neighbours of article `i` in the site's date order
 /// (`pages` newest first): (previous = older, next = newer).
-pub fn neighbours(pages: &[Page], i: usize) -> (Option<Neighbour>, Option<Neighbour>) {
-    let link = |p: &Page| Neighbour {
+pub fn neighbours(pages: &[Arc<Page>], i: usize) -> (Option<Neighbour>, Option<Neighbour>) {
+    let link = |p: &Arc<Page>| Neighbour {
         title: p.matter.title.clone(),
         url: p.url.clone(),
     };

@@ -55,7 +55,7 @@ pub struct RenderContext<'a> {
     /// A lead image is rendered above the body, so no body image is first.
     pub has_lead: bool,
     /// Makes the resized versions of figures.
-    pub processor: &'a crate::responsive::Processor,
+    pub processor: &'a crate::responsive::Processor<'a>,
     /// Report images narrower than the largest srcset width (`check`).
     pub lint_small_images: bool,
 }

@@ -98,6 +98,129 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
     Ok((parent, name))
 }
 
+/// Where a render pass puts what it makes: a folder (`build`), memory
+/// (`serve`), or nowhere (`check`). Paths are relative to the site's
+/// output root, with `/` separators.
+#[derive(Clone, Copy)]
+pub enum Output<'a> {
+    Discard,
+    Dir(&'a Path),
+    Memory(&'a MemoryFiles),
+}
+
+impl Output<'_> {
+    pub fn writes(&self) -> bool {
+        !matches!(self, Output::Discard)
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl Into<Vec<u8>>) -> Result<()> {
+        match self {
+            Output::Discard => Ok(()),
+            Output::Dir(dir) => fs::write_creating_dirs(&dir.join(rel), bytes.into()),
+            Output::Memory(m) => {
+                m.put(rel, Served::Bytes(bytes.into().into()));
+                Ok(())
+            }
+        }
+    }
+
+    /// A file whose content is `from` (a static file, a bundle image).
+    pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        match self {
+            Output::Discard => Ok(()),
+            Output::Dir(dir) => fs::copy_creating_dirs(from, &dir.join(rel)),
+            Output::Memory(m) => {
+                m.put(rel, Served::File(from.to_path_buf()));
+                Ok(())
+            }
+        }
+    }
+
+    /// A processed image from the cache. In memory these outlive the pass
+    /// that made them: a page skipped as unchanged still shows them.
+    pub fn cached_image(&self, rel: &str, from: &Path) -> Result<()> {
+        match self {
+            Output::Memory(m) => {
+                m.put(rel, Served::Image(from.to_path_buf()));
+                Ok(())
+            }
+            other => other.copy(rel, from),
+        }
+    }
+
+    /// An output this pass did not remake because its inputs did not
+    /// change; it stays as the previous pass left it.
+    pub fn keep(&self, rel: &str) {
+        if let Output::Memory(m) = self {
+            m.keep(rel);
+        }
+    }
+}
+
+/// How the server finds a file's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    Bytes(std::sync::Arc<[u8]>),
+    File(PathBuf),
+    Image(PathBuf),
+}
+
+/// What one in-memory render pass wrote or kept.
+#[derive(Debug, Default)]
+pub struct MemoryFiles {
+    state: std::sync::Mutex<MemoryState>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryState {
+    written: std::collections::HashMap<String, Served>,
+    kept: std::collections::HashSet<String>,
+}
+
+impl MemoryFiles {
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn put(&self, rel: &str, served: Served) {
+        self.lock()
+            .written
+            .insert(rel.trim_start_matches('/').to_string(), served);
+    }
+
+    fn keep(&self, rel: &str) {
+        self.lock()
+            .kept
+            .insert(rel.trim_start_matches('/').to_string());
+    }
+
+    /// Applies the pass to `site`: written files replace old ones, kept
+    /// ones stay, and everything else the pass no longer makes goes (a
+    /// deleted article's page, say), except processed images. Returns the
+    /// paths whose content changed or vanished.
+    pub fn apply(self, site: &mut std::collections::HashMap<String, Served>) -> Vec<String> {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut changed = Vec::new();
+        site.retain(|path, served| {
+            let stays = matches!(served, Served::Image(_))
+                || state.kept.contains(path)
+                || state.written.contains_key(path);
+            if !stays {
+                changed.push(path.clone());
+            }
+            stays
+        });
+        for (path, served) in state.written {
+            if site.get(&path) != Some(&served) {
+                changed.push(path.clone());
+                site.insert(path, served);
+            }
+        }
+        changed.sort();
+        changed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use crate::config::ImagesConfig;
+use crate::output::Output;
 
 /// The folder under the site root that holds caches.
 pub const CACHE_DIR: &str = ".nutgraf-cache";
@@ -68,22 +69,23 @@ pub struct ImageStats {
 type Slot = Arc<OnceLock<Option<Arc<Manifest>>>>;
 
 /// Processes images for one build.
-pub struct Processor {
+pub struct Processor<'a> {
     config: ImagesConfig,
     cache: PathBuf,
-    /// Where outputs are copied; `None` when nothing is written (`check`).
-    out: Option<PathBuf>,
+    /// Where outputs are copied; nothing is processed when nothing is
+    /// written (`check`).
+    out: Output<'a>,
     memo: Mutex<HashMap<(PathBuf, bool), Slot>>,
     processed: AtomicUsize,
     cached: AtomicUsize,
 }
 
-impl Processor {
-    pub fn new(root: &Path, config: &ImagesConfig, out: Option<&Path>) -> Processor {
+impl<'a> Processor<'a> {
+    pub fn new(root: &Path, config: &ImagesConfig, out: Output<'a>) -> Processor<'a> {
         Processor {
             config: config.clone(),
             cache: root.join(CACHE_DIR).join("images"),
-            out: out.map(Path::to_path_buf),
+            out,
             memo: Mutex::new(HashMap::new()),
             processed: AtomicUsize::new(0),
             cached: AtomicUsize::new(0),
@@ -115,7 +117,9 @@ impl Processor {
     }
 
     fn manifest(&self, file: &Path, crops: bool) -> Option<Arc<Manifest>> {
-        let out = self.out.as_ref()?;
+        if !self.out.writes() {
+            return None;
+        }
         if !cfg!(feature = "images") || !is_processed_format(file) {
             return None;
         }
@@ -124,7 +128,7 @@ impl Processor {
             memo.entry((file.to_path_buf(), crops)).or_default().clone()
         };
         // The first caller processes; others wait for its result.
-        slot.get_or_init(|| match self.process(file, out, crops) {
+        slot.get_or_init(|| match self.process(file, crops) {
             Ok((manifest, from_cache)) => {
                 let counter = if from_cache {
                     &self.cached
@@ -146,7 +150,7 @@ impl Processor {
     }
 
     /// Returns the manifest and whether it came entirely from the cache.
-    fn process(&self, file: &Path, out: &Path, crops: bool) -> anyhow::Result<(Manifest, bool)> {
+    fn process(&self, file: &Path, crops: bool) -> anyhow::Result<(Manifest, bool)> {
         let bytes = crate::fs::read(file)?;
         let key = {
             let mut h = blake3::Hasher::new();
@@ -162,12 +166,12 @@ impl Processor {
         };
         let manifest_path = self.cache.join(format!("{key}.json"));
         if let Some(manifest) = self.cached_manifest(&manifest_path) {
-            self.publish(&manifest, out)?;
+            self.publish(&manifest)?;
             return Ok((manifest, true));
         }
         let manifest = encode::run(&bytes, file, &key, &self.config, crops, &self.cache)?;
         write_atomic(&manifest_path, &serde_json::to_vec(&manifest)?)?;
-        self.publish(&manifest, out)?;
+        self.publish(&manifest)?;
         Ok((manifest, false))
     }
 
@@ -179,10 +183,12 @@ impl Processor {
     }
 
     /// Copies a manifest's files from the cache into the output.
-    fn publish(&self, manifest: &Manifest, out: &Path) -> anyhow::Result<()> {
+    fn publish(&self, manifest: &Manifest) -> anyhow::Result<()> {
         for v in variants(manifest) {
-            let to = out.join(v.url.trim_start_matches('/'));
-            crate::fs::copy_creating_dirs(&self.cache.join(file_name(&v.url)), &to)?;
+            self.out.cached_image(
+                v.url.trim_start_matches('/'),
+                &self.cache.join(file_name(&v.url)),
+            )?;
         }
         Ok(())
     }

@@ -19,7 +19,7 @@ use crate::frontmatter::rfc3339;
 use crate::images::{ImageRef, Images};
 use crate::listing::{self, LeadSummary, Neighbour, PaginatorContext, Summary, Tag};
 use crate::markdown::{self, RenderContext};
-use crate::output::Staging;
+use crate::output::{Output, Staging};
 use crate::questions::Question;
 use crate::schema;
 use crate::theme::{StaticSource, Theme, walk_files};
@@ -71,9 +71,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         &opts.root,
         &RenderOptions {
             drafts: opts.drafts,
-            out: Some(staging.dir()),
+            out: Output::Dir(staging.dir()),
+            stable_assets: false,
             collect_links: false,
             progress: opts.progress,
+            page_cache: None,
+            memo: None,
+            generation: 0,
         },
     )?;
 
@@ -110,16 +114,30 @@ pub(crate) struct RenderedSite {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Links, anchors and questions of every article (only when asked).
     pub(crate) links: Option<crate::check::SiteLinks>,
+    /// With [`RenderOptions::memo`]: the memo for the next pass and the
+    /// output files this pass rendered.
+    pub(crate) memo: Option<(crate::incremental::Memo, Vec<String>)>,
 }
 
 /// How [`render_site`] runs for `build` and for `check`.
 pub(crate) struct RenderOptions<'a> {
     pub(crate) drafts: bool,
-    /// Where files go; `None` writes nothing (`check`).
-    pub(crate) out: Option<&'a Path>,
+    /// Where files go.
+    pub(crate) out: Output<'a>,
+    /// Serve: the stylesheet keeps one URL (`/assets/style.css`, no SRI)
+    /// so a CSS edit swaps it in place instead of re-rendering every page.
+    pub(crate) stable_assets: bool,
     /// Gather what `check` needs to verify links.
     pub(crate) collect_links: bool,
     pub(crate) progress: bool,
+    /// Serve: articles read by earlier passes.
+    pub(crate) page_cache: Option<&'a content::PageCache>,
+    /// Serve: what the previous pass rendered, so unchanged outputs are
+    /// kept instead of rendered again.
+    pub(crate) memo: Option<&'a crate::incremental::Memo>,
+    /// Serve: bumped when files outside the templates' view change (an
+    /// image replaced in place), so every output is rendered again.
+    pub(crate) generation: u64,
 }
 
 /// The build's checklist.
@@ -131,6 +149,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     let load = content::LoadOptions {
         drafts,
         now: jiff::Timestamp::now(),
+        cache: opts.page_cache,
     };
     let content = content::load(root, &load, &diags)?;
     // Stop before rendering when the content itself could not be read.
@@ -142,19 +161,39 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     // same name.
     let mut manifest = Manifest::new();
     let mut files_copied = 0;
-    if let Some(out) = out {
-        files_copied += copy_theme_static(&theme, out, &mut manifest)?;
+    if out.writes() {
+        files_copied += copy_theme_static(&theme, out, &mut manifest, opts.stable_assets)?;
         files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
         files_copied += copy_content_assets(root, &content, out)?;
     }
-    let stylesheet = write_stylesheet(root, &theme, out)?;
+    let stylesheet = write_stylesheet(root, &theme, out, opts.stable_assets)?;
     set_globals(&mut theme, &config, &stylesheet);
+    let stylesheet_key = (stylesheet.url.clone(), stylesheet.integrity.clone());
     manifest.insert("style.css".into(), stylesheet);
     theme.set_assets(manifest);
 
     let images = Images::new(root);
     let processor = crate::responsive::Processor::new(root, &config.images, out);
+    // Everything site-wide a page's rendering reads, for serve's memo.
+    let pass = opts.memo.map(|memo| {
+        let config_text = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+        let globals = crate::incremental::key(&(
+            &config_text,
+            &config.theme,
+            &stylesheet_key,
+            drafts,
+            opts.stable_assets,
+            opts.generation,
+            &theme
+                .static_files
+                .iter()
+                .map(|(p, _)| p)
+                .collect::<Vec<_>>(),
+        ));
+        crate::incremental::Pass::new(Some(memo), globals)
+    });
     let site = SiteRef {
+        pass: pass.as_ref(),
         config: &config,
         theme: &theme,
         images: &images,
@@ -189,9 +228,8 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     site.render_listings(&content, &summaries, &tags)?;
     feeds::render(&site, &content, &summaries, &tags)?;
     site.render_404()?;
-    if let Some(out) = out {
-        cdn::write(out, &aliases, |url| config.permalink(url))?;
-    }
+    cdn::write(out, &aliases, |url| config.permalink(url))?;
+    let memo = pass.map(crate::incremental::Pass::finish);
     let links = collect_links.then(|| {
         crate::check::SiteLinks::new(
             root,
@@ -209,6 +247,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         files_copied,
         diagnostics: diags.into_sorted(),
         links,
+        memo,
     })
 }
 
@@ -300,54 +339,67 @@ fn check_listing_urls(content: &Content, diags: &Diagnostics) {
 
 /// Copies the theme's static files; CSS and JavaScript get content-hashed
 /// names under `/assets/` and go into the manifest.
-fn copy_theme_static(theme: &Theme, out: &Path, manifest: &mut Manifest) -> Result<usize, Error> {
+fn copy_theme_static(
+    theme: &Theme,
+    out: Output,
+    manifest: &mut Manifest,
+    stable: bool,
+) -> Result<usize, Error> {
     for (rel, source) in &theme.static_files {
+        let name = rel.to_string_lossy().replace('\\', "/");
         if assets::is_hashed(rel) {
             let bytes = match source {
                 StaticSource::Embedded(bytes) => bytes.to_vec(),
                 StaticSource::Disk(from) => crate::fs::read(from)?,
             };
-            let hashed = assets::hashed_path(rel, &bytes);
-            crate::fs::write_creating_dirs(&out.join(&hashed), &bytes)?;
+            let (path, integrity) = if stable {
+                (format!("assets/{name}"), String::new())
+            } else {
+                let hashed = assets::hashed_path(rel, &bytes);
+                (hashed, assets::integrity(&bytes))
+            };
+            out.write(&path, bytes)?;
             manifest.insert(
-                rel.to_string_lossy().replace('\\', "/"),
+                name,
                 Asset {
-                    url: format!("/{hashed}"),
-                    integrity: assets::integrity(&bytes),
+                    url: format!("/{path}"),
+                    integrity,
                 },
             );
             continue;
         }
-        let to = out.join(rel);
         match source {
-            StaticSource::Embedded(bytes) => crate::fs::write_creating_dirs(&to, bytes)?,
-            StaticSource::Disk(from) => crate::fs::copy_creating_dirs(from, &to)?,
+            StaticSource::Embedded(bytes) => out.write(&name, bytes.to_vec())?,
+            StaticSource::Disk(from) => out.copy(&name, from)?,
         }
     }
     Ok(theme.static_files.len())
 }
 
 /// Copies every file under `dir` into `out`, in parallel.
-fn copy_dir(dir: &Path, out: &Path) -> Result<usize, Error> {
+fn copy_dir(dir: &Path, out: Output) -> Result<usize, Error> {
     let files = walk_files(dir)?;
     files
         .par_iter()
-        .try_for_each(|(rel, path)| crate::fs::copy_creating_dirs(path, &out.join(rel)))?;
+        .try_for_each(|(rel, path)| out.copy(&rel.to_string_lossy().replace('\\', "/"), path))?;
     Ok(files.len())
 }
 
 /// Non-Markdown files under `content/` (bundle images) go to the same path.
-fn copy_content_assets(root: &Path, content: &Content, out: &Path) -> Result<usize, Error> {
+fn copy_content_assets(root: &Path, content: &Content, out: Output) -> Result<usize, Error> {
     let content_dir = root.join(content::CONTENT_DIR);
     content.assets.par_iter().try_for_each(|rel| {
-        crate::fs::copy_creating_dirs(&content_dir.join(rel), &out.join(rel))
+        out.copy(
+            &rel.to_string_lossy().replace('\\', "/"),
+            &content_dir.join(rel),
+        )
     })?;
     Ok(content.assets.len())
 }
 
 /// Writes the theme stylesheet (or the site's `static/style.css`) with the
 /// highlighting CSS appended, under a content-hashed name. Returns its URL.
-fn write_stylesheet(root: &Path, theme: &Theme, out: Option<&Path>) -> Result<Asset, Error> {
+fn write_stylesheet(root: &Path, theme: &Theme, out: Output, stable: bool) -> Result<Asset, Error> {
     let site_css = root.join(STATIC_DIR).join("style.css");
     let mut css = if site_css.is_file() {
         crate::fs::read_to_string(&site_css)?
@@ -356,13 +408,16 @@ fn write_stylesheet(root: &Path, theme: &Theme, out: Option<&Path>) -> Result<As
     };
     css.push('\n');
     css.push_str(&crate::highlight::stylesheet()?);
-    let rel = assets::hashed_path(Path::new("style.css"), css.as_bytes());
-    if let Some(out) = out {
-        crate::fs::write_creating_dirs(&out.join(&rel), &css)?;
-    }
+    let (rel, integrity) = if stable {
+        ("assets/style.css".to_string(), String::new())
+    } else {
+        let hashed = assets::hashed_path(Path::new("style.css"), css.as_bytes());
+        (hashed, assets::integrity(css.as_bytes()))
+    };
+    out.write(&rel, css)?;
     Ok(Asset {
         url: format!("/{rel}"),
-        integrity: assets::integrity(css.as_bytes()),
+        integrity,
     })
 }
 
@@ -406,17 +461,20 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset) {
 }
 
 /// The parts of the site every page render needs.
+#[derive(Clone, Copy)]
 pub(crate) struct SiteRef<'a> {
+    /// Serve's incremental pass, when there is one.
+    pass: Option<&'a crate::incremental::Pass<'a>>,
     pub(crate) config: &'a Config,
     theme: &'a Theme,
     images: &'a Images,
-    /// Where files go; `None` renders without writing (`check`).
-    out: Option<&'a Path>,
+    /// Where files go.
+    out: Output<'a>,
     drafts: bool,
     diags: &'a Diagnostics,
     /// Gather each article's links, anchors and questions for `check`.
     collect_links: bool,
-    processor: &'a crate::responsive::Processor,
+    processor: &'a crate::responsive::Processor<'a>,
 }
 
 #[derive(Serialize)]
@@ -492,6 +550,16 @@ struct TagContext<'a> {
     count: usize,
 }
 
+/// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.
+pub(crate) fn page_file(url: &str) -> String {
+    let dir = url.trim_matches('/');
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
+    }
+}
+
 fn reading_time(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
@@ -501,7 +569,55 @@ impl SiteRef<'_> {
     /// Renders article `i` and writes it; returns what listings show of it.
     fn render_page(
         &self,
-        pages: &[Page],
+        pages: &[std::sync::Arc<Page>],
+        i: usize,
+        page: &Page,
+    ) -> Result<(Summary, Option<crate::check::PageLinks>), Error> {
+        let Some(pass) = self.pass else {
+            return self.render_article(pages, i, page);
+        };
+        let file = page_file(&page.url);
+        let template = page.matter.template.as_deref().unwrap_or("page.html");
+        let (previous, next) = listing::neighbours(pages, i);
+        let key = crate::incremental::key(&(
+            pass.globals(),
+            self.theme.fingerprint(template),
+            &page.url,
+            &page.display,
+            page.text_hash,
+            &previous,
+            &next,
+        ));
+        if let Some(hit) = pass.article_unchanged(&file, key) {
+            self.out.keep(&file);
+            self.diags.extend(hit.diagnostics);
+            return Ok((hit.summary, None));
+        }
+        // Collect this article's diagnostics apart, so a later pass that
+        // keeps the page can report them again.
+        let local = Diagnostics::default();
+        let site = SiteRef {
+            diags: &local,
+            ..*self
+        };
+        let (summary, links) = site.render_article(pages, i, page)?;
+        let diagnostics = local.into_sorted();
+        self.diags.extend(diagnostics.clone());
+        pass.article_rendered(
+            &file,
+            crate::incremental::ArticleMemo {
+                key,
+                summary: summary.clone(),
+                diagnostics,
+            },
+        );
+        Ok((summary, links))
+    }
+
+    /// Renders article `i` and writes it; returns what listings show of it.
+    fn render_article(
+        &self,
+        pages: &[std::sync::Arc<Page>],
         i: usize,
         page: &Page,
     ) -> Result<(Summary, Option<crate::check::PageLinks>), Error> {
@@ -650,7 +766,9 @@ impl SiteRef<'_> {
         tctx.insert("page", &context);
         tctx.insert("jsonld", &jsonld);
         match self.theme.render(template, &tctx) {
-            Ok(html) => self.write_page(&page.url, html)?,
+            // The body and JSON-LD are nutgraf's own compact output: keep
+            // them out of the minifier (see minify.rs).
+            Ok(html) => self.write_page(&page.url, html, &[&context.content, &jsonld])?,
             Err(d) => self.diags.push(d),
         }
         Ok((summary, links))
@@ -741,18 +859,19 @@ impl SiteRef<'_> {
         })
     }
 
-    fn write_page(&self, url: &str, html: String) -> Result<(), Error> {
-        if let Some(out) = self.out {
-            let path = out.join(url.trim_matches('/')).join("index.html");
-            crate::fs::write_creating_dirs(&path, self.finish_html(html))?;
+    fn write_page(&self, url: &str, html: String, verbatim: &[&str]) -> Result<(), Error> {
+        if self.out.writes() {
+            self.out
+                .write(&page_file(url), self.finish_html(html, verbatim))?;
         }
         Ok(())
     }
 
-    /// The last step of every HTML page: minification when configured.
-    fn finish_html(&self, html: String) -> String {
+    /// The last step of every HTML page: minification when configured,
+    /// leaving the `verbatim` fragments of the page as they are.
+    fn finish_html(&self, html: String, verbatim: &[&str]) -> String {
         if self.config.minify {
-            crate::minify::html(html)
+            crate::minify::page(html, verbatim)
         } else {
             html
         }
@@ -812,7 +931,8 @@ impl SiteRef<'_> {
             .and_then(|h| h.matter.template.as_deref())
             .unwrap_or("index.html");
         let jsonld = schema::website(self.config, description);
-        self.render_paginated(template, "/", &all, per_page, summaries, |ctx| {
+        let fill_key = self.fill_key(&(&section, &jsonld));
+        self.render_paginated(template, "/", &all, per_page, summaries, fill_key, |ctx| {
             ctx.insert("section", &section);
             ctx.insert("jsonld", &jsonld);
         })?;
@@ -847,23 +967,33 @@ impl SiteRef<'_> {
             );
             let per_page = s.matter.paginate_by.unwrap_or(self.config.paginate_by);
             let template = s.matter.template.as_deref().unwrap_or("section.html");
-            self.render_paginated(template, &s.url, &items, per_page, summaries, |ctx| {
-                ctx.insert("section", &section);
-                ctx.insert("jsonld", &jsonld);
-            })?;
+            let fill_key = self.fill_key(&(&section, &jsonld));
+            self.render_paginated(
+                template,
+                &s.url,
+                &items,
+                per_page,
+                summaries,
+                fill_key,
+                |ctx| {
+                    ctx.insert("section", &section);
+                    ctx.insert("jsonld", &jsonld);
+                },
+            )?;
         }
 
         if !tags.is_empty() {
             let contexts: Vec<TagContext> = tags.iter().map(|t| self.tag_context(t)).collect();
             let mut sorted: Vec<&TagContext> = contexts.iter().collect();
             sorted.sort_by_key(|t| t.name.to_lowercase());
-            let mut ctx = tera::Context::new();
-            ctx.insert("tags", &sorted);
-            ctx.insert(
-                "jsonld",
-                &schema::collection(self.config, "Tags", &self.config.permalink("/tags/"), None),
-            );
-            self.render_to("tags.html", "/tags/", &ctx)?;
+            let jsonld =
+                schema::collection(self.config, "Tags", &self.config.permalink("/tags/"), None);
+            if !self.unchanged("tags/index.html", "tags.html", &(&sorted, &jsonld)) {
+                let mut ctx = tera::Context::new();
+                ctx.insert("tags", &sorted);
+                ctx.insert("jsonld", &jsonld);
+                self.render_to("tags.html", "/tags/", &ctx)?;
+            }
             tags.par_iter()
                 .zip(contexts.par_iter())
                 .try_for_each(|(tag, tc)| {
@@ -875,6 +1005,7 @@ impl SiteRef<'_> {
                         &tag.pages,
                         self.config.paginate_by,
                         summaries,
+                        self.fill_key(&(tc, &jsonld)),
                         |ctx| {
                             ctx.insert("tag", tc);
                             ctx.insert("jsonld", &jsonld);
@@ -906,6 +1037,7 @@ impl SiteRef<'_> {
         items: &[usize],
         per_page: usize,
         summaries: &[Summary],
+        fill_key: u64,
         fill: impl Fn(&mut tera::Context) + Sync,
     ) -> Result<(), Error> {
         let pagers = listing::paginate(base, items.len(), per_page);
@@ -914,6 +1046,10 @@ impl SiteRef<'_> {
                 .iter()
                 .map(|&i| &summaries[i])
                 .collect();
+            let key = (fill_key, base, n, pagers.len(), items.len(), &pages);
+            if self.unchanged(&page_file(&pager.url), template, &key) {
+                return Ok(());
+            }
             let mut ctx = tera::Context::new();
             fill(&mut ctx);
             ctx.insert("pages", &pages);
@@ -922,10 +1058,35 @@ impl SiteRef<'_> {
         })
     }
 
+    /// A key for what a listing's `fill` adds to its context.
+    fn fill_key(&self, data: &impl Serialize) -> u64 {
+        if self.pass.is_some() {
+            crate::incremental::key(data)
+        } else {
+            0
+        }
+    }
+
+    /// In an incremental pass: whether `file`, rendered from `template`
+    /// with `data`, is unchanged since the previous pass (then it is kept
+    /// and need not be rendered). Always false for `build` and `check`.
+    pub(crate) fn unchanged(&self, file: &str, template: &str, data: &impl Serialize) -> bool {
+        let Some(pass) = self.pass else {
+            return false;
+        };
+        let key =
+            crate::incremental::key(&(pass.globals(), self.theme.fingerprint(template), data));
+        let unchanged = pass.file_unchanged(file, key);
+        if unchanged {
+            self.out.keep(file);
+        }
+        unchanged
+    }
+
     /// Renders `template` into `<url>/index.html`.
     fn render_to(&self, template: &str, url: &str, ctx: &tera::Context) -> Result<(), Error> {
         match self.theme.render(template, ctx) {
-            Ok(html) => self.write_page(url, html),
+            Ok(html) => self.write_page(url, html, &[]),
             Err(d) => {
                 self.diags.push(d);
                 Ok(())
@@ -941,21 +1102,20 @@ impl SiteRef<'_> {
         ctx: &tera::Context,
     ) -> Result<(), Error> {
         match self.theme.render(template, ctx) {
-            Ok(text) => {
-                if let Some(out) = self.out {
-                    crate::fs::write_creating_dirs(&out.join(rel), text)?;
-                }
-            }
+            Ok(text) => self.out.write(rel, text)?,
             Err(d) => self.diags.push(d),
         }
         Ok(())
     }
 
     fn render_404(&self) -> Result<(), Error> {
+        if self.unchanged("404.html", "404.html", &()) {
+            return Ok(());
+        }
         match self.theme.render("404.html", &tera::Context::new()) {
             Ok(html) => {
-                if let Some(out) = self.out {
-                    crate::fs::write(&out.join("404.html"), self.finish_html(html))?;
+                if self.out.writes() {
+                    self.out.write("404.html", self.finish_html(html, &[]))?;
                 }
             }
             Err(d) => self.diags.push(d),

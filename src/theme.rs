@@ -2,7 +2,7 @@
 //! `templates/` → `themes/<theme>/templates/` → built-ins compiled into the
 //! binary), the filters templates need, and the theme's static files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -95,6 +95,10 @@ pub struct Theme {
     pub stylesheet: String,
     /// Other theme static files, by output path.
     pub static_files: Vec<(PathBuf, StaticSource)>,
+    /// Template name → hash of its source and of every template it may
+    /// use (see [`fingerprints`]); `serve` re-renders a page when the
+    /// hash of its template changes.
+    fingerprints: HashMap<String, u64>,
 }
 
 impl Theme {
@@ -175,9 +179,11 @@ impl Theme {
             let d = template_diagnostic(&origins, None, &e);
             return Err(Error::Site(vec![d]));
         }
+        let fingerprints = fingerprints(&sources);
         Ok(Theme {
             tera,
             assets,
+            fingerprints,
             origins,
             stylesheet: stylesheet.unwrap_or_default(),
             static_files,
@@ -193,6 +199,11 @@ impl Theme {
         }
     }
 
+    /// The hash of `name` and everything it uses; 0 for an unknown name.
+    pub fn fingerprint(&self, name: &str) -> u64 {
+        self.fingerprints.get(name).copied().unwrap_or(0)
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.contains_template(name)
     }
@@ -204,6 +215,61 @@ impl Theme {
             .render(name, ctx)
             .map_err(|e| template_diagnostic(&self.origins, Some(name), &e))
     }
+}
+
+/// The text of the built-in template `name`.
+pub fn builtin_template(name: &str) -> Option<&'static str> {
+    BUILTIN_TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
+/// For each template, a hash over its source and the sources of every
+/// template it may use, directly or through others. A template "may use"
+/// another when the other's name appears quoted in its source: that covers
+/// `extends`, `include` and `import` (Tera takes those names as string
+/// literals) and errs on the side of re-rendering. A template that defines
+/// components is counted as used by all, since calls do not name it.
+fn fingerprints(sources: &BTreeMap<String, (String, PathBuf)>) -> HashMap<String, u64> {
+    let names: Vec<&String> = sources.keys().collect();
+    let shared: Vec<&String> = sources
+        .iter()
+        .filter(|(_, (text, _))| text.contains("{% component") || text.contains("{%- component"))
+        .map(|(name, _)| name)
+        .collect();
+    let direct: HashMap<&String, Vec<&String>> = sources
+        .iter()
+        .map(|(name, (text, _))| {
+            let used = names
+                .iter()
+                .filter(|other| *other != &name)
+                .filter(|other| {
+                    text.contains(&format!("\"{other}\"")) || text.contains(&format!("'{other}'"))
+                })
+                .copied()
+                .chain(shared.iter().copied())
+                .collect();
+            (name, used)
+        })
+        .collect();
+    sources
+        .keys()
+        .map(|name| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack = vec![name];
+            while let Some(n) = stack.pop() {
+                if seen.insert(n) {
+                    stack.extend(direct.get(n).into_iter().flatten().copied());
+                }
+            }
+            let closure: Vec<(&String, &String)> = seen
+                .into_iter()
+                .filter_map(|n| sources.get(n).map(|(text, _)| (n, text)))
+                .collect();
+            (name.clone(), crate::incremental::key(&closure))
+        })
+        .collect()
 }
 
 /// Where `theme = …` is set in nutgraf.toml.

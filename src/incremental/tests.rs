@@ -1,0 +1,256 @@
+//! Which outputs a pass re-renders after each kind of edit, on a small
+//! site in a temporary folder.
+
+use super::*;
+
+const CONFIG: &str =
+    "title = \"T\"\nbase_url = \"https://t.example.org\"\nminify = false\npaginate_by = 2\n";
+
+fn article(title: &str, date: &str, tags: &str, body: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{tags}]\n+++\n\n{body}\n\n## Why?\n\nBecause.\n"
+    )
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    session: Session,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = Fixture {
+            session: Session::new(dir.path(), true),
+            dir,
+        };
+        f.write("nutgraf.toml", CONFIG);
+        f.write(
+            "content/a.md",
+            &article("A", "2024-01-05", "\"x\"", "Alpha."),
+        );
+        f.write(
+            "content/b.md",
+            &article("B", "2024-01-04", "\"x\", \"y\"", "Bravo."),
+        );
+        f.write(
+            "content/c.md",
+            &article("C", "2024-01-03", "\"y\"", "Charlie."),
+        );
+        f.write("content/d.md", &article("D", "2024-01-02", "", "Delta."));
+        f.write("content/e.md", &article("E", "2024-01-01", "", "Echo."));
+        f
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// A pass after editing `rel` (`None` deletes it); the files rendered.
+    fn pass(&mut self, rel: &str, text: Option<&str>) -> Vec<String> {
+        match text {
+            Some(t) => self.write(rel, t),
+            None => std::fs::remove_file(self.path(rel)).expect("remove"),
+        }
+        let dirty = [self.path(rel)];
+        let report = self.session.rebuild(&dirty, false).expect("pass");
+        report.rendered
+    }
+
+    fn first(&mut self) -> PassReport {
+        self.session.rebuild(&[], false).expect("first pass")
+    }
+}
+
+fn html(files: &[String]) -> Vec<&str> {
+    files.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn first_pass_renders_everything_and_a_second_nothing() {
+    let mut f = Fixture::new();
+    let first = f.first();
+    assert!(first.rendered.contains(&"a/index.html".to_string()));
+    assert!(first.rendered.contains(&"atom.xml".to_string()));
+    assert!(f.session.files().contains_key("e/index.html"));
+    let again = f.session.rebuild(&[], false).expect("pass");
+    assert_eq!(again.rendered, Vec::<String>::new());
+    assert_eq!(again.changed, Vec::<String>::new());
+}
+
+#[test]
+fn a_body_edit_renders_the_page_and_what_shows_its_summary() {
+    let mut f = Fixture::new();
+    f.first();
+    // C is on home page 2 (two per page: A B | C D | E), tagged y.
+    let rendered = f.pass(
+        "content/c.md",
+        Some(&article(
+            "C",
+            "2024-01-03",
+            "\"y\"",
+            "Charlie, now much longer than before.",
+        )),
+    );
+    // The word count is part of the summary, so the listings that show C
+    // and the feeds that carry it are rendered again; nothing else (the
+    // sitemap holds only URLs and dates).
+    assert_eq!(
+        html(&rendered),
+        [
+            "atom.xml",
+            "c/index.html",
+            "page/2/index.html",
+            "tags/y/atom.xml",
+            "tags/y/index.html",
+        ]
+    );
+    let page = &f.session.files()["c/index.html"];
+    let Served::Bytes(bytes) = page else {
+        panic!("not rendered: {page:?}")
+    };
+    assert!(String::from_utf8_lossy(bytes).contains("now much longer"));
+}
+
+#[test]
+fn a_title_edit_also_renders_the_neighbours() {
+    let mut f = Fixture::new();
+    f.first();
+    let rendered = f.pass(
+        "content/c.md",
+        Some(&article("C2", "2024-01-03", "\"y\"", "Charlie.")),
+    );
+    for file in ["b/index.html", "c/index.html", "d/index.html"] {
+        assert!(
+            rendered.contains(&file.to_string()),
+            "{file} not in {rendered:?}"
+        );
+    }
+    for file in [
+        "a/index.html",
+        "e/index.html",
+        "index.html",
+        "page/3/index.html",
+        "tags/x/index.html",
+    ] {
+        assert!(
+            !rendered.contains(&file.to_string()),
+            "{file} in {rendered:?}"
+        );
+    }
+}
+
+#[test]
+fn a_tag_change_renders_old_and_new_tag_pages() {
+    let mut f = Fixture::new();
+    f.first();
+    let rendered = f.pass(
+        "content/c.md",
+        Some(&article("C", "2024-01-03", "\"z\"", "Charlie.")),
+    );
+    for file in [
+        "tags/y/index.html",
+        "tags/y/atom.xml",
+        "tags/z/index.html",
+        "tags/z/atom.xml",
+        "tags/index.html",
+    ] {
+        assert!(
+            rendered.contains(&file.to_string()),
+            "{file} not in {rendered:?}"
+        );
+    }
+    assert!(
+        !rendered.contains(&"tags/x/index.html".to_string()),
+        "{rendered:?}"
+    );
+    assert!(f.session.files().contains_key("tags/z/index.html"));
+}
+
+#[test]
+fn a_deletion_removes_the_page_and_renders_its_neighbours_and_listings() {
+    let mut f = Fixture::new();
+    f.first();
+    let before = f.session.files().len();
+    let rendered = f.pass("content/e.md", None);
+    assert!(!f.session.files().contains_key("e/index.html"));
+    assert!(f.session.files().len() < before);
+    // D lost its older neighbour; page 3 of the home listing is gone.
+    assert!(
+        rendered.contains(&"d/index.html".to_string()),
+        "{rendered:?}"
+    );
+    assert!(!f.session.files().contains_key("page/3/index.html"));
+    assert!(
+        !rendered.contains(&"a/index.html".to_string()),
+        "{rendered:?}"
+    );
+}
+
+#[test]
+fn a_template_edit_renders_only_the_pages_that_use_it() {
+    let mut f = Fixture::new();
+    f.first();
+    let page_html = crate::theme::builtin_template("page.html").expect("built-in page.html");
+    let rendered = f.pass(
+        "templates/page.html",
+        Some(&page_html.replace("</article>", "<p>edited</p></article>")),
+    );
+    let articles: Vec<&str> = html(&rendered)
+        .into_iter()
+        .filter(|f| f.len() == "a/index.html".len() && f.ends_with("/index.html"))
+        .collect();
+    assert_eq!(
+        articles,
+        [
+            "a/index.html",
+            "b/index.html",
+            "c/index.html",
+            "d/index.html",
+            "e/index.html"
+        ]
+    );
+    assert!(
+        !rendered
+            .iter()
+            .any(|f| f.starts_with("tags/") || f == "index.html"),
+        "{rendered:?}"
+    );
+    // base.html is used by every page: all HTML renders again.
+    let base = crate::theme::builtin_template("base.html").expect("built-in base.html");
+    let rendered = f.pass(
+        "templates/base.html",
+        Some(&base.replace("<body", "<body data-x=\"1\"")),
+    );
+    assert!(rendered.contains(&"index.html".to_string()), "{rendered:?}");
+    assert!(
+        rendered.contains(&"tags/x/index.html".to_string()),
+        "{rendered:?}"
+    );
+    assert!(!rendered.contains(&"atom.xml".to_string()), "{rendered:?}");
+}
+
+#[test]
+fn an_error_keeps_the_last_good_site() {
+    let mut f = Fixture::new();
+    f.first();
+    f.write("content/c.md", "+++\ntitle = \n+++\n");
+    let err = f
+        .session
+        .rebuild(&[f.path("content/c.md")], false)
+        .unwrap_err();
+    assert!(err.to_string().contains("content/c.md"), "{err}");
+    assert!(f.session.files().contains_key("c/index.html"));
+    // Fixing it renders again.
+    let rendered = f.pass(
+        "content/c.md",
+        Some(&article("C", "2024-01-03", "\"y\"", "Fixed.")),
+    );
+    assert!(rendered.contains(&"c/index.html".to_string()));
+}
