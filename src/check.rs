@@ -137,7 +137,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
         &crate::site::RenderOptions {
             drafts: opts.drafts,
             out: crate::output::Output::Discard,
-            stable_assets: false,
+            preview: false,
             page_cache: None,
             memo: None,
             generation: 0,

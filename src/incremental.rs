@@ -197,7 +197,7 @@ impl Session {
             &crate::site::RenderOptions {
                 drafts: self.drafts,
                 out: Output::Memory(&memory),
-                stable_assets: true,
+                preview: true,
                 collect_links: false,
                 progress: false,
                 page_cache: Some(&self.cache),

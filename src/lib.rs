@@ -42,6 +42,8 @@ pub mod questions;
 pub mod responsive;
 pub mod scaffold;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;
 pub mod theme;
 

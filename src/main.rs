@@ -48,6 +48,28 @@ enum Command {
         #[arg(long)]
         external: bool,
     },
+    /// Serve the site with live reload: the open page updates as you save
+    #[cfg(feature = "serve")]
+    Serve {
+        /// Port to listen on
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on
+        #[arg(short, long, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Leave drafts and scheduled articles out (serve shows them by default)
+        #[arg(long)]
+        no_drafts: bool,
+        /// Milliseconds to wait for a burst of file events to end
+        #[arg(long, default_value_t = 20, value_name = "MS")]
+        debounce: u64,
+        /// Poll for changes instead of using native file events (network drives, some containers)
+        #[arg(long)]
+        poll: bool,
+    },
     /// Create a starter site in DIR (default: the current folder, which must be empty)
     Init {
         #[arg(value_name = "DIR")]
@@ -145,6 +167,29 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(e) => fail(&e, "check"),
+            }
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            port,
+            interface,
+            open,
+            no_drafts,
+            debounce,
+            poll,
+        } => {
+            let opts = nutgraf::serve::ServeOptions {
+                root: cli.root,
+                interface,
+                port,
+                open,
+                drafts: !no_drafts,
+                debounce: std::time::Duration::from_millis(debounce),
+                poll,
+            };
+            match nutgraf::serve::serve(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e, "serve"),
             }
         }
         Command::Init { dir } => {

@@ -72,7 +72,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         &RenderOptions {
             drafts: opts.drafts,
             out: Output::Dir(staging.dir()),
-            stable_assets: false,
+            preview: false,
             collect_links: false,
             progress: opts.progress,
             page_cache: None,
@@ -125,8 +125,9 @@ pub(crate) struct RenderOptions<'a> {
     /// Where files go.
     pub(crate) out: Output<'a>,
     /// Serve: the stylesheet keeps one URL (`/assets/style.css`, no SRI)
-    /// so a CSS edit swaps it in place instead of re-rendering every page.
-    pub(crate) stable_assets: bool,
+    /// so a CSS edit swaps it in place instead of re-rendering every page,
+    /// and pages are not minified (a preview wants speed).
+    pub(crate) preview: bool,
     /// Gather what `check` needs to verify links.
     pub(crate) collect_links: bool,
     pub(crate) progress: bool,
@@ -143,7 +144,10 @@ pub(crate) struct RenderOptions<'a> {
 /// The build's checklist.
 pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedSite, Error> {
     let (drafts, out, collect_links) = (opts.drafts, opts.out, opts.collect_links);
-    let config = Config::load(root)?;
+    let mut config = Config::load(root)?;
+    if opts.preview {
+        config.minify = false;
+    }
     let mut theme = Theme::load(root, &config)?;
     let diags = Diagnostics::default();
     let load = content::LoadOptions {
@@ -162,11 +166,11 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     let mut manifest = Manifest::new();
     let mut files_copied = 0;
     if out.writes() {
-        files_copied += copy_theme_static(&theme, out, &mut manifest, opts.stable_assets)?;
+        files_copied += copy_theme_static(&theme, out, &mut manifest, opts.preview)?;
         files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
         files_copied += copy_content_assets(root, &content, out)?;
     }
-    let stylesheet = write_stylesheet(root, &theme, out, opts.stable_assets)?;
+    let stylesheet = write_stylesheet(root, &theme, out, opts.preview)?;
     set_globals(&mut theme, &config, &stylesheet);
     let stylesheet_key = (stylesheet.url.clone(), stylesheet.integrity.clone());
     manifest.insert("style.css".into(), stylesheet);
@@ -182,7 +186,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
             &config.theme,
             &stylesheet_key,
             drafts,
-            opts.stable_assets,
+            opts.preview,
             opts.generation,
             &theme
                 .static_files
@@ -932,10 +936,17 @@ impl SiteRef<'_> {
             .unwrap_or("index.html");
         let jsonld = schema::website(self.config, description);
         let fill_key = self.fill_key(&(&section, &jsonld));
-        self.render_paginated(template, "/", &all, per_page, summaries, fill_key, |ctx| {
-            ctx.insert("section", &section);
-            ctx.insert("jsonld", &jsonld);
-        })?;
+        self.render_paginated(
+            template,
+            "/",
+            &all,
+            per_page,
+            summaries,
+            (fill_key, |ctx: &mut tera::Context| {
+                ctx.insert("section", &section);
+                ctx.insert("jsonld", &jsonld);
+            }),
+        )?;
 
         for s in &content.sections {
             let mut items: Vec<usize> = content
@@ -974,11 +985,10 @@ impl SiteRef<'_> {
                 &items,
                 per_page,
                 summaries,
-                fill_key,
-                |ctx| {
+                (fill_key, |ctx: &mut tera::Context| {
                     ctx.insert("section", &section);
                     ctx.insert("jsonld", &jsonld);
-                },
+                }),
             )?;
         }
 
@@ -1005,11 +1015,10 @@ impl SiteRef<'_> {
                         &tag.pages,
                         self.config.paginate_by,
                         summaries,
-                        self.fill_key(&(tc, &jsonld)),
-                        |ctx| {
+                        (self.fill_key(&(tc, &jsonld)), |ctx: &mut tera::Context| {
                             ctx.insert("tag", tc);
                             ctx.insert("jsonld", &jsonld);
-                        },
+                        }),
                     )
                 })?;
         }
@@ -1037,8 +1046,7 @@ impl SiteRef<'_> {
         items: &[usize],
         per_page: usize,
         summaries: &[Summary],
-        fill_key: u64,
-        fill: impl Fn(&mut tera::Context) + Sync,
+        (fill_key, fill): (u64, impl Fn(&mut tera::Context) + Sync),
     ) -> Result<(), Error> {
         let pagers = listing::paginate(base, items.len(), per_page);
         pagers.par_iter().enumerate().try_for_each(|(n, pager)| {

@@ -13,6 +13,8 @@ mod images;
 mod listings;
 mod questions;
 mod scaffold;
+#[cfg(feature = "serve")]
+mod serve;
 mod slots;
 
 use std::path::{Path, PathBuf};
@@ -87,6 +89,15 @@ impl Site {
         let root = tmp.path().join("site");
         std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
         Site { _tmp: tmp, root }
+    }
+
+    /// Writes `rel` (creating folders) in place, as an editor saving.
+    pub fn write(&self, rel: &str, contents: &str) {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     }
 
     /// Writes `rel` (creating folders).

@@ -1,0 +1,119 @@
+// nutgraf serve: live reload. Injected into HTML responses by `nutgraf
+// serve` only; `nutgraf build` never writes it.
+(() => {
+  "use strict";
+  const OVERLAY_ID = "nutgraf-overlay";
+
+  // The site path of this page as the server names changed pages: "/a/".
+  function here() {
+    let p = decodeURI(location.pathname);
+    if (p.endsWith("/index.html")) p = p.slice(0, -"index.html".length);
+    return p;
+  }
+
+  // Brings `from` (live DOM) in line with `to` (freshly parsed), keeping
+  // nodes that did not change so scroll position, focus and media state
+  // survive.
+  function morph(from, to) {
+    if (from.nodeType !== to.nodeType || from.nodeName !== to.nodeName) {
+      from.replaceWith(to.cloneNode(true));
+      return;
+    }
+    if (from.nodeType === Node.TEXT_NODE || from.nodeType === Node.COMMENT_NODE) {
+      if (from.data !== to.data) from.data = to.data;
+      return;
+    }
+    if (from.nodeType !== Node.ELEMENT_NODE) return;
+    for (const attr of Array.from(from.attributes)) {
+      if (!to.hasAttribute(attr.name)) from.removeAttribute(attr.name);
+    }
+    for (const attr of Array.from(to.attributes)) {
+      if (from.getAttribute(attr.name) !== attr.value) from.setAttribute(attr.name, attr.value);
+    }
+    const a = Array.from(from.childNodes).filter((n) => n.id !== OVERLAY_ID);
+    const b = Array.from(to.childNodes);
+    const common = Math.min(a.length, b.length);
+    for (let i = 0; i < common; i++) morph(a[i], b[i]);
+    for (let i = common; i < a.length; i++) a[i].remove();
+    const overlay = document.getElementById(OVERLAY_ID);
+    for (let i = common; i < b.length; i++) {
+      const node = b[i].cloneNode(true);
+      if (overlay && overlay.parentNode === from) from.insertBefore(node, overlay);
+      else from.appendChild(node);
+    }
+  }
+
+  async function refresh() {
+    const y = window.scrollY;
+    const res = await fetch(location.pathname, { cache: "no-store" });
+    if (!res.ok) return location.reload();
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    if (document.title !== doc.title) document.title = doc.title;
+    morph(document.body, doc.body);
+    if (window.scrollY !== y) window.scrollTo({ top: y, behavior: "instant" });
+    document.dispatchEvent(new CustomEvent("nutgraf:updated"));
+  }
+
+  // New stylesheets load beside the old ones, which go once the new ones
+  // apply, so the page never shows unstyled.
+  function swapStylesheets() {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) continue;
+      url.searchParams.set("nutgraf", Date.now().toString());
+      const fresh = link.cloneNode();
+      fresh.removeAttribute("integrity");
+      fresh.href = url.pathname + url.search;
+      fresh.addEventListener("load", () => link.remove(), { once: true });
+      fresh.addEventListener("error", () => link.remove(), { once: true });
+      link.after(fresh);
+    }
+  }
+
+  function showError(text) {
+    let box = document.getElementById(OVERLAY_ID);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = OVERLAY_ID;
+      box.setAttribute("role", "alert");
+      box.style.cssText =
+        "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;" +
+        "margin:0;padding:1rem 1.25rem;background:#1d1f21;color:#f8f8f2;border-top:4px solid #e5484d;" +
+        "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -4px 24px #0006";
+      const title = document.createElement("p");
+      title.style.cssText = "margin:0 0 .5rem;font-weight:bold;color:#ff8589";
+      title.textContent = "nutgraf: the site did not build. The page shows the last good version.";
+      const pre = document.createElement("pre");
+      pre.style.cssText = "margin:0;white-space:pre-wrap";
+      box.append(title, pre);
+      document.body.appendChild(box);
+    }
+    box.querySelector("pre").textContent = text;
+  }
+
+  function clearError() {
+    const box = document.getElementById(OVERLAY_ID);
+    if (box) box.remove();
+  }
+
+  let queue = Promise.resolve();
+  function connect() {
+    const events = new EventSource("/__nutgraf/events");
+    events.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      queue = queue.then(() => handle(msg)).catch(() => location.reload());
+    };
+  }
+
+  async function handle(msg) {
+    if (msg.type === "error") return showError(msg.text);
+    if (msg.type === "ok") return clearError();
+    if (msg.type !== "update") return;
+    clearError();
+    if (msg.reload) return location.reload();
+    if (msg.css) swapStylesheets();
+    if (msg.pages.includes(here())) await refresh();
+  }
+
+  connect();
+})();

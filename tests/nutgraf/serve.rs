@@ -1,0 +1,216 @@
+//! `nutgraf serve` end to end in a real headless Chromium (Debian's
+//! `chromium` and `chromium-driver`, installed by `.ci/run`), driven over
+//! WebDriver with fantoccini.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+
+use crate::Site;
+
+/// Kills the child when the test ends, passing or not.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+fn paragraphs(n: usize, word: &str) -> String {
+    (0..n)
+        .map(|i| format!("Paragraph {i} about {word}, long enough to take a line or two on a narrow screen and push the page down.\n\n"))
+        .collect()
+}
+
+fn article(title: &str, date: &str, lede: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = {date}\n+++\n\n{lede}\n\n{}## Why does it matter?\n\n{}",
+        paragraphs(30, "context"),
+        paragraphs(30, "stakes")
+    )
+}
+
+/// Starts `nutgraf serve` on a free port; returns once it listens.
+fn start_serve(root: &Path) -> (Guard, u16) {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .args(["--root"])
+        .arg(root)
+        .args(["serve", "--port", &port.to_string()])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start nutgraf serve: {e}"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("serve: {line}");
+            if line.starts_with("Serving") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let guard = Guard(child);
+    rx.recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("nutgraf serve did not start"));
+    (guard, port)
+}
+
+fn start_chromedriver() -> (Guard, u16) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("chromedriver not found ({e}): install Debian's chromium and chromium-driver (.ci/run does)")
+        });
+    let guard = Guard(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (guard, port)
+}
+
+async fn browser(driver_port: u16, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1000,700",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .unwrap_or_else(|e| panic!("connect to chromedriver: {e}"))
+}
+
+async fn eval(c: &Client, js: &str) -> Value {
+    c.execute(js, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("execute `{js}`: {e}"))
+}
+
+/// Polls `js` until it returns true; panics with `what` after 10 s.
+async fn wait_for(c: &Client, js: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if eval(c, js).await == Value::Bool(true) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let body = eval(c, "return document.body.innerText.slice(0, 2000)").await;
+            panic!("timed out waiting for {what}; page text: {body}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[test]
+fn live_reload_in_a_real_browser() {
+    let site = Site::empty()
+        .file(
+            "content/a.md",
+            article("Why now?", "2024-03-01", "The original lede."),
+        )
+        .file(
+            "content/b.md",
+            article("What about bridges?", "2024-02-01", "Another lede."),
+        );
+    let (_serve, port) = start_serve(&site.root);
+    let (_driver, driver_port) = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        let c = browser(driver_port, profile.path()).await;
+        let base = format!("http://127.0.0.1:{port}");
+        c.goto(&format!("{base}/a/")).await.unwrap_or_else(|e| panic!("{e}"));
+        wait_for(&c, "return document.body.innerText.includes('The original lede.')", "the article").await;
+        // A marker that a navigation or reload would wipe out.
+        eval(&c, "window.__marker = 42; window.scrollTo({ top: 900, behavior: 'instant' }); return true").await;
+        let scrolled = eval(&c, "return window.scrollY").await;
+        assert!(scrolled.as_f64().unwrap_or(0.0) > 500.0, "page too short to scroll: {scrolled}");
+
+        // 1. Edit a paragraph: the new text appears in place, scroll kept.
+        site.write("content/a.md", &article("Why now?", "2024-03-01", "The edited lede, saved just now."));
+        wait_for(&c, "return document.body.innerText.includes('The edited lede, saved just now.')", "the edited paragraph").await;
+        assert_eq!(eval(&c, "return window.__marker").await, json!(42), "the page was reloaded");
+        assert_eq!(eval(&c, "return window.scrollY").await, scrolled, "scroll position lost");
+
+        // 2. Edit the CSS: the style changes without a reload.
+        site.write("static/style.css", "body { background-color: rgb(1, 2, 3); }\n");
+        wait_for(
+            &c,
+            "return getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'",
+            "the new stylesheet",
+        )
+        .await;
+        assert_eq!(eval(&c, "return window.__marker").await, json!(42), "the page was reloaded");
+
+        // 3. Break the front matter: an overlay names the file and line.
+        site.write("content/a.md", "+++\ntitle = \"Why now?\"\ndate = 2024-13-45\n+++\n\nBroken.\n");
+        wait_for(
+            &c,
+            "const o = document.getElementById('nutgraf-overlay'); \
+             return !!o && o.innerText.includes('content/a.md:3')",
+            "the error overlay naming content/a.md:3",
+        )
+        .await;
+        // The last good page is still what the page shows.
+        assert_eq!(
+            eval(&c, "return document.body.innerText.includes('The edited lede')").await,
+            json!(true)
+        );
+
+        // 4. Fix it: the overlay goes.
+        site.write("content/a.md", &article("Why now?", "2024-03-01", "The fixed lede."));
+        wait_for(
+            &c,
+            "return !document.getElementById('nutgraf-overlay') && document.body.innerText.includes('The fixed lede.')",
+            "the overlay to go",
+        )
+        .await;
+        assert_eq!(eval(&c, "return window.__marker").await, json!(42), "the page was reloaded");
+
+        // 5. Add an article: the open home page lists it.
+        c.goto(&format!("{base}/")).await.unwrap_or_else(|e| panic!("{e}"));
+        wait_for(&c, "return document.body.innerText.includes('Why now?')", "the home page").await;
+        eval(&c, "window.__marker = 7; return true").await;
+        site.write("content/c.md", &article("A brand new explainer", "2024-04-01", "New."));
+        wait_for(
+            &c,
+            "return document.body.innerText.includes('A brand new explainer')",
+            "the new article on the home page",
+        )
+        .await;
+        assert_eq!(eval(&c, "return window.__marker").await, json!(7), "the page was reloaded");
+        let _ = c.close().await;
+    });
+}
