@@ -95,7 +95,13 @@ pub struct LoadOptions<'a> {
 /// Articles by path, with the file stamp they were read at.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    pages: Mutex<HashMap<PathBuf, (Stamp, Arc<Page>)>>,
+    pages: Mutex<rustc_hash::FxHashMap<PathBuf, (Stamp, Arc<Page>)>>,
+    /// The files found by the last walk of `content/`.
+    walk: Mutex<Option<Vec<Entry>>>,
+    /// Set by `serve` when the only changes are edits of known articles
+    /// (named by the watcher): the next load reuses the last walk and
+    /// trusts cached articles without checking their stamps.
+    trusted: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,13 +121,26 @@ impl Stamp {
 }
 
 impl PageCache {
+    /// Whether `path` is an article the cache holds.
+    pub fn knows(&self, path: &Path) -> bool {
+        self.lock().contains_key(path)
+    }
+
+    /// See [`PageCache::trusted`]; reset by every load.
+    pub fn trust_next_load(&self, trust: bool) {
+        self.trusted
+            .store(trust, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Forgets `path`, so the next load reads it whatever its stamp says
     /// (a watcher event is better evidence than a coarse mtime).
     pub fn invalidate(&self, path: &Path) {
         self.lock().remove(path);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Stamp, Arc<Page>)>> {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<PathBuf, (Stamp, Arc<Page>)>> {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -149,6 +168,7 @@ impl PageCache {
     }
 }
 
+#[derive(Debug, Clone)]
 enum Entry {
     Article(PathBuf),
     Section(PathBuf),
@@ -162,8 +182,30 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
     if !content_dir.is_dir() {
         return Ok(Content::default());
     }
+    let trusted = opts
+        .cache
+        .is_some_and(|c| c.trusted.swap(false, std::sync::atomic::Ordering::Relaxed));
+    let reused = opts
+        .cache
+        .filter(|_| trusted)
+        .and_then(|c| c.walk.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    let entries = match reused {
+        Some(entries) => entries,
+        None => {
+            let entries = walk(&content_dir)?;
+            if let Some(cache) = opts.cache {
+                *cache.walk.lock().unwrap_or_else(|e| e.into_inner()) = Some(entries.clone());
+            }
+            entries
+        }
+    };
+    load_entries(root, &content_dir, entries, opts, trusted, diags)
+}
+
+/// Every file under `content_dir`, in file-name order, sorted by kind.
+fn walk(content_dir: &Path) -> anyhow::Result<Vec<Entry>> {
     let mut entries = Vec::new();
-    let walker = WalkDir::new(&content_dir)
+    let walker = WalkDir::new(content_dir)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or("")));
@@ -182,20 +224,30 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
             entries.push(Entry::Article(path));
         } else {
             let rel = path
-                .strip_prefix(&content_dir)
+                .strip_prefix(content_dir)
                 .unwrap_or(&path)
                 .to_path_buf();
             entries.push(Entry::Asset(rel));
         }
     }
+    Ok(entries)
+}
 
+fn load_entries(
+    root: &Path,
+    content_dir: &Path,
+    entries: Vec<Entry>,
+    opts: &LoadOptions,
+    trusted: bool,
+    diags: &Diagnostics,
+) -> anyhow::Result<Content> {
     let mut content = Content::default();
     let mut article_paths = Vec::new();
     for e in entries {
         match e {
             Entry::Article(p) => article_paths.push(p),
             Entry::Asset(p) => content.assets.push(p),
-            Entry::Section(p) => match load_section(root, &content_dir, &p) {
+            Entry::Section(p) => match load_section(root, content_dir, &p) {
                 Ok(section) if section.url == "/" => content.home = Some(section),
                 Ok(section) => content.sections.push(section),
                 Err(d) => diags.push(d),
@@ -203,14 +255,30 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         }
     }
 
-    if let Some(cache) = opts.cache {
+    if let Some(cache) = opts.cache.filter(|_| !trusted) {
         cache.retain(&article_paths);
     }
+    // Trusted (serve, only known articles edited): take the unchanged ones
+    // under one lock and read only the rest.
+    let mut known: Vec<Option<Arc<Page>>> = match opts.cache.filter(|_| trusted) {
+        Some(cache) => {
+            let map = cache.lock();
+            article_paths
+                .iter()
+                .map(|p| map.get(p).map(|(_, page)| page.clone()))
+                .collect()
+        }
+        None => vec![None; article_paths.len()],
+    };
     let loaded: Vec<Option<Arc<Page>>> = article_paths
         .par_iter()
-        .map(|p| match opts.cache {
-            Some(cache) => cache.load(root, &content_dir, p),
-            None => load_page(root, &content_dir, p).map(Arc::new),
+        .zip(known.par_iter_mut())
+        .map(|(p, known)| match known.take() {
+            Some(page) => Ok(page),
+            None => match opts.cache {
+                Some(cache) => cache.load(root, content_dir, p),
+                None => load_page(root, content_dir, p).map(Arc::new),
+            },
         })
         .map(|result| match result {
             Ok(page) => Some(page),

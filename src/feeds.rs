@@ -28,7 +28,7 @@ struct FeedContext<'a> {
 pub(crate) fn render(
     site: &SiteRef,
     content: &Content,
-    summaries: &[Summary],
+    summaries: &[std::sync::Arc<Summary>],
     tags: &[Tag],
 ) -> Result<(), Error> {
     let config = site.config;
@@ -36,19 +36,18 @@ pub(crate) fn render(
         crate::frontmatter::rfc3339(&jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC));
     let feed = |title: &str, html_url: &str, entries: Vec<&Summary>| -> Result<(), Error> {
         let feed_rel = format!("{}atom.xml", html_url.trim_start_matches('/'));
+        let keys: Vec<u64> = entries.iter().map(|e| e.key).collect();
+        // Only the entries decide `updated` (or the clock, for an empty
+        // feed, which is then not worth re-rendering).
+        if site.unchanged(&feed_rel, "atom.xml", &(title, html_url, keys)) {
+            return Ok(());
+        }
         let updated = entries
             .iter()
             .filter_map(|e| e.updated.as_ref().or(e.date.as_ref()))
             .max_by_key(|d| parse_instant(d))
             .cloned()
             .unwrap_or_else(|| now.clone());
-        if site.unchanged(
-            &feed_rel,
-            "atom.xml",
-            &(title, html_url, &updated, &entries),
-        ) {
-            return Ok(());
-        }
         let mut ctx = tera::Context::new();
         ctx.insert(
             "feed",
@@ -63,13 +62,13 @@ pub(crate) fn render(
         site.render_file("atom.xml", &feed_rel, &ctx)
     };
 
-    feed(&config.title, "/", summaries.iter().collect())?;
+    feed(&config.title, "/", summaries.iter().map(|s| &**s).collect())?;
     tags.par_iter().try_for_each(|tag| {
         let title = format!("{} \u{2014} {}", tag.name, config.title);
         feed(
             &title,
             &tag.url(),
-            tag.pages.iter().map(|&i| &summaries[i]).collect(),
+            tag.pages.iter().map(|&i| &*summaries[i]).collect(),
         )
     })?;
 
@@ -92,7 +91,11 @@ pub(crate) fn render(
     }
     let files = sitemap_files(urls.len(), SITEMAP_LIMIT);
     if files.len() == 1 {
-        if !site.unchanged("sitemap.xml", "sitemap.xml", &urls) {
+        // The URLs come from the summaries (permalink, dates) after the
+        // listing pages at the start of `urls`.
+        let listed = urls.len() - summaries.len();
+        let keys: Vec<u64> = summaries.iter().map(|s| s.key).collect();
+        if !site.unchanged("sitemap.xml", "sitemap.xml", &(&urls[..listed], keys)) {
             let mut ctx = tera::Context::new();
             ctx.insert("urls", &urls);
             site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;

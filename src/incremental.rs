@@ -10,7 +10,7 @@
 //! the site-wide inputs (config, theme, stylesheet, image files) go into
 //! every key through [`Memo::globals`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -28,27 +28,32 @@ pub struct Memo {
     /// Hash of the site-wide inputs the previous pass used.
     pub(crate) globals: u64,
     /// Article page file → key, what listings show of it, its diagnostics.
-    pub(crate) articles: HashMap<String, ArticleMemo>,
+    pub(crate) articles: FxHashMap<String, std::sync::Arc<ArticleMemo>>,
     /// Any other output file → key.
-    pub(crate) files: HashMap<String, u64>,
+    pub(crate) files: FxHashMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct ArticleMemo {
     pub(crate) key: u64,
-    pub(crate) summary: Summary,
+    pub(crate) summary: std::sync::Arc<Summary>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-/// A key for `data`: blake3 over its JSON form, streamed (no allocation).
+/// A key for `data`: blake3 over its JSON form. The JSON goes into a
+/// per-thread buffer first: streaming serde_json's many small writes into
+/// the hasher cost more than the hashing.
 pub fn key(data: &impl Serialize) -> u64 {
-    let mut hasher = blake3::Hasher::new();
-    // Writing into a hasher cannot fail; a serializer error would only
-    // come from a map with non-string keys, which none of ours has.
-    if serde_json::to_writer(&mut hasher, data).is_err() {
-        return 0;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let bytes = hasher.finalize();
+    let bytes = BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        // A serializer error would only come from a map with non-string
+        // keys, which none of ours has; hash what was written either way.
+        let _partial = serde_json::to_writer(&mut *buffer, data);
+        blake3::hash(buffer)
+    });
     let mut first = [0u8; 8];
     first.copy_from_slice(&bytes.as_bytes()[..8]);
     u64::from_le_bytes(first)
@@ -72,7 +77,15 @@ impl<'a> Pass<'a> {
             globals,
             new: Mutex::new(Memo {
                 globals,
-                ..Memo::default()
+                // Sized like the previous pass: no rehashing as it fills.
+                articles: FxHashMap::with_capacity_and_hasher(
+                    old.map_or(0, |m| m.articles.len()),
+                    Default::default(),
+                ),
+                files: FxHashMap::with_capacity_and_hasher(
+                    old.map_or(0, |m| m.files.len()),
+                    Default::default(),
+                ),
             }),
             rendered: Mutex::default(),
         }
@@ -86,24 +99,41 @@ impl<'a> Pass<'a> {
         self.new.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The previous article memo for `file` when its key is unchanged;
-    /// recorded for the next pass.
-    pub(crate) fn article_unchanged(&self, file: &str, key: u64) -> Option<ArticleMemo> {
-        let hit = self
-            .old?
-            .articles
-            .get(file)
-            .filter(|m| m.key == key)?
-            .clone();
-        self.new_memo()
-            .articles
-            .insert(file.to_string(), hit.clone());
-        Some(hit)
+    /// The previous article memo for `file` when its key is unchanged.
+    pub(crate) fn article_unchanged(
+        &self,
+        file: &str,
+        key: u64,
+    ) -> Option<std::sync::Arc<ArticleMemo>> {
+        Some(
+            self.old?
+                .articles
+                .get(file)
+                .filter(|m| m.key == key)?
+                .clone(),
+        )
     }
 
-    pub(crate) fn article_rendered(&self, file: &str, memo: ArticleMemo) {
-        self.new_memo().articles.insert(file.to_string(), memo);
-        self.note_rendered(file);
+    /// Records each article's memo for the next pass; `kept` ones were
+    /// not rendered in this pass.
+    pub(crate) fn record_articles(
+        &self,
+        memos: impl IntoIterator<Item = (String, std::sync::Arc<ArticleMemo>, bool)>,
+    ) {
+        let mut rendered = Vec::new();
+        {
+            let mut new = self.new_memo();
+            for (file, memo, kept) in memos {
+                if !kept {
+                    rendered.push(file.clone());
+                }
+                new.articles.insert(file, memo);
+            }
+        }
+        self.rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(rendered);
     }
 
     /// Whether `file` can be kept as the previous pass left it; either way
@@ -147,8 +177,12 @@ pub struct Session {
     cache: PageCache,
     memo: Memo,
     generation: u64,
-    files: HashMap<String, Served>,
+    /// Shared with the server, which reads it between passes.
+    files: SiteFiles,
 }
+
+/// The served site, by output path (`a/index.html`).
+pub type SiteFiles = std::sync::Arc<std::sync::RwLock<FxHashMap<String, Served>>>;
 
 /// What one successful pass did.
 #[derive(Debug)]
@@ -170,13 +204,18 @@ impl Session {
             cache: PageCache::default(),
             memo: Memo::default(),
             generation: 0,
-            files: HashMap::new(),
+            files: SiteFiles::default(),
         }
     }
 
     /// The site as of the last good pass, by output path (`a/index.html`).
-    pub fn files(&self) -> &HashMap<String, Served> {
-        &self.files
+    pub fn files(&self) -> std::sync::RwLockReadGuard<'_, FxHashMap<String, Served>> {
+        self.files.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A handle on the served site that follows every pass.
+    pub fn shared_files(&self) -> SiteFiles {
+        self.files.clone()
     }
 
     /// Brings the site up to date. `dirty` names files known to have
@@ -185,6 +224,14 @@ impl Session {
     /// On error the site stays as the last good pass left it.
     pub fn rebuild(&mut self, dirty: &[PathBuf], everything: bool) -> Result<PassReport, Error> {
         let started = std::time::Instant::now();
+        // Edits of articles the cache knows (the common save) need no walk
+        // of content/ and no stat of every article; anything else does.
+        let only_known_edits = !everything
+            && !dirty.is_empty()
+            && dirty.iter().all(|p| {
+                p.extension().is_some_and(|e| e == "md") && self.cache.knows(p) && p.is_file()
+            });
+        self.cache.trust_next_load(only_known_edits);
         for path in dirty {
             self.cache.invalidate(path);
         }
@@ -210,7 +257,8 @@ impl Session {
         }
         let (memo, rendered_files) = rendered.memo.unwrap_or_default();
         self.memo = memo;
-        let changed = memory.apply(&mut self.files);
+        // The server sees the old site or the new one, never a mix.
+        let changed = memory.apply(&mut self.files.write().unwrap_or_else(|e| e.into_inner()));
         Ok(PassReport {
             rendered: rendered_files,
             changed,

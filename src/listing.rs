@@ -29,6 +29,10 @@ pub struct Summary {
     pub reading_time: usize,
     pub word_count: usize,
     pub lead: Option<LeadSummary>,
+    /// Serve: a hash of all of the above, so listing and feed keys hash
+    /// one number per article instead of its whole summary (0 in builds).
+    #[serde(skip)]
+    pub key: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,9 +148,14 @@ impl Tag {
 /// list is too.
 pub fn tags(pages: &[Arc<Page>]) -> Vec<Tag> {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
+    // Tag names repeat across thousands of pages: slugify each once.
+    let mut slugs: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
     for (i, page) in pages.iter().enumerate() {
         for name in &page.matter.tags {
-            let slug = slug::slugify(name);
+            let slug = slugs
+                .entry(name.as_str())
+                .or_insert_with(|| slug::slugify(name))
+                .clone();
             if slug.is_empty() {
                 continue;
             }

@@ -64,7 +64,7 @@ enum Command {
         #[arg(long)]
         no_drafts: bool,
         /// Milliseconds to wait for a burst of file events to end
-        #[arg(long, default_value_t = 20, value_name = "MS")]
+        #[arg(long, default_value_t = 10, value_name = "MS")]
         debounce: u64,
         /// Poll for changes instead of using native file events (network drives, some containers)
         #[arg(long)]

@@ -148,6 +148,16 @@ impl Output<'_> {
         }
     }
 
+    /// [`Output::keep`] for many files, under one lock.
+    pub fn keep_all<'s>(&self, rels: impl IntoIterator<Item = &'s str>) {
+        if let Output::Memory(m) = self {
+            let mut state = m.lock();
+            for rel in rels {
+                state.kept.insert(rel.trim_start_matches('/').to_string());
+            }
+        }
+    }
+
     /// An output this pass did not remake because its inputs did not
     /// change; it stays as the previous pass left it.
     pub fn keep(&self, rel: &str) {
@@ -173,8 +183,8 @@ pub struct MemoryFiles {
 
 #[derive(Debug, Default)]
 struct MemoryState {
-    written: std::collections::HashMap<String, Served>,
-    kept: std::collections::HashSet<String>,
+    written: rustc_hash::FxHashMap<String, Served>,
+    kept: rustc_hash::FxHashSet<String>,
 }
 
 impl MemoryFiles {
@@ -198,7 +208,7 @@ impl MemoryFiles {
     /// ones stay, and everything else the pass no longer makes goes (a
     /// deleted article's page, say), except processed images. Returns the
     /// paths whose content changed or vanished.
-    pub fn apply(self, site: &mut std::collections::HashMap<String, Served>) -> Vec<String> {
+    pub fn apply(self, site: &mut rustc_hash::FxHashMap<String, Served>) -> Vec<String> {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut changed = Vec::new();
         site.retain(|path, served| {

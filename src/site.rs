@@ -144,11 +144,13 @@ pub(crate) struct RenderOptions<'a> {
 /// The build's checklist.
 pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedSite, Error> {
     let (drafts, out, collect_links) = (opts.drafts, opts.out, opts.collect_links);
+    let mut lap = Laps::new();
     let mut config = Config::load(root)?;
     if opts.preview {
         config.minify = false;
     }
     let mut theme = Theme::load(root, &config)?;
+    lap.mark("config and templates");
     let diags = Diagnostics::default();
     let load = content::LoadOptions {
         drafts,
@@ -156,6 +158,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         cache: opts.page_cache,
     };
     let content = content::load(root, &load, &diags)?;
+    lap.mark("content loaded");
     // Stop before rendering when the content itself could not be read.
     if diags.has_errors() {
         return Err(Error::Site(diags.into_sorted()));
@@ -176,6 +179,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     manifest.insert("style.css".into(), stylesheet);
     theme.set_assets(manifest);
 
+    lap.mark("static files and stylesheet");
     let images = Images::new(root);
     let processor = crate::responsive::Processor::new(root, &config.images, out);
     // Everything site-wide a page's rendering reads, for serve's memo.
@@ -214,8 +218,9 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         taken.extend(["/", "/tags/"]);
         cdn::aliases(&content, &taken, &diags)
     };
+    lap.mark("aliases");
     let bar = progress_bar(opts.progress, content.pages.len());
-    let results: Vec<(Summary, Option<crate::check::PageLinks>)> = content
+    let results: Vec<ArticleResult> = content
         .pages
         .par_iter()
         .enumerate()
@@ -226,23 +231,31 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         })
         .collect::<Result<_, Error>>()?;
     bar.finish_and_clear();
-    let (summaries, page_links): (Vec<Summary>, Vec<Option<crate::check::PageLinks>>) =
-        results.into_iter().unzip();
+    let mut summaries = Vec::with_capacity(results.len());
+    let mut page_links = Vec::new();
+    let mut memos = Vec::new();
+    for r in results {
+        summaries.push(r.summary);
+        page_links.extend(r.links);
+        memos.extend(r.memo);
+    }
+    // Recorded after the parallel loop: one lock instead of one per page.
+    if let Some(pass) = &pass {
+        out.keep_all(memos.iter().filter(|m| m.2).map(|m| m.0.as_str()));
+        pass.record_articles(memos);
+    }
+    lap.mark("articles");
     let tags = listing::tags(&content.pages);
     site.render_listings(&content, &summaries, &tags)?;
+    lap.mark("listings");
     feeds::render(&site, &content, &summaries, &tags)?;
+    lap.mark("feeds");
     site.render_404()?;
     cdn::write(out, &aliases, |url| config.permalink(url))?;
+    lap.mark("404 and CDN files");
     let memo = pass.map(crate::incremental::Pass::finish);
-    let links = collect_links.then(|| {
-        crate::check::SiteLinks::new(
-            root,
-            &content,
-            &tags,
-            &aliases,
-            page_links.into_iter().flatten().collect(),
-        )
-    });
+    let links = collect_links
+        .then(|| crate::check::SiteLinks::new(root, &content, &tags, &aliases, page_links));
 
     Ok(RenderedSite {
         images: processor.stats(),
@@ -253,6 +266,43 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         links,
         memo,
     })
+}
+
+/// One article's part of a render pass.
+struct ArticleResult {
+    summary: std::sync::Arc<Summary>,
+    links: Option<crate::check::PageLinks>,
+    /// Serve: the page's file, its memo, and whether it was kept as the
+    /// previous pass left it.
+    memo: Option<(
+        String,
+        std::sync::Arc<crate::incremental::ArticleMemo>,
+        bool,
+    )>,
+}
+
+/// Step timings on stderr when `NUTGRAF_TIMINGS` is set (for profiling
+/// builds and serve's passes).
+struct Laps {
+    last: Option<Instant>,
+}
+
+impl Laps {
+    fn new() -> Laps {
+        Laps {
+            last: std::env::var_os("NUTGRAF_TIMINGS").map(|_| Instant::now()),
+        }
+    }
+
+    fn mark(&mut self, step: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "  {:>7.1} ms  {step}",
+                last.elapsed().as_secs_f64() * 1000.0
+            );
+            self.last = Some(Instant::now());
+        }
+    }
 }
 
 /// A bar over the articles on a terminal; a hidden no-op otherwise.
@@ -576,26 +626,38 @@ impl SiteRef<'_> {
         pages: &[std::sync::Arc<Page>],
         i: usize,
         page: &Page,
-    ) -> Result<(Summary, Option<crate::check::PageLinks>), Error> {
+    ) -> Result<ArticleResult, Error> {
         let Some(pass) = self.pass else {
-            return self.render_article(pages, i, page);
+            let (summary, links) = self.render_article(pages, i, page)?;
+            return Ok(ArticleResult {
+                summary: std::sync::Arc::new(summary),
+                links,
+                memo: None,
+            });
         };
         let file = page_file(&page.url);
         let template = page.matter.template.as_deref().unwrap_or("page.html");
-        let (previous, next) = listing::neighbours(pages, i);
+        // The neighbours' titles and URLs are all the page shows of them.
+        let adjacent = |j: Option<usize>| {
+            j.and_then(|j| pages.get(j))
+                .map(|p| (p.matter.title.as_str(), p.url.as_str()))
+        };
         let key = crate::incremental::key(&(
             pass.globals(),
             self.theme.fingerprint(template),
             &page.url,
             &page.display,
             page.text_hash,
-            &previous,
-            &next,
+            adjacent(i.checked_sub(1)),
+            adjacent(Some(i + 1)),
         ));
         if let Some(hit) = pass.article_unchanged(&file, key) {
-            self.out.keep(&file);
-            self.diags.extend(hit.diagnostics);
-            return Ok((hit.summary, None));
+            self.diags.extend(hit.diagnostics.iter().cloned());
+            return Ok(ArticleResult {
+                summary: hit.summary.clone(),
+                links: None,
+                memo: Some((file, hit, true)),
+            });
         }
         // Collect this article's diagnostics apart, so a later pass that
         // keeps the page can report them again.
@@ -607,15 +669,17 @@ impl SiteRef<'_> {
         let (summary, links) = site.render_article(pages, i, page)?;
         let diagnostics = local.into_sorted();
         self.diags.extend(diagnostics.clone());
-        pass.article_rendered(
-            &file,
-            crate::incremental::ArticleMemo {
-                key,
-                summary: summary.clone(),
-                diagnostics,
-            },
-        );
-        Ok((summary, links))
+        let summary = std::sync::Arc::new(summary);
+        let memo = std::sync::Arc::new(crate::incremental::ArticleMemo {
+            key,
+            summary: summary.clone(),
+            diagnostics,
+        });
+        Ok(ArticleResult {
+            summary,
+            links,
+            memo: Some((file, memo, false)),
+        })
     }
 
     /// Renders article `i` and writes it; returns what listings show of it.
@@ -732,7 +796,8 @@ impl SiteRef<'_> {
             next,
             extra: &page.matter.extra,
         };
-        let summary = Summary {
+        let mut summary = Summary {
+            key: 0,
             title: page.matter.title.clone(),
             url: page.url.clone(),
             permalink: context.permalink.clone(),
@@ -750,6 +815,9 @@ impl SiteRef<'_> {
                 height: l.height,
             }),
         };
+        if self.pass.is_some() {
+            summary.key = crate::incremental::key(&summary);
+        }
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {
             let split = crate::frontmatter::split(&page.display, &page.text).ok();
@@ -909,7 +977,7 @@ impl SiteRef<'_> {
     fn render_listings(
         &self,
         content: &Content,
-        summaries: &[Summary],
+        summaries: &[std::sync::Arc<Summary>],
         tags: &[Tag],
     ) -> Result<(), Error> {
         // The home page lists every article, newest first.
@@ -1045,16 +1113,17 @@ impl SiteRef<'_> {
         base: &str,
         items: &[usize],
         per_page: usize,
-        summaries: &[Summary],
+        summaries: &[std::sync::Arc<Summary>],
         (fill_key, fill): (u64, impl Fn(&mut tera::Context) + Sync),
     ) -> Result<(), Error> {
         let pagers = listing::paginate(base, items.len(), per_page);
         pagers.par_iter().enumerate().try_for_each(|(n, pager)| {
             let pages: Vec<&Summary> = items[pager.items.clone()]
                 .iter()
-                .map(|&i| &summaries[i])
+                .map(|&i| &*summaries[i])
                 .collect();
-            let key = (fill_key, base, n, pagers.len(), items.len(), &pages);
+            let summary_keys: Vec<u64> = pages.iter().map(|s| s.key).collect();
+            let key = (fill_key, base, n, pagers.len(), items.len(), summary_keys);
             if self.unchanged(&page_file(&pager.url), template, &key) {
                 return Ok(());
             }

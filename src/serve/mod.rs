@@ -10,7 +10,6 @@
 
 mod watch;
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -73,17 +72,13 @@ enum Message {
 }
 
 struct Shared {
-    files: RwLock<Arc<HashMap<String, Served>>>,
+    files: crate::incremental::SiteFiles,
     /// The current build error, for pages loaded while it stands.
     error: RwLock<Option<String>>,
     events: broadcast::Sender<String>,
 }
 
 impl Shared {
-    fn files(&self) -> Arc<HashMap<String, Served>> {
-        self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
     fn set_error(&self, text: Option<String>) {
         *self.error.write().unwrap_or_else(|e| e.into_inner()) = text;
     }
@@ -98,10 +93,25 @@ impl Shared {
 
 /// Runs until interrupted.
 pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
+    // Watcher events carry absolute paths; `--root .` must match them.
+    let root = opts.root.canonicalize().map_err(|e| {
+        Error::Config(vec![
+            Diagnostic::error(
+                &opts.root,
+                Position::START,
+                format!("cannot open the site folder: {e}"),
+            )
+            .with_hint("run serve in the folder holding nutgraf.toml, or pass `--root DIR`"),
+        ])
+    })?;
+    let opts = &ServeOptions {
+        root,
+        ..opts.clone()
+    };
     let mut session = Session::new(&opts.root, opts.drafts);
     let (events, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
-        files: RwLock::default(),
+        files: session.shared_files(),
         error: RwLock::default(),
         events,
     });
@@ -137,8 +147,17 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
     }
 
     while let Some(batch) = watcher.next() {
-        // A source folder deleted and created again needs a new watch.
-        watcher.watch_dirs(&opts.root);
+        // A source folder deleted and created again needs a new watch
+        // (only then: adding a recursive watch walks the whole folder).
+        let folder_event = batch.paths.iter().any(|p| {
+            p.parent() == Some(opts.root.as_path())
+                && watch::WATCHED_DIRS
+                    .iter()
+                    .any(|d| p.file_name() == Some(std::ffi::OsStr::new(d)))
+        });
+        if folder_event || batch.rescan {
+            watcher.watch_dirs(&opts.root);
+        }
         let everything = batch.rescan
             || batch.kinds.iter().any(|k| {
                 matches!(
@@ -173,8 +192,6 @@ fn publish(
                 eprintln!("{w}");
             }
             let was_error = shared.error.read().map(|e| e.is_some()).unwrap_or(false);
-            *shared.files.write().unwrap_or_else(|e| e.into_inner()) =
-                Arc::new(session.files().clone());
             shared.set_error(None);
             let mut pages: Vec<String> = report
                 .changed
@@ -290,7 +307,6 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 
 /// Serves a file of the last good pass; HTML gets the live-reload client.
 async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let files = shared.files();
     let raw = request.uri().path().to_string();
     let path = percent_encoding::percent_decode_str(&raw)
         .decode_utf8_lossy()
@@ -301,21 +317,37 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     } else {
         rel.to_string()
     };
-    if let Some(served) = files.get(&wanted) {
-        return respond(served, &wanted, StatusCode::OK, request).await;
+    enum Lookup {
+        File(Served),
+        Redirect,
+        Missing(Option<Served>),
     }
-    // `/a` → `/a/` when that page exists, as a static host would.
-    if files.contains_key(&format!("{rel}/index.html")) {
-        let location = format!("{raw}/");
-        return (
-            StatusCode::PERMANENT_REDIRECT,
-            [(header::LOCATION, location)],
-        )
-            .into_response();
-    }
-    match files.get("404.html") {
-        Some(served) => respond(served, "404.html", StatusCode::NOT_FOUND, request).await,
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    // Look up under a short read lock; respond after releasing it.
+    let found = {
+        let files = shared.files.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(served) = files.get(&wanted) {
+            Lookup::File(served.clone())
+        } else if files.contains_key(&format!("{rel}/index.html")) {
+            Lookup::Redirect
+        } else {
+            Lookup::Missing(files.get("404.html").cloned())
+        }
+    };
+    match found {
+        Lookup::File(served) => respond(&served, &wanted, StatusCode::OK, request).await,
+        // `/a` → `/a/` when that page exists, as a static host would.
+        Lookup::Redirect => {
+            let location = format!("{raw}/");
+            (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response()
+        }
+        Lookup::Missing(Some(served)) => {
+            respond(&served, "404.html", StatusCode::NOT_FOUND, request).await
+        }
+        Lookup::Missing(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 

@@ -135,8 +135,19 @@ impl SourceWatcher {
                 config,
             )?)
         } else {
-            Box::new(notify_debouncer_full::new_debouncer(
-                debounce, None, handler,
+            // No file-id cache: it stats whole folders on events (10,000
+            // files in one folder on the bench corpus) and only helps match
+            // renames on platforms without rename cookies.
+            Box::new(notify_debouncer_full::new_debouncer_opt::<
+                _,
+                notify::RecommendedWatcher,
+                _,
+            >(
+                debounce,
+                None,
+                handler,
+                notify_debouncer_full::NoCache,
+                notify::Config::default(),
             )?)
         };
         let mut watcher = SourceWatcher { debouncer, batches };

@@ -214,3 +214,100 @@ fn live_reload_in_a_real_browser() {
         let _ = c.close().await;
     });
 }
+
+/// GETs `path` from the server with a plain HTTP/1.0 request; the status
+/// code and body.
+fn get(port: u16, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to serve: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let code = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+/// Polls until the served page at `path` satisfies `ok`.
+fn wait_until(port: u16, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (code, body) = get(port, path);
+        if ok(code, &body) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {code} {body:.300}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn bad_input_while_serving_never_stops_the_server() {
+    let site = Site::empty()
+        .file(
+            "content/a.md",
+            article("Why now?", "2024-03-01", "The original lede."),
+        )
+        .file(
+            "content/b.md",
+            article("What about bridges?", "2024-02-01", "Another lede."),
+        );
+    let (mut serve, port) = start_serve(&site.root);
+    wait_until(port, "/a/", "the article", |c, b| {
+        c == 200 && b.contains("The original lede.")
+    });
+
+    // Invalid UTF-8: the last good page stays served.
+    site.write("content/c.md", "+++\ntitle = \"C\"\n+++\n\nok\n");
+    wait_until(port, "/c/", "the new article", |c, _| c == 200);
+    std::fs::write(
+        site.root.join("content/c.md"),
+        b"+++\ntitle = \"C\"\n+++\n\n\xff\xfe broken\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(500));
+    wait_until(port, "/c/", "the last good page", |c, b| {
+        c == 200 && b.contains("<p>ok</p>")
+    });
+
+    // A 50 MB Markdown file renders (slowly) without taking the server down.
+    let huge = format!(
+        "+++\ntitle = \"Huge\"\n+++\n\n{}",
+        "A paragraph of filler text, again and again and again.\n\n".repeat(50_000_000 / 56)
+    );
+    site.write("content/c.md", &huge);
+    wait_until(port, "/c/", "the huge page", |c, b| {
+        c == 200 && b.contains("Huge")
+    });
+    assert_eq!(get(port, "/a/").0, 200);
+
+    // Deleting the content folder leaves an empty site, still served.
+    std::fs::remove_dir_all(site.root.join("content")).unwrap_or_else(|e| panic!("{e}"));
+    wait_until(port, "/a/", "the deleted article to go", |c, _| c == 404);
+    assert_eq!(get(port, "/").0, 200);
+
+    // …and bringing it back is picked up again.
+    site.write(
+        "content/a.md",
+        &article("Back again", "2024-03-01", "Restored."),
+    );
+    wait_until(port, "/a/", "the restored article", |c, b| {
+        c == 200 && b.contains("Restored.")
+    });
+    assert!(serve.0.try_wait().ok().flatten().is_none(), "serve exited");
+}
