@@ -1003,18 +1003,7 @@ impl SiteRef<'_> {
             .and_then(|h| h.matter.template.as_deref())
             .unwrap_or("index.html");
         let jsonld = schema::website(self.config, description);
-        let fill_key = self.fill_key(&(&section, &jsonld));
-        self.render_paginated(
-            template,
-            "/",
-            &all,
-            per_page,
-            summaries,
-            (fill_key, |ctx: &mut tera::Context| {
-                ctx.insert("section", &section);
-                ctx.insert("jsonld", &jsonld);
-            }),
-        )?;
+        self.render_section(template, &all, per_page, summaries, &section, &jsonld)?;
 
         for s in &content.sections {
             let mut items: Vec<usize> = content
@@ -1046,18 +1035,7 @@ impl SiteRef<'_> {
             );
             let per_page = s.matter.paginate_by.unwrap_or(self.config.paginate_by);
             let template = s.matter.template.as_deref().unwrap_or("section.html");
-            let fill_key = self.fill_key(&(&section, &jsonld));
-            self.render_paginated(
-                template,
-                &s.url,
-                &items,
-                per_page,
-                summaries,
-                (fill_key, |ctx: &mut tera::Context| {
-                    ctx.insert("section", &section);
-                    ctx.insert("jsonld", &jsonld);
-                }),
-            )?;
+            self.render_section(template, &items, per_page, summaries, &section, &jsonld)?;
         }
 
         if !tags.is_empty() {
@@ -1091,6 +1069,31 @@ impl SiteRef<'_> {
                 })?;
         }
         Ok(())
+    }
+
+    /// The home page or a section: `section` and its JSON-LD on every
+    /// page of its paginated listing.
+    fn render_section(
+        &self,
+        template: &str,
+        items: &[usize],
+        per_page: usize,
+        summaries: &[std::sync::Arc<Summary>],
+        section: &SectionContext,
+        jsonld: &str,
+    ) -> Result<(), Error> {
+        let fill_key = self.fill_key(&(section, jsonld));
+        self.render_paginated(
+            template,
+            section.url,
+            items,
+            per_page,
+            summaries,
+            (fill_key, |ctx: &mut tera::Context| {
+                ctx.insert("section", section);
+                ctx.insert("jsonld", jsonld);
+            }),
+        )
     }
 
     fn tag_context<'t>(&self, tag: &'t Tag) -> TagContext<'t> {

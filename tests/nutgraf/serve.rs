@@ -44,6 +44,19 @@ fn article(title: &str, date: &str, lede: &str) -> String {
     )
 }
 
+/// The site both serve tests start from: two dated articles.
+fn two_articles() -> Site {
+    Site::empty()
+        .file(
+            "content/a.md",
+            article("Why now?", "2024-03-01", "The original lede."),
+        )
+        .file(
+            "content/b.md",
+            article("What about bridges?", "2024-02-01", "Another lede."),
+        )
+}
+
 /// Starts `nutgraf serve` on a free port; returns once it listens.
 fn start_serve(root: &Path) -> (Guard, u16) {
     let port = free_port();
@@ -135,15 +148,7 @@ async fn wait_for(c: &Client, js: &str, what: &str) {
 
 #[test]
 fn live_reload_in_a_real_browser() {
-    let site = Site::empty()
-        .file(
-            "content/a.md",
-            article("Why now?", "2024-03-01", "The original lede."),
-        )
-        .file(
-            "content/b.md",
-            article("What about bridges?", "2024-02-01", "Another lede."),
-        );
+    let site = two_articles();
     let (_serve, port) = start_serve(&site.root);
     let (_driver, driver_port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -258,15 +263,7 @@ fn wait_until(port: u16, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool)
 
 #[test]
 fn bad_input_while_serving_never_stops_the_server() {
-    let site = Site::empty()
-        .file(
-            "content/a.md",
-            article("Why now?", "2024-03-01", "The original lede."),
-        )
-        .file(
-            "content/b.md",
-            article("What about bridges?", "2024-02-01", "Another lede."),
-        );
+    let site = two_articles();
     let (mut serve, port) = start_serve(&site.root);
     wait_until(port, "/a/", "the article", |c, b| {
         c == 200 && b.contains("The original lede.")
