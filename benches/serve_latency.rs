@@ -171,7 +171,7 @@ fn main() {
     };
 
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    let latencies = runtime.block_on(async {
+    let (latencies, to_message) = runtime.block_on(async {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -190,6 +190,7 @@ fn main() {
         let page = format!("http://127.0.0.1:{port}/{}/", slug(&url_path));
         c.goto(&page).await.unwrap_or_else(|e| panic!("{page}: {e}"));
         let mut latencies = Vec::with_capacity(edits);
+        let mut to_message = Vec::with_capacity(edits);
         for i in 0..edits {
             let token = format!("nutgraf-bench-edit-{i}-{}", std::process::id());
             c.execute(
@@ -217,12 +218,19 @@ fn main() {
                 assert!(Instant::now() < deadline, "edit {i} never reached the page");
                 tokio::time::sleep(Duration::from_millis(10)).await;
             };
+            let message = c
+                .execute("return window.__nutgrafMessageAt", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(f64::NAN);
             latencies.push(seen - saved);
+            to_message.push(message - saved);
             // Let the server settle before the next save.
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
         let _ = c.close().await;
-        latencies
+        (latencies, to_message)
     });
     let peak = peak_rss_mib(pid);
     drop(serve);
@@ -249,8 +257,30 @@ fn main() {
         sorted[0],
         sorted[sorted.len() - 1]
     );
-    println!("serve peak RSS: {peak:.0} MiB");
+    let mut to_message = to_message;
+    to_message.sort_by(f64::total_cmp);
     let passes = passes.lock().unwrap_or_else(|e| e.into_inner());
+    // "Rebuilt in N ms: ..." lines of the edits (the first is startup).
+    let mut pass_ms: Vec<f64> = passes
+        .iter()
+        .skip(1)
+        .filter_map(|l| {
+            l.strip_prefix("Rebuilt in ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    pass_ms.sort_by(f64::total_cmp);
+    if !pass_ms.is_empty() {
+        println!(
+            "  of which: serve's pass median {:.0} ms; save to live-reload message median {:.0} ms",
+            percentile(&pass_ms, 0.5),
+            percentile(&to_message, 0.5)
+        );
+    }
+    println!("serve peak RSS: {peak:.0} MiB");
     if let Some(last) = passes.last() {
         println!("last pass as serve reported it: {last}");
     }

@@ -1,7 +1,6 @@
 //! Loading `content/`: articles (files and bundles), the home page, and the
 //! other files that are copied beside the pages.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -80,6 +79,9 @@ pub struct Content {
     pub assets: Vec<PathBuf>,
     /// Drafts and scheduled articles left out of this build.
     pub skipped: usize,
+    /// Serve: the pass reused the previous walk of `content/` (only known
+    /// articles were edited), so no file was added, removed or moved.
+    pub reused_walk: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -95,9 +97,12 @@ pub struct LoadOptions<'a> {
 /// Articles by path, with the file stamp they were read at.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    pages: Mutex<rustc_hash::FxHashMap<PathBuf, (Stamp, Arc<Page>)>>,
+    /// Keyed by the path's bytes: `Path`'s own `Hash` parses components,
+    /// which cost more than the rest of a serve pass's lookup of 10,000
+    /// cached articles.
+    pages: Mutex<rustc_hash::FxHashMap<std::ffi::OsString, (Stamp, Arc<Page>)>>,
     /// The files found by the last walk of `content/`.
-    walk: Mutex<Option<Vec<Entry>>>,
+    walk: Mutex<Option<Arc<Vec<Entry>>>>,
     /// Set by `serve` when the only changes are edits of known articles
     /// (named by the watcher): the next load reuses the last walk and
     /// trusts cached articles without checking their stamps.
@@ -123,7 +128,7 @@ impl Stamp {
 impl PageCache {
     /// Whether `path` is an article the cache holds.
     pub fn knows(&self, path: &Path) -> bool {
-        self.lock().contains_key(path)
+        self.lock().contains_key(path.as_os_str())
     }
 
     /// See [`PageCache::trusted`]; reset by every load.
@@ -135,19 +140,20 @@ impl PageCache {
     /// Forgets `path`, so the next load reads it whatever its stamp says
     /// (a watcher event is better evidence than a coarse mtime).
     pub fn invalidate(&self, path: &Path) {
-        self.lock().remove(path);
+        self.lock().remove(path.as_os_str());
     }
 
     fn lock(
         &self,
-    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<PathBuf, (Stamp, Arc<Page>)>> {
+    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<std::ffi::OsString, (Stamp, Arc<Page>)>>
+    {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn load(&self, root: &Path, content_dir: &Path, path: &Path) -> Result<Arc<Page>, Diagnostic> {
         let stamp = Stamp::of(path);
         if let Some(stamp) = stamp {
-            if let Some((s, page)) = self.lock().get(path) {
+            if let Some((s, page)) = self.lock().get(path.as_os_str()) {
                 if *s == stamp {
                     return Ok(page.clone());
                 }
@@ -156,15 +162,16 @@ impl PageCache {
         let page = Arc::new(load_page(root, content_dir, path)?);
         if let Some(stamp) = stamp {
             self.lock()
-                .insert(path.to_path_buf(), (stamp, page.clone()));
+                .insert(path.as_os_str().to_os_string(), (stamp, page.clone()));
         }
         Ok(page)
     }
 
     /// Drops entries for files that no longer exist.
-    fn retain(&self, paths: &[PathBuf]) {
-        let keep: std::collections::HashSet<&PathBuf> = paths.iter().collect();
-        self.lock().retain(|p, _| keep.contains(p));
+    fn retain(&self, paths: &[&Path]) {
+        let keep: rustc_hash::FxHashSet<&std::ffi::OsStr> =
+            paths.iter().map(|p| p.as_os_str()).collect();
+        self.lock().retain(|p, _| keep.contains(p.as_os_str()));
     }
 }
 
@@ -189,17 +196,20 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
         .cache
         .filter(|_| trusted)
         .and_then(|c| c.walk.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    let reused_walk = reused.is_some();
     let entries = match reused {
         Some(entries) => entries,
         None => {
-            let entries = walk(&content_dir)?;
+            let entries = Arc::new(walk(&content_dir)?);
             if let Some(cache) = opts.cache {
                 *cache.walk.lock().unwrap_or_else(|e| e.into_inner()) = Some(entries.clone());
             }
             entries
         }
     };
-    load_entries(root, &content_dir, entries, opts, trusted, diags)
+    let mut content = load_entries(root, &content_dir, &entries, opts, trusted, diags)?;
+    content.reused_walk = reused_walk;
+    Ok(content)
 }
 
 /// Every file under `content_dir`, in file-name order, sorted by kind.
@@ -236,7 +246,7 @@ fn walk(content_dir: &Path) -> anyhow::Result<Vec<Entry>> {
 fn load_entries(
     root: &Path,
     content_dir: &Path,
-    entries: Vec<Entry>,
+    entries: &[Entry],
     opts: &LoadOptions,
     trusted: bool,
     diags: &Diagnostics,
@@ -245,9 +255,9 @@ fn load_entries(
     let mut article_paths = Vec::new();
     for e in entries {
         match e {
-            Entry::Article(p) => article_paths.push(p),
-            Entry::Asset(p) => content.assets.push(p),
-            Entry::Section(p) => match load_section(root, content_dir, &p) {
+            Entry::Article(p) => article_paths.push(p.as_path()),
+            Entry::Asset(p) => content.assets.push(p.clone()),
+            Entry::Section(p) => match load_section(root, content_dir, p) {
                 Ok(section) if section.url == "/" => content.home = Some(section),
                 Ok(section) => content.sections.push(section),
                 Err(d) => diags.push(d),
@@ -265,7 +275,7 @@ fn load_entries(
             let map = cache.lock();
             article_paths
                 .iter()
-                .map(|p| map.get(p).map(|(_, page)| page.clone()))
+                .map(|p| map.get(p.as_os_str()).map(|(_, page)| page.clone()))
                 .collect()
         }
         None => vec![None; article_paths.len()],
@@ -443,7 +453,8 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
 }
 
 fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<&str, &Path> = rustc_hash::FxHashMap::default();
+    seen.reserve(pages.len());
     for page in pages {
         if let Some(first) = seen.insert(&page.url, &page.display) {
             diags.push(

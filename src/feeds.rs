@@ -83,24 +83,20 @@ pub(crate) fn render(
             urls.push(SitemapUrl::new(config.permalink(&t.url()), None));
         }
     }
-    for s in summaries {
-        urls.push(SitemapUrl::new(
-            s.permalink.clone(),
-            s.updated.clone().or_else(|| s.date.clone()),
-        ));
-    }
-    let files = sitemap_files(urls.len(), SITEMAP_LIMIT);
+    let files = sitemap_files(urls.len() + summaries.len(), SITEMAP_LIMIT);
     if files.len() == 1 {
-        // The URLs come from the summaries (permalink, dates) after the
-        // listing pages at the start of `urls`.
-        let listed = urls.len() - summaries.len();
+        // Keyed by the listing pages' URLs and the summaries (permalink,
+        // dates) before the articles' URLs are added: an unchanged sitemap,
+        // most serve passes, costs no copy of 10,000 permalinks.
         let keys: Vec<u64> = summaries.iter().map(|s| s.key).collect();
-        if !site.unchanged("sitemap.xml", "sitemap.xml", &(&urls[..listed], keys)) {
+        if !site.unchanged("sitemap.xml", "sitemap.xml", &(&urls, keys)) {
+            add_articles(&mut urls, summaries);
             let mut ctx = tera::Context::new();
             ctx.insert("urls", &urls);
             site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;
         }
     } else {
+        add_articles(&mut urls, summaries);
         let mut sitemaps = Vec::with_capacity(files.len());
         for (rel, range) in files {
             let mut ctx = tera::Context::new();
@@ -121,6 +117,15 @@ pub(crate) fn render(
 /// The sitemap files for `count` URLs: one `sitemap.xml` up to `limit`,
 /// else `sitemap-1.xml`… of at most `limit` each (the index is written as
 /// `sitemap.xml` by the caller).
+fn add_articles(urls: &mut Vec<SitemapUrl>, summaries: &[std::sync::Arc<Summary>]) {
+    urls.extend(summaries.iter().map(|s| {
+        SitemapUrl::new(
+            s.permalink.clone(),
+            s.updated.clone().or_else(|| s.date.clone()),
+        )
+    }));
+}
+
 fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops::Range<usize>)> {
     if count <= limit {
         return vec![("sitemap.xml".to_string(), 0..count)];
@@ -135,7 +140,7 @@ fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops::Range<usi
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,

@@ -76,6 +76,15 @@ fn highlighted(syntax: &syntect::parsing::SyntaxReference, code: &str) -> Option
 /// their selectors differ in specificity: an unwrapped light rule could
 /// beat a dark one.
 pub fn stylesheet() -> anyhow::Result<String> {
+    // Made once per process: loading syntect's theme dump costs a few
+    // milliseconds, which `serve` would pay on every pass.
+    static CSS: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    CSS.get_or_init(|| make_stylesheet().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn make_stylesheet() -> anyhow::Result<String> {
     let themes = ThemeSet::load_defaults();
     let theme = |name: &str| {
         themes

@@ -12,11 +12,11 @@
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::content::PageCache;
+use crate::content::{Page, PageCache};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::listing::Summary;
@@ -28,17 +28,33 @@ pub struct Memo {
     /// Hash of the site-wide inputs the previous pass used.
     pub(crate) globals: u64,
     /// Article page file → key, what listings show of it, its diagnostics.
-    pub(crate) articles: FxHashMap<String, std::sync::Arc<ArticleMemo>>,
+    pub(crate) articles: FxHashMap<Arc<str>, Arc<ArticleMemo>>,
     /// Any other output file → key.
     pub(crate) files: FxHashMap<String, u64>,
+    /// The pass's articles in site order, each with its page file and
+    /// memo. An article whose page and neighbours are the very same loaded
+    /// pages as last time (the page cache hands out the same `Arc` for an
+    /// unchanged file) is kept without hashing anything: on a 10,000-article
+    /// site that check is what a one-article save costs.
+    pub(crate) order: Vec<(Arc<Page>, Arc<str>, Arc<ArticleMemo>)>,
+    /// Hash of every template fingerprint the pass used.
+    pub(crate) templates: u64,
+    /// Hash of everything listings, tag pages, feeds and the sitemap read
+    /// (each article's summary key in order, the sections), when the pass
+    /// could vouch that nothing else moved (see [`Pass::listings_unchanged`]).
+    pub(crate) listings: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct ArticleMemo {
     pub(crate) key: u64,
-    pub(crate) summary: std::sync::Arc<Summary>,
+    pub(crate) summary: Arc<Summary>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
+
+/// One article's entry for [`Pass::record_articles`]: its page file, its
+/// memo, and whether the pass kept it (did not render it).
+pub(crate) type ArticleEntry = (Arc<str>, Arc<ArticleMemo>, bool);
 
 /// A key for `data`: blake3 over its JSON form. The JSON goes into a
 /// per-thread buffer first: streaming serde_json's many small writes into
@@ -59,24 +75,62 @@ pub fn key(data: &impl Serialize) -> u64 {
     u64::from_le_bytes(first)
 }
 
+/// A key for `data` through its `Hash` impl: the fast path for the keys
+/// computed for every article and listing page on every pass, where the
+/// JSON of [`key`] (string escaping, number formatting) cost more than the
+/// rest of an unchanged article's work. The bytes go into a per-thread
+/// buffer and blake3 hashes them once: `Hash` makes many tiny writes.
+pub fn hash_key(data: &impl std::hash::Hash) -> u64 {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<ByteSink> = const { std::cell::RefCell::new(ByteSink(Vec::new())) };
+    }
+    let bytes = BUFFER.with_borrow_mut(|sink| {
+        sink.0.clear();
+        data.hash(sink);
+        blake3::hash(&sink.0)
+    });
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&bytes.as_bytes()[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// Collects what a `Hash` impl writes; [`hash_key`] hashes it with blake3.
+struct ByteSink(Vec<u8>);
+
+impl std::hash::Hasher for ByteSink {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        // Never called: `hash_key` hashes the collected bytes itself.
+        0
+    }
+}
+
 /// One pass's view: the previous memo (if any) and the new one it builds.
 #[derive(Debug)]
 pub(crate) struct Pass<'a> {
     old: Option<&'a Memo>,
     globals: u64,
+    templates: u64,
     new: Mutex<Memo>,
     /// Output files rendered (not kept) in this pass, for tests and logs.
     rendered: Mutex<Vec<String>>,
 }
 
 impl<'a> Pass<'a> {
-    pub(crate) fn new(old: Option<&'a Memo>, globals: u64) -> Pass<'a> {
+    pub(crate) fn new(old: Option<&'a Memo>, globals: u64, templates: u64) -> Pass<'a> {
         Pass {
             // A change to the site-wide inputs invalidates everything.
             old: old.filter(|m| m.globals == globals),
             globals,
+            templates,
             new: Mutex::new(Memo {
                 globals,
+                templates,
+                order: Vec::new(),
+                listings: None,
                 // Sized like the previous pass: no rehashing as it fills.
                 articles: FxHashMap::with_capacity_and_hasher(
                     old.map_or(0, |m| m.articles.len()),
@@ -99,12 +153,33 @@ impl<'a> Pass<'a> {
         self.new.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The previous article memo for `file` when its key is unchanged.
-    pub(crate) fn article_unchanged(
+    /// The previous file name and memo of article `i` of `pages` when it
+    /// and its neighbours are the same loaded pages, in the same places, as
+    /// in the previous pass, and no template changed: then nothing its
+    /// page shows can have changed.
+    pub(crate) fn same_article(
         &self,
-        file: &str,
-        key: u64,
-    ) -> Option<std::sync::Arc<ArticleMemo>> {
+        pages: &[Arc<Page>],
+        i: usize,
+    ) -> Option<(Arc<str>, Arc<ArticleMemo>)> {
+        let old = self.old.filter(|m| m.templates == self.templates)?;
+        let same = |j: Option<usize>| match (
+            j.and_then(|j| pages.get(j)),
+            j.and_then(|j| old.order.get(j)),
+        ) {
+            (Some(new), Some((was, _, _))) => Arc::ptr_eq(new, was),
+            (None, None) => true,
+            _ => false,
+        };
+        if !(same(Some(i)) && same(i.checked_sub(1)) && same(Some(i + 1))) {
+            return None;
+        }
+        let (_, file, memo) = old.order.get(i)?;
+        Some((file.clone(), memo.clone()))
+    }
+
+    /// The previous article memo for `file` when its key is unchanged.
+    pub(crate) fn article_unchanged(&self, file: &str, key: u64) -> Option<Arc<ArticleMemo>> {
         Some(
             self.old?
                 .articles
@@ -114,20 +189,19 @@ impl<'a> Pass<'a> {
         )
     }
 
-    /// Records each article's memo for the next pass; `kept` ones were
-    /// not rendered in this pass.
-    pub(crate) fn record_articles(
-        &self,
-        memos: impl IntoIterator<Item = (String, std::sync::Arc<ArticleMemo>, bool)>,
-    ) {
+    /// Records each article's memo for the next pass, in site order
+    /// (`pages`); `kept` ones were not rendered in this pass.
+    pub(crate) fn record_articles(&self, pages: &[Arc<Page>], memos: Vec<ArticleEntry>) {
         let mut rendered = Vec::new();
         {
             let mut new = self.new_memo();
-            for (file, memo, kept) in memos {
+            new.order.reserve(memos.len());
+            for (page, (file, memo, kept)) in pages.iter().zip(memos) {
                 if !kept {
-                    rendered.push(file.clone());
+                    rendered.push(file.to_string());
                 }
-                new.articles.insert(file, memo);
+                new.articles.insert(file.clone(), memo.clone());
+                new.order.push((page.clone(), file, memo));
             }
         }
         self.rendered
@@ -148,6 +222,24 @@ impl<'a> Pass<'a> {
             self.note_rendered(file);
         }
         hit
+    }
+
+    /// Whether every listing, tag page, feed and the sitemap can be kept:
+    /// `key` hashes what they read and matches the previous pass's, and
+    /// `trusted` vouches that nothing else they read moved (no file was
+    /// added, removed or moved, so every article is in the section it was
+    /// in). When unchanged, the previous pass's file keys carry over.
+    pub(crate) fn listings_unchanged(&self, key: u64, trusted: bool) -> bool {
+        let old = self
+            .old
+            .filter(|m| trusted && m.templates == self.templates && m.listings == Some(key));
+        let mut new = self.new_memo();
+        new.listings = Some(key);
+        if let Some(old) = old {
+            new.files
+                .extend(old.files.iter().map(|(f, k)| (f.clone(), *k)));
+        }
+        old.is_some()
     }
 
     fn note_rendered(&self, file: &str) {
@@ -258,7 +350,11 @@ impl Session {
         let (memo, rendered_files) = rendered.memo.unwrap_or_default();
         self.memo = memo;
         // The server sees the old site or the new one, never a mix.
-        let changed = memory.apply(&mut self.files.write().unwrap_or_else(|e| e.into_inner()));
+        // Files the memo lists were made or kept by this pass.
+        let changed = memory.apply(
+            &mut self.files.write().unwrap_or_else(|e| e.into_inner()),
+            |path| self.memo.articles.contains_key(path) || self.memo.files.contains_key(path),
+        );
         Ok(PassReport {
             rendered: rendered_files,
             changed,

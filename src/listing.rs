@@ -5,7 +5,6 @@
 //! site holds one small [`Summary`] per article, and each listing page gets
 //! only the summaries of its own slice.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -147,30 +146,46 @@ impl Tag {
 /// one tag, named as first seen). `pages` are newest first, so each tag's
 /// list is too.
 pub fn tags(pages: &[Arc<Page>]) -> Vec<Tag> {
-    let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
-    // Tag names repeat across thousands of pages: slugify each once.
-    let mut slugs: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
+    // Tag names repeat across thousands of pages: each distinct name is
+    // slugified and looked up once, then maps straight to its tag (serve
+    // runs this on every pass, and per-use allocations showed in profiles).
+    const NO_TAG: usize = usize::MAX;
+    let mut by_name: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut by_slug: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    let mut tags: Vec<Tag> = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         for name in &page.matter.tags {
-            let slug = slugs
-                .entry(name.as_str())
-                .or_insert_with(|| slug::slugify(name))
-                .clone();
-            if slug.is_empty() {
+            let t = match by_name.get(name.as_str()) {
+                Some(&t) => t,
+                None => {
+                    let slug = slug::slugify(name);
+                    let t = if slug.is_empty() {
+                        NO_TAG
+                    } else {
+                        *by_slug.entry(slug.clone()).or_insert_with(|| {
+                            tags.push(Tag {
+                                name: name.clone(),
+                                slug,
+                                pages: Vec::new(),
+                            });
+                            tags.len() - 1
+                        })
+                    };
+                    by_name.insert(name, t);
+                    t
+                }
+            };
+            let Some(tag) = tags.get_mut(t) else {
                 continue;
-            }
-            let tag = by_slug.entry(slug.clone()).or_insert_with(|| Tag {
-                name: name.clone(),
-                slug,
-                pages: Vec::new(),
-            });
+            };
             // A page listing the same tag twice is listed once.
             if tag.pages.last() != Some(&i) {
                 tag.pages.push(i);
             }
         }
     }
-    by_slug.into_values().collect()
+    tags.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+    tags
 }
 
 /// Orders a section's article indices (given newest first).

@@ -148,16 +148,6 @@ impl Output<'_> {
         }
     }
 
-    /// [`Output::keep`] for many files, under one lock.
-    pub fn keep_all<'s>(&self, rels: impl IntoIterator<Item = &'s str>) {
-        if let Output::Memory(m) = self {
-            let mut state = m.lock();
-            for rel in rels {
-                state.kept.insert(rel.trim_start_matches('/').to_string());
-            }
-        }
-    }
-
     /// An output this pass did not remake because its inputs did not
     /// change; it stays as the previous pass left it.
     pub fn keep(&self, rel: &str) {
@@ -206,15 +196,23 @@ impl MemoryFiles {
 
     /// Applies the pass to `site`: written files replace old ones, kept
     /// ones stay, and everything else the pass no longer makes goes (a
-    /// deleted article's page, say), except processed images. Returns the
-    /// paths whose content changed or vanished.
-    pub fn apply(self, site: &mut rustc_hash::FxHashMap<String, Served>) -> Vec<String> {
+    /// deleted article's page, say), except processed images. `kept_too`
+    /// names more kept files: the article pages the pass kept, which
+    /// `serve`'s memo already lists, so a pass need not copy 10,000 names
+    /// into the kept set. Returns the paths whose content changed or
+    /// vanished.
+    pub fn apply(
+        self,
+        site: &mut rustc_hash::FxHashMap<String, Served>,
+        kept_too: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut changed = Vec::new();
         site.retain(|path, served| {
             let stays = matches!(served, Served::Image(_))
                 || state.kept.contains(path)
-                || state.written.contains_key(path);
+                || state.written.contains_key(path)
+                || kept_too(path);
             if !stays {
                 changed.push(path.clone());
             }

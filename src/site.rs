@@ -198,7 +198,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
                 .map(|(p, _)| p)
                 .collect::<Vec<_>>(),
         ));
-        crate::incremental::Pass::new(Some(memo), globals)
+        crate::incremental::Pass::new(Some(memo), globals, theme.templates_key())
     });
     let site = SiteRef {
         pass: pass.as_ref(),
@@ -240,16 +240,28 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         memos.extend(r.memo);
     }
     // Recorded after the parallel loop: one lock instead of one per page.
+    // Kept article pages need no `out.keep`: the memo lists every article
+    // page of the pass, and `serve` keeps what it lists.
     if let Some(pass) = &pass {
-        out.keep_all(memos.iter().filter(|m| m.2).map(|m| m.0.as_str()));
-        pass.record_articles(memos);
+        pass.record_articles(&content.pages, memos);
     }
     lap.mark("articles");
-    let tags = listing::tags(&content.pages);
-    site.render_listings(&content, &summaries, &tags)?;
-    lap.mark("listings");
-    feeds::render(&site, &content, &summaries, &tags)?;
-    lap.mark("feeds");
+    // Serve, after edits of known articles only: when no summary changed
+    // (a body edit, say), no listing, tag page, feed or sitemap can have.
+    let listings_kept = pass.as_ref().is_some_and(|pass| {
+        pass.listings_unchanged(listings_key(&content, &summaries), content.reused_walk)
+    });
+    let tags = if listings_kept {
+        Vec::new()
+    } else {
+        listing::tags(&content.pages)
+    };
+    if !listings_kept {
+        site.render_listings(&content, &summaries, &tags)?;
+        lap.mark("listings");
+        feeds::render(&site, &content, &summaries, &tags)?;
+        lap.mark("feeds");
+    }
     site.render_404()?;
     cdn::write(out, &aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
@@ -268,17 +280,27 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     })
 }
 
+/// What listings, tag pages, feeds and the sitemap read besides templates
+/// and site-wide inputs: every article's summary in site order (tags
+/// included) and the home page and sections.
+fn listings_key(content: &Content, summaries: &[std::sync::Arc<Summary>]) -> u64 {
+    let keys: Vec<u64> = summaries.iter().map(|s| s.key).collect();
+    let sections: Vec<(&str, &str)> = content
+        .home
+        .iter()
+        .chain(&content.sections)
+        .map(|s| (s.url.as_str(), s.text.as_str()))
+        .collect();
+    crate::incremental::hash_key(&(keys, sections))
+}
+
 /// One article's part of a render pass.
 struct ArticleResult {
     summary: std::sync::Arc<Summary>,
     links: Option<crate::check::PageLinks>,
     /// Serve: the page's file, its memo, and whether it was kept as the
     /// previous pass left it.
-    memo: Option<(
-        String,
-        std::sync::Arc<crate::incremental::ArticleMemo>,
-        bool,
-    )>,
+    memo: Option<crate::incremental::ArticleEntry>,
 }
 
 /// Step timings on stderr when `NUTGRAF_TIMINGS` is set (for profiling
@@ -607,11 +629,15 @@ struct TagContext<'a> {
 /// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.
 pub(crate) fn page_file(url: &str) -> String {
     let dir = url.trim_matches('/');
-    if dir.is_empty() {
-        "index.html".to_string()
-    } else {
-        format!("{dir}/index.html")
+    // Built by hand: this runs for every article on every serve pass,
+    // where `format!` showed up in profiles.
+    let mut file = String::with_capacity(dir.len() + "/index.html".len());
+    if !dir.is_empty() {
+        file.push_str(dir);
+        file.push('/');
     }
+    file.push_str("index.html");
+    file
 }
 
 fn reading_time(words: usize) -> usize {
@@ -635,18 +661,26 @@ impl SiteRef<'_> {
                 memo: None,
             });
         };
-        let file = page_file(&page.url);
+        if let Some((file, hit)) = pass.same_article(pages, i) {
+            self.diags.extend(hit.diagnostics.iter().cloned());
+            return Ok(ArticleResult {
+                summary: hit.summary.clone(),
+                links: None,
+                memo: Some((file, hit, true)),
+            });
+        }
+        let file: std::sync::Arc<str> = page_file(&page.url).into();
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         // The neighbours' titles and URLs are all the page shows of them.
         let adjacent = |j: Option<usize>| {
             j.and_then(|j| pages.get(j))
                 .map(|p| (p.matter.title.as_str(), p.url.as_str()))
         };
-        let key = crate::incremental::key(&(
+        let key = crate::incremental::hash_key(&(
             pass.globals(),
             self.theme.fingerprint(template),
             &page.url,
-            &page.display,
+            page.display.as_os_str().as_encoded_bytes(),
             page.text_hash,
             adjacent(i.checked_sub(1)),
             adjacent(Some(i + 1)),
@@ -1044,7 +1078,8 @@ impl SiteRef<'_> {
             sorted.sort_by_key(|t| t.name.to_lowercase());
             let jsonld =
                 schema::collection(self.config, "Tags", &self.config.permalink("/tags/"), None);
-            if !self.unchanged("tags/index.html", "tags.html", &(&sorted, &jsonld)) {
+            let index_key = self.fill_key(&(&sorted, &jsonld));
+            if !self.unchanged("tags/index.html", "tags.html", &index_key) {
                 let mut ctx = tera::Context::new();
                 ctx.insert("tags", &sorted);
                 ctx.insert("jsonld", &jsonld);
@@ -1150,12 +1185,17 @@ impl SiteRef<'_> {
     /// In an incremental pass: whether `file`, rendered from `template`
     /// with `data`, is unchanged since the previous pass (then it is kept
     /// and need not be rendered). Always false for `build` and `check`.
-    pub(crate) fn unchanged(&self, file: &str, template: &str, data: &impl Serialize) -> bool {
+    pub(crate) fn unchanged(
+        &self,
+        file: &str,
+        template: &str,
+        data: &impl std::hash::Hash,
+    ) -> bool {
         let Some(pass) = self.pass else {
             return false;
         };
         let key =
-            crate::incremental::key(&(pass.globals(), self.theme.fingerprint(template), data));
+            crate::incremental::hash_key(&(pass.globals(), self.theme.fingerprint(template), data));
         let unchanged = pass.file_unchanged(file, key);
         if unchanged {
             self.out.keep(file);

@@ -99,6 +99,8 @@ pub struct Theme {
     /// use (see [`fingerprints`]); `serve` re-renders a page when the
     /// hash of its template changes.
     fingerprints: HashMap<String, u64>,
+    /// Hash of all fingerprints: equal when no template changed.
+    templates_key: u64,
 }
 
 impl Theme {
@@ -180,10 +182,16 @@ impl Theme {
             return Err(Error::Site(vec![d]));
         }
         let fingerprints = fingerprints(&sources);
+        let templates_key = {
+            let mut all: Vec<(&String, &u64)> = fingerprints.iter().collect();
+            all.sort_unstable();
+            crate::incremental::hash_key(&all)
+        };
         Ok(Theme {
             tera,
             assets,
             fingerprints,
+            templates_key,
             origins,
             stylesheet: stylesheet.unwrap_or_default(),
             static_files,
@@ -200,6 +208,11 @@ impl Theme {
     }
 
     /// The hash of `name` and everything it uses; 0 for an unknown name.
+    /// A hash of every template's fingerprint.
+    pub fn templates_key(&self) -> u64 {
+        self.templates_key
+    }
+
     pub fn fingerprint(&self, name: &str) -> u64 {
         self.fingerprints.get(name).copied().unwrap_or(0)
     }

@@ -121,6 +121,51 @@ fn a_body_edit_renders_the_page_and_what_shows_its_summary() {
 }
 
 #[test]
+fn an_edit_that_keeps_the_summary_renders_only_the_page() {
+    let mut f = Fixture::new();
+    f.first();
+    // Same word count, same front matter: no summary changes, so the
+    // listings, feeds and sitemap are kept wholesale without being keyed.
+    let rendered = f.pass(
+        "content/c.md",
+        Some(&article("C", "2024-01-03", "\"y\"", "Charles.")),
+    );
+    assert_eq!(html(&rendered), ["c/index.html"]);
+    // Kept files are still served.
+    for kept in [
+        "index.html",
+        "page/2/index.html",
+        "tags/y/index.html",
+        "atom.xml",
+        "sitemap.xml",
+    ] {
+        assert!(f.session.files().contains_key(kept), "{kept} dropped");
+    }
+    // The pass after still knows the kept files' keys: an edit that does
+    // change C's summary renders exactly its listings again.
+    let rendered = f.pass(
+        "content/c.md",
+        Some(&article(
+            "C",
+            "2024-01-03",
+            "\"y\"",
+            "Charles, at length now.",
+        )),
+    );
+    assert_eq!(
+        html(&rendered),
+        [
+            "atom.xml",
+            "c/index.html",
+            "page/2/index.html",
+            "sitemap.xml",
+            "tags/y/atom.xml",
+            "tags/y/index.html",
+        ]
+    );
+}
+
+#[test]
 fn a_title_edit_also_renders_the_neighbours() {
     let mut f = Fixture::new();
     f.first();

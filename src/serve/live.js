@@ -100,6 +100,8 @@
   function connect() {
     const events = new EventSource("/__nutgraf/events");
     events.onmessage = (e) => {
+      // When the last message arrived, for the latency benchmark's breakdown.
+      window.__nutgrafMessageAt = performance.timeOrigin + performance.now();
       const msg = JSON.parse(e.data);
       queue = queue.then(() => handle(msg)).catch(() => location.reload());
     };

@@ -235,7 +235,7 @@ fn publish(
         }
         Err(e) => {
             let text = e.to_string();
-            eprint!("{text}");
+            eprintln!("{}", text.trim_end());
             eprintln!("The last good version is still served; fix the file and save.");
             shared.set_error(Some(text.clone()));
             shared.send(&Message::Error { text });
