@@ -401,11 +401,13 @@ pub fn human_bytes(n: u64) -> String {
 pub mod inspect {
     use super::*;
 
-    /// Every object of `target` with its size and headers (a HEAD each).
+    /// Every object of `target` with its size and headers (a HEAD each),
+    /// with the `AWS_*` variables of `env`.
     pub fn objects(
         target: &DeployTarget,
+        env: &[(String, String)],
     ) -> Result<std::collections::BTreeMap<String, store::RemoteObject>> {
-        let store = store::open(target)?;
+        let store = store::open_with_env(target, env)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -422,8 +424,12 @@ pub mod inspect {
     }
 
     /// One object's bytes.
-    pub fn get(target: &DeployTarget, path: &str) -> Result<Option<Vec<u8>>> {
-        let store = store::open(target)?;
+    pub fn get(
+        target: &DeployTarget,
+        env: &[(String, String)],
+        path: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        let store = store::open_with_env(target, env)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

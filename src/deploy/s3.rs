@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use futures::{StreamExt, TryStreamExt};
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::client::{
     HttpClient, HttpConnector, HttpError, HttpRequest, HttpResponse, HttpService, ReqwestConnector,
 };
@@ -34,14 +34,20 @@ pub struct S3Store {
 
 impl S3Store {
     /// Credentials and anything the config leaves out come from the
-    /// standard `AWS_*` environment variables (`AmazonS3Builder::from_env`).
-    pub fn open(target: &DeployTarget, bucket: &str, prefix: &str) -> Result<S3Store> {
+    /// standard `AWS_*` variables of `env` (the process environment, as
+    /// `AmazonS3Builder::from_env` reads it; tests pass their own).
+    pub fn open(
+        target: &DeployTarget,
+        bucket: &str,
+        prefix: &str,
+        env: &[(String, String)],
+    ) -> Result<S3Store> {
         let url = if prefix.is_empty() {
             format!("s3://{bucket}")
         } else {
             format!("s3://{bucket}/{prefix}")
         };
-        if target.endpoint.is_some() && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+        if target.endpoint.is_some() && !env.iter().any(|(k, _)| k == "AWS_ACCESS_KEY_ID") {
             // Without keys object_store would ask the EC2 instance metadata
             // service, which no S3-compatible service behind an endpoint uses.
             bail!(
@@ -50,7 +56,19 @@ impl S3Store {
             );
         }
         let requests = Arc::new(Requests::default());
-        let mut builder = AmazonS3Builder::from_env()
+        // Client options first: `with_client_options` replaces them all,
+        // `with_allow_http` among them.
+        let mut builder = AmazonS3Builder::new();
+        for (key, value) in env {
+            if let Some(key) = key
+                .strip_prefix("AWS_")
+                .and_then(|_| key.to_ascii_lowercase().parse::<AmazonS3ConfigKey>().ok())
+            {
+                builder = builder.with_config(key, value);
+            }
+        }
+        let mut builder = builder
+            .with_client_options(ClientOptions::new().with_timeout(Duration::from_secs(60)))
             .with_bucket_name(bucket)
             .with_allow_http(target.allow_http)
             .with_retry(RetryConfig {
@@ -60,7 +78,6 @@ impl S3Store {
                 retry_timeout: Duration::from_secs(120),
                 ..RetryConfig::default()
             })
-            .with_client_options(ClientOptions::new().with_timeout(Duration::from_secs(60)))
             .with_http_connector(Counting {
                 requests: Arc::clone(&requests),
             });

@@ -53,9 +53,18 @@ pub enum AnyStore {
 
 /// Opens `target`. S3 credentials come from the environment only.
 pub fn open(target: &DeployTarget) -> Result<AnyStore> {
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    open_with_env(target, &env)
+}
+
+/// Opens `target` with the `AWS_*` variables of `env` instead of the
+/// process environment.
+pub fn open_with_env(target: &DeployTarget, env: &[(String, String)]) -> Result<AnyStore> {
     Ok(match &target.location {
         DeployLocation::S3 { bucket, prefix } => {
-            AnyStore::S3(S3Store::open(target, bucket, prefix)?)
+            AnyStore::S3(S3Store::open(target, bucket, prefix, env)?)
         }
         DeployLocation::Dir(dir) => AnyStore::Dir(DirStore::new(dir.clone())),
     })
