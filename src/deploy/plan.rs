@@ -523,6 +523,32 @@ mod tests {
         );
     }
 
+    /// The case the interim manifest exists for: a deploy replaces a page
+    /// with same-size content and stops; the writer then reverts the page.
+    /// Size and the old manifest entry would both match the reverted file,
+    /// yet the target holds the other version.
+    #[test]
+    fn an_interrupted_deploy_is_not_trusted_on_rerun() {
+        let v1 = site();
+        let mut remote = deployed(&v1);
+        let mut v2 = v1.clone();
+        v2[6] = file("leap/index.html", "LEAP");
+        let p = plan(&v2, &remote, PlanOptions::default());
+        assert_eq!(
+            paths(&p),
+            [("leap/index.html", Phase::Pages, Reason::Content)]
+        );
+        // Applied up to the upload, then stopped before the final manifest.
+        remote.manifest = p.interim_manifest.clone();
+        remote.objects.insert("leap/index.html".into(), 4);
+        let rerun = plan(&v1, &remote, PlanOptions::default());
+        assert_eq!(
+            paths(&rerun),
+            [("leap/index.html", Phase::Pages, Reason::Unknown)]
+        );
+        assert_eq!(rerun.unchanged, v1.len() - 1);
+    }
+
     #[test]
     fn rewrites_a_manifest_that_differs() {
         let local = site();
