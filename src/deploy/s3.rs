@@ -114,23 +114,23 @@ impl S3Store {
         Path::parse(&full).with_context(|| format!("`{path}` cannot be an S3 object key"))
     }
 
+    /// The error with the target's URL and, for the usual causes, a hint.
     fn error(&self, e: object_store::Error, doing: &str) -> anyhow::Error {
-        let hint = match &e {
+        let text = e.to_string();
+        let refused = matches!(
+            e,
             object_store::Error::PermissionDenied { .. }
-            | object_store::Error::Unauthenticated { .. } => {
-                "\n  = help: the credentials were refused (403): check AWS_ACCESS_KEY_ID and \
-                 AWS_SECRET_ACCESS_KEY, and that they may write to this bucket"
-            }
-            _ if e.to_string().contains("403") => {
-                "\n  = help: the credentials were refused (403): check AWS_ACCESS_KEY_ID and \
-                 AWS_SECRET_ACCESS_KEY, and that they may write to this bucket"
-            }
-            _ if e.to_string().contains("NoSuchBucket") => {
-                "\n  = help: the bucket does not exist: check `url` and `endpoint` in nutgraf.toml"
-            }
-            _ => "",
+                | object_store::Error::Unauthenticated { .. }
+        ) || text.contains("403 Forbidden");
+        let hint = if refused {
+            "\n  = help: the credentials were refused (403): check AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY, and that they may write to this bucket"
+        } else if text.contains("NoSuchBucket") {
+            "\n  = help: the bucket does not exist: check `url` and `endpoint` in nutgraf.toml"
+        } else {
+            ""
         };
-        anyhow!("failed to {doing} `{}`: {e}{hint}", self.url)
+        anyhow!("failed to {doing} `{}`: {text}{hint}", self.url)
     }
 }
 

@@ -44,8 +44,15 @@ fn free_port() -> u16 {
 }
 
 fn s3s_fs() -> PathBuf {
+    let install = "cargo install s3s-fs --version 0.14.1 --features binary --locked --root ~/.cache/nutgraf-ci/s3s-fs";
     if let Some(p) = std::env::var_os("NUTGRAF_S3S_FS") {
-        return PathBuf::from(p);
+        let p = PathBuf::from(p);
+        assert!(
+            p.is_file(),
+            "NUTGRAF_S3S_FS is `{}`, which is not a file. Install s3s-fs with\n  {install}",
+            p.display()
+        );
+        return p;
     }
     if let Some(home) = std::env::var_os("HOME") {
         let p = Path::new(&home).join(".cache/nutgraf-ci/s3s-fs/bin/s3s-fs");
@@ -63,8 +70,7 @@ fn s3s_fs() -> PathBuf {
     }
     panic!(
         "s3s-fs not found: the deploy tests need a real S3-compatible server. Install it with\n  \
-         cargo install s3s-fs --version 0.14.1 --features binary --locked --root ~/.cache/nutgraf-ci/s3s-fs\n\
-         (.ci/run does), or point NUTGRAF_S3S_FS at the binary"
+         {install}\n(.ci/run does), or point NUTGRAF_S3S_FS at the binary"
     );
 }
 
