@@ -342,9 +342,10 @@ fn print_deploy(report: &nutgraf::deploy::DeployReport) {
             report.bytes, report.requests
         );
     } else {
+        let t = &report.timings_ms;
         eprintln!(
-            "Deployed to {what}; {} bytes uploaded in {} ms; requests: {}",
-            report.bytes, report.elapsed_ms, report.requests
+            "Deployed to {what}; {} bytes uploaded in {} ms (hash {} ms, list {} ms, upload {} ms); requests: {}",
+            report.bytes, report.elapsed_ms, t.scan, t.survey, t.apply, report.requests
         );
     }
 }

@@ -64,7 +64,7 @@ impl Manifest {
 
     pub fn to_json(&self) -> Vec<u8> {
         // Serializing strings and numbers cannot fail.
-        serde_json::to_vec_pretty(self).unwrap_or_default()
+        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 

@@ -92,6 +92,19 @@ pub struct DeployReport {
     pub cloudfront_command: Option<String>,
     pub requests: RequestCounts,
     pub elapsed_ms: u128,
+    /// Where the time went.
+    pub timings_ms: Timings,
+}
+
+/// Milliseconds spent in each step of a deploy.
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    /// Hashing the local files.
+    pub scan: u128,
+    /// Listing the target and reading its manifest.
+    pub survey: u128,
+    /// Uploads, manifest and deletes.
+    pub apply: u128,
 }
 
 /// Deploys the built site in `opts.output` to a target.
@@ -112,7 +125,10 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             m.gzip = false;
         }
     }
+    let mut timings = Timings::default();
+    let step = Instant::now();
     let local = local::scan(dir, &matchers)?;
+    timings.scan = step.elapsed().as_millis();
     let store = store::open(target)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -120,10 +136,21 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         .build()
         .context("failed to start the async runtime")?;
 
+    let step = Instant::now();
     let remote = runtime.block_on(survey(&store))?;
+    timings.survey = step.elapsed().as_millis();
     let plan = plan::plan(&local, &remote, PlanOptions { force: opts.force });
     let location = describe(target);
     print_plan(&plan, target, &location, dir, opts.dry_run);
+    if opts.dry_run {
+        if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
+            eprintln!(
+                "note: a real deploy would refuse to delete {count} objects (more than \
+                 --max-deletes {})",
+                opts.max_deletes
+            );
+        }
+    }
 
     if !opts.dry_run {
         if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
@@ -138,7 +165,9 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         if !plan.deletes.is_empty() && opts.interactive && !opts.yes {
             confirm(&plan, &location)?;
         }
+        let step = Instant::now();
         runtime.block_on(apply(&store, &plan, opts.progress))?;
+        timings.apply = step.elapsed().as_millis();
     }
 
     let invalidation = invalidation::invalidation(&plan, target.invalidate_max);
@@ -163,6 +192,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         cloudfront_command,
         requests: store.requests(),
         elapsed_ms: started.elapsed().as_millis(),
+        timings_ms: timings,
     })
 }
 
