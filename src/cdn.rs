@@ -14,6 +14,13 @@ use crate::html::escape;
 /// immutable.
 pub const ASSETS_DIR: &str = "assets";
 
+/// Cache-Control of content-hashed files (everything under [`ASSETS_DIR`]).
+pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Cache-Control of everything else: pages, feeds, the sitemap change in
+/// place.
+pub const CACHE_REVALIDATE: &str = "public, max-age=0, must-revalidate";
+
 /// The `_headers` file: hashed assets are cached for a year, everything
 /// else (pages, feeds, sitemap, unhashed images) is revalidated on every
 /// request. The `! Cache-Control` line is Cloudflare Pages' syntax for
@@ -21,9 +28,9 @@ pub const ASSETS_DIR: &str = "assets";
 pub fn headers() -> String {
     format!(
         "# Written by nutgraf. Pages, feeds and the sitemap change in place: revalidate them.\n\
-         /*\n  Cache-Control: public, max-age=0, must-revalidate\n  X-Content-Type-Options: nosniff\n\n\
+         /*\n  Cache-Control: {CACHE_REVALIDATE}\n  X-Content-Type-Options: nosniff\n\n\
          # Content-hashed files never change: a new version gets a new name.\n\
-         /{ASSETS_DIR}/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable\n"
+         /{ASSETS_DIR}/*\n  ! Cache-Control\n  Cache-Control: {CACHE_IMMUTABLE}\n"
     )
 }
 

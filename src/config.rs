@@ -33,6 +33,8 @@ struct RawConfig {
     #[serde(default)]
     images: RawImages,
     #[serde(default)]
+    deploy: RawDeploy,
+    #[serde(default)]
     extra: toml::Table,
 }
 
@@ -70,6 +72,40 @@ impl Default for ImagesConfig {
     }
 }
 
+/// `[deploy]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeploy {
+    #[serde(default)]
+    targets: Vec<RawTarget>,
+    #[serde(default)]
+    matchers: Vec<RawMatcher>,
+}
+
+/// One `[[deploy.targets]]` as written. Credentials are deliberately not
+/// keys: they come from the standard AWS environment variables or profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    name: toml::Spanned<String>,
+    url: toml::Spanned<String>,
+    endpoint: Option<toml::Spanned<String>>,
+    region: Option<String>,
+    allow_http: Option<bool>,
+    cloudfront_distribution_id: Option<String>,
+    invalidate_max: Option<usize>,
+}
+
+/// One `[[deploy.matchers]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatcher {
+    pattern: toml::Spanned<String>,
+    cache_control: Option<String>,
+    content_type: Option<String>,
+    gzip: Option<bool>,
+}
+
 const KEYS: &[&str] = &[
     "title",
     "base_url",
@@ -86,6 +122,20 @@ const KEYS: &[&str] = &[
     "quality",
     "webp",
     "sizes",
+    "deploy",
+    "targets",
+    "matchers",
+    "name",
+    "url",
+    "endpoint",
+    "region",
+    "allow_http",
+    "cloudfront_distribution_id",
+    "invalidate_max",
+    "pattern",
+    "cache_control",
+    "content_type",
+    "gzip",
 ];
 
 /// The validated site configuration.
@@ -109,8 +159,57 @@ pub struct Config {
     /// Minify the HTML that `build` writes.
     pub minify: bool,
     pub images: ImagesConfig,
+    pub deploy: DeployConfig,
     pub extra: toml::Table,
 }
+
+/// `[deploy]`: where `nutgraf deploy` publishes and with which headers.
+#[derive(Debug, Clone, Default)]
+pub struct DeployConfig {
+    /// In file order; the first is the default target.
+    pub targets: Vec<DeployTarget>,
+    /// Header overrides; the first matcher whose pattern matches a file wins.
+    pub matchers: Vec<DeployMatcher>,
+}
+
+/// One place to deploy to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployTarget {
+    pub name: String,
+    pub location: DeployLocation,
+    /// S3-compatible endpoint (R2, MinIO…); `None` is AWS S3.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Allow a plain-http endpoint (on by default for 127.0.0.1 and localhost).
+    pub allow_http: bool,
+    pub cloudfront_distribution_id: Option<String>,
+    /// Above this many paths to invalidate, print `/*` instead.
+    pub invalidate_max: usize,
+}
+
+/// Where a deploy target's objects live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployLocation {
+    /// `s3://bucket/prefix`: `prefix` has no leading or trailing slash and
+    /// may be empty.
+    S3 { bucket: String, prefix: String },
+    /// `file:///abs/path`: a local folder.
+    Dir(std::path::PathBuf),
+}
+
+/// A `[[deploy.matchers]]` entry: headers for files whose path (relative
+/// to the output, `/`-separated) matches `pattern`.
+#[derive(Debug, Clone)]
+pub struct DeployMatcher {
+    pub pattern: String,
+    pub glob: globset::GlobMatcher,
+    pub cache_control: Option<String>,
+    pub content_type: Option<String>,
+    pub gzip: bool,
+}
+
+/// Paths to invalidate before `nutgraf deploy` prints `/*` instead.
+pub const DEFAULT_INVALIDATE_MAX: usize = 100;
 
 /// Articles per listing page when nothing says otherwise.
 pub const DEFAULT_PAGINATE_BY: usize = 20;
@@ -197,7 +296,9 @@ impl Config {
             webp: raw.images.webp.unwrap_or(defaults.webp),
             sizes: raw.images.sizes.unwrap_or(defaults.sizes),
         };
+        let deploy = deploy_config(text, raw.deploy)?;
         Ok(Config {
+            deploy,
             minify: raw.minify.unwrap_or(true),
             images,
             publisher: raw.publisher.unwrap_or_else(|| raw.title.clone()),
@@ -219,6 +320,131 @@ impl Config {
         }
         format!("{}/{}", self.base_url, path.trim_start_matches('/'))
     }
+}
+
+/// Validates `[deploy]`: target names unique, URLs `s3://bucket[/prefix]`
+/// or `file:///abs/path`, http(s) endpoints, patterns that are globs.
+fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic> {
+    let at = |span: std::ops::Range<usize>| Position::of_offset(text, span.start);
+    let mut targets: Vec<DeployTarget> = Vec::new();
+    for t in raw.targets {
+        let name = t.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at(t.name.span()),
+                "a deploy target needs a `name`",
+            )
+            .with_hint("for example `name = \"production\"`"));
+        }
+        if targets.iter().any(|o| o.name == name) {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at(t.name.span()),
+                format!("two deploy targets are named `{name}`"),
+            )
+            .with_hint("`nutgraf deploy --target NAME` picks a target by name: make them unique"));
+        }
+        let location = deploy_location(t.url.get_ref()).ok_or_else(|| {
+            Diagnostic::error(
+                CONFIG_FILE,
+                at(t.url.span()),
+                format!("`url` must be `s3://bucket/prefix` or `file:///absolute/folder`, found `{}`", t.url.get_ref()),
+            )
+            .with_hint("for Cloudflare R2, MinIO and other S3-compatible stores, write `url = \"s3://bucket\"` and set `endpoint`")
+        })?;
+        let mut allow_http = t.allow_http.unwrap_or(false);
+        if let Some(endpoint) = &t.endpoint {
+            let e = endpoint.get_ref();
+            let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|p| {
+                    e.strip_prefix(p)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+                });
+            if e.starts_with("http://") && t.allow_http.is_none() {
+                if local {
+                    allow_http = true;
+                } else {
+                    return Err(Diagnostic::error(
+                        CONFIG_FILE,
+                        at(endpoint.span()),
+                        format!("endpoint `{e}` is plain http: requests and credentials would travel unencrypted"),
+                    )
+                    .with_hint("use https, or add `allow_http = true` to this target if you mean it"));
+                }
+            } else if !e.starts_with("https://") && !e.starts_with("http://") {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at(endpoint.span()),
+                    format!("`endpoint` must be an http(s) URL, found `{e}`"),
+                )
+                .with_hint(
+                    "for example `endpoint = \"https://<account>.r2.cloudflarestorage.com\"`",
+                ));
+            }
+        }
+        targets.push(DeployTarget {
+            name,
+            location,
+            endpoint: t
+                .endpoint
+                .map(|e| e.into_inner().trim_end_matches('/').to_string()),
+            region: t.region,
+            allow_http,
+            cloudfront_distribution_id: t.cloudfront_distribution_id,
+            invalidate_max: t.invalidate_max.unwrap_or(DEFAULT_INVALIDATE_MAX),
+        });
+    }
+    let mut matchers = Vec::new();
+    for m in raw.matchers {
+        let glob = globset::GlobBuilder::new(m.pattern.get_ref())
+            .literal_separator(true)
+            .build()
+            .map_err(|e| {
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    at(m.pattern.span()),
+                    format!("`pattern` is not a valid glob: {}", e.kind()),
+                )
+                .with_hint("patterns match paths inside the output like `assets/**`, `**/*.html` or `*.xml`")
+            })?;
+        matchers.push(DeployMatcher {
+            pattern: m.pattern.into_inner(),
+            glob: glob.compile_matcher(),
+            cache_control: m.cache_control,
+            content_type: m.content_type,
+            gzip: m.gzip.unwrap_or(false),
+        });
+    }
+    Ok(DeployConfig { targets, matchers })
+}
+
+/// `s3://bucket/a/b/` → S3 { bucket, prefix: "a/b" }; `file:///srv/site`
+/// → Dir; anything else `None`.
+fn deploy_location(url: &str) -> Option<DeployLocation> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("s3://") {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid_bucket = !bucket.is_empty()
+            && bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        let prefix = prefix.trim_matches('/');
+        if !valid_bucket || prefix.split('/').any(|s| s == ".." || s == ".") {
+            return None;
+        }
+        return Some(DeployLocation::S3 {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        });
+    }
+    let path = url.strip_prefix("file://")?;
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let path = std::path::PathBuf::from(decoded.as_ref());
+    path.is_absolute().then_some(DeployLocation::Dir(path))
 }
 
 /// The position of the line that sets `key` (for errors found after parsing).
@@ -306,6 +532,83 @@ mod tests {
         assert_eq!((d.line, d.col), (3, 1));
         assert_eq!(d.message, "unknown key `languag`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `language`?"));
+    }
+
+    const BASE: &str = "title = \"T\"\nbase_url = \"https://e.org\"\n";
+
+    #[test]
+    fn deploy_targets() {
+        let c = Config::parse(&format!(
+            "{BASE}[[deploy.targets]]\nname = \"production\"\nurl = \"s3://bucket/a/b/\"\n\
+             [[deploy.targets]]\nname = \"local\"\nurl = \"file:///srv/my%20site\"\nendpoint = \"http://127.0.0.1:9000\"\n\
+             [[deploy.matchers]]\npattern = \"**/*.html\"\ngzip = true\n"
+        ))
+        .unwrap_or_else(|d| panic!("{d}"));
+        let t = &c.deploy.targets;
+        assert_eq!(t[0].name, "production");
+        assert_eq!(
+            t[0].location,
+            DeployLocation::S3 {
+                bucket: "bucket".into(),
+                prefix: "a/b".into()
+            }
+        );
+        assert!(!t[0].allow_http);
+        assert_eq!(t[0].invalidate_max, DEFAULT_INVALIDATE_MAX);
+        assert_eq!(t[1].location, DeployLocation::Dir("/srv/my site".into()));
+        assert!(
+            t[1].allow_http,
+            "a local http endpoint is allowed without asking"
+        );
+        assert!(c.deploy.matchers[0].gzip);
+        assert!(c.deploy.matchers[0].glob.is_match("a/b/index.html"));
+    }
+
+    #[test]
+    fn deploy_unknown_key_points_at_it() {
+        let Err(d) = Config::parse(&format!(
+            "{BASE}[[deploy.targets]]\nname = \"p\"\nurl = \"s3://b\"\nregon = \"auto\"\n"
+        )) else {
+            panic!("unknown key accepted");
+        };
+        assert_eq!((d.line, d.col), (6, 1));
+        assert_eq!(d.message, "unknown key `regon`");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `region`?"));
+    }
+
+    #[test]
+    fn deploy_bad_values_point_at_them() {
+        let cases = [
+            ("name = \"p\"\nurl = \"https://b\"\n", 5, "`url` must be"),
+            (
+                "name = \"p\"\nurl = \"s3://b\"\nendpoint = \"http://minio.example.org\"\n",
+                6,
+                "plain http",
+            ),
+            (
+                "name = \"p\"\nurl = \"file://relative\"\n",
+                5,
+                "`url` must be",
+            ),
+        ];
+        for (target, line, message) in cases {
+            let Err(d) = Config::parse(&format!("{BASE}[[deploy.targets]]\n{target}")) else {
+                panic!("accepted {target}");
+            };
+            assert_eq!(d.line, line, "{target}: {d}");
+            assert!(d.message.contains(message), "{target}: {d}");
+        }
+        let Err(d) = Config::parse(&format!("{BASE}[[deploy.matchers]]\npattern = \"a/[b\"\n"))
+        else {
+            panic!("bad glob accepted");
+        };
+        assert_eq!(d.line, 4);
+        let Err(d) = Config::parse(&format!(
+            "{BASE}[[deploy.targets]]\nname = \"p\"\nurl = \"s3://b\"\n[[deploy.targets]]\nname = \"p\"\nurl = \"s3://c\"\n"
+        )) else {
+            panic!("duplicate names accepted");
+        };
+        assert_eq!(d.line, 7);
     }
 
     #[test]

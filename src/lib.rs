@@ -17,6 +17,9 @@
 //! 7. write everything into a temporary folder and swap it in ([`output`]),
 //!    so a failed build leaves the previous site untouched.
 //!
+//! `serve` renders the same steps into memory; `deploy` builds, then
+//! uploads the output to S3-compatible storage ([`deploy`]).
+//!
 //! Problems in the input are [`diagnostic::Diagnostic`]s with
 //! `path:line:col`, a message and a hint.
 
@@ -25,6 +28,8 @@ pub mod cdn;
 pub mod check;
 pub mod config;
 pub mod content;
+#[cfg(feature = "deploy")]
+pub mod deploy;
 pub mod diagnostic;
 pub mod error;
 pub mod feeds;

@@ -70,6 +70,32 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Upload the site to S3-compatible storage (or a folder): only changed files,
+    /// assets before pages, stale files deleted last
+    #[cfg(feature = "deploy")]
+    Deploy {
+        /// A [[deploy.targets]] name from nutgraf.toml [default: the first]
+        #[arg(long, value_name = "NAME")]
+        target: Option<String>,
+        /// Print what would be uploaded and deleted; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Upload every file, changed or not
+        #[arg(long)]
+        force: bool,
+        /// Refuse to deploy when it would delete more objects than this
+        #[arg(long, value_name = "N", default_value_t = nutgraf::deploy::DEFAULT_MAX_DELETES)]
+        max_deletes: usize,
+        /// Do not ask before deleting (only asked on a terminal)
+        #[arg(long, short)]
+        yes: bool,
+        /// Deploy this existing build instead of building first
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Print a JSON report on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a starter site in DIR (default: the current folder, which must be empty)
     Init {
         #[arg(value_name = "DIR")]
@@ -99,28 +125,7 @@ fn main() -> ExitCode {
             };
             match nutgraf::build(&opts) {
                 Ok(report) => {
-                    for w in &report.warnings {
-                        eprintln!("{w}\n");
-                    }
-                    let skipped = if report.skipped > 0 {
-                        format!(
-                            " ({} drafts or scheduled left out; --drafts includes them)",
-                            report.skipped
-                        )
-                    } else {
-                        String::new()
-                    };
-                    eprintln!(
-                        "Built {} article{}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
-                        report.pages,
-                        if report.pages == 1 { "" } else { "s" },
-                        report.files_copied,
-                        report.images.processed,
-                        report.images.cached,
-                        report.output.display(),
-                        report.elapsed.as_millis(),
-                        counts(0, report.warnings.len()),
-                    );
+                    print_build(&report);
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e, "build"),
@@ -192,6 +197,63 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e, "serve"),
             }
         }
+        #[cfg(feature = "deploy")]
+        Command::Deploy {
+            target,
+            dry_run,
+            force,
+            max_deletes,
+            yes,
+            output,
+            json,
+        } => {
+            use std::io::IsTerminal;
+            let progress = std::io::stderr().is_terminal();
+            // Without --output, deploy what a normal build writes.
+            let output = match output {
+                Some(dir) => dir,
+                None => {
+                    let opts = BuildOptions {
+                        root: cli.root.clone(),
+                        output: None,
+                        drafts: false,
+                        strict: false,
+                        progress,
+                    };
+                    match nutgraf::build(&opts) {
+                        Ok(report) => {
+                            print_build(&report);
+                            report.output
+                        }
+                        Err(e) => return fail(&e, "deploy"),
+                    }
+                }
+            };
+            let opts = nutgraf::deploy::DeployOptions {
+                root: cli.root,
+                target,
+                output,
+                dry_run,
+                force,
+                max_deletes,
+                yes,
+                progress,
+                interactive: std::io::stdin().is_terminal(),
+            };
+            match nutgraf::deploy::deploy(&opts) {
+                Ok(report) => {
+                    print_deploy(&report);
+                    if json {
+                        match serde_json::to_string(&report) {
+                            Ok(line) => println!("{line}"),
+                            Err(e) => eprintln!("error: cannot write the JSON report: {e}"),
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e, "deploy"),
+            }
+        }
         Command::Init { dir } => {
             let dir = dir.unwrap_or_else(|| cli.root.clone());
             match nutgraf::scaffold::init(&dir, &jiff::Zoned::now()) {
@@ -219,6 +281,72 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e, "new"),
             }
         }
+    }
+}
+
+/// The build's warnings and its one-line summary.
+fn print_build(report: &nutgraf::BuildReport) {
+    for w in &report.warnings {
+        eprintln!("{w}\n");
+    }
+    let skipped = if report.skipped > 0 {
+        format!(
+            " ({} drafts or scheduled left out; --drafts includes them)",
+            report.skipped
+        )
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "Built {} article{}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
+        report.pages,
+        if report.pages == 1 { "" } else { "s" },
+        report.files_copied,
+        report.images.processed,
+        report.images.cached,
+        report.output.display(),
+        report.elapsed.as_millis(),
+        counts(0, report.warnings.len()),
+    );
+}
+
+/// The URLs to invalidate, then one summary line.
+#[cfg(feature = "deploy")]
+fn print_deploy(report: &nutgraf::deploy::DeployReport) {
+    if !report.invalidate.is_empty() {
+        let what = if report.invalidate == ["/*"] {
+            "everything (more changed paths than `invalidate_max`)".to_string()
+        } else {
+            format!("{} paths", report.invalidate.len())
+        };
+        eprintln!("Invalidate on your CDN: {what}");
+        for p in &report.invalidate {
+            eprintln!("  {p}");
+        }
+        if let Some(cmd) = &report.cloudfront_command {
+            eprintln!("CloudFront: {cmd}");
+        }
+    }
+    let what = format!(
+        "{} ({}): {} new, {} updated, {} deleted, {} unchanged",
+        report.target,
+        report.location,
+        report.new.len(),
+        report.updated.len(),
+        report.deleted.len(),
+        report.unchanged,
+    );
+    if report.dry_run {
+        eprintln!(
+            "Dry run for {what} (nothing changed); {} bytes to upload; requests: {}",
+            report.bytes, report.requests
+        );
+    } else {
+        let t = &report.timings_ms;
+        eprintln!(
+            "Deployed to {what}; {} bytes uploaded in {} ms (hash {} ms, list {} ms, upload {} ms); requests: {}",
+            report.bytes, report.elapsed_ms, t.scan, t.survey, t.apply, report.requests
+        );
     }
 }
 

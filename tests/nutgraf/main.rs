@@ -7,6 +7,8 @@
 mod cdn;
 mod check;
 mod demo;
+#[cfg(feature = "deploy")]
+mod deploy;
 mod errors;
 mod figures;
 mod images;

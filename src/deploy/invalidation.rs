@@ -1,0 +1,191 @@
+//! CDN invalidation: which URLs a deploy changed in place, and the
+//! CloudFront command that purges them.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::cdn::ASSETS_DIR;
+
+use super::plan::Plan;
+
+/// What to purge on the CDN after a deploy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalidation {
+    /// Nothing cached changed.
+    None,
+    /// These URL paths, each page as `/a/` and `/a/index.html`.
+    Paths(Vec<String>),
+    /// More than `invalidate_max` paths: `/*`.
+    All,
+}
+
+impl Invalidation {
+    /// The paths to pass to a CDN (`["/*"]` for everything).
+    pub fn paths(&self) -> Vec<String> {
+        match self {
+            Invalidation::None => Vec::new(),
+            Invalidation::Paths(p) => p.clone(),
+            Invalidation::All => vec!["/*".to_string()],
+        }
+    }
+}
+
+/// Characters percent-encoded in an invalidation path (CloudFront wants
+/// non-ASCII and RFC 1738 unsafe characters encoded).
+const UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}')
+    .add(b'\'');
+
+/// The URLs a CDN may hold stale copies of: replaced and deleted objects
+/// outside `assets/` (hashed files never change in place). New objects are
+/// left out: no CDN can have cached them.
+pub fn invalidation(plan: &Plan, max: usize) -> Invalidation {
+    let changed = plan
+        .uploads
+        .iter()
+        .filter(|u| !u.is_new())
+        .map(|u| u.file.path.as_str())
+        .chain(plan.deletes.iter().map(|d| d.path.as_str()))
+        .filter(|p| !p.starts_with(&format!("{ASSETS_DIR}/")));
+    let mut paths = Vec::new();
+    for path in changed {
+        let encoded = format!("/{}", utf8_percent_encode(path, UNSAFE));
+        if let Some(dir) = encoded.strip_suffix("index.html") {
+            paths.push(dir.to_string());
+        }
+        paths.push(encoded);
+    }
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        Invalidation::None
+    } else if paths.len() > max {
+        Invalidation::All
+    } else {
+        Invalidation::Paths(paths)
+    }
+}
+
+/// The `aws` CLI command that invalidates `paths` on a CloudFront
+/// distribution, quoted for a POSIX shell.
+pub fn cloudfront_command(distribution_id: &str, paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| shell_quote(p)).collect();
+    format!(
+        "aws cloudfront create-invalidation --distribution-id {} --paths {}",
+        shell_quote(distribution_id),
+        quoted.join(" ")
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::local::{LocalFile, Meta};
+    use crate::deploy::manifest::Manifest;
+    use crate::deploy::plan::{Delete, Phase, Reason, Upload};
+
+    fn upload(path: &str, reason: Reason) -> Upload {
+        Upload {
+            file: LocalFile {
+                path: path.into(),
+                hash: String::new(),
+                size: 1,
+                meta: Meta {
+                    content_type: String::new(),
+                    cache_control: String::new(),
+                    content_encoding: None,
+                },
+                source: path.into(),
+            },
+            phase: Phase::Pages,
+            reason,
+        }
+    }
+
+    fn plan(uploads: Vec<Upload>, deletes: &[&str]) -> Plan {
+        Plan {
+            uploads,
+            deletes: deletes
+                .iter()
+                .map(|p| Delete {
+                    path: p.to_string(),
+                    size: 1,
+                })
+                .collect(),
+            unchanged: 0,
+            interim_manifest: None,
+            manifest: Manifest::default(),
+            write_manifest: true,
+        }
+    }
+
+    #[test]
+    fn changed_pages_in_both_forms() {
+        let p = plan(
+            vec![
+                upload("index.html", Reason::Content),
+                upload("café/naïve file.html", Reason::Headers),
+                upload("leap/index.html", Reason::Content),
+                upload("assets/style.1.css", Reason::Content),
+                upload("brand-new/index.html", Reason::New),
+                upload("atom.xml", Reason::Size),
+            ],
+            &["old/index.html"],
+        );
+        assert_eq!(
+            invalidation(&p, 100),
+            Invalidation::Paths(
+                [
+                    "/",
+                    "/atom.xml",
+                    "/caf%C3%A9/na%C3%AFve%20file.html",
+                    "/index.html",
+                    "/leap/",
+                    "/leap/index.html",
+                    "/old/",
+                    "/old/index.html",
+                ]
+                .map(String::from)
+                .to_vec()
+            )
+        );
+        assert_eq!(invalidation(&p, 7), Invalidation::All);
+        assert_eq!(invalidation(&p, 7).paths(), ["/*"]);
+        assert_eq!(
+            invalidation(&plan(vec![upload("a/index.html", Reason::New)], &[]), 100),
+            Invalidation::None
+        );
+    }
+
+    #[test]
+    fn cloudfront_command_is_quoted() {
+        assert_eq!(
+            cloudfront_command("E2QWRUHAPOMQZL", &["/*".into(), "/a/".into()]),
+            "aws cloudfront create-invalidation --distribution-id E2QWRUHAPOMQZL --paths '/*' /a/"
+        );
+    }
+}

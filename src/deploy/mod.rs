@@ -1,0 +1,521 @@
+//! `nutgraf deploy`: publishes the built site to S3-compatible storage or a
+//! local folder, uploading only what changed.
+//!
+//! A deploy runs these steps in order ([`deploy`]):
+//!
+//! 1. (the CLI builds the site first unless `--output` names a build);
+//! 2. hash every output file and work out its headers ([`local`]);
+//! 3. list the target and read its manifest ([`store`], [`manifest`]);
+//! 4. compare them: a pure function ([`plan::plan`]) decides what to
+//!    upload, in which phase, and what to delete;
+//! 5. apply the plan phase by phase: assets, other files, new pages,
+//!    changed pages, feeds and sitemaps, then the manifest, then deletes;
+//! 6. report the URLs to invalidate on a CDN ([`invalidation`]).
+
+pub mod invalidation;
+pub mod local;
+pub mod manifest;
+pub mod plan;
+mod s3;
+pub mod store;
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow, bail};
+use futures::StreamExt;
+use serde::Serialize;
+
+use crate::config::{CONFIG_FILE, Config, DeployConfig, DeployLocation, DeployTarget};
+use crate::diagnostic::{Diagnostic, Position, did_you_mean};
+use crate::error::Error;
+
+use self::invalidation::Invalidation;
+use self::local::LocalFile;
+use self::manifest::{MANIFEST_PATH, Manifest};
+use self::plan::{Plan, PlanOptions, RemoteState};
+use self::store::{AnyStore, RequestCounts, Store};
+
+/// Deletes a deploy makes without `--max-deletes`.
+pub const DEFAULT_MAX_DELETES: usize = 256;
+
+/// Uploads in flight at once within a phase.
+const CONCURRENCY: usize = 8;
+
+/// Test hook: stop with an error after this many uploads, as if the
+/// connection had dropped halfway.
+const FAIL_AFTER_VAR: &str = "NUTGRAF_DEPLOY_FAIL_AFTER";
+
+/// What `nutgraf deploy` was asked to do.
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    pub root: PathBuf,
+    /// A `[[deploy.targets]]` name; the first target when `None`.
+    pub target: Option<String>,
+    /// The built site to deploy.
+    pub output: PathBuf,
+    /// Print the plan, change nothing.
+    pub dry_run: bool,
+    /// Upload every file.
+    pub force: bool,
+    /// Refuse plans that delete more objects than this.
+    pub max_deletes: usize,
+    /// Do not ask before deleting.
+    pub yes: bool,
+    /// Draw progress bars (stderr is a terminal).
+    pub progress: bool,
+    /// stdin is a terminal: ask before deleting unless `yes`.
+    pub interactive: bool,
+}
+
+/// What a deploy did (or, with `--dry-run`, would do).
+#[derive(Debug, Serialize)]
+pub struct DeployReport {
+    pub target: String,
+    /// `s3://bucket/prefix` or `file:///folder`.
+    pub location: String,
+    pub dry_run: bool,
+    /// Objects the target did not have.
+    pub new: Vec<String>,
+    /// Objects replaced.
+    pub updated: Vec<String>,
+    pub deleted: Vec<String>,
+    pub unchanged: usize,
+    /// Bytes uploaded (or to upload), the manifest left out.
+    pub bytes: u64,
+    /// Paths to invalidate on a CDN (`["/*"]` above `invalidate_max`).
+    pub invalidate: Vec<String>,
+    /// The `aws cloudfront create-invalidation` command, when the target
+    /// names a distribution.
+    pub cloudfront_command: Option<String>,
+    pub requests: RequestCounts,
+    pub elapsed_ms: u128,
+    /// Where the time went.
+    pub timings_ms: Timings,
+}
+
+/// Milliseconds spent in each step of a deploy.
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    /// Hashing the local files.
+    pub scan: u128,
+    /// Listing the target and reading its manifest.
+    pub survey: u128,
+    /// Uploads, manifest and deletes.
+    pub apply: u128,
+}
+
+/// Deploys the built site in `opts.output` to a target.
+pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
+    let started = Instant::now();
+    let config = Config::load(&opts.root)?;
+    let target = select_target(&config.deploy, opts.target.as_deref())?;
+
+    let dir = &opts.output;
+    if let DeployLocation::Dir(target_dir) = &target.location {
+        check_folder_target(dir, target_dir)?;
+    }
+
+    let mut matchers = config.deploy.matchers.clone();
+    if matches!(target.location, DeployLocation::Dir(_)) {
+        // Nothing would send `Content-Encoding` for a plain folder.
+        for m in &mut matchers {
+            m.gzip = false;
+        }
+    }
+    let mut timings = Timings::default();
+    let step = Instant::now();
+    let local = local::scan(dir, &matchers)?;
+    timings.scan = step.elapsed().as_millis();
+    let store = store::open(target)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")?;
+
+    let step = Instant::now();
+    let remote = runtime.block_on(survey(&store))?;
+    timings.survey = step.elapsed().as_millis();
+    let plan = plan::plan(&local, &remote, PlanOptions { force: opts.force });
+    let location = describe(target);
+    print_plan(&plan, target, &location, dir, opts.dry_run);
+    if opts.dry_run {
+        if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
+            eprintln!(
+                "note: a real deploy would refuse to delete {count} objects (more than \
+                 --max-deletes {})",
+                opts.max_deletes
+            );
+        }
+    }
+
+    if !opts.dry_run {
+        if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
+            return Err(anyhow!(
+                "refusing to delete {count} objects from `{location}`: more than --max-deletes {} \
+                 allows; nothing was changed\n  = help: check `url` and the output folder (a wrong \
+                 prefix looks like this), then run again with `--max-deletes {count}`",
+                opts.max_deletes
+            )
+            .into());
+        }
+        if !plan.deletes.is_empty() && opts.interactive && !opts.yes {
+            confirm(&plan, &location)?;
+        }
+        let step = Instant::now();
+        runtime.block_on(apply(&store, &plan, opts.progress))?;
+        timings.apply = step.elapsed().as_millis();
+    }
+
+    let invalidation = invalidation::invalidation(&plan, target.invalidate_max);
+    let invalidate = invalidation.paths();
+    let cloudfront_command = match (&target.cloudfront_distribution_id, &invalidation) {
+        (Some(id), Invalidation::Paths(_) | Invalidation::All) => {
+            Some(invalidation::cloudfront_command(id, &invalidate))
+        }
+        _ => None,
+    };
+    let (new, updated): (Vec<_>, Vec<_>) = plan.uploads.iter().partition(|u| u.is_new());
+    Ok(DeployReport {
+        target: target.name.clone(),
+        location,
+        dry_run: opts.dry_run,
+        new: new.iter().map(|u| u.file.path.clone()).collect(),
+        updated: updated.iter().map(|u| u.file.path.clone()).collect(),
+        deleted: plan.deletes.iter().map(|d| d.path.clone()).collect(),
+        unchanged: plan.unchanged,
+        bytes: plan.upload_bytes(),
+        invalidate,
+        cloudfront_command,
+        requests: store.requests(),
+        elapsed_ms: started.elapsed().as_millis(),
+        timings_ms: timings,
+    })
+}
+
+/// The `--target` named, or the first one.
+fn select_target<'c>(
+    deploy: &'c DeployConfig,
+    name: Option<&str>,
+) -> Result<&'c DeployTarget, Error> {
+    let config_error = |message: String, hint: String| {
+        Error::Config(vec![
+            Diagnostic::error(CONFIG_FILE, Position::START, message).with_hint(hint),
+        ])
+    };
+    let Some(first) = deploy.targets.first() else {
+        return Err(config_error(
+            "no deploy target: `nutgraf.toml` has no `[[deploy.targets]]`".into(),
+            "add one, e.g.\n[[deploy.targets]]\nname = \"production\"\nurl = \"s3://my-bucket\""
+                .into(),
+        ));
+    };
+    let Some(name) = name else {
+        return Ok(first);
+    };
+    deploy
+        .targets
+        .iter()
+        .find(|t| t.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = deploy.targets.iter().map(|t| t.name.as_str()).collect();
+            let hint = match did_you_mean(name, &names) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "targets are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            config_error(format!("no deploy target named `{name}`"), hint)
+        })
+}
+
+/// Refuses a folder target that is the output folder, inside it or
+/// around it: deploying would copy the site into itself or delete it.
+fn check_folder_target(output: &Path, target: &Path) -> Result<(), Error> {
+    let abs = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        p.canonicalize().unwrap_or(p)
+    };
+    let (output, target) = (abs(output), abs(target));
+    if output.starts_with(&target) || target.starts_with(&output) {
+        return Err(Error::Config(vec![
+            Diagnostic::error(
+                CONFIG_FILE,
+                Position::START,
+                format!(
+                    "deploy folder `{}` overlaps the output folder `{}`",
+                    target.display(),
+                    output.display()
+                ),
+            )
+            .with_hint("a `file://` target must be a folder outside the built site"),
+        ]));
+    }
+    Ok(())
+}
+
+fn describe(target: &DeployTarget) -> String {
+    match &target.location {
+        DeployLocation::S3 { bucket, prefix } if prefix.is_empty() => format!("s3://{bucket}"),
+        DeployLocation::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
+        DeployLocation::Dir(dir) => format!("file://{}", dir.display()),
+    }
+}
+
+/// Lists the target and reads its manifest. An unreadable manifest is
+/// treated as absent: every file the target has is uploaded again.
+async fn survey(store: &AnyStore) -> Result<RemoteState> {
+    let objects = store.list().await?;
+    let manifest = if objects.contains_key(MANIFEST_PATH) {
+        match store.get(MANIFEST_PATH).await? {
+            Some(bytes) => match Manifest::parse(&bytes) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    eprintln!("warning: {e:#}; uploading every file again");
+                    None
+                }
+            },
+            None => None,
+        }
+    } else {
+        None
+    };
+    Ok(RemoteState { objects, manifest })
+}
+
+/// Runs the plan: the interim manifest, each phase's uploads (concurrent
+/// within a phase), the final manifest, the deletes.
+async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<()> {
+    let manifest_meta = local::meta_for(MANIFEST_PATH, &[]);
+    let manifest_meta = local::Meta {
+        // The manifest is nutgraf's, not the site's: never cache it.
+        cache_control: "no-store".to_string(),
+        ..manifest_meta
+    };
+    if let Some(interim) = &plan.interim_manifest {
+        store
+            .put(MANIFEST_PATH, interim.to_json(), &manifest_meta)
+            .await?;
+    }
+    let fail_after: Option<usize> = std::env::var(FAIL_AFTER_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let done = AtomicUsize::new(0);
+    let bar = progress_bar(progress, plan.uploads.len(), plan.upload_bytes());
+    for (_phase, uploads) in plan.phases() {
+        let mut results = futures::stream::iter(uploads)
+            .map(|u| async {
+                let body = local::body(&u.file)?;
+                store.put(&u.file.path, body, &u.file.meta).await?;
+                bar.inc(u.file.size);
+                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                if fail_after.is_some_and(|max| n >= max) {
+                    bail!("stopped after {n} uploads because {FAIL_AFTER_VAR} is set");
+                }
+                Ok::<(), anyhow::Error>(())
+            })
+            .buffer_unordered(CONCURRENCY);
+        while let Some(r) = results.next().await {
+            r?;
+        }
+    }
+    bar.finish_and_clear();
+    if plan.write_manifest {
+        store
+            .put(MANIFEST_PATH, plan.manifest.to_json(), &manifest_meta)
+            .await?;
+    }
+    if !plan.deletes.is_empty() {
+        let paths: Vec<String> = plan.deletes.iter().map(|d| d.path.clone()).collect();
+        store.delete(&paths).await?;
+    }
+    Ok(())
+}
+
+fn progress_bar(show: bool, files: usize, bytes: u64) -> indicatif::ProgressBar {
+    if !show || files == 0 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(bytes);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} uploading {files} files {{bytes}}/{{total_bytes}} {{wide_bar}} {{eta}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The plan's summary on stderr; with `--dry-run`, every action too.
+fn print_plan(plan: &Plan, target: &DeployTarget, location: &str, dir: &Path, dry_run: bool) {
+    let verb = if dry_run { "Would deploy" } else { "Deploying" };
+    eprintln!(
+        "{verb} {} to {} ({location}): {} new, {} updated, {} to delete, {} unchanged; {} to upload",
+        dir.display(),
+        target.name,
+        plan.new_count(),
+        plan.update_count(),
+        plan.deletes.len(),
+        plan.unchanged,
+        human_bytes(plan.upload_bytes()),
+    );
+    if !dry_run {
+        return;
+    }
+    for u in &plan.uploads {
+        let action = if u.is_new() { "new" } else { "update" };
+        eprintln!(
+            "  {action:<7} {:<9} {}  ({}, {})",
+            format!("{:?}", u.phase).to_lowercase(),
+            u.file.path,
+            u.reason.describe(),
+            human_bytes(u.file.size)
+        );
+    }
+    if plan.write_manifest {
+        eprintln!("  {:<7} {:<9} {MANIFEST_PATH}", "write", "manifest");
+    }
+    for d in &plan.deletes {
+        eprintln!("  {:<7} {:<9} {}", "delete", "last", d.path);
+    }
+}
+
+/// Asks on the terminal before deleting.
+fn confirm(plan: &Plan, location: &str) -> Result<()> {
+    eprint!(
+        "Delete {} object{} from {location} that the site no longer has? [y/N] ",
+        plan.deletes.len(),
+        if plan.deletes.len() == 1 { "" } else { "s" }
+    );
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("failed to read the answer")?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        bail!("deploy cancelled; nothing was changed (--yes skips this question)")
+    }
+}
+
+/// "12.3 KiB".
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Helpers for tests and tools that inspect a target.
+pub mod inspect {
+    use super::*;
+
+    /// Every object of `target` with its size and headers (a HEAD each),
+    /// with the `AWS_*` variables of `env`.
+    pub fn objects(
+        target: &DeployTarget,
+        env: &[(String, String)],
+    ) -> Result<std::collections::BTreeMap<String, store::RemoteObject>> {
+        let store = store::open_with_env(target, env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        runtime.block_on(async {
+            let mut out = std::collections::BTreeMap::new();
+            for path in store.list().await?.into_keys() {
+                if let Some(o) = store.head(&path).await? {
+                    out.insert(path, o);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// One object's bytes.
+    pub fn get(
+        target: &DeployTarget,
+        env: &[(String, String)],
+        path: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        let store = store::open_with_env(target, env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        runtime.block_on(store.get(path))
+    }
+
+    /// The local files of a build as deploy sees them.
+    pub fn local_files(dir: &Path, config: &Config) -> Result<Vec<LocalFile>> {
+        local::scan(dir, &config.deploy.matchers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_selection() {
+        let c = Config::parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n\
+             [[deploy.targets]]\nname = \"production\"\nurl = \"s3://a\"\n\
+             [[deploy.targets]]\nname = \"staging\"\nurl = \"s3://b\"\n",
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
+        let pick = |n| select_target(&c.deploy, n).map(|t| t.name.clone());
+        assert_eq!(pick(None).ok().as_deref(), Some("production"));
+        assert_eq!(pick(Some("staging")).ok().as_deref(), Some("staging"));
+        let Err(Error::Config(ds)) = pick(Some("stagin")) else {
+            panic!("unknown target accepted");
+        };
+        assert_eq!(ds[0].hint.as_deref(), Some("did you mean `staging`?"));
+        let none = DeployConfig::default();
+        assert!(select_target(&none, None).is_err());
+    }
+
+    #[test]
+    fn folder_target_must_not_overlap_the_output() {
+        assert!(
+            check_folder_target(Path::new("/srv/site/public"), Path::new("/srv/site/public"))
+                .is_err()
+        );
+        assert!(
+            check_folder_target(
+                Path::new("/srv/site/public"),
+                Path::new("/srv/site/public/x")
+            )
+            .is_err()
+        );
+        assert!(check_folder_target(Path::new("/srv/site/public"), Path::new("/srv")).is_err());
+        assert!(check_folder_target(Path::new("/srv/site/public"), Path::new("/var/www")).is_ok());
+    }
+
+    #[test]
+    fn bytes() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(12 * 1024 + 300), "12.3 KiB");
+    }
+}
