@@ -78,7 +78,7 @@ fn s3s_fs() -> PathBuf {
 struct S3 {
     _server: Guard,
     port: u16,
-    _data: TempDir,
+    data: TempDir,
 }
 
 impl S3 {
@@ -104,7 +104,7 @@ impl S3 {
         S3 {
             _server: guard,
             port,
-            _data: data,
+            data,
         }
     }
 
@@ -454,6 +454,130 @@ fn an_interrupted_deploy_finishes_on_rerun() {
         "{}",
         again.run.stderr
     );
+}
+
+/// What the bucket holds, read from s3s-fs's folder (it keeps each object
+/// as a file at its key): path → bytes. Read while a deploy runs, so files
+/// that vanish between listing and reading (temporary uploads) are skipped.
+fn bucket_files(s3: &S3) -> BTreeMap<String, Vec<u8>> {
+    let dir = s3.data.path().join(BUCKET).join("www");
+    walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(&dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((rel, std::fs::read(e.path()).ok()?))
+        })
+        .collect()
+}
+
+/// Every `/assets/…` URL that the HTML pages in `files` reference and that
+/// `files` does not hold (what a visitor would get a 404 for), and how many
+/// references were checked.
+fn missing_assets(files: &BTreeMap<String, Vec<u8>>) -> (Vec<String>, usize) {
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        // Minified pages leave attribute values unquoted (`href=/assets/…`);
+        // srcset lists URLs after commas.
+        for (at, _) in html.match_indices("/assets/") {
+            if !html[..at].ends_with(['=', '"', '\'', ' ', ',', '(']) {
+                continue; // an absolute URL (og:image) or text
+            }
+            let url = &html[at + 1..];
+            let url = &url[..url
+                .find(['"', '\'', ' ', '>', ',', ')', '?', '#'])
+                .unwrap_or(url.len())];
+            checked += 1;
+            if !files.contains_key(url) {
+                missing.push(format!("{path} -> /{url}"));
+            }
+        }
+    }
+    (missing, checked)
+}
+
+#[test]
+fn a_deploy_killed_mid_upload_keeps_every_page_whole_and_a_rerun_finishes() {
+    let s3 = S3::start();
+    let site = demo(&s3.config());
+    deploy(&site, &[]);
+    assert!(
+        bucket_files(&s3).contains_key("index.html"),
+        "s3s-fs no longer keeps objects as files at their keys; this test reads them there"
+    );
+    // A new stylesheet: a new hashed asset, and every page changes to
+    // point at it. Many small files make the upload long enough to kill.
+    let css = std::fs::read_to_string(site.root.join("themes/broadsheet/static/style.css"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    site.write(
+        "static/style.css",
+        &format!("{css}\nbody {{ outline: 0 }}\n"),
+    );
+    for i in 0..400 {
+        site.write(&format!("static/bulk/{i}.txt"), &format!("file {i}\n"));
+    }
+    edit_article(&site, "leap-seconds");
+    let before = bucket_files(&s3);
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nutgraf"));
+    cmd.arg("--root")
+        .arg(&site.root)
+        .arg("deploy")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env(SECRET_KEY) {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("run nutgraf deploy: {e}"));
+    // SIGKILL once 50 objects are new or rewritten: no cleanup can run.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let now = bucket_files(&s3);
+        let touched = now
+            .iter()
+            .filter(|(p, b)| before.get(*p) != Some(*b))
+            .count();
+        if touched >= 50 {
+            break;
+        }
+        assert!(
+            child.try_wait().ok().flatten().is_none(),
+            "the deploy ended before it could be killed ({touched} objects touched)"
+        );
+        assert!(Instant::now() < deadline, "the deploy never got going");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(
+        child.try_wait().ok().flatten().is_none(),
+        "the deploy ended before it could be killed"
+    );
+    child.kill().unwrap_or_else(|e| panic!("kill: {e}"));
+    let _ = child.wait();
+
+    // Killed halfway: no page in the bucket points at a missing asset, and
+    // some work is still left to do.
+    let halfway = bucket_files(&s3);
+    let (missing, checked) = missing_assets(&halfway);
+    assert_eq!(missing, Vec::<String>::new());
+    assert!(checked >= 10, "only {checked} asset references found");
+    let rerun = deploy(&site, &[]);
+    assert!(!rerun.uploaded().is_empty(), "{}", rerun.run.stderr);
+    assert_bucket_equals_local(&site);
+    assert_eq!(missing_assets(&bucket_files(&s3)).0, Vec::<String>::new());
+    let again = deploy(&site, &[]);
+    assert!(again.uploaded().is_empty(), "{}", again.run.stderr);
 }
 
 #[test]
