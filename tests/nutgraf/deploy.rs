@@ -8,9 +8,8 @@
 //! then `PATH`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nutgraf::config::{Config, DeployTarget};
@@ -19,29 +18,12 @@ use nutgraf::deploy::local::LocalFile;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::{Run, Site, copy_tree};
+use crate::{Guard, Run, Site, copy_tree, free_port};
 
 const ACCESS_KEY: &str = "nutgraf-test";
 const SECRET_KEY: &str = "nutgraf-test-secret";
 const BUCKET: &str = "site";
 const MANIFEST: &str = ".nutgraf-manifest.json";
-
-/// Kills the child when the test ends, passing or not.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
-}
 
 fn s3s_fs() -> PathBuf {
     let install = "cargo install s3s-fs --version 0.14.1 --features binary --locked --root ~/.cache/nutgraf-ci/s3s-fs";

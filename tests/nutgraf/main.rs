@@ -29,6 +29,27 @@ use tempfile::TempDir;
 pub const EMPTY_CONFIG: &str =
     "title = \"Test site\"\nbase_url = \"https://test.example.org\"\nminify = false\n";
 
+/// Kills a server the test started when the test ends, passing or not.
+#[cfg(any(feature = "serve", feature = "deploy"))]
+pub struct Guard(pub std::process::Child);
+
+#[cfg(any(feature = "serve", feature = "deploy"))]
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port nothing listens on, for a server the test starts.
+#[cfg(any(feature = "serve", feature = "deploy"))]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
 /// A site in a temporary folder.
 pub struct Site {
     _tmp: TempDir,
