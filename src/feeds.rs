@@ -62,16 +62,35 @@ pub(crate) fn render(
         site.render_file("atom.xml", &feed_rel, &ctx)
     };
 
-    feed(&config.title, "/", summaries.iter().map(|s| &**s).collect())?;
-    tags.par_iter().try_for_each(|tag| {
-        let title = format!("{} \u{2014} {}", tag.name, config.title);
-        feed(
-            &title,
-            &tag.url(),
-            tag.pages.iter().map(|&i| &*summaries[i]).collect(),
-        )
-    })?;
+    // The site feed (every article) and the sitemap are each one long
+    // render: run them beside the tag feeds rather than before them.
+    let site_feed = || feed(&config.title, "/", summaries.iter().map(|s| &**s).collect());
+    let tag_feeds = || {
+        tags.par_iter().try_for_each(|tag| {
+            let title = format!("{} \u{2014} {}", tag.name, config.title);
+            feed(
+                &title,
+                &tag.url(),
+                tag.pages.iter().map(|&i| &*summaries[i]).collect(),
+            )
+        })
+    };
+    let crawl_files = || crawl_files(site, content, summaries, tags);
+    let (site_feed, (tag_feeds, crawl_files)) =
+        rayon::join(site_feed, || rayon::join(tag_feeds, crawl_files));
+    site_feed?;
+    tag_feeds?;
+    crawl_files
+}
 
+/// Writes the sitemap (or sitemap index and its parts) and robots.txt.
+fn crawl_files(
+    site: &SiteRef,
+    content: &Content,
+    summaries: &[std::sync::Arc<Summary>],
+    tags: &[Tag],
+) -> Result<(), Error> {
+    let config = site.config;
     let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + tags.len() + 2);
     urls.push(SitemapUrl::new(config.permalink("/"), None));
     for s in &content.sections {

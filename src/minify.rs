@@ -9,6 +9,10 @@
 //! out, minifies the template's markup around them, and puts them back
 //! byte for byte. When a fragment cannot be found verbatim (a template that
 //! filters `page.content`, say) the whole page is minified as before.
+//!
+//! minify-html-onepass would be 2.5–2.8× faster on these pages, but it
+//! always drops the space between attributes (`srcset="…"sizes="…"`),
+//! which the Nu HTML checker rejects as an error; so it is not used.
 
 /// Stand-in element for a fragment taken out before minifying. An unknown
 /// element is kept as is by minify-html, and its name cannot occur in the

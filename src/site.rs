@@ -257,10 +257,15 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         listing::tags(&content.pages)
     };
     if !listings_kept {
-        site.render_listings(&content, &summaries, &tags)?;
-        lap.mark("listings");
-        feeds::render(&site, &content, &summaries, &tags)?;
-        lap.mark("feeds");
+        // Listings and feeds read the same summaries and write different
+        // files: side by side, neither waits on the other's long tail.
+        let (listings, feeds) = rayon::join(
+            || site.render_listings(&content, &summaries, &tags),
+            || feeds::render(&site, &content, &summaries, &tags),
+        );
+        listings?;
+        feeds?;
+        lap.mark("listings and feeds");
     }
     site.render_404()?;
     cdn::write(out, &aliases, |url| config.permalink(url))?;
