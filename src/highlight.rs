@@ -1,15 +1,20 @@
 //! Code highlighting with syntect: HTML with CSS classes, and the light and
 //! dark stylesheets for those classes.
 //!
-//! The syntax set is two-face's (bat's curated set, compiled into the
-//! binary), which adds TOML, TypeScript and others to syntect's defaults.
+//! A fence's language is looked up in syntect's own default syntaxes first
+//! and then in two-face's (bat's curated set, compiled into the binary),
+//! which adds TOML, TypeScript and others. Defaults first because they are
+//! faster where both sets have the language: on the bench corpus's 3,114
+//! code blocks (JavaScript, Rust, Python) syntect's set took 1.69 s of CPU
+//! and two-face's 2.65 s, bat's JavaScript (Babel), Rust and Python
+//! grammars being larger.
 
 use std::sync::OnceLock;
 
 use pulldown_cmark_escape::escape_html;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// Classes are `hl-` prefixed so they never clash with a theme's own.
@@ -17,9 +22,26 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
 
-fn syntaxes() -> &'static SyntaxSet {
+/// syntect's default syntaxes, loaded on first use.
+fn defaults() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// two-face's larger set, loaded only when a language is not a default.
+fn extras() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(two_face::syntax::extra_newlines)
+}
+
+/// The syntax for a fence's language token, with the set it belongs to.
+fn syntax_for(lang: &str) -> Option<(&'static SyntaxReference, &'static SyntaxSet)> {
+    let lower = lang.to_ascii_lowercase();
+    [defaults(), extras()].into_iter().find_map(|set| {
+        set.find_syntax_by_token(lang)
+            .or_else(|| set.find_syntax_by_token(&lower))
+            .map(|syntax| (syntax, set))
+    })
 }
 
 /// The first word of a fence's info string: "rust,ignore" → "rust".
@@ -36,11 +58,7 @@ pub fn language_of(info: &str) -> Option<&str> {
 /// plain text otherwise.
 pub fn code_block(lang: Option<&str>, code: &str) -> String {
     let mut out = String::with_capacity(code.len() * 3 + 64);
-    let syntax = lang.and_then(|l| {
-        let ss = syntaxes();
-        ss.find_syntax_by_token(l)
-            .or_else(|| ss.find_syntax_by_token(&l.to_ascii_lowercase()))
-    });
+    let syntax = lang.and_then(syntax_for);
     // tabindex: a block that scrolls sideways must be reachable by keyboard.
     out.push_str("<pre class=\"code\" tabindex=\"0\"");
     if let Some(l) = lang {
@@ -50,7 +68,7 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
         out.push('"');
     }
     out.push_str("><code>");
-    match syntax.and_then(|s| highlighted(s, code)) {
+    match syntax.and_then(|(syntax, set)| highlighted(syntax, set, code)) {
         Some(html) => out.push_str(&html),
         None => {
             let _ = escape_html(&mut out, code);
@@ -60,8 +78,8 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
     out
 }
 
-fn highlighted(syntax: &syntect::parsing::SyntaxReference, code: &str) -> Option<String> {
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), CLASS_STYLE);
+fn highlighted(syntax: &SyntaxReference, set: &SyntaxSet, code: &str) -> Option<String> {
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         // A syntax whose regexes fail on this input falls back to plain text.
         generator
@@ -121,10 +139,18 @@ mod tests {
             "css",
             "sql",
         ] {
-            assert!(
-                syntaxes().find_syntax_by_token(lang).is_some(),
-                "no syntax for {lang}"
-            );
+            assert!(syntax_for(lang).is_some(), "no syntax for {lang}");
+        }
+    }
+
+    #[test]
+    fn defaults_come_first_and_two_face_fills_the_gaps() {
+        let set_of = |lang: &str| syntax_for(lang).map(|(_, set)| set as *const SyntaxSet);
+        for lang in ["js", "rust", "python", "Rust"] {
+            assert_eq!(set_of(lang), Some(defaults() as *const _), "{lang}");
+        }
+        for lang in ["toml", "ts", "typescript"] {
+            assert_eq!(set_of(lang), Some(extras() as *const _), "{lang}");
         }
     }
 
