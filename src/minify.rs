@@ -99,8 +99,9 @@ fn minify_around(page: &str, verbatim: &[&str]) -> Option<String> {
 }
 
 /// Where `fragment` first occurs in `page`. `str::find` with a 13 KB
-/// needle spent more time building its searcher than minify-html spent on
-/// the page, so search for a short prefix and compare the rest.
+/// needle spent more time building its searcher than minify-html (the
+/// minifier then) spent on the page, so search for a short prefix and
+/// compare the rest.
 #[cfg(feature = "minify")]
 fn find(page: &str, fragment: &str) -> Option<usize> {
     let mut cut = fragment.len().min(48);
