@@ -180,7 +180,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// The JSON-LD of a page, parsed.
 pub fn jsonld(html: &str) -> serde_json::Value {
-    // Quoted or, in minified pages, unquoted type attribute.
+    // The type attribute quoted, as the themes write it, or unquoted.
     let tag = html
         .find("application/ld+json")
         .unwrap_or_else(|| panic!("no JSON-LD in page"));
