@@ -9,7 +9,7 @@ use base64::Engine;
 use serde::Serialize;
 use sha2::{Digest, Sha384};
 
-use crate::cdn::ASSETS_DIR;
+use crate::paths::ASSETS_DIR;
 
 /// A published asset: its hashed URL and its Subresource Integrity value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

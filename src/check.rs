@@ -4,17 +4,15 @@
 //! with `--external`, dead external links.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 
-use crate::cdn::Alias;
-use crate::content::Content;
-use crate::diagnostic::{Diagnostic, LineIndex, Position, Severity, did_you_mean};
+use crate::diagnostic::{Diagnostic, Position, Severity, did_you_mean};
 use crate::error::Error;
-use crate::listing::Tag;
+use crate::site::links::{PageLinks, SiteLinks};
 
 /// What `nutgraf check` was asked to do.
 #[derive(Debug, Clone)]
@@ -33,101 +31,6 @@ pub struct CheckReport {
     pub internal_links: usize,
     pub external_links: usize,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// A link as found in an article.
-#[derive(Debug, Clone)]
-pub struct Link {
-    pub dest: String,
-    pub pos: Position,
-}
-
-/// What `check` needs of one rendered article.
-#[derive(Debug)]
-pub struct PageLinks {
-    pub display: PathBuf,
-    pub url: String,
-    pub links: Vec<Link>,
-    pub anchors: HashSet<String>,
-    /// FAQ questions: text and where the heading is.
-    pub questions: Vec<(String, Position)>,
-}
-
-impl PageLinks {
-    pub fn new(page: &crate::content::Page, rendered: &crate::markdown::Rendered) -> PageLinks {
-        let index = LineIndex::new(&page.text);
-        let at = |body_offset: usize| index.position(&page.text, page.body_offset + body_offset);
-        PageLinks {
-            display: page.display.clone(),
-            url: page.url.clone(),
-            links: rendered
-                .links
-                .iter()
-                .map(|(dest, off)| Link {
-                    dest: dest.clone(),
-                    pos: at(*off),
-                })
-                .collect(),
-            anchors: rendered.anchors.iter().cloned().collect(),
-            questions: rendered
-                .questions
-                .iter()
-                .filter(|q| q.faq)
-                .map(|q| (q.text.clone(), at(q.offset)))
-                .collect(),
-        }
-    }
-}
-
-/// Every URL the built site answers, and each article's links.
-#[derive(Debug)]
-pub struct SiteLinks {
-    /// Article URL → its anchors.
-    articles: HashMap<String, HashSet<String>>,
-    /// Listings, feeds, alias pages and files.
-    other: HashSet<String>,
-    pages: Vec<PageLinks>,
-}
-
-impl SiteLinks {
-    pub fn new(
-        root: &Path,
-        content: &Content,
-        tags: &[Tag],
-        aliases: &[Alias],
-        pages: Vec<PageLinks>,
-    ) -> SiteLinks {
-        let articles = pages
-            .iter()
-            .map(|p| (p.url.clone(), p.anchors.clone()))
-            .collect();
-        let mut other: HashSet<String> = [
-            "/",
-            "/tags/",
-            "/atom.xml",
-            "/sitemap.xml",
-            "/robots.txt",
-            "/404.html",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
-        other.extend(content.sections.iter().map(|s| s.url.clone()));
-        for t in tags {
-            other.insert(t.url());
-            other.insert(format!("{}atom.xml", t.url()));
-        }
-        other.extend(aliases.iter().map(|a| a.from.clone()));
-        other.extend(content.assets.iter().map(|rel| site_path(rel)));
-        if let Ok(files) = crate::theme::walk_files(&root.join(crate::site::STATIC_DIR)) {
-            other.extend(files.iter().map(|(rel, _)| site_path(rel)));
-        }
-        SiteLinks {
-            articles,
-            other,
-            pages,
-        }
-    }
 }
 
 /// Runs the check.
@@ -310,11 +213,6 @@ fn candidates(resolved: &str) -> Vec<String> {
         c.push(format!("{resolved}/"));
     }
     c
-}
-
-/// `img/a b.jpg` → `/img/a b.jpg` (decoded, as links are compared).
-fn site_path(rel: &Path) -> String {
-    format!("/{}", rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// The same question marked up as FAQ on two pages: Google shows a Q&A

@@ -5,15 +5,15 @@
 //! 1. read and validate `nutgraf.toml` ([`config`]);
 //! 2. load the templates and the theme ([`theme`]);
 //! 3. load `content/`: split and parse each file's TOML front matter
-//!    ([`content`], [`frontmatter`]), leaving out drafts and scheduled
+//!    ([`content`], [`content::frontmatter`]), leaving out drafts and scheduled
 //!    articles;
 //! 4. render each article's Markdown in parallel ([`markdown`]): figures
-//!    and image slots ([`figure`], [`images`]), question headings and FAQ
-//!    answers ([`questions`]), code highlighting ([`highlight`]);
+//!    and image slots ([`markdown::figure`], [`images`]), question headings and FAQ
+//!    answers ([`markdown::questions`]), code highlighting ([`markdown::highlight`]);
 //! 5. build its JSON-LD ([`schema`]) and render its template;
-//! 6. render the listings from lightweight summaries ([`listing`]): the
+//! 6. render the listings from lightweight summaries ([`site::listings`]): the
 //!    home page, sections, tags, with pagination; then the feeds, sitemap
-//!    and robots.txt ([`feeds`]) and the 404 page;
+//!    and robots.txt (`site::feeds`) and the 404 page;
 //! 7. write everything into a temporary folder and swap it in ([`output`]),
 //!    so a failed build leaves the previous site untouched.
 //!
@@ -24,7 +24,6 @@
 //! `path:line:col`, a message and a hint.
 
 pub mod assets;
-pub mod cdn;
 pub mod check;
 pub mod config;
 pub mod content;
@@ -32,19 +31,13 @@ pub mod content;
 pub mod deploy;
 pub mod diagnostic;
 pub mod error;
-pub mod feeds;
-pub mod figure;
-pub mod frontmatter;
-pub mod highlight;
+pub mod hash;
 pub mod html;
 pub mod images;
-pub mod incremental;
-pub mod listing;
 pub mod markdown;
 pub mod minify;
 pub mod output;
-pub mod questions;
-pub mod responsive;
+pub mod paths;
 pub mod scaffold;
 pub mod schema;
 #[cfg(feature = "serve")]

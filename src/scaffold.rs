@@ -33,7 +33,7 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
             ));
         }
     }
-    let date = crate::frontmatter::rfc3339(now);
+    let date = crate::content::frontmatter::rfc3339(now);
     let files: [(PathBuf, Vec<u8>); 5] = [
         (
             PathBuf::from(crate::config::CONFIG_FILE),
@@ -41,17 +41,17 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
         ),
         (PathBuf::from(".gitignore"), GITIGNORE.as_bytes().to_vec()),
         (
-            Path::new(crate::content::CONTENT_DIR).join("_index.md"),
+            Path::new(crate::paths::CONTENT_DIR).join("_index.md"),
             HOME.as_bytes().to_vec(),
         ),
         (
-            Path::new(crate::content::CONTENT_DIR)
+            Path::new(crate::paths::CONTENT_DIR)
                 .join(SAMPLE_SLUG)
                 .join("index.md"),
             SAMPLE.replace("{date}", &date).into_bytes(),
         ),
         (
-            Path::new(crate::content::CONTENT_DIR)
+            Path::new(crate::paths::CONTENT_DIR)
                 .join(SAMPLE_SLUG)
                 .join("hills.jpg"),
             SAMPLE_IMAGE.to_vec(),
@@ -88,7 +88,7 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
             "use a title with letters or digits",
         ));
     }
-    let dir = root.join(crate::content::CONTENT_DIR).join(&slug);
+    let dir = root.join(crate::paths::CONTENT_DIR).join(&slug);
     let path = dir.join("index.md");
     if dir.exists() {
         return Err(usage(
@@ -105,7 +105,7 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
          Start with the lede: what happened, and why it matters.\n\n## What is the first question readers ask?\n\n\
          Answer it here.\n",
         toml_string(title),
-        crate::frontmatter::rfc3339(now),
+        crate::content::frontmatter::rfc3339(now),
     );
     crate::fs::write_creating_dirs(&path, text)?;
     Ok(path)

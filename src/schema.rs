@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::config::Config;
-use crate::figure::FigureInfo;
-use crate::questions::FaqEntry;
+use crate::markdown::figure::FigureInfo;
+use crate::markdown::questions::FaqEntry;
 
 /// What the article graph is built from.
 pub struct ArticleGraph<'a> {
@@ -23,7 +23,7 @@ pub struct ArticleGraph<'a> {
     pub faq: &'a [FaqEntry],
     pub word_count: usize,
     /// The lead image's 16:9, 4:3 and 1:1 crops, Google's preferred `image`.
-    pub crops: Option<&'a crate::responsive::Crops>,
+    pub crops: Option<&'a crate::images::responsive::Crops>,
 }
 
 /// The article's JSON-LD, ready to sit inside `<script type="application/ld+json">`.

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use tera::{Kwargs, State, Tera, TeraResult, Value};
-use walkdir::WalkDir;
 
 use crate::assets::Manifest;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Position, display_path};
 use crate::error::Error;
+use crate::paths::{TEMPLATES_DIR, THEMES_DIR, walk_files};
 
 /// Default templates, compiled in so a site with only `content/` and
 /// `nutgraf.toml` builds. A file with the same name on disk wins.
@@ -72,8 +72,6 @@ const BUILTIN_THEMES: &[BuiltinTheme] = &[
     },
 ];
 
-pub const TEMPLATES_DIR: &str = "templates";
-pub const THEMES_DIR: &str = "themes";
 /// The theme file that becomes the site's hashed stylesheet.
 const STYLESHEET: &str = "style.css";
 
@@ -138,7 +136,7 @@ impl Theme {
         let mut stylesheet = None;
         if theme_dir.is_dir() {
             read_templates(root, &theme_dir.join(TEMPLATES_DIR), &mut sources)?;
-            for (rel, path) in walk_files(&theme_dir.join(crate::site::STATIC_DIR))? {
+            for (rel, path) in walk_files(&theme_dir.join(crate::paths::STATIC_DIR))? {
                 if rel == Path::new(STYLESHEET) {
                     stylesheet = Some(crate::fs::read_to_string(&path)?);
                 } else {
@@ -185,7 +183,7 @@ impl Theme {
         let templates_key = {
             let mut all: Vec<(&String, &u64)> = fingerprints.iter().collect();
             all.sort_unstable();
-            crate::incremental::hash_key(&all)
+            crate::hash::hash_key(&all)
         };
         Ok(Theme {
             tera,
@@ -280,7 +278,7 @@ fn fingerprints(sources: &BTreeMap<String, (String, PathBuf)>) -> HashMap<String
                 .into_iter()
                 .filter_map(|n| sources.get(n).map(|(text, _)| (n, text)))
                 .collect();
-            (name.clone(), crate::incremental::key(&closure))
+            (name.clone(), crate::hash::key(&closure))
         })
         .collect()
 }
@@ -315,38 +313,6 @@ fn read_templates(
         sources.insert(name, (text, display));
     }
     Ok(())
-}
-
-/// Files under `dir` (relative path, full path), skipping hidden and
-/// editor files; empty when `dir` does not exist.
-pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
-    let mut files = Vec::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    let walker = WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !e
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
-        });
-    for entry in walker {
-        let entry =
-            entry.map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", dir.display()))?;
-        if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(dir)
-                .unwrap_or(entry.path())
-                .to_path_buf();
-            files.push((rel, entry.into_path()));
-        }
-    }
-    Ok(files)
 }
 
 /// A Tera error as a diagnostic: Tera's own span when it has one, else the

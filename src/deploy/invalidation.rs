@@ -3,7 +3,7 @@
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::cdn::ASSETS_DIR;
+use crate::paths::ASSETS_DIR;
 
 use super::plan::Plan;
 

@@ -8,8 +8,9 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cdn::{ASSETS_DIR, CACHE_IMMUTABLE, CACHE_REVALIDATE};
 use crate::config::DeployMatcher;
+use crate::paths::ASSETS_DIR;
+use crate::site::cdn::{CACHE_IMMUTABLE, CACHE_REVALIDATE};
 
 use super::manifest::MANIFEST_PATH;
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::cdn::ASSETS_DIR;
+use crate::paths::ASSETS_DIR;
 
 use super::local::LocalFile;
 use super::manifest::{Entry, MANIFEST_PATH, Manifest};
@@ -258,8 +258,8 @@ pub fn check_deletes(plan: &Plan, max_deletes: usize) -> Result<(), usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cdn::{CACHE_IMMUTABLE, CACHE_REVALIDATE};
     use crate::deploy::local::Meta;
+    use crate::site::cdn::{CACHE_IMMUTABLE, CACHE_REVALIDATE};
 
     fn file(path: &str, content: &str) -> LocalFile {
         let cache = if path.starts_with("assets/") {

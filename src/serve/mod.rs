@@ -1,6 +1,6 @@
 //! `nutgraf serve`: builds the site into memory, serves it over HTTP with a
 //! live-reload client injected into HTML responses, and brings it up to
-//! date on every save with incremental passes ([`crate::incremental`]).
+//! date on every save with incremental passes ([`crate::site::memo`]).
 //!
 //! The browser learns about changes over Server-Sent Events on the same
 //! port (`/__nutgraf/events`): which pages changed (the open page fetches
@@ -8,6 +8,7 @@
 //! stylesheet changed (swapped in place), or the build error to show as an
 //! overlay. A message goes out only after the whole pass is in place.
 
+pub mod session;
 mod watch;
 
 use std::convert::Infallible;
@@ -30,8 +31,8 @@ use tower::ServiceExt;
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::error::Error;
-use crate::incremental::Session;
 use crate::output::Served;
+use crate::serve::session::Session;
 
 pub use watch::{ChangeKind, classify};
 
@@ -72,7 +73,7 @@ enum Message {
 }
 
 struct Shared {
-    files: crate::incremental::SiteFiles,
+    files: crate::serve::session::SiteFiles,
     /// The current build error, for pages loaded while it stands.
     error: RwLock<Option<String>>,
     events: broadcast::Sender<String>,
@@ -247,7 +248,7 @@ fn classify_is(path: &std::path::Path, batch: &watch::Batch, kind: ChangeKind) -
     batch.kinds.contains(&kind)
         && path
             .components()
-            .any(|c| c.as_os_str() == crate::site::STATIC_DIR)
+            .any(|c| c.as_os_str() == crate::paths::STATIC_DIR)
 }
 
 fn is_image(path: &std::path::Path) -> bool {

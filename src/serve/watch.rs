@@ -10,9 +10,9 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdCache};
 
 use crate::config::CONFIG_FILE;
-use crate::content::CONTENT_DIR;
-use crate::site::STATIC_DIR;
-use crate::theme::{TEMPLATES_DIR, THEMES_DIR};
+use crate::paths::CONTENT_DIR;
+use crate::paths::STATIC_DIR;
+use crate::paths::{TEMPLATES_DIR, THEMES_DIR};
 
 /// The folders watched recursively; the output and cache folders are not.
 pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, THEMES_DIR, STATIC_DIR];

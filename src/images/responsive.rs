@@ -17,9 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::ImagesConfig;
 use crate::output::Output;
+use crate::paths::CACHE_DIR;
 
-/// The folder under the site root that holds caches.
-pub const CACHE_DIR: &str = ".nutgraf-cache";
 /// Bumped when the processing changes, so old cache entries are not reused.
 const PIPELINE_VERSION: u32 = 3;
 /// Width of the lead image crops (Google asks for at least 1200 px).
@@ -261,8 +260,8 @@ mod encode {
     use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
     use super::{CROP_WIDTH, Crops, Manifest, Responsive, Variant, write_atomic};
-    use crate::cdn::ASSETS_DIR;
     use crate::config::ImagesConfig;
+    use crate::paths::ASSETS_DIR;
 
     pub(super) fn run(
         bytes: &[u8],

@@ -8,10 +8,16 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::Page;
-use crate::frontmatter::SortBy;
+use crate::content::frontmatter::SortBy;
+use crate::content::{self, Content, Page};
+use crate::error::Error;
+use crate::markdown::{self, RenderContext};
+use crate::schema;
+
+use super::{SiteRef, page_file};
 
 /// What a listing shows of one article.
 #[derive(Debug, Clone, Serialize)]
@@ -223,6 +229,226 @@ pub fn neighbours(pages: &[Arc<Page>], i: usize) -> (Option<Neighbour>, Option<N
         pages.get(i + 1).map(link),
         i.checked_sub(1).map(|j| link(&pages[j])),
     )
+}
+
+#[derive(Serialize)]
+struct SectionContext<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    content: String,
+    url: &'a str,
+    permalink: String,
+}
+
+#[derive(Serialize)]
+struct TagContext<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    feed: String,
+    count: usize,
+}
+
+impl SiteRef<'_> {
+    /// The Markdown body of an `_index.md`.
+    fn section_intro(&self, section: &content::Section) -> String {
+        let rendered = markdown::render_page(
+            &section.text[section.body_offset..],
+            &RenderContext {
+                config: self.config,
+                images: self.images,
+                page_dir: &section.dir,
+                page_url: &section.url,
+                display: &section.display,
+                file_text: &section.text,
+                body_offset: section.body_offset,
+                show_slots: self.drafts,
+                faq: false,
+                has_lead: false,
+                processor: self.processor,
+                lint_small_images: self.collect_links,
+            },
+        );
+        self.diags.extend(rendered.diagnostics);
+        rendered.html
+    }
+
+    /// The home page, section pages, the tag index and tag pages, each
+    /// paginated.
+    pub(super) fn render_listings(
+        &self,
+        content: &Content,
+        summaries: &[std::sync::Arc<Summary>],
+        tags: &[Tag],
+    ) -> Result<(), Error> {
+        // The home page lists every article, newest first.
+        let home = content.home.as_ref();
+        let all: Vec<usize> = (0..summaries.len()).collect();
+        let title = home
+            .and_then(|h| h.matter.title.as_deref())
+            .unwrap_or(&self.config.title);
+        let description = home
+            .and_then(|h| h.matter.description.as_deref())
+            .or(self.config.description.as_deref());
+        let section = SectionContext {
+            title,
+            description,
+            content: home.map(|h| self.section_intro(h)).unwrap_or_default(),
+            url: "/",
+            permalink: self.config.permalink("/"),
+        };
+        let per_page = home
+            .and_then(|h| h.matter.paginate_by)
+            .unwrap_or(self.config.paginate_by);
+        let template = home
+            .and_then(|h| h.matter.template.as_deref())
+            .unwrap_or("index.html");
+        let jsonld = schema::website(self.config, description);
+        self.render_section(template, &all, per_page, summaries, &section, &jsonld)?;
+
+        for s in &content.sections {
+            let mut items: Vec<usize> = content
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.section_dir == s.dir)
+                .map(|(i, _)| i)
+                .collect();
+            sort(&mut items, &content.pages, s.matter.sort_by);
+            let fallback = s
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let title = s.matter.title.as_deref().unwrap_or(&fallback);
+            let section = SectionContext {
+                title,
+                description: s.matter.description.as_deref(),
+                content: self.section_intro(s),
+                url: &s.url,
+                permalink: self.config.permalink(&s.url),
+            };
+            let jsonld = schema::collection(
+                self.config,
+                title,
+                &section.permalink,
+                s.matter.description.as_deref(),
+            );
+            let per_page = s.matter.paginate_by.unwrap_or(self.config.paginate_by);
+            let template = s.matter.template.as_deref().unwrap_or("section.html");
+            self.render_section(template, &items, per_page, summaries, &section, &jsonld)?;
+        }
+
+        if !tags.is_empty() {
+            let contexts: Vec<TagContext> = tags.iter().map(|t| self.tag_context(t)).collect();
+            let mut sorted: Vec<&TagContext> = contexts.iter().collect();
+            sorted.sort_by_key(|t| t.name.to_lowercase());
+            let jsonld =
+                schema::collection(self.config, "Tags", &self.config.permalink("/tags/"), None);
+            let index_key = self.fill_key(&(&sorted, &jsonld));
+            if !self.unchanged("tags/index.html", "tags.html", &index_key) {
+                let mut ctx = tera::Context::new();
+                ctx.insert("tags", &sorted);
+                ctx.insert("jsonld", &jsonld);
+                self.render_to("tags.html", "/tags/", &ctx)?;
+            }
+            tags.par_iter()
+                .zip(contexts.par_iter())
+                .try_for_each(|(tag, tc)| {
+                    let jsonld =
+                        schema::collection(self.config, tag.name.as_str(), &tc.permalink, None);
+                    self.render_paginated(
+                        "tag.html",
+                        &tc.url,
+                        &tag.pages,
+                        self.config.paginate_by,
+                        summaries,
+                        (self.fill_key(&(tc, &jsonld)), |ctx: &mut tera::Context| {
+                            ctx.insert("tag", tc);
+                            ctx.insert("jsonld", &jsonld);
+                        }),
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The home page or a section: `section` and its JSON-LD on every
+    /// page of its paginated listing.
+    fn render_section(
+        &self,
+        template: &str,
+        items: &[usize],
+        per_page: usize,
+        summaries: &[std::sync::Arc<Summary>],
+        section: &SectionContext,
+        jsonld: &str,
+    ) -> Result<(), Error> {
+        let fill_key = self.fill_key(&(section, jsonld));
+        self.render_paginated(
+            template,
+            section.url,
+            items,
+            per_page,
+            summaries,
+            (fill_key, |ctx: &mut tera::Context| {
+                ctx.insert("section", section);
+                ctx.insert("jsonld", jsonld);
+            }),
+        )
+    }
+
+    fn tag_context<'t>(&self, tag: &'t Tag) -> TagContext<'t> {
+        let url = tag.url();
+        TagContext {
+            name: &tag.name,
+            slug: &tag.slug,
+            permalink: self.config.permalink(&url),
+            feed: format!("{url}atom.xml"),
+            url,
+            count: tag.pages.len(),
+        }
+    }
+
+    /// Renders `template` once per page of `items`, each with `pages` (its
+    /// slice of summaries) and `paginator`, plus what `fill` adds.
+    fn render_paginated(
+        &self,
+        template: &str,
+        base: &str,
+        items: &[usize],
+        per_page: usize,
+        summaries: &[std::sync::Arc<Summary>],
+        (fill_key, fill): (u64, impl Fn(&mut tera::Context) + Sync),
+    ) -> Result<(), Error> {
+        let pagers = paginate(base, items.len(), per_page);
+        pagers.par_iter().enumerate().try_for_each(|(n, pager)| {
+            let pages: Vec<&Summary> = items[pager.items.clone()]
+                .iter()
+                .map(|&i| &*summaries[i])
+                .collect();
+            let summary_keys: Vec<u64> = pages.iter().map(|s| s.key).collect();
+            let key = (fill_key, base, n, pagers.len(), items.len(), summary_keys);
+            if self.unchanged(&page_file(&pager.url), template, &key) {
+                return Ok(());
+            }
+            let mut ctx = tera::Context::new();
+            fill(&mut ctx);
+            ctx.insert("pages", &pages);
+            ctx.insert("paginator", &PaginatorContext::new(&pagers, n, items.len()));
+            self.render_to(template, &pager.url, &ctx)
+        })
+    }
+
+    /// A key for what a listing's `fill` adds to its context.
+    fn fill_key(&self, data: &impl Serialize) -> u64 {
+        if self.pass.is_some() {
+            crate::hash::key(data)
+        } else {
+            0
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use pulldown_cmark::{CowStr, Event, Tag};
 
 use crate::html::{escape_into, escape_url_into, plain_text, render};
 use crate::images::ImageRef;
-use crate::responsive::{Responsive, srcset};
+use crate::images::responsive::{Responsive, srcset};
 
 /// What the rest of the build needs to know about a rendered figure.
 #[derive(Debug, Clone, PartialEq)]

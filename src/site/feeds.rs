@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::content::Content;
 use crate::error::Error;
-use crate::listing::{Summary, Tag};
 use crate::site::SiteRef;
+use crate::site::listings::{Summary, Tag};
 
 /// The sitemap protocol's limit of URLs per file.
 pub const SITEMAP_LIMIT: usize = 50_000;
@@ -32,8 +32,9 @@ pub(crate) fn render(
     tags: &[Tag],
 ) -> Result<(), Error> {
     let config = site.config;
-    let now =
-        crate::frontmatter::rfc3339(&jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC));
+    let now = crate::content::frontmatter::rfc3339(
+        &jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC),
+    );
     let feed = |title: &str, html_url: &str, entries: Vec<&Summary>| -> Result<(), Error> {
         let feed_rel = format!("{}atom.xml", html_url.trim_start_matches('/'));
         let keys: Vec<u64> = entries.iter().map(|e| e.key).collect();

@@ -2,17 +2,21 @@
 //! transforms that make explainers (figures, slots, question headings,
 //! highlighted code, footnotes at the end).
 
+pub mod figure;
+pub mod highlight;
+pub mod questions;
+
 use std::collections::HashMap;
 use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use self::figure::{FigureInfo, Loading};
+use self::questions::{FaqEntry, Ids, Question};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Position};
-use crate::figure::{self, FigureInfo, Loading};
 use crate::html::{escape_into, plain_text, render};
 use crate::images::{ImageRef, Images};
-use crate::questions::{self, FaqEntry, Ids, Question};
 
 /// The one place pulldown-cmark is configured; every Markdown parse of the
 /// crate goes through here.
@@ -55,7 +59,7 @@ pub struct RenderContext<'a> {
     /// A lead image is rendered above the body, so no body image is first.
     pub has_lead: bool,
     /// Makes the resized versions of figures.
-    pub processor: &'a crate::responsive::Processor<'a>,
+    pub processor: &'a crate::images::responsive::Processor<'a>,
     /// Report images narrower than the largest srcset width (`check`).
     pub lint_small_images: bool,
 }
@@ -143,11 +147,11 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                     })
                     .collect();
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => crate::highlight::language_of(info),
+                    CodeBlockKind::Fenced(info) => crate::markdown::highlight::language_of(info),
                     CodeBlockKind::Indented => None,
                 };
                 st.out.push(Event::Html(
-                    crate::highlight::code_block(lang, &code).into(),
+                    crate::markdown::highlight::code_block(lang, &code).into(),
                 ));
                 i = end + 1;
             }

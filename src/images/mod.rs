@@ -1,6 +1,8 @@
 //! Image references: resolving `src` to a file and a site URL, and reading
 //! intrinsic sizes from file headers (once per file per build).
 
+pub mod responsive;
+
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -44,8 +46,8 @@ impl Images {
     pub fn new(root: &Path) -> Images {
         Images {
             root: root.to_path_buf(),
-            content_dir: root.join(crate::content::CONTENT_DIR),
-            static_dir: root.join(crate::site::STATIC_DIR),
+            content_dir: root.join(crate::paths::CONTENT_DIR),
+            static_dir: root.join(crate::paths::STATIC_DIR),
             sizes: Mutex::new(HashMap::new()),
         }
     }

@@ -9,10 +9,7 @@ use crate::content::{Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::html::escape;
-
-/// Every hashed file lives under this folder, so one rule can make them
-/// immutable.
-pub const ASSETS_DIR: &str = "assets";
+use crate::paths::ASSETS_DIR;
 
 /// Cache-Control of content-hashed files (everything under [`ASSETS_DIR`]).
 pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -50,9 +47,9 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
     let mut claimed: HashMap<String, &Page> = HashMap::new();
     for page in &content.pages {
         for raw in &page.matter.aliases {
-            let pos = crate::frontmatter::split(&page.display, &page.text)
+            let pos = crate::content::frontmatter::split(&page.display, &page.text)
                 .map_or(crate::diagnostic::Position::START, |s| {
-                    crate::frontmatter::key_position(&page.text, &s, "aliases")
+                    crate::content::frontmatter::key_position(&page.text, &s, "aliases")
                 });
             let error = |msg: String| {
                 Diagnostic::error(&page.display, pos, msg)

@@ -1,6 +1,8 @@
 //! Loading `content/`: articles (files and bundles), the home page, and the
 //! other files that are copied beside the pages.
 
+pub mod frontmatter;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -9,10 +11,9 @@ use jiff::Zoned;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use self::frontmatter::{ArticleMatter, SectionMatter};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, display_path};
-use crate::frontmatter::{self, ArticleMatter, SectionMatter};
-
-pub const CONTENT_DIR: &str = "content";
+use crate::paths::{CONTENT_DIR, is_ignored};
 
 /// One article, loaded and validated but not rendered.
 #[derive(Debug)]
@@ -311,15 +312,6 @@ fn load_entries(
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     check_unique_urls(&content.pages, diags);
     Ok(content)
-}
-
-/// Hidden files, editor swap and backup files.
-fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.starts_with("#")
 }
 
 /// Reads a content file as UTF-8, pointing at the first invalid byte.

@@ -1,0 +1,409 @@
+//! One article: its Markdown body, lead image, JSON-LD and template, and the
+//! summary listings show of it.
+
+use serde::Serialize;
+
+use crate::content::Page;
+use crate::content::frontmatter::rfc3339;
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::error::Error;
+use crate::images::ImageRef;
+use crate::markdown::figure::FigureInfo;
+use crate::markdown::questions::Question;
+use crate::markdown::{self, RenderContext};
+use crate::schema;
+
+use super::listings::{self, LeadSummary, Neighbour, Summary};
+use super::{SiteRef, page_file};
+
+/// Average adult reading speed for non-fiction, words per minute.
+const WORDS_PER_MINUTE: usize = 230;
+
+/// One article's part of a render pass.
+pub(super) struct ArticleResult {
+    pub(super) summary: std::sync::Arc<Summary>,
+    pub(super) links: Option<crate::site::links::PageLinks>,
+    /// Serve: the page's file, its memo, and whether it was kept as the
+    /// previous pass left it.
+    pub(super) memo: Option<crate::site::memo::ArticleEntry>,
+}
+
+#[derive(Serialize)]
+struct LeadContext {
+    src: String,
+    alt: String,
+    caption_html: Option<String>,
+    credit_html: Option<String>,
+    credit_url: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    /// `srcset` of the resized versions plus the original (or null).
+    srcset: Option<String>,
+    /// `srcset` of the WebP versions (or null).
+    webp_srcset: Option<String>,
+    sizes: String,
+    /// 16:9, 4:3 and 1:1 crops for sharing and search (or null).
+    #[serde(skip)]
+    crops: Option<crate::images::responsive::Crops>,
+}
+
+#[derive(Serialize)]
+struct UpdateContext {
+    date: Option<String>,
+    note: String,
+    note_html: String,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    date: Option<String>,
+    updated: Option<String>,
+    authors: &'a [String],
+    tags: &'a [String],
+    url: &'a str,
+    permalink: String,
+    content: String,
+    questions: Vec<Question>,
+    lead: Option<LeadContext>,
+    /// The sharing image (og:image): the lead's 16:9 crop, else the first
+    /// image; absolute URL and size.
+    image: Option<String>,
+    image_width: Option<u32>,
+    image_height: Option<u32>,
+    reading_time: usize,
+    word_count: usize,
+    draft: bool,
+    updates: Vec<UpdateContext>,
+    /// The older and the newer article, in the site's date order.
+    previous: Option<Neighbour>,
+    next: Option<Neighbour>,
+    extra: &'a toml::Table,
+}
+
+fn reading_time(words: usize) -> usize {
+    words.div_ceil(WORDS_PER_MINUTE).max(1)
+}
+
+impl SiteRef<'_> {
+    /// Renders one article and writes it; returns its word count.
+    /// Renders article `i` and writes it; returns what listings show of it.
+    pub(super) fn render_page(
+        &self,
+        pages: &[std::sync::Arc<Page>],
+        i: usize,
+        page: &Page,
+    ) -> Result<ArticleResult, Error> {
+        let Some(pass) = self.pass else {
+            let (summary, links) = self.render_article(pages, i, page)?;
+            return Ok(ArticleResult {
+                summary: std::sync::Arc::new(summary),
+                links,
+                memo: None,
+            });
+        };
+        if let Some((file, hit)) = pass.same_article(pages, i) {
+            self.diags.extend(hit.diagnostics.iter().cloned());
+            return Ok(ArticleResult {
+                summary: hit.summary.clone(),
+                links: None,
+                memo: Some((file, hit, true)),
+            });
+        }
+        let file: std::sync::Arc<str> = page_file(&page.url).into();
+        let template = page.matter.template.as_deref().unwrap_or("page.html");
+        // The neighbours' titles and URLs are all the page shows of them.
+        let adjacent = |j: Option<usize>| {
+            j.and_then(|j| pages.get(j))
+                .map(|p| (p.matter.title.as_str(), p.url.as_str()))
+        };
+        let key = crate::hash::hash_key(&(
+            pass.globals(),
+            self.theme.fingerprint(template),
+            &page.url,
+            page.display.as_os_str().as_encoded_bytes(),
+            page.text_hash,
+            adjacent(i.checked_sub(1)),
+            adjacent(Some(i + 1)),
+        ));
+        if let Some(hit) = pass.article_unchanged(&file, key) {
+            self.diags.extend(hit.diagnostics.iter().cloned());
+            return Ok(ArticleResult {
+                summary: hit.summary.clone(),
+                links: None,
+                memo: Some((file, hit, true)),
+            });
+        }
+        // Collect this article's diagnostics apart, so a later pass that
+        // keeps the page can report them again.
+        let local = Diagnostics::default();
+        let site = SiteRef {
+            diags: &local,
+            ..*self
+        };
+        let (summary, links) = site.render_article(pages, i, page)?;
+        let diagnostics = local.into_sorted();
+        self.diags.extend(diagnostics.clone());
+        let summary = std::sync::Arc::new(summary);
+        let memo = std::sync::Arc::new(crate::site::memo::ArticleMemo {
+            key,
+            summary: summary.clone(),
+            diagnostics,
+        });
+        Ok(ArticleResult {
+            summary,
+            links,
+            memo: Some((file, memo, false)),
+        })
+    }
+
+    /// Renders article `i` and writes it; returns what listings show of it.
+    fn render_article(
+        &self,
+        pages: &[std::sync::Arc<Page>],
+        i: usize,
+        page: &Page,
+    ) -> Result<(Summary, Option<crate::site::links::PageLinks>), Error> {
+        let permalink = self.config.permalink(&page.url);
+        let lead = self.lead(page);
+        let ctx = RenderContext {
+            config: self.config,
+            images: self.images,
+            page_dir: &page.dir,
+            page_url: &page.url,
+            display: &page.display,
+            file_text: &page.text,
+            body_offset: page.body_offset,
+            show_slots: self.drafts,
+            faq: page.matter.faq.unwrap_or(self.config.faq),
+            has_lead: lead.is_some(),
+            processor: self.processor,
+            lint_small_images: self.collect_links,
+        };
+        let mut rendered = markdown::render_page(page.body(), &ctx);
+        self.diags.extend(std::mem::take(&mut rendered.diagnostics));
+        let links = self
+            .collect_links
+            .then(|| crate::site::links::PageLinks::new(page, &rendered));
+
+        let date = page.date.as_ref().map(rfc3339);
+        let (previous, next) = listings::neighbours(pages, i);
+        // The latest of `updated` and the corrections log sets dateModified.
+        let mut modified = page.updated.clone();
+        let mut updates = Vec::new();
+        for u in &page.matter.updates {
+            let when = crate::content::frontmatter::to_zoned(&u.date).ok();
+            if let Some(w) = &when {
+                if modified.as_ref().is_none_or(|m| w > m) {
+                    modified = Some(w.clone());
+                }
+            }
+            updates.push(UpdateContext {
+                date: when.as_ref().map(rfc3339),
+                note: u.note.clone(),
+                note_html: markdown::render_inline(&u.note),
+            });
+        }
+        let updated = modified.as_ref().map(rfc3339);
+
+        let mut images: Vec<FigureInfo> = Vec::with_capacity(rendered.figures.len() + 1);
+        if let Some(l) = &lead {
+            images.push(FigureInfo {
+                url: l.src.clone(),
+                alt: l.alt.clone(),
+                caption: page.matter.lead.as_ref().and_then(|m| m.caption.clone()),
+                credit: page.matter.lead.as_ref().and_then(|m| m.credit.clone()),
+                width: l.width,
+                height: l.height,
+            });
+        }
+        images.extend(rendered.figures.iter().cloned());
+        let jsonld = schema::article(&schema::ArticleGraph {
+            config: self.config,
+            permalink: &permalink,
+            title: &page.matter.title,
+            description: page.matter.description.as_deref(),
+            date_published: date.as_deref(),
+            date_modified: updated.as_deref(),
+            authors: &page.matter.authors,
+            tags: &page.matter.tags,
+            images: &images,
+            faq: &rendered.faq,
+            word_count: rendered.word_count,
+            crops: lead.as_ref().and_then(|l| l.crops.as_ref()),
+        });
+
+        let share: Option<(String, Option<u32>, Option<u32>)> = lead
+            .as_ref()
+            .and_then(|l| l.crops.as_ref())
+            .map(|c| {
+                (
+                    self.config.permalink(&c.wide.url),
+                    Some(c.wide.width),
+                    Some(c.wide.height),
+                )
+            })
+            .or_else(|| {
+                images
+                    .first()
+                    .map(|i| (self.config.permalink(&i.url), i.width, i.height))
+            });
+        let context = PageContext {
+            title: &page.matter.title,
+            description: page.matter.description.as_deref(),
+            date,
+            updated,
+            authors: &page.matter.authors,
+            tags: &page.matter.tags,
+            url: &page.url,
+            permalink,
+            image: share.as_ref().map(|s| s.0.clone()),
+            image_width: share.as_ref().and_then(|s| s.1),
+            image_height: share.as_ref().and_then(|s| s.2),
+            content: rendered.html,
+            questions: rendered.questions,
+            lead,
+            reading_time: reading_time(rendered.word_count),
+            word_count: rendered.word_count,
+            draft: page.matter.draft,
+            updates,
+            previous,
+            next,
+            extra: &page.matter.extra,
+        };
+        let mut summary = Summary {
+            key: 0,
+            title: page.matter.title.clone(),
+            url: page.url.clone(),
+            permalink: context.permalink.clone(),
+            date: context.date.clone(),
+            updated: context.updated.clone(),
+            description: page.matter.description.clone(),
+            authors: page.matter.authors.clone(),
+            tags: page.matter.tags.clone(),
+            reading_time: context.reading_time,
+            word_count: context.word_count,
+            lead: context.lead.as_ref().map(|l| LeadSummary {
+                src: l.src.clone(),
+                alt: l.alt.clone(),
+                width: l.width,
+                height: l.height,
+            }),
+        };
+        if self.pass.is_some() {
+            summary.key = crate::hash::key(&summary);
+        }
+        let template = page.matter.template.as_deref().unwrap_or("page.html");
+        if !self.theme.has_template(template) {
+            let split = crate::content::frontmatter::split(&page.display, &page.text).ok();
+            let pos = split.map_or(Position::START, |s| {
+                crate::content::frontmatter::key_position(&page.text, &s, "template")
+            });
+            self.diags.push(
+                Diagnostic::error(
+                    &page.display,
+                    pos,
+                    format!("template `{template}` does not exist"),
+                )
+                .with_hint("create it in templates/, or remove `template` to use page.html"),
+            );
+            return Ok((summary, links));
+        }
+        let mut tctx = tera::Context::new();
+        tctx.insert("page", &context);
+        tctx.insert("jsonld", &jsonld);
+        match self.theme.render(template, &tctx) {
+            // The body and JSON-LD are nutgraf's own compact output: keep
+            // them out of the minifier (see minify.rs).
+            Ok(html) => self.write_page(&page.url, html, &[&context.content, &jsonld])?,
+            Err(d) => self.diags.push(d),
+        }
+        Ok((summary, links))
+    }
+
+    /// The `[lead]` image, resolved and measured.
+    fn lead(&self, page: &Page) -> Option<LeadContext> {
+        let lead = page.matter.lead.as_ref()?;
+        // Only computed when there is something to report.
+        let pos = || {
+            crate::content::frontmatter::split(&page.display, &page.text)
+                .ok()
+                .map_or(Position::START, |s| {
+                    crate::content::frontmatter::key_position(&page.text, &s, "src")
+                })
+        };
+        let (src, size, processed) = match self.images.resolve(&page.dir, &lead.src) {
+            Ok(ImageRef::Local { file, url }) => {
+                let size = self.images.size(&file);
+                if size.is_none() {
+                    self.diags.push(
+                        Diagnostic::warning(&page.display, pos(), format!("lead image file not found: `{}`", lead.src))
+                            .with_hint("paths are relative to the article's folder, or start with / for files in static/"),
+                    );
+                }
+                let processed = size.and_then(|_| self.processor.lead(&file));
+                (url, size, processed)
+            }
+            Ok(ImageRef::External(url)) => (url, None, None),
+            Ok(ImageRef::Slot(name)) => {
+                self.diags.push(
+                    Diagnostic::warning(
+                        &page.display,
+                        pos(),
+                        format!("the lead image cannot be a slot (`slot:{name}`)"),
+                    )
+                    .with_hint("choose the lead photo, or remove [lead] until it is chosen"),
+                );
+                return None;
+            }
+            Err(msg) => {
+                self.diags
+                    .push(Diagnostic::error(&page.display, pos(), msg));
+                return None;
+            }
+        };
+        if lead.alt.trim().is_empty() {
+            self.diags.push(
+                Diagnostic::warning(&page.display, pos(), "lead image has no alt text")
+                    .with_hint("add `alt = \"…\"` under [lead]"),
+            );
+        }
+        if lead.credit.is_none() {
+            self.diags.push(
+                Diagnostic::warning(&page.display, pos(), "lead image has no credit")
+                    .with_hint("add `credit = \"Name/Agency\"` under [lead]"),
+            );
+        }
+        let credit_html = lead.credit.as_deref().map(|c| {
+            let inner = markdown::render_inline(c);
+            match &lead.credit_url {
+                Some(url) => format!("<a href=\"{}\">{inner}</a>", crate::html::escape(url)),
+                None => inner,
+            }
+        });
+        let (responsive, crops) = processed.unzip();
+        let original = size.map(|(w, _)| (src.as_str(), w));
+        let srcset = responsive
+            .as_ref()
+            .filter(|r| !r.resized.is_empty())
+            .map(|r| crate::images::responsive::srcset(&r.resized, original));
+        let webp_srcset = responsive
+            .as_ref()
+            .filter(|r| !r.webp.is_empty())
+            .map(|r| crate::images::responsive::srcset(&r.webp, None));
+        Some(LeadContext {
+            alt: lead.alt.clone(),
+            caption_html: lead.caption.as_deref().map(markdown::render_inline),
+            credit_html,
+            credit_url: lead.credit_url.clone(),
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+            srcset,
+            webp_srcset,
+            sizes: self.processor.sizes().to_string(),
+            crops: crops.flatten(),
+            src,
+        })
+    }
+}

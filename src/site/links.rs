@@ -1,0 +1,111 @@
+//! The link facts a render gathers for `check`: every URL the site
+//! publishes, and each article's links, anchors and FAQ questions.
+//! The renderer only records them; `check` judges them.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::content::Content;
+use crate::diagnostic::{LineIndex, Position};
+use crate::site::cdn::Alias;
+use crate::site::listings::Tag;
+
+/// A link as found in an article.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub dest: String,
+    pub pos: Position,
+}
+
+/// What `check` needs of one rendered article.
+#[derive(Debug)]
+pub struct PageLinks {
+    pub display: PathBuf,
+    pub url: String,
+    pub links: Vec<Link>,
+    pub anchors: HashSet<String>,
+    /// FAQ questions: text and where the heading is.
+    pub questions: Vec<(String, Position)>,
+}
+
+impl PageLinks {
+    pub fn new(page: &crate::content::Page, rendered: &crate::markdown::Rendered) -> PageLinks {
+        let index = LineIndex::new(&page.text);
+        let at = |body_offset: usize| index.position(&page.text, page.body_offset + body_offset);
+        PageLinks {
+            display: page.display.clone(),
+            url: page.url.clone(),
+            links: rendered
+                .links
+                .iter()
+                .map(|(dest, off)| Link {
+                    dest: dest.clone(),
+                    pos: at(*off),
+                })
+                .collect(),
+            anchors: rendered.anchors.iter().cloned().collect(),
+            questions: rendered
+                .questions
+                .iter()
+                .filter(|q| q.faq)
+                .map(|q| (q.text.clone(), at(q.offset)))
+                .collect(),
+        }
+    }
+}
+
+/// Every URL the built site answers, and each article's links.
+#[derive(Debug)]
+pub struct SiteLinks {
+    /// Article URL → its anchors.
+    pub(crate) articles: HashMap<String, HashSet<String>>,
+    /// Listings, feeds, alias pages and files.
+    pub(crate) other: HashSet<String>,
+    pub(crate) pages: Vec<PageLinks>,
+}
+
+impl SiteLinks {
+    pub fn new(
+        root: &Path,
+        content: &Content,
+        tags: &[Tag],
+        aliases: &[Alias],
+        pages: Vec<PageLinks>,
+    ) -> SiteLinks {
+        let articles = pages
+            .iter()
+            .map(|p| (p.url.clone(), p.anchors.clone()))
+            .collect();
+        let mut other: HashSet<String> = [
+            "/",
+            "/tags/",
+            "/atom.xml",
+            "/sitemap.xml",
+            "/robots.txt",
+            "/404.html",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        other.extend(content.sections.iter().map(|s| s.url.clone()));
+        for t in tags {
+            other.insert(t.url());
+            other.insert(format!("{}atom.xml", t.url()));
+        }
+        other.extend(aliases.iter().map(|a| a.from.clone()));
+        other.extend(content.assets.iter().map(|rel| site_path(rel)));
+        if let Ok(files) = crate::paths::walk_files(&root.join(crate::paths::STATIC_DIR)) {
+            other.extend(files.iter().map(|(rel, _)| site_path(rel)));
+        }
+        SiteLinks {
+            articles,
+            other,
+            pages,
+        }
+    }
+}
+
+/// `img/a b.jpg` → `/img/a b.jpg` (decoded, as links are compared).
+fn site_path(rel: &Path) -> String {
+    format!("/{}", rel.to_string_lossy().replace('\\', "/"))
+}

@@ -1,0 +1,560 @@
+//! The build: a flat checklist from `nutgraf.toml` to a finished output
+//! folder.
+
+mod article;
+pub mod cdn;
+mod feeds;
+pub mod links;
+pub mod listings;
+pub mod memo;
+mod statics;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::assets::{Asset, Manifest};
+use crate::config::Config;
+use crate::content::{self, Content};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity};
+use crate::error::Error;
+use crate::images::Images;
+use crate::output::{Output, Staging};
+use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR};
+use crate::theme::Theme;
+
+use self::article::ArticleResult;
+use self::listings::Summary;
+use self::statics::{copy_content_assets, copy_dir, copy_theme_static, write_stylesheet};
+
+/// What `nutgraf build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (holds `nutgraf.toml`).
+    pub root: PathBuf,
+    /// Where the site is written; `root/public` by default.
+    pub output: Option<PathBuf>,
+    /// Include drafts and scheduled articles; show image slots.
+    pub drafts: bool,
+    /// Treat warnings as errors.
+    pub strict: bool,
+    /// Draw a progress bar on stderr (the CLI asks for it on a terminal).
+    pub progress: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub output: PathBuf,
+    pub pages: usize,
+    /// Drafts and scheduled articles left out.
+    pub skipped: usize,
+    pub files_copied: usize,
+    /// Images resized in this build and images taken from the cache.
+    pub images: crate::images::responsive::ImageStats,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// Builds the site described by `opts`.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let started = Instant::now();
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(DEFAULT_OUTPUT));
+    check_output_path(&opts.root, &output)?;
+    let staging = Staging::new(&output)?;
+    let rendered = render_site(
+        &opts.root,
+        &RenderOptions {
+            drafts: opts.drafts,
+            out: Output::Dir(staging.dir()),
+            preview: false,
+            collect_links: false,
+            progress: opts.progress,
+            page_cache: None,
+            memo: None,
+            generation: 0,
+        },
+    )?;
+
+    let mut diagnostics = rendered.diagnostics;
+    if opts.strict {
+        for d in &mut diagnostics {
+            d.severity = Severity::Error;
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        // `staging` is dropped here: the temporary folder goes, the old
+        // output stays.
+        return Err(Error::Site(diagnostics));
+    }
+    staging.commit()?;
+    Ok(BuildReport {
+        output,
+        pages: rendered.pages,
+        skipped: rendered.skipped,
+        files_copied: rendered.files_copied,
+        images: rendered.images,
+        warnings: diagnostics,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What rendering the whole site produced.
+pub(crate) struct RenderedSite {
+    pub(crate) images: crate::images::responsive::ImageStats,
+    pub(crate) pages: usize,
+    pub(crate) skipped: usize,
+    pub(crate) files_copied: usize,
+    /// Everything found, sorted; the caller decides what fails.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Links, anchors and questions of every article (only when asked).
+    pub(crate) links: Option<crate::site::links::SiteLinks>,
+    /// With [`RenderOptions::memo`]: the memo for the next pass and the
+    /// output files this pass rendered.
+    pub(crate) memo: Option<(crate::site::memo::Memo, Vec<String>)>,
+}
+
+/// How [`render_site`] runs for `build` and for `check`.
+pub(crate) struct RenderOptions<'a> {
+    pub(crate) drafts: bool,
+    /// Where files go.
+    pub(crate) out: Output<'a>,
+    /// Serve: the stylesheet keeps one URL (`/assets/style.css`, no SRI)
+    /// so a CSS edit swaps it in place instead of re-rendering every page,
+    /// and pages are not minified (a preview wants speed).
+    pub(crate) preview: bool,
+    /// Gather what `check` needs to verify links.
+    pub(crate) collect_links: bool,
+    pub(crate) progress: bool,
+    /// Serve: articles read by earlier passes.
+    pub(crate) page_cache: Option<&'a content::PageCache>,
+    /// Serve: what the previous pass rendered, so unchanged outputs are
+    /// kept instead of rendered again.
+    pub(crate) memo: Option<&'a crate::site::memo::Memo>,
+    /// Serve: bumped when files outside the templates' view change (an
+    /// image replaced in place), so every output is rendered again.
+    pub(crate) generation: u64,
+}
+
+/// The build's checklist.
+pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedSite, Error> {
+    let (drafts, out, collect_links) = (opts.drafts, opts.out, opts.collect_links);
+    let mut lap = Laps::new();
+    let mut config = Config::load(root)?;
+    if opts.preview {
+        config.minify = false;
+    }
+    let mut theme = Theme::load(root, &config)?;
+    lap.mark("config and templates");
+    let diags = Diagnostics::default();
+    let load = content::LoadOptions {
+        drafts,
+        now: jiff::Timestamp::now(),
+        cache: opts.page_cache,
+    };
+    let content = content::load(root, &load, &diags)?;
+    lap.mark("content loaded");
+    // Stop before rendering when the content itself could not be read.
+    if diags.has_errors() {
+        return Err(Error::Site(diags.into_sorted()));
+    }
+
+    // Static files first, so rendered pages win over a static file of the
+    // same name.
+    let mut manifest = Manifest::new();
+    let mut files_copied = 0;
+    if out.writes() {
+        files_copied += copy_theme_static(&theme, out, &mut manifest, opts.preview)?;
+        files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
+        files_copied += copy_content_assets(root, &content, out)?;
+    }
+    let stylesheet = write_stylesheet(root, &theme, out, opts.preview)?;
+    set_globals(&mut theme, &config, &stylesheet);
+    let stylesheet_key = (stylesheet.url.clone(), stylesheet.integrity.clone());
+    manifest.insert("style.css".into(), stylesheet);
+    theme.set_assets(manifest);
+
+    lap.mark("static files and stylesheet");
+    let images = Images::new(root);
+    let processor = crate::images::responsive::Processor::new(root, &config.images, out);
+    // Everything site-wide a page's rendering reads, for serve's memo.
+    let pass = opts.memo.map(|memo| {
+        let config_text = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+        let globals = crate::hash::key(&(
+            &config_text,
+            &config.theme,
+            &stylesheet_key,
+            drafts,
+            opts.preview,
+            opts.generation,
+            &theme
+                .static_files
+                .iter()
+                .map(|(p, _)| p)
+                .collect::<Vec<_>>(),
+        ));
+        crate::site::memo::Pass::new(Some(memo), globals, theme.templates_key())
+    });
+    let site = SiteRef {
+        pass: pass.as_ref(),
+        config: &config,
+        theme: &theme,
+        images: &images,
+        out,
+        drafts,
+        diags: &diags,
+        collect_links,
+        processor: &processor,
+    };
+    check_listing_urls(&content, &diags);
+    let aliases = {
+        let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
+        taken.extend(content.sections.iter().map(|s| s.url.as_str()));
+        taken.extend(["/", "/tags/"]);
+        cdn::aliases(&content, &taken, &diags)
+    };
+    lap.mark("aliases");
+    let bar = progress_bar(opts.progress, content.pages.len());
+    let results: Vec<ArticleResult> = content
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let result = site.render_page(&content.pages, i, page);
+            bar.inc(1);
+            result
+        })
+        .collect::<Result<_, Error>>()?;
+    bar.finish_and_clear();
+    let mut summaries = Vec::with_capacity(results.len());
+    let mut page_links = Vec::new();
+    let mut memos = Vec::new();
+    for r in results {
+        summaries.push(r.summary);
+        page_links.extend(r.links);
+        memos.extend(r.memo);
+    }
+    // Recorded after the parallel loop: one lock instead of one per page.
+    // Kept article pages need no `out.keep`: the memo lists every article
+    // page of the pass, and `serve` keeps what it lists.
+    if let Some(pass) = &pass {
+        pass.record_articles(&content.pages, memos);
+    }
+    lap.mark("articles");
+    // Serve, after edits of known articles only: when no summary changed
+    // (a body edit, say), no listing, tag page, feed or sitemap can have.
+    let listings_kept = pass.as_ref().is_some_and(|pass| {
+        pass.listings_unchanged(listings_key(&content, &summaries), content.reused_walk)
+    });
+    let tags = if listings_kept {
+        Vec::new()
+    } else {
+        listings::tags(&content.pages)
+    };
+    if !listings_kept {
+        // Listings and feeds read the same summaries and write different
+        // files: side by side, neither waits on the other's long tail.
+        let (listings, feeds) = rayon::join(
+            || site.render_listings(&content, &summaries, &tags),
+            || feeds::render(&site, &content, &summaries, &tags),
+        );
+        listings?;
+        feeds?;
+        lap.mark("listings and feeds");
+    }
+    site.render_404()?;
+    cdn::write(out, &aliases, |url| config.permalink(url))?;
+    lap.mark("404 and CDN files");
+    let memo = pass.map(crate::site::memo::Pass::finish);
+    let links = collect_links
+        .then(|| crate::site::links::SiteLinks::new(root, &content, &tags, &aliases, page_links));
+
+    Ok(RenderedSite {
+        images: processor.stats(),
+        pages: content.pages.len(),
+        skipped: content.skipped,
+        files_copied,
+        diagnostics: diags.into_sorted(),
+        links,
+        memo,
+    })
+}
+
+/// What listings, tag pages, feeds and the sitemap read besides templates
+/// and site-wide inputs: every article's summary in site order (tags
+/// included) and the home page and sections.
+fn listings_key(content: &Content, summaries: &[std::sync::Arc<Summary>]) -> u64 {
+    let keys: Vec<u64> = summaries.iter().map(|s| s.key).collect();
+    let sections: Vec<(&str, &str)> = content
+        .home
+        .iter()
+        .chain(&content.sections)
+        .map(|s| (s.url.as_str(), s.text.as_str()))
+        .collect();
+    crate::hash::hash_key(&(keys, sections))
+}
+
+/// Step timings on stderr when `NUTGRAF_TIMINGS` is set (for profiling
+/// builds and serve's passes).
+struct Laps {
+    last: Option<Instant>,
+}
+
+impl Laps {
+    fn new() -> Laps {
+        Laps {
+            last: std::env::var_os("NUTGRAF_TIMINGS").map(|_| Instant::now()),
+        }
+    }
+
+    fn mark(&mut self, step: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "  {:>7.1} ms  {step}",
+                last.elapsed().as_secs_f64() * 1000.0
+            );
+            self.last = Some(Instant::now());
+        }
+    }
+}
+
+/// A bar over the articles on a terminal; a hidden no-op otherwise.
+fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} rendering {pos}/{len} articles {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Refuses output folders whose replacement would destroy the site: the
+/// site root itself, a folder above it, or one of its source folders.
+fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
+    let abs = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Canonicalize the longest existing prefix so `..` and symlinks resolve.
+        let mut existing = p.as_path();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => break,
+            }
+        }
+        let mut full = existing
+            .canonicalize()
+            .unwrap_or_else(|_| existing.to_path_buf());
+        full.extend(rest.iter().rev());
+        full
+    };
+    let root = abs(root);
+    let output = abs(output);
+    let protected = [
+        crate::paths::CONTENT_DIR,
+        STATIC_DIR,
+        crate::paths::TEMPLATES_DIR,
+        crate::paths::THEMES_DIR,
+    ];
+    let bad =
+        root.starts_with(&output) || protected.iter().any(|d| output.starts_with(root.join(d)));
+    if bad {
+        return Err(Error::Config(vec![
+            Diagnostic::error(output.clone(), Position::START, "refusing to build into this folder: the build replaces the output folder, which would delete your site's sources")
+                .with_hint("pick an output folder of its own, such as `public`"),
+        ]));
+    }
+    Ok(())
+}
+
+/// Articles may not take URLs that listings use: a section's, or anything
+/// under `/tags/`.
+fn check_listing_urls(content: &Content, diags: &Diagnostics) {
+    for page in &content.pages {
+        let clash = if page.url.starts_with("/tags/") {
+            Some("the tag pages".to_string())
+        } else {
+            content
+                .sections
+                .iter()
+                .find(|s| s.url == page.url)
+                .map(|s| format!("the section `{}`", s.display.display()))
+        };
+        if let Some(other) = clash {
+            diags.push(
+                Diagnostic::error(
+                    &page.display,
+                    Position::START,
+                    format!("URL `{}` is already used by {other}", page.url),
+                )
+                .with_hint("give the article a different `slug` in its front matter"),
+            );
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ConfigContext<'a> {
+    title: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    description: Option<&'a str>,
+    publisher: &'a str,
+    extra: &'a toml::Table,
+}
+
+#[derive(Serialize)]
+struct AssetsContext<'a> {
+    stylesheet: &'a str,
+    stylesheet_integrity: &'a str,
+}
+
+fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset) {
+    let globals = theme.tera.global_context();
+    globals.insert(
+        "config",
+        &ConfigContext {
+            title: &config.title,
+            base_url: &config.base_url,
+            language: &config.language,
+            description: config.description.as_deref(),
+            publisher: &config.publisher,
+            extra: &config.extra,
+        },
+    );
+    globals.insert(
+        "assets",
+        &AssetsContext {
+            stylesheet: &stylesheet.url,
+            stylesheet_integrity: &stylesheet.integrity,
+        },
+    );
+    globals.insert("nutgraf_version", env!("CARGO_PKG_VERSION"));
+}
+
+/// The parts of the site every page render needs.
+#[derive(Clone, Copy)]
+pub(crate) struct SiteRef<'a> {
+    /// Serve's incremental pass, when there is one.
+    pass: Option<&'a crate::site::memo::Pass<'a>>,
+    pub(crate) config: &'a Config,
+    theme: &'a Theme,
+    images: &'a Images,
+    /// Where files go.
+    out: Output<'a>,
+    drafts: bool,
+    diags: &'a Diagnostics,
+    /// Gather each article's links, anchors and questions for `check`.
+    collect_links: bool,
+    processor: &'a crate::images::responsive::Processor<'a>,
+}
+
+/// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.
+pub(crate) fn page_file(url: &str) -> String {
+    let dir = url.trim_matches('/');
+    // Built by hand: this runs for every article on every serve pass,
+    // where `format!` showed up in profiles.
+    let mut file = String::with_capacity(dir.len() + "/index.html".len());
+    if !dir.is_empty() {
+        file.push_str(dir);
+        file.push('/');
+    }
+    file.push_str("index.html");
+    file
+}
+
+impl SiteRef<'_> {
+    fn write_page(&self, url: &str, html: String, verbatim: &[&str]) -> Result<(), Error> {
+        if self.out.writes() {
+            self.out
+                .write(&page_file(url), self.finish_html(html, verbatim))?;
+        }
+        Ok(())
+    }
+
+    /// The last step of every HTML page: minification when configured,
+    /// leaving the `verbatim` fragments of the page as they are.
+    fn finish_html(&self, html: String, verbatim: &[&str]) -> String {
+        if self.config.minify {
+            crate::minify::page(html, verbatim)
+        } else {
+            html
+        }
+    }
+
+    /// In an incremental pass: whether `file`, rendered from `template`
+    /// with `data`, is unchanged since the previous pass (then it is kept
+    /// and need not be rendered). Always false for `build` and `check`.
+    pub(crate) fn unchanged(
+        &self,
+        file: &str,
+        template: &str,
+        data: &impl std::hash::Hash,
+    ) -> bool {
+        let Some(pass) = self.pass else {
+            return false;
+        };
+        let key = crate::hash::hash_key(&(pass.globals(), self.theme.fingerprint(template), data));
+        let unchanged = pass.file_unchanged(file, key);
+        if unchanged {
+            self.out.keep(file);
+        }
+        unchanged
+    }
+
+    /// Renders `template` into `<url>/index.html`.
+    fn render_to(&self, template: &str, url: &str, ctx: &tera::Context) -> Result<(), Error> {
+        match self.theme.render(template, ctx) {
+            Ok(html) => self.write_page(url, html, &[]),
+            Err(d) => {
+                self.diags.push(d);
+                Ok(())
+            }
+        }
+    }
+
+    /// Renders a non-HTML template (feeds, sitemaps) to `rel` in the output.
+    pub(crate) fn render_file(
+        &self,
+        template: &str,
+        rel: &str,
+        ctx: &tera::Context,
+    ) -> Result<(), Error> {
+        match self.theme.render(template, ctx) {
+            Ok(text) => self.out.write(rel, text)?,
+            Err(d) => self.diags.push(d),
+        }
+        Ok(())
+    }
+
+    fn render_404(&self) -> Result<(), Error> {
+        if self.unchanged("404.html", "404.html", &()) {
+            return Ok(());
+        }
+        match self.theme.render("404.html", &tera::Context::new()) {
+            Ok(html) => {
+                if self.out.writes() {
+                    self.out.write("404.html", self.finish_html(html, &[]))?;
+                }
+            }
+            Err(d) => self.diags.push(d),
+        }
+        Ok(())
+    }
+}
