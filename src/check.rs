@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Position, Severity, did_you_mean};
 use crate::error::Error;
-use crate::site::links::{PageLinks, SiteLinks};
+use crate::site::links::{PageLinks, Recorder, SiteLinks};
+use crate::site::{self, Mode};
 
 /// What `nutgraf check` was asked to do.
 #[derive(Debug, Clone)]
@@ -35,23 +36,10 @@ pub struct CheckReport {
 
 /// Runs the check.
 pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
-    let rendered = crate::site::render_site(
-        &opts.root,
-        &crate::site::RenderOptions {
-            drafts: opts.drafts,
-            out: crate::output::Output::Discard,
-            preview: false,
-            page_cache: None,
-            memo: None,
-            generation: 0,
-            collect_links: true,
-            progress: false,
-        },
-    )?;
+    let recorder = Recorder::default();
+    let rendered = site::render(&opts.root, opts.drafts, Mode::Check { links: &recorder })?;
     let mut diagnostics = rendered.diagnostics;
-    let Some(site) = rendered.links else {
-        return Err(Error::Other(anyhow::anyhow!("link data was not collected")));
-    };
+    let site = recorder.finish();
     let mut internal = 0;
     let mut external: HashMap<String, Vec<(PathBuf, Position)>> = HashMap::new();
     for page in &site.pages {
@@ -64,7 +52,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
                 Target::Other => {}
                 Target::Internal => {
                     internal += 1;
-                    if let Some((message, hint)) = site.broken(page, &link.dest) {
+                    if let Some((message, hint)) = broken(&site, page, &link.dest) {
                         diagnostics.push(
                             Diagnostic::error(&page.display, link.pos, message).with_hint(hint),
                         );
@@ -115,66 +103,70 @@ fn classify(dest: &str) -> Target {
     }
 }
 
-impl SiteLinks {
-    /// Why an internal link is broken, with a hint; `None` when it works.
-    fn broken(&self, page: &PageLinks, dest: &str) -> Option<(String, String)> {
-        let (path, fragment) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (dest, None),
-        };
-        let path = path.split('?').next().unwrap_or("");
-        if path.is_empty() {
-            let fragment = fragment.unwrap_or("");
-            return self.missing_anchor(&page.url, fragment, "this page");
-        }
-        let Some(resolved) = resolve(&page.url, path) else {
-            return Some((
-                format!("link `{dest}` climbs above the site root"),
-                "remove a `../`".into(),
-            ));
-        };
-        for candidate in candidates(&resolved) {
-            if self.articles.contains_key(&candidate) {
-                return match fragment {
-                    Some(f) if !f.is_empty() => {
-                        self.missing_anchor(&candidate, f, &format!("`{candidate}`"))
-                    }
-                    _ => None,
-                };
-            }
-            if self.other.contains(&candidate) {
-                return None;
-            }
-        }
-        let urls: Vec<&str> = self.articles.keys().map(String::as_str).collect();
-        let hint = match did_you_mean(&resolved, &urls) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "link to an article's URL (e.g. `/why-now/`) or to a file in static/".into(),
-        };
-        Some((
-            format!("broken link `{dest}`: nothing is published at `{resolved}`"),
-            hint,
-        ))
+/// Why an internal link is broken, with a hint; `None` when it works.
+fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<(String, String)> {
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        let fragment = fragment.unwrap_or("");
+        return missing_anchor(site, &page.url, fragment, "this page");
     }
-
-    fn missing_anchor(&self, url: &str, fragment: &str, place: &str) -> Option<(String, String)> {
-        let fragment = percent_decode_str(fragment).decode_utf8_lossy();
-        let anchors = self.articles.get(url)?;
-        if fragment.is_empty() || anchors.contains(fragment.as_ref()) {
+    let Some(resolved) = resolve(&page.url, path) else {
+        return Some((
+            format!("link `{dest}` climbs above the site root"),
+            "remove a `../`".into(),
+        ));
+    };
+    for candidate in candidates(&resolved) {
+        if site.articles.contains_key(&candidate) {
+            return match fragment {
+                Some(f) if !f.is_empty() => {
+                    missing_anchor(site, &candidate, f, &format!("`{candidate}`"))
+                }
+                _ => None,
+            };
+        }
+        if site.other.contains(&candidate) {
             return None;
         }
-        let ids: Vec<&str> = anchors.iter().map(String::as_str).collect();
-        let hint = match did_you_mean(&fragment, &ids) {
-            Some(s) => format!("did you mean `#{s}`?"),
-            None => {
-                "heading ids are the heading text in lower case with dashes, e.g. `#why-now`".into()
-            }
-        };
-        Some((
-            format!("anchor `#{fragment}` does not exist on {place}"),
-            hint,
-        ))
     }
+    let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
+    let hint = match did_you_mean(&resolved, &urls) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "link to an article's URL (e.g. `/why-now/`) or to a file in static/".into(),
+    };
+    Some((
+        format!("broken link `{dest}`: nothing is published at `{resolved}`"),
+        hint,
+    ))
+}
+
+/// Why `#fragment` does not resolve on the article at `url`, if it does not.
+fn missing_anchor(
+    site: &SiteLinks,
+    url: &str,
+    fragment: &str,
+    place: &str,
+) -> Option<(String, String)> {
+    let fragment = percent_decode_str(fragment).decode_utf8_lossy();
+    let anchors = site.articles.get(url)?;
+    if fragment.is_empty() || anchors.contains(fragment.as_ref()) {
+        return None;
+    }
+    let ids: Vec<&str> = anchors.iter().map(String::as_str).collect();
+    let hint = match did_you_mean(&fragment, &ids) {
+        Some(s) => format!("did you mean `#{s}`?"),
+        None => {
+            "heading ids are the heading text in lower case with dashes, e.g. `#why-now`".into()
+        }
+    };
+    Some((
+        format!("anchor `#{fragment}` does not exist on {place}"),
+        hint,
+    ))
 }
 
 /// `path` resolved against the page URL, percent-decoded; `None` if it

@@ -8,8 +8,9 @@ use rustc_hash::FxHashMap;
 use crate::content::PageCache;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
-use crate::output::{MemoryFiles, Output, Served};
-use crate::site::memo::Memo;
+use crate::output::{MemoryFiles, Served};
+use crate::site::memo::{Memo, Pass};
+use crate::site::{self, Incremental, Mode};
 
 /// A site kept in memory and brought up to date pass by pass (`serve`).
 #[derive(Debug)]
@@ -81,23 +82,21 @@ impl Session {
             self.generation += 1;
         }
         let memory = MemoryFiles::default();
-        let rendered = crate::site::render_site(
+        let pass = Pass::new(&self.memo);
+        let rendered = site::render(
             &self.root,
-            &crate::site::RenderOptions {
-                drafts: self.drafts,
-                out: Output::Memory(&memory),
-                preview: true,
-                collect_links: false,
-                progress: false,
-                page_cache: Some(&self.cache),
-                memo: Some(&self.memo),
+            self.drafts,
+            Mode::Serve(Incremental {
+                files: &memory,
+                cache: &self.cache,
+                pass: &pass,
                 generation: self.generation,
-            },
+            }),
         )?;
         if rendered.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(Error::Site(rendered.diagnostics));
         }
-        let (memo, rendered_files) = rendered.memo.unwrap_or_default();
+        let (memo, rendered_files) = pass.finish();
         self.memo = memo;
         // The server sees the old site or the new one, never a mix.
         // Files the memo lists were made or kept by this pass.

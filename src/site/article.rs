@@ -13,8 +13,9 @@ use crate::markdown::questions::Question;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
 
+use super::links::PageLinks;
 use super::listings::{self, LeadSummary, Neighbour, Summary};
-use super::{SiteRef, page_file};
+use super::{Mode, SiteRef, page_file};
 
 /// Average adult reading speed for non-fiction, words per minute.
 const WORDS_PER_MINUTE: usize = 230;
@@ -22,7 +23,6 @@ const WORDS_PER_MINUTE: usize = 230;
 /// One article's part of a render pass.
 pub(super) struct ArticleResult {
     pub(super) summary: std::sync::Arc<Summary>,
-    pub(super) links: Option<crate::site::links::PageLinks>,
     /// Serve: the page's file, its memo, and whether it was kept as the
     /// previous pass left it.
     pub(super) memo: Option<crate::site::memo::ArticleEntry>,
@@ -96,10 +96,9 @@ impl SiteRef<'_> {
         page: &Page,
     ) -> Result<ArticleResult, Error> {
         let Some(pass) = self.pass else {
-            let (summary, links) = self.render_article(pages, i, page)?;
+            let summary = self.render_article(pages, i, page)?;
             return Ok(ArticleResult {
                 summary: std::sync::Arc::new(summary),
-                links,
                 memo: None,
             });
         };
@@ -107,7 +106,6 @@ impl SiteRef<'_> {
             self.diags.extend(hit.diagnostics.iter().cloned());
             return Ok(ArticleResult {
                 summary: hit.summary.clone(),
-                links: None,
                 memo: Some((file, hit, true)),
             });
         }
@@ -131,7 +129,6 @@ impl SiteRef<'_> {
             self.diags.extend(hit.diagnostics.iter().cloned());
             return Ok(ArticleResult {
                 summary: hit.summary.clone(),
-                links: None,
                 memo: Some((file, hit, true)),
             });
         }
@@ -142,7 +139,7 @@ impl SiteRef<'_> {
             diags: &local,
             ..*self
         };
-        let (summary, links) = site.render_article(pages, i, page)?;
+        let summary = site.render_article(pages, i, page)?;
         let diagnostics = local.into_sorted();
         self.diags.extend(diagnostics.clone());
         let summary = std::sync::Arc::new(summary);
@@ -153,7 +150,6 @@ impl SiteRef<'_> {
         });
         Ok(ArticleResult {
             summary,
-            links,
             memo: Some((file, memo, false)),
         })
     }
@@ -164,7 +160,7 @@ impl SiteRef<'_> {
         pages: &[std::sync::Arc<Page>],
         i: usize,
         page: &Page,
-    ) -> Result<(Summary, Option<crate::site::links::PageLinks>), Error> {
+    ) -> Result<Summary, Error> {
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
         let ctx = RenderContext {
@@ -179,13 +175,13 @@ impl SiteRef<'_> {
             faq: page.matter.faq.unwrap_or(self.config.faq),
             has_lead: lead.is_some(),
             processor: self.processor,
-            lint_small_images: self.collect_links,
+            lint_small_images: matches!(self.mode, Mode::Check { .. }),
         };
         let mut rendered = markdown::render_page(page.body(), &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
-        let links = self
-            .collect_links
-            .then(|| crate::site::links::PageLinks::new(page, &rendered));
+        if let Mode::Check { links } = self.mode {
+            links.article(i, PageLinks::new(page, &rendered));
+        }
 
         let date = page.date.as_ref().map(rfc3339);
         let (previous, next) = listings::neighbours(pages, i);
@@ -308,7 +304,7 @@ impl SiteRef<'_> {
                 )
                 .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
-            return Ok((summary, links));
+            return Ok(summary);
         }
         let mut tctx = tera::Context::new();
         tctx.insert("page", &context);
@@ -319,7 +315,7 @@ impl SiteRef<'_> {
             Ok(html) => self.write_page(&page.url, html, &[&context.content, &jsonld])?,
             Err(d) => self.diags.push(d),
         }
-        Ok((summary, links))
+        Ok(summary)
     }
 
     /// The `[lead]` image, resolved and measured.

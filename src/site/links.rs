@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::content::Content;
 use crate::diagnostic::{LineIndex, Position};
@@ -54,28 +55,38 @@ impl PageLinks {
     }
 }
 
-/// Every URL the built site answers, and each article's links.
-#[derive(Debug)]
+/// Every URL the built site answers, and each article's links: the facts
+/// `check` judges.
+#[derive(Debug, Default)]
 pub struct SiteLinks {
     /// Article URL → its anchors.
-    pub(crate) articles: HashMap<String, HashSet<String>>,
+    pub articles: HashMap<String, HashSet<String>>,
     /// Listings, feeds, alias pages and files.
-    pub(crate) other: HashSet<String>,
-    pub(crate) pages: Vec<PageLinks>,
+    pub other: HashSet<String>,
+    /// Each article's links, in the site's order.
+    pub pages: Vec<PageLinks>,
 }
 
-impl SiteLinks {
-    pub fn new(
-        root: &Path,
-        content: &Content,
-        tags: &[Tag],
-        aliases: &[Alias],
-        pages: Vec<PageLinks>,
-    ) -> SiteLinks {
-        let articles = pages
-            .iter()
-            .map(|p| (p.url.clone(), p.anchors.clone()))
-            .collect();
+/// Where a `check` render records the link facts: each article as it is
+/// rendered (in parallel, so with its place in the site's order), then
+/// the site-wide URLs once the listings are known.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pages: Mutex<Vec<(usize, PageLinks)>>,
+    other: Mutex<HashSet<String>>,
+}
+
+impl Recorder {
+    /// Article `index` of the site's order.
+    pub(crate) fn article(&self, index: usize, links: PageLinks) {
+        self.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((index, links));
+    }
+
+    /// The URLs the site publishes besides articles.
+    pub(crate) fn site(&self, root: &Path, content: &Content, tags: &[Tag], aliases: &[Alias]) {
         let mut other: HashSet<String> = [
             "/",
             "/tags/",
@@ -97,9 +108,20 @@ impl SiteLinks {
         if let Ok(files) = crate::paths::walk_files(&root.join(crate::paths::STATIC_DIR)) {
             other.extend(files.iter().map(|(rel, _)| site_path(rel)));
         }
+        *self.other.lock().unwrap_or_else(|e| e.into_inner()) = other;
+    }
+
+    /// What was recorded.
+    pub fn finish(self) -> SiteLinks {
+        let mut pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
+        pages.sort_by_key(|(i, _)| *i);
+        let pages: Vec<PageLinks> = pages.into_iter().map(|(_, p)| p).collect();
         SiteLinks {
-            articles,
-            other,
+            articles: pages
+                .iter()
+                .map(|p| (p.url.clone(), p.anchors.clone()))
+                .collect(),
+            other: self.other.into_inner().unwrap_or_else(|e| e.into_inner()),
             pages,
         }
     }

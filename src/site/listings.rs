@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
 
-use super::{SiteRef, page_file};
+use super::{Mode, SiteRef, page_file};
 
 /// What a listing shows of one article.
 #[derive(Debug, Clone, Serialize)]
@@ -267,7 +267,7 @@ impl SiteRef<'_> {
                 faq: false,
                 has_lead: false,
                 processor: self.processor,
-                lint_small_images: self.collect_links,
+                lint_small_images: matches!(self.mode, Mode::Check { .. }),
             },
         );
         self.diags.extend(rendered.diagnostics);

@@ -51,49 +51,93 @@ pub(crate) struct ArticleMemo {
 /// memo, and whether the pass kept it (did not render it).
 pub(crate) type ArticleEntry = (Arc<str>, Arc<ArticleMemo>, bool);
 
-/// One pass's view: the previous memo (if any) and the new one it builds.
+/// One incremental pass: the previous pass's memo, and the memo this pass
+/// builds for the next one. `serve` makes one per pass, hands it to the
+/// render in [`Mode::Serve`](super::Mode), and takes the new memo back
+/// with [`Pass::finish`].
 #[derive(Debug)]
-pub(crate) struct Pass<'a> {
-    old: Option<&'a Memo>,
-    globals: u64,
-    templates: u64,
+pub struct Pass<'a> {
+    old: &'a Memo,
     new: Mutex<Memo>,
     /// Output files rendered (not kept) in this pass, for tests and logs.
     rendered: Mutex<Vec<String>>,
 }
 
 impl<'a> Pass<'a> {
-    pub(crate) fn new(old: Option<&'a Memo>, globals: u64, templates: u64) -> Pass<'a> {
+    pub fn new(old: &'a Memo) -> Pass<'a> {
         Pass {
-            // A change to the site-wide inputs invalidates everything.
-            old: old.filter(|m| m.globals == globals),
-            globals,
-            templates,
+            old,
             new: Mutex::new(Memo {
-                globals,
-                templates,
-                order: Vec::new(),
-                listings: None,
                 // Sized like the previous pass: no rehashing as it fills.
                 articles: FxHashMap::with_capacity_and_hasher(
-                    old.map_or(0, |m| m.articles.len()),
+                    old.articles.len(),
                     Default::default(),
                 ),
-                files: FxHashMap::with_capacity_and_hasher(
-                    old.map_or(0, |m| m.files.len()),
-                    Default::default(),
-                ),
+                files: FxHashMap::with_capacity_and_hasher(old.files.len(), Default::default()),
+                ..Memo::default()
             }),
             rendered: Mutex::default(),
         }
     }
 
+    /// Starts the pass once the render knows its site-wide inputs
+    /// (`globals`) and the hash of every template (`templates`).
+    pub(crate) fn begin(&self, globals: u64, templates: u64) -> Started<'_> {
+        {
+            let mut new = self.new_memo();
+            new.globals = globals;
+            new.templates = templates;
+        }
+        Started {
+            // A change to the site-wide inputs invalidates everything.
+            old: Some(self.old).filter(|m| m.globals == globals),
+            globals,
+            templates,
+            new: &self.new,
+            rendered: &self.rendered,
+        }
+    }
+
+    fn new_memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        lock(&self.new)
+    }
+
+    /// The new memo and the files rendered, sorted.
+    pub fn finish(self) -> (Memo, Vec<String>) {
+        let memo = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut rendered = self
+            .rendered
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        rendered.sort();
+        (memo, rendered)
+    }
+}
+
+/// A lock that survives a worker's panic: the data is still sound.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A [`Pass`] under way: what the render asks while it decides what to
+/// keep, and where it records the new keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Started<'p> {
+    /// The previous memo, when its site-wide inputs match this pass's.
+    old: Option<&'p Memo>,
+    globals: u64,
+    templates: u64,
+    new: &'p Mutex<Memo>,
+    rendered: &'p Mutex<Vec<String>>,
+}
+
+impl Started<'_> {
     pub(crate) fn globals(&self) -> u64 {
         self.globals
     }
 
     fn new_memo(&self) -> std::sync::MutexGuard<'_, Memo> {
-        self.new.lock().unwrap_or_else(|e| e.into_inner())
+        lock(self.new)
     }
 
     /// The previous file name and memo of article `i` of `pages` when it
@@ -147,10 +191,7 @@ impl<'a> Pass<'a> {
                 new.order.push((page.clone(), file, memo));
             }
         }
-        self.rendered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(rendered);
+        lock(self.rendered).extend(rendered);
     }
 
     /// Whether `file` can be kept as the previous pass left it; either way
@@ -186,20 +227,6 @@ impl<'a> Pass<'a> {
     }
 
     fn note_rendered(&self, file: &str) {
-        self.rendered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(file.to_string());
-    }
-
-    /// The new memo and the files rendered, sorted.
-    pub(crate) fn finish(self) -> (Memo, Vec<String>) {
-        let memo = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut rendered = self
-            .rendered
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        rendered.sort();
-        (memo, rendered)
+        lock(self.rendered).push(file.to_string());
     }
 }

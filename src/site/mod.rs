@@ -21,7 +21,7 @@ use crate::content::{self, Content};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity};
 use crate::error::Error;
 use crate::images::Images;
-use crate::output::{Output, Staging};
+use crate::output::{MemoryFiles, Output, Staging};
 use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR};
 use crate::theme::Theme;
 
@@ -67,17 +67,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .unwrap_or_else(|| opts.root.join(DEFAULT_OUTPUT));
     check_output_path(&opts.root, &output)?;
     let staging = Staging::new(&output)?;
-    let rendered = render_site(
+    let rendered = render(
         &opts.root,
-        &RenderOptions {
-            drafts: opts.drafts,
-            out: Output::Dir(staging.dir()),
-            preview: false,
-            collect_links: false,
+        opts.drafts,
+        Mode::Build {
+            dir: staging.dir(),
             progress: opts.progress,
-            page_cache: None,
-            memo: None,
-            generation: 0,
         },
     )?;
 
@@ -104,49 +99,72 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     })
 }
 
-/// What rendering the whole site produced.
-pub(crate) struct RenderedSite {
-    pub(crate) images: crate::images::responsive::ImageStats,
-    pub(crate) pages: usize,
-    pub(crate) skipped: usize,
-    pub(crate) files_copied: usize,
-    /// Everything found, sorted; the caller decides what fails.
-    pub(crate) diagnostics: Vec<Diagnostic>,
-    /// Links, anchors and questions of every article (only when asked).
-    pub(crate) links: Option<crate::site::links::SiteLinks>,
-    /// With [`RenderOptions::memo`]: the memo for the next pass and the
-    /// output files this pass rendered.
-    pub(crate) memo: Option<(crate::site::memo::Memo, Vec<String>)>,
+/// What a render pass is for. Each mode holds what only it needs, so no
+/// combination of flags can ask for something that makes no sense.
+#[derive(Clone, Copy)]
+pub enum Mode<'a> {
+    /// `nutgraf build`: files go into `dir` (the staging folder), pages
+    /// are minified as configured, CSS and JavaScript get hashed names.
+    Build { dir: &'a Path, progress: bool },
+    /// `nutgraf check`: nothing is written; every article's links,
+    /// anchors and FAQ questions go to `links`, and images narrower than
+    /// the largest srcset width are reported.
+    Check { links: &'a links::Recorder },
+    /// `nutgraf serve`: an incremental pass into memory.
+    Serve(Incremental<'a>),
 }
 
-/// How [`render_site`] runs for `build` and for `check`.
-pub(crate) struct RenderOptions<'a> {
-    pub(crate) drafts: bool,
+/// What `serve`'s passes carry from one to the next.
+#[derive(Clone, Copy)]
+pub struct Incremental<'a> {
+    /// Where the pass writes.
+    pub files: &'a MemoryFiles,
+    /// Articles read by earlier passes.
+    pub cache: &'a content::PageCache,
+    /// The previous pass's memo and the one this pass builds: outputs
+    /// whose inputs did not change are kept, not rendered again.
+    pub pass: &'a memo::Pass<'a>,
+    /// Bumped when files outside the templates' view change (an image
+    /// replaced in place), so every output is rendered again.
+    pub generation: u64,
+}
+
+impl<'a> Mode<'a> {
     /// Where files go.
-    pub(crate) out: Output<'a>,
-    /// Serve: the stylesheet keeps one URL (`/assets/style.css`, no SRI)
-    /// so a CSS edit swaps it in place instead of re-rendering every page,
-    /// and pages are not minified (a preview wants speed).
-    pub(crate) preview: bool,
-    /// Gather what `check` needs to verify links.
-    pub(crate) collect_links: bool,
-    pub(crate) progress: bool,
-    /// Serve: articles read by earlier passes.
-    pub(crate) page_cache: Option<&'a content::PageCache>,
-    /// Serve: what the previous pass rendered, so unchanged outputs are
-    /// kept instead of rendered again.
-    pub(crate) memo: Option<&'a crate::site::memo::Memo>,
-    /// Serve: bumped when files outside the templates' view change (an
-    /// image replaced in place), so every output is rendered again.
-    pub(crate) generation: u64,
+    fn out(&self) -> Output<'a> {
+        match self {
+            Mode::Build { dir, .. } => Output::Dir(dir),
+            Mode::Check { .. } => Output::Discard,
+            Mode::Serve(inc) => Output::Memory(inc.files),
+        }
+    }
+
+    /// Serve's preview: the stylesheet keeps one URL (`/assets/style.css`,
+    /// no SRI) so a CSS edit swaps it in place instead of re-rendering
+    /// every page, and pages are not minified (a preview wants speed).
+    fn preview(&self) -> bool {
+        matches!(self, Mode::Serve(_))
+    }
 }
 
-/// The build's checklist.
-pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedSite, Error> {
-    let (drafts, out, collect_links) = (opts.drafts, opts.out, opts.collect_links);
+/// What a render pass produced, whatever the mode; the mode's own facts
+/// are in what the caller handed it ([`links::Recorder`], [`memo::Pass`]).
+pub struct RenderedSite {
+    pub images: crate::images::responsive::ImageStats,
+    pub pages: usize,
+    pub skipped: usize,
+    pub files_copied: usize,
+    /// Everything found, sorted; the caller decides what fails.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The build's checklist, for every mode.
+pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Error> {
+    let out = mode.out();
+    let preview = mode.preview();
     let mut lap = Laps::new();
     let mut config = Config::load(root)?;
-    if opts.preview {
+    if preview {
         config.minify = false;
     }
     let mut theme = Theme::load(root, &config)?;
@@ -155,7 +173,10 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     let load = content::LoadOptions {
         drafts,
         now: jiff::Timestamp::now(),
-        cache: opts.page_cache,
+        cache: match mode {
+            Mode::Serve(inc) => Some(inc.cache),
+            Mode::Build { .. } | Mode::Check { .. } => None,
+        },
     };
     let content = content::load(root, &load, &diags)?;
     lap.mark("content loaded");
@@ -169,11 +190,11 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     let mut manifest = Manifest::new();
     let mut files_copied = 0;
     if out.writes() {
-        files_copied += copy_theme_static(&theme, out, &mut manifest, opts.preview)?;
+        files_copied += copy_theme_static(&theme, out, &mut manifest, preview)?;
         files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
         files_copied += copy_content_assets(root, &content, out)?;
     }
-    let stylesheet = write_stylesheet(root, &theme, out, opts.preview)?;
+    let stylesheet = write_stylesheet(root, &theme, out, preview)?;
     set_globals(&mut theme, &config, &stylesheet);
     let stylesheet_key = (stylesheet.url.clone(), stylesheet.integrity.clone());
     manifest.insert("style.css".into(), stylesheet);
@@ -183,32 +204,36 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     let images = Images::new(root);
     let processor = crate::images::responsive::Processor::new(root, &config.images, out);
     // Everything site-wide a page's rendering reads, for serve's memo.
-    let pass = opts.memo.map(|memo| {
-        let config_text = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
-        let globals = crate::hash::key(&(
-            &config_text,
-            &config.theme,
-            &stylesheet_key,
-            drafts,
-            opts.preview,
-            opts.generation,
-            &theme
-                .static_files
-                .iter()
-                .map(|(p, _)| p)
-                .collect::<Vec<_>>(),
-        ));
-        crate::site::memo::Pass::new(Some(memo), globals, theme.templates_key())
-    });
+    let pass = match mode {
+        Mode::Serve(inc) => {
+            let config_text =
+                std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+            let globals = crate::hash::key(&(
+                &config_text,
+                &config.theme,
+                &stylesheet_key,
+                drafts,
+                preview,
+                inc.generation,
+                &theme
+                    .static_files
+                    .iter()
+                    .map(|(p, _)| p)
+                    .collect::<Vec<_>>(),
+            ));
+            Some(inc.pass.begin(globals, theme.templates_key()))
+        }
+        Mode::Build { .. } | Mode::Check { .. } => None,
+    };
     let site = SiteRef {
-        pass: pass.as_ref(),
+        mode,
+        pass,
         config: &config,
         theme: &theme,
         images: &images,
         out,
         drafts,
         diags: &diags,
-        collect_links,
         processor: &processor,
     };
     check_listing_urls(&content, &diags);
@@ -219,7 +244,10 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         cdn::aliases(&content, &taken, &diags)
     };
     lap.mark("aliases");
-    let bar = progress_bar(opts.progress, content.pages.len());
+    let bar = progress_bar(
+        matches!(mode, Mode::Build { progress: true, .. }),
+        content.pages.len(),
+    );
     let results: Vec<ArticleResult> = content
         .pages
         .par_iter()
@@ -232,11 +260,9 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         .collect::<Result<_, Error>>()?;
     bar.finish_and_clear();
     let mut summaries = Vec::with_capacity(results.len());
-    let mut page_links = Vec::new();
     let mut memos = Vec::new();
     for r in results {
         summaries.push(r.summary);
-        page_links.extend(r.links);
         memos.extend(r.memo);
     }
     // Recorded after the parallel loop: one lock instead of one per page.
@@ -248,7 +274,7 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     lap.mark("articles");
     // Serve, after edits of known articles only: when no summary changed
     // (a body edit, say), no listing, tag page, feed or sitemap can have.
-    let listings_kept = pass.as_ref().is_some_and(|pass| {
+    let listings_kept = pass.is_some_and(|pass| {
         pass.listings_unchanged(listings_key(&content, &summaries), content.reused_walk)
     });
     let tags = if listings_kept {
@@ -270,9 +296,9 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
     site.render_404()?;
     cdn::write(out, &aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
-    let memo = pass.map(crate::site::memo::Pass::finish);
-    let links = collect_links
-        .then(|| crate::site::links::SiteLinks::new(root, &content, &tags, &aliases, page_links));
+    if let Mode::Check { links } = mode {
+        links.site(root, &content, &tags, &aliases);
+    }
 
     Ok(RenderedSite {
         images: processor.stats(),
@@ -280,8 +306,6 @@ pub(crate) fn render_site(root: &Path, opts: &RenderOptions) -> Result<RenderedS
         skipped: content.skipped,
         files_copied,
         diagnostics: diags.into_sorted(),
-        links,
-        memo,
     })
 }
 
@@ -451,8 +475,9 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset) {
 /// The parts of the site every page render needs.
 #[derive(Clone, Copy)]
 pub(crate) struct SiteRef<'a> {
-    /// Serve's incremental pass, when there is one.
-    pass: Option<&'a crate::site::memo::Pass<'a>>,
+    mode: Mode<'a>,
+    /// Serve's incremental pass under way.
+    pass: Option<memo::Started<'a>>,
     pub(crate) config: &'a Config,
     theme: &'a Theme,
     images: &'a Images,
@@ -460,8 +485,6 @@ pub(crate) struct SiteRef<'a> {
     out: Output<'a>,
     drafts: bool,
     diags: &'a Diagnostics,
-    /// Gather each article's links, anchors and questions for `check`.
-    collect_links: bool,
     processor: &'a crate::images::responsive::Processor<'a>,
 }
 
