@@ -1,14 +1,15 @@
 //! `nutgraf deploy` end to end: the demo site deployed to a real
-//! S3-compatible server (`s3s-fs`, started on 127.0.0.1 by each test) and
-//! to a local folder. Expectations come from the local builds, never from
-//! hard-coded file lists.
+//! S3-compatible server and to a local folder. Expectations come from the
+//! local builds, never from hard-coded file lists.
 //!
-//! s3s-fs is found through `NUTGRAF_S3S_FS`, then
-//! `~/.cache/nutgraf-ci/s3s-fs/bin/s3s-fs` (where `.ci/run` installs it),
-//! then `PATH`.
+//! The server is s3s-fs, used as a library: each test starts it inside the
+//! test process on 127.0.0.1 (a port the OS picks), on a thread of its own,
+//! and stops it when the test ends. The `nutgraf` binary under test runs as
+//! a subprocess and talks to it over HTTP, as it would to AWS S3. Nothing
+//! needs installing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,50 +18,21 @@ use nutgraf::deploy::inspect;
 use nutgraf::deploy::local::LocalFile;
 use serde_json::Value;
 use tempfile::TempDir;
+use tokio::sync::oneshot;
 
-use crate::{Guard, Run, Site, copy_tree, free_port};
+use crate::{Run, Site, copy_tree};
 
 const ACCESS_KEY: &str = "nutgraf-test";
 const SECRET_KEY: &str = "nutgraf-test-secret";
 const BUCKET: &str = "site";
 const MANIFEST: &str = ".nutgraf-manifest.json";
 
-fn s3s_fs() -> PathBuf {
-    let install = "cargo install s3s-fs --version 0.14.1 --features binary --locked --root ~/.cache/nutgraf-ci/s3s-fs";
-    if let Some(p) = std::env::var_os("NUTGRAF_S3S_FS") {
-        let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "NUTGRAF_S3S_FS is `{}`, which is not a file. Install s3s-fs with\n  {install}",
-            p.display()
-        );
-        return p;
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        let p = Path::new(&home).join(".cache/nutgraf-ci/s3s-fs/bin/s3s-fs");
-        if p.is_file() {
-            return p;
-        }
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join("s3s-fs");
-            if p.is_file() {
-                return p;
-            }
-        }
-    }
-    panic!(
-        "s3s-fs not found: the deploy tests need a real S3-compatible server. Install it with\n  \
-         {install}\n(.ci/run does), or point NUTGRAF_S3S_FS at the binary"
-    );
-}
-
-/// An s3s-fs server with one empty bucket.
+/// An s3s-fs server with one empty bucket, served in-process until dropped.
 struct S3 {
-    _server: Guard,
     port: u16,
     data: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<std::thread::JoinHandle<()>>,
 }
 
 impl S3 {
@@ -68,25 +40,60 @@ impl S3 {
         let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         // s3s-fs serves each folder of its root as a bucket.
         std::fs::create_dir(data.path().join(BUCKET)).unwrap_or_else(|e| panic!("{e}"));
-        let port = free_port();
-        let child = Command::new(s3s_fs())
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(data.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start s3s-fs: {e}"));
-        let guard = Guard(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "s3s-fs did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let fs = s3s_fs::FileSystem::new(data.path()).unwrap_or_else(|e| panic!("s3s-fs: {e:?}"));
+        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        let service = builder.build();
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
+        // Bound here, before the test goes on: the port is known and
+        // already accepting, with no window for another process to take it.
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+            .unwrap_or_else(|e| panic!("bind 127.0.0.1:0: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .port();
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let server = std::thread::Builder::new()
+            .name(format!("s3s-fs:{port}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    loop {
+                        let socket = tokio::select! {
+                            _ = &mut stopped => break,
+                            accepted = listener.accept() => match accepted {
+                                Ok((socket, _)) => socket,
+                                Err(e) => {
+                                    eprintln!("s3s-fs: accept: {e}");
+                                    tokio::time::sleep(Duration::from_millis(10)).await;
+                                    continue;
+                                }
+                            },
+                        };
+                        let connection = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(
+                                hyper_util::rt::TokioIo::new(socket),
+                                service.clone(),
+                            );
+                        tokio::spawn(async move {
+                            let _ = connection.await;
+                        });
+                    }
+                });
+                // Open connections and file writes still under way end here.
+                runtime.shutdown_timeout(Duration::from_secs(5));
+            })
+            .unwrap_or_else(|e| panic!("start the s3s-fs thread: {e}"));
         S3 {
-            _server: guard,
             port,
             data,
+            stop: Some(stop),
+            server: Some(server),
         }
     }
 
@@ -99,6 +106,17 @@ impl S3 {
              [[deploy.matchers]]\npattern = \"robots.txt\"\ngzip = true\n",
             self.port
         )
+    }
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
     }
 }
 

@@ -30,10 +30,10 @@ pub const EMPTY_CONFIG: &str =
     "title = \"Test site\"\nbase_url = \"https://test.example.org\"\nminify = false\n";
 
 /// Kills a server the test started when the test ends, passing or not.
-#[cfg(any(feature = "serve", feature = "deploy"))]
+#[cfg(feature = "serve")]
 pub struct Guard(pub std::process::Child);
 
-#[cfg(any(feature = "serve", feature = "deploy"))]
+#[cfg(feature = "serve")]
 impl Drop for Guard {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -42,7 +42,7 @@ impl Drop for Guard {
 }
 
 /// A port nothing listens on, for a server the test starts.
-#[cfg(any(feature = "serve", feature = "deploy"))]
+#[cfg(feature = "serve")]
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -1,6 +1,8 @@
-//! `nutgraf serve` end to end in a real headless Chromium (Debian's
-//! `chromium` and `chromium-driver`, installed by `.ci/run`), driven over
-//! WebDriver with fantoccini.
+//! `nutgraf serve` end to end. The live-reload test runs in a real headless
+//! Chromium (Debian's `chromium` and `chromium-driver`, installed by
+//! `.ci/run`), driven over WebDriver with fantoccini; it is marked ignored,
+//! so plain `cargo test` lists it as such, and
+//! `cargo test -- --include-ignored` runs it.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -129,6 +131,7 @@ async fn wait_for(c: &Client, js: &str, what: &str) {
 }
 
 #[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
 fn live_reload_in_a_real_browser() {
     let site = two_articles();
     let (_serve, port) = start_serve(&site.root);
