@@ -25,16 +25,19 @@ pub struct CheckOptions {
     pub external: bool,
 }
 
-/// The findings of a check; empty `diagnostics` means the site is clean.
+/// What a clean check looked at. A check that finds problems returns
+/// [`Error::Check`] instead.
 #[derive(Debug)]
 pub struct CheckReport {
     pub pages: usize,
     pub internal_links: usize,
     pub external_links: usize,
-    pub diagnostics: Vec<Diagnostic>,
+    /// "check: 0 problems in 3 articles; 10 internal links checked, …"
+    pub summary: String,
 }
 
-/// Runs the check.
+/// Runs the check: `Ok` when the site is clean, [`Error::Check`] with
+/// every problem otherwise.
 pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
     let recorder = Recorder::default();
     let rendered = site::render(&opts.root, opts.drafts, Mode::Check { links: &recorder })?;
@@ -71,12 +74,51 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
         d.severity = Severity::Error;
     }
     diagnostics.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
-    Ok(CheckReport {
+    let report = CheckReport {
         pages: rendered.pages,
         internal_links: internal,
         external_links,
-        diagnostics,
-    })
+        summary: summary(
+            diagnostics.len(),
+            rendered.pages,
+            internal,
+            external_links,
+            opts.external,
+        ),
+    };
+    if diagnostics.is_empty() {
+        Ok(report)
+    } else {
+        Err(Error::Check {
+            problems: diagnostics,
+            summary: report.summary,
+        })
+    }
+}
+
+/// "check: 1 problem in 2 articles; 3 internal links checked, 4 external
+/// links not checked (--external checks them)".
+fn summary(
+    problems: usize,
+    pages: usize,
+    internal: usize,
+    external: usize,
+    checked_external: bool,
+) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let external = if checked_external {
+        format!("{} checked", plural(external, "external link"))
+    } else {
+        format!(
+            "{} not checked (--external checks them)",
+            plural(external, "external link")
+        )
+    };
+    format!(
+        "check: {} in {}; {internal} internal links checked, {external}",
+        plural(problems, "problem"),
+        plural(pages, "article"),
+    )
 }
 
 enum Target {

@@ -223,17 +223,16 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::Config(vec![
-                    Diagnostic::error(CONFIG_FILE, Position::START, format!("no `{CONFIG_FILE}` in `{}`", root.display()))
-                        .with_hint("run nutgraf in a site folder, pass `--root DIR`, or create nutgraf.toml with `title` and `base_url`"),
-                ]));
+                return Err(Error::usage(
+                    format!("no `{CONFIG_FILE}` in `{}`", root.display()),
+                    "run nutgraf in a site folder, pass `--root DIR`, or create nutgraf.toml with `title` and `base_url`",
+                ));
             }
             Err(e) => {
-                return Err(Error::Config(vec![Diagnostic::error(
-                    CONFIG_FILE,
-                    Position::START,
-                    format!("cannot read `{CONFIG_FILE}`: {e}"),
-                )]));
+                return Err(Error::usage(
+                    format!("cannot read `{}`: {e}", path.display()),
+                    "check that the file is readable",
+                ));
             }
         };
         Config::parse(&text).map_err(|d| Error::Config(vec![d]))

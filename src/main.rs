@@ -139,37 +139,8 @@ fn main() -> ExitCode {
             };
             match nutgraf::check::check(&opts) {
                 Ok(report) => {
-                    for d in &report.diagnostics {
-                        eprintln!("{d}\n");
-                    }
-                    let n = report.external_links;
-                    let links = if n == 1 {
-                        "1 external link".to_string()
-                    } else {
-                        format!("{n} external links")
-                    };
-                    let external = if external {
-                        format!("{links} checked")
-                    } else {
-                        format!("{links} not checked (--external checks them)")
-                    };
-                    let problems = report.diagnostics.len();
-                    eprintln!(
-                        "check: {problem_count} in {} article{}; {} internal links checked, {external}",
-                        report.pages,
-                        if report.pages == 1 { "" } else { "s" },
-                        report.internal_links,
-                        problem_count = if problems == 1 {
-                            "1 problem".to_string()
-                        } else {
-                            format!("{problems} problems")
-                        },
-                    );
-                    if problems == 0 {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::from(1)
-                    }
+                    eprintln!("{}", report.summary);
+                    ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e, "check"),
             }
@@ -350,22 +321,10 @@ fn print_deploy(report: &nutgraf::deploy::DeployReport) {
     }
 }
 
-/// Prints the diagnostics once, then a one-line summary naming `what` failed.
-fn fail(e: &Error, what: &str) -> ExitCode {
-    for d in e.diagnostics() {
-        eprintln!("{d}\n");
-    }
-    match e {
-        Error::Config(ds) | Error::Site(ds) => {
-            let errors = ds.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "error: {what} failed: {}",
-                counts(errors, ds.len() - errors)
-            );
-        }
-        Error::Other(err) => eprintln!("error: {err:#}"),
-    }
-    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+/// Prints the error's report once; its kind picks the exit code.
+fn fail(e: &Error, command: &str) -> ExitCode {
+    eprint!("{}", e.report(command));
+    ExitCode::from(e.exit_code())
 }
 
 // Rendering allocates many short-lived strings from two threads; mimalloc

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Position};
 use crate::error::Error;
 
 const CONFIG: &str = include_str!("scaffold/nutgraf.toml");
@@ -23,8 +22,7 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
             .next()
             .is_some();
         if has_files {
-            return Err(usage(
-                dir,
+            return Err(Error::usage(
                 format!(
                     "`{}` is not empty; nutgraf init never overwrites files",
                     dir.display()
@@ -69,8 +67,7 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
 /// Creates `content/<slug>/index.md` for a new draft titled `title`.
 pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBuf, Error> {
     if !root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(usage(
-            root,
+        return Err(Error::usage(
             format!(
                 "no `{}` in `{}`",
                 crate::config::CONFIG_FILE,
@@ -82,8 +79,7 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
     let title = title.trim();
     let slug = slug::slugify(title);
     if slug.is_empty() {
-        return Err(usage(
-            root,
+        return Err(Error::usage(
             format!("cannot make a file name from the title `{title}`"),
             "use a title with letters or digits",
         ));
@@ -91,8 +87,7 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
     let dir = root.join(crate::paths::CONTENT_DIR).join(&slug);
     let path = dir.join("index.md");
     if dir.exists() {
-        return Err(usage(
-            &path,
+        return Err(Error::usage(
             format!(
                 "`{}` already exists",
                 crate::diagnostic::display_path(root, &dir).display()
@@ -114,12 +109,6 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
 /// A TOML basic string (serde's TOML writer does the escaping).
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
-}
-
-fn usage(path: &Path, message: String, hint: &str) -> Error {
-    Error::Config(vec![
-        Diagnostic::error(path, Position::START, message).with_hint(hint),
-    ])
 }
 
 #[cfg(test)]

@@ -129,7 +129,9 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     let step = Instant::now();
     let local = local::scan(dir, &matchers)?;
     timings.scan = step.elapsed().as_millis();
-    let store = store::open(target)?;
+    // Opening a store fails only on its settings (no credentials, a bad
+    // endpoint): a configuration problem, not a failed deploy.
+    let store = store::open(target).map_err(Error::usage_from)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -154,13 +156,17 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
 
     if !opts.dry_run {
         if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
-            return Err(anyhow!(
-                "refusing to delete {count} objects from `{location}`: more than --max-deletes {} \
-                 allows; nothing was changed\n  = help: check `url` and the output folder (a wrong \
-                 prefix looks like this), then run again with `--max-deletes {count}`",
-                opts.max_deletes
-            )
-            .into());
+            return Err(Error::failed(
+                anyhow!(
+                    "refusing to delete {count} objects from `{location}`: more than \
+                     --max-deletes {} allows; nothing was changed",
+                    opts.max_deletes
+                ),
+                format!(
+                    "check `url` and the output folder (a wrong prefix looks like this), then run \
+                     again with `--max-deletes {count}`"
+                ),
+            ));
         }
         if !plan.deletes.is_empty() && opts.interactive && !opts.yes {
             confirm(&plan, &location)?;
@@ -201,17 +207,17 @@ fn select_target<'c>(
     deploy: &'c DeployConfig,
     name: Option<&str>,
 ) -> Result<&'c DeployTarget, Error> {
-    let config_error = |message: String, hint: String| {
-        Error::Config(vec![
-            Diagnostic::error(CONFIG_FILE, Position::START, message).with_hint(hint),
-        ])
-    };
     let Some(first) = deploy.targets.first() else {
-        return Err(config_error(
-            "no deploy target: `nutgraf.toml` has no `[[deploy.targets]]`".into(),
-            "add one, e.g.\n[[deploy.targets]]\nname = \"production\"\nurl = \"s3://my-bucket\""
-                .into(),
-        ));
+        return Err(Error::Config(vec![
+            Diagnostic::error(
+                CONFIG_FILE,
+                Position::START,
+                "no deploy target: `nutgraf.toml` has no `[[deploy.targets]]`",
+            )
+            .with_hint(
+                "add one, e.g.\n[[deploy.targets]]\nname = \"production\"\nurl = \"s3://my-bucket\"",
+            ),
+        ]));
     };
     let Some(name) = name else {
         return Ok(first);
@@ -233,7 +239,7 @@ fn select_target<'c>(
                         .join(", ")
                 ),
             };
-            config_error(format!("no deploy target named `{name}`"), hint)
+            Error::usage(format!("no deploy target named `{name}`"), hint)
         })
 }
 
@@ -407,7 +413,10 @@ fn confirm(plan: &Plan, location: &str) -> Result<()> {
     if matches!(answer.trim(), "y" | "Y" | "yes") {
         Ok(())
     } else {
-        bail!("deploy cancelled; nothing was changed (--yes skips this question)")
+        Err(crate::error::hinted(
+            "deploy cancelled; nothing was changed",
+            "`--yes` skips this question",
+        ))
     }
 }
 
@@ -488,10 +497,10 @@ mod tests {
         let pick = |n| select_target(&c.deploy, n).map(|t| t.name.clone());
         assert_eq!(pick(None).ok().as_deref(), Some("production"));
         assert_eq!(pick(Some("staging")).ok().as_deref(), Some("staging"));
-        let Err(Error::Config(ds)) = pick(Some("stagin")) else {
+        let Err(Error::Usage(problem)) = pick(Some("stagin")) else {
             panic!("unknown target accepted");
         };
-        assert_eq!(ds[0].hint.as_deref(), Some("did you mean `staging`?"));
+        assert_eq!(problem.hint.as_deref(), Some("did you mean `staging`?"));
         let none = DeployConfig::default();
         assert!(select_target(&none, None).is_err());
     }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
+
+use crate::error::hinted;
 use futures::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::client::{
@@ -50,10 +52,11 @@ impl S3Store {
         if target.endpoint.is_some() && !env.iter().any(|(k, _)| k == "AWS_ACCESS_KEY_ID") {
             // Without keys object_store would ask the EC2 instance metadata
             // service, which no S3-compatible service behind an endpoint uses.
-            bail!(
-                "no credentials for `{url}`: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
-                 (credentials are never read from nutgraf.toml)"
-            );
+            return Err(hinted(
+                format!("no credentials for `{url}`"),
+                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (credentials are never read from \
+                 nutgraf.toml)",
+            ));
         }
         let requests = Arc::new(Requests::default());
         // Client options first: `with_client_options` replaces them all,
@@ -122,15 +125,21 @@ impl S3Store {
             object_store::Error::PermissionDenied { .. }
                 | object_store::Error::Unauthenticated { .. }
         ) || text.contains("403 Forbidden");
-        let hint = if refused {
-            "\n  = help: the credentials were refused (403): check AWS_ACCESS_KEY_ID and \
-             AWS_SECRET_ACCESS_KEY, and that they may write to this bucket"
+        let message = format!("failed to {doing} `{}`: {text}", self.url);
+        if refused {
+            hinted(
+                message,
+                "the credentials were refused (403): check AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY, and that they may write to this bucket",
+            )
         } else if text.contains("NoSuchBucket") {
-            "\n  = help: the bucket does not exist: check `url` and `endpoint` in nutgraf.toml"
+            hinted(
+                message,
+                "the bucket does not exist: check `url` and `endpoint` in nutgraf.toml",
+            )
         } else {
-            ""
-        };
-        anyhow!("failed to {doing} `{}`: {text}{hint}", self.url)
+            anyhow!(message)
+        }
     }
 }
 

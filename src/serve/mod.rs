@@ -29,7 +29,6 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tower::ServiceExt;
 
-use crate::diagnostic::{Diagnostic, Position};
 use crate::error::Error;
 use crate::output::Served;
 use crate::serve::session::Session;
@@ -96,14 +95,10 @@ impl Shared {
 pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
     // Watcher events carry absolute paths; `--root .` must match them.
     let root = opts.root.canonicalize().map_err(|e| {
-        Error::Config(vec![
-            Diagnostic::error(
-                &opts.root,
-                Position::START,
-                format!("cannot open the site folder: {e}"),
-            )
-            .with_hint("run serve in the folder holding nutgraf.toml, or pass `--root DIR`"),
-        ])
+        Error::usage(
+            format!("cannot open the site folder `{}`: {e}", opts.root.display()),
+            "run serve in the folder holding nutgraf.toml, or pass `--root DIR`",
+        )
     })?;
     let opts = &ServeOptions {
         root,
@@ -119,26 +114,27 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
     // The watcher starts before the first pass, so a save during it is
     // not lost.
     let mut watcher =
-        watch::SourceWatcher::new(&opts.root, opts.debounce, opts.poll).map_err(Error::Other)?;
+        watch::SourceWatcher::new(&opts.root, opts.debounce, opts.poll).map_err(|e| {
+            Error::failed(
+                e.context("cannot watch the site's files"),
+                "on network drives and some containers, `--poll` watches by polling instead",
+            )
+        })?;
     publish(&shared, &mut session, &[], true, None);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Other(e.into()))?;
+        .map_err(|e| Error::from(anyhow::Error::from(e).context("cannot start the server")))?;
     let addr = SocketAddr::new(opts.interface, opts.port);
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(addr))
         .map_err(|e| {
-            Error::Config(vec![
-                Diagnostic::error(
-                    "--port",
-                    Position::START,
-                    format!("cannot listen on {addr}: {e}"),
-                )
-                .with_hint("pick another port with `--port`, or stop the program using it"),
-            ])
+            Error::usage(
+                format!("cannot listen on {addr}: {e}"),
+                "pick another port with `--port`, or stop the program using it",
+            )
         })?;
     let url = format!("http://{}/", listener.local_addr().unwrap_or(addr));
     eprintln!("Serving {} at {url} (Ctrl+C to stop)", opts.root.display());
@@ -235,7 +231,7 @@ fn publish(
             }
         }
         Err(e) => {
-            let text = e.to_string();
+            let text = e.report("build");
             eprintln!("{}", text.trim_end());
             eprintln!("The last good version is still served; fix the file and save.");
             shared.set_error(Some(text.clone()));

@@ -399,10 +399,13 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
     let bad =
         root.starts_with(&output) || protected.iter().any(|d| output.starts_with(root.join(d)));
     if bad {
-        return Err(Error::Config(vec![
-            Diagnostic::error(output.clone(), Position::START, "refusing to build into this folder: the build replaces the output folder, which would delete your site's sources")
-                .with_hint("pick an output folder of its own, such as `public`"),
-        ]));
+        return Err(Error::usage(
+            format!(
+                "refusing to build into `{}`: the build replaces the output folder, which would delete your site's sources",
+                output.display()
+            ),
+            "pick an output folder of its own, such as `public`",
+        ));
     }
     Ok(())
 }

@@ -609,7 +609,8 @@ fn wrong_credentials_fail_clearly_and_change_nothing() {
 
     // No credentials at all: a clear message, not a hang on instance metadata.
     let none = deploy_with(&site, &[], &[], &[]);
-    assert_eq!(none.run.code, 1, "{}", none.run.stderr);
+    // Missing credentials are a configuration problem: exit code 2.
+    assert_eq!(none.run.code, 2, "{}", none.run.stderr);
     assert!(
         none.run.stderr.contains("AWS_ACCESS_KEY_ID"),
         "{}",

@@ -210,7 +210,7 @@ fn refuses_to_build_over_the_site() {
     let root = site.root.to_string_lossy().into_owned();
     let run = site.build(&["--output", &root]).failure(2);
     assert!(
-        run.stderr.contains("refusing to build into this folder"),
+        run.stderr.contains("refusing to build into `"),
         "{}",
         run.stderr
     );

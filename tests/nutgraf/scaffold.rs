@@ -63,7 +63,12 @@ fn init_refuses_to_overwrite() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("error: init failed"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("= help: pass a new folder name, e.g. `nutgraf init my-site`"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(site.root.join("nutgraf.toml")).unwrap_or_default(),
         crate::EMPTY_CONFIG
