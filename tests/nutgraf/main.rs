@@ -11,6 +11,7 @@ mod demo;
 mod deploy;
 mod errors;
 mod figures;
+mod ignored;
 mod images;
 mod listings;
 mod questions;
