@@ -9,11 +9,10 @@ use std::time::SystemTime;
 
 use jiff::Zoned;
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use self::frontmatter::{ArticleMatter, SectionMatter};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, display_path};
-use crate::paths::{CONTENT_DIR, is_ignored};
+use crate::paths::{CONTENT_DIR, walk_files};
 
 /// One article, loaded and validated but not rendered.
 #[derive(Debug)]
@@ -215,32 +214,18 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
 
 /// Every file under `content_dir`, in file-name order, sorted by kind.
 fn walk(content_dir: &Path) -> anyhow::Result<Vec<Entry>> {
-    let mut entries = Vec::new();
-    let walker = WalkDir::new(content_dir)
-        .sort_by_file_name()
+    let entries = walk_files(content_dir)?
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or("")));
-    for entry in walker {
-        let entry = entry
-            .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", content_dir.display()))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let is_md = path.extension().is_some_and(|e| e == "md");
-        if name == "_index.md" {
-            entries.push(Entry::Section(path));
-        } else if is_md {
-            entries.push(Entry::Article(path));
-        } else {
-            let rel = path
-                .strip_prefix(content_dir)
-                .unwrap_or(&path)
-                .to_path_buf();
-            entries.push(Entry::Asset(rel));
-        }
-    }
+        .map(|(rel, path)| {
+            if path.file_name().is_some_and(|n| n == "_index.md") {
+                Entry::Section(path)
+            } else if path.extension().is_some_and(|e| e == "md") {
+                Entry::Article(path)
+            } else {
+                Entry::Asset(rel)
+            }
+        })
+        .collect();
     Ok(entries)
 }
 

@@ -10,9 +10,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdCache};
 
 use crate::config::CONFIG_FILE;
-use crate::paths::CONTENT_DIR;
-use crate::paths::STATIC_DIR;
-use crate::paths::{TEMPLATES_DIR, THEMES_DIR};
+use crate::paths::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, is_ignored_path};
 
 /// The folders watched recursively; the output and cache folders are not.
 pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, THEMES_DIR, STATIC_DIR];
@@ -55,26 +53,11 @@ impl Batch {
     }
 }
 
-/// Editor temp, swap and backup files, and hidden files.
-pub fn is_ignored(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913" // vim's write test
-}
-
 /// The kind of change at `path`, or `None` for files nobody reads.
 pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
+    // Relative: the site itself may sit in a hidden folder.
     let rel = path.strip_prefix(root).ok()?;
-    if rel
-        .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        || is_ignored(rel)
-    {
+    if is_ignored_path(rel) {
         return None;
     }
     let first = rel.components().next()?.as_os_str().to_str()?;
@@ -227,6 +210,9 @@ mod tests {
         assert_eq!(kind("content/.a.md.swp"), None);
         assert_eq!(kind("content/a.md~"), None);
         assert_eq!(kind("content/4913"), None);
+        assert_eq!(kind("static/notes.swo"), None);
+        assert_eq!(kind("themes/x/templates/#page.html#"), None);
+        assert_eq!(kind("content/.git/a.md"), None);
         assert_eq!(kind("README.md"), None);
     }
 }

@@ -11,6 +11,7 @@ mod demo;
 mod deploy;
 mod errors;
 mod figures;
+mod ignored;
 mod images;
 mod listings;
 mod questions;
@@ -48,6 +49,60 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// A running `nutgraf serve`, stopped when dropped.
+#[cfg(feature = "serve")]
+pub struct Serving {
+    pub process: Guard,
+    pub port: u16,
+    /// What serve prints on stderr after it started listening, a line at a
+    /// time (each pass says `Rebuilt in …` or prints its error).
+    pub stderr: std::sync::mpsc::Receiver<String>,
+}
+
+/// Starts `nutgraf serve` on a free port; returns once it listens.
+#[cfg(feature = "serve")]
+pub fn start_serve(root: &Path) -> Serving {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .args(["--root"])
+        .arg(root)
+        .args(["serve", "--port", &port.to_string()])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start nutgraf serve: {e}"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Keeps reading when nobody listens, so serve never blocks on a
+        // full pipe.
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("serve: {line}");
+            let _ = tx.send(line);
+        }
+    });
+    let process = Guard(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("nutgraf serve did not start"));
+        if line.starts_with("Serving") {
+            break;
+        }
+    }
+    Serving {
+        process,
+        port,
+        stderr: rx,
+    }
 }
 
 /// A site in a temporary folder.

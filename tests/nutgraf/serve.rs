@@ -4,7 +4,6 @@
 //! so plain `cargo test` lists it as such, and
 //! `cargo test -- --include-ignored` runs it.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 
-use crate::{Guard, Site, free_port};
+use crate::{Guard, Site, free_port, start_serve};
 
 fn paragraphs(n: usize, word: &str) -> String {
     (0..n)
@@ -39,34 +38,6 @@ fn two_articles() -> Site {
             "content/b.md",
             article("What about bridges?", "2024-02-01", "Another lede."),
         )
-}
-
-/// Starts `nutgraf serve` on a free port; returns once it listens.
-fn start_serve(root: &Path) -> (Guard, u16) {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nutgraf"))
-        .args(["--root"])
-        .arg(root)
-        .args(["serve", "--port", &port.to_string()])
-        .env_remove("RUST_BACKTRACE")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start nutgraf serve: {e}"));
-    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            eprintln!("serve: {line}");
-            if line.starts_with("Serving") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    let guard = Guard(child);
-    rx.recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| panic!("nutgraf serve did not start"));
-    (guard, port)
 }
 
 fn start_chromedriver() -> (Guard, u16) {
@@ -134,7 +105,8 @@ async fn wait_for(c: &Client, js: &str, what: &str) {
 #[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
 fn live_reload_in_a_real_browser() {
     let site = two_articles();
-    let (_serve, port) = start_serve(&site.root);
+    let serve = start_serve(&site.root);
+    let port = serve.port;
     let (_driver, driver_port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
@@ -249,7 +221,8 @@ fn wait_until(port: u16, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool)
 #[test]
 fn bad_input_while_serving_never_stops_the_server() {
     let site = two_articles();
-    let (mut serve, port) = start_serve(&site.root);
+    let mut serve = start_serve(&site.root);
+    let port = serve.port;
     wait_until(port, "/a/", "the article", |c, b| {
         c == 200 && b.contains("The original lede.")
     });
@@ -291,5 +264,8 @@ fn bad_input_while_serving_never_stops_the_server() {
     wait_until(port, "/a/", "the restored article", |c, b| {
         c == 200 && b.contains("Restored.")
     });
-    assert!(serve.0.try_wait().ok().flatten().is_none(), "serve exited");
+    assert!(
+        serve.process.0.try_wait().ok().flatten().is_none(),
+        "serve exited"
+    );
 }
