@@ -10,6 +10,7 @@ mod demo;
 #[cfg(feature = "deploy")]
 mod deploy;
 mod errors;
+mod exit_codes;
 mod figures;
 mod ignored;
 mod images;

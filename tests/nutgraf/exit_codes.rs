@@ -1,0 +1,204 @@
+//! Exit codes, command by command, as the README's table says: 0 success,
+//! 1 the build, check or deploy failed, 2 usage or configuration error.
+//! The code comes from the kind of the error a command ends with, so each
+//! command is driven into each kind it can end with, and each failure must
+//! print its report (what went wrong and how to fix it).
+
+use crate::{Run, Site};
+
+const ARTICLE: &str = "+++\ntitle = \"Why now?\"\ndate = 2024-01-02\n+++\n\nA lede.\n";
+/// `languag` is a typo: a configuration error.
+const BAD_CONFIG: &str = "title = \"T\"\nbase_url = \"https://e.org\"\nlanguag = \"en\"\n";
+
+/// `nutgraf --root <root> <args>` for a root that is not a site.
+fn nutgraf_at(root: &str, args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .args(["--root", root])
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn site() -> Site {
+    Site::empty().file("content/why-now.md", ARTICLE)
+}
+
+#[test]
+fn build_exits_0_1_or_2() {
+    site().build(&[]).success();
+
+    let run = site()
+        .file("content/broken.md", "+++\ntitle = \n+++\n")
+        .build(&[])
+        .failure(1);
+    assert!(
+        run.stderr.contains(" --> content/broken.md:2:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error: build failed: 1 error"),
+        "{}",
+        run.stderr
+    );
+
+    let run = site()
+        .file("nutgraf.toml", BAD_CONFIG)
+        .build(&[])
+        .failure(2);
+    assert!(
+        run.stderr.contains(" --> nutgraf.toml:3:1"),
+        "{}",
+        run.stderr
+    );
+
+    let s = site();
+    let root = s.root.to_string_lossy().into_owned();
+    let run = s.build(&["--output", &root]).failure(2);
+    assert!(
+        run.stderr.contains("= help: pick an output folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_exits_0_1_or_2() {
+    let run = site().nutgraf(&["check"]).success();
+    assert!(
+        run.stderr.contains("check: 0 problems in 1 article;"),
+        "{}",
+        run.stderr
+    );
+
+    let run = site()
+        .file(
+            "content/why-now.md",
+            format!("{ARTICLE}\nSee [the other one](/nowhere/).\n"),
+        )
+        .nutgraf(&["check"])
+        .failure(1);
+    assert!(
+        run.stderr.contains("broken link `/nowhere/`"),
+        "{}",
+        run.stderr
+    );
+    // The summary closes the report, once.
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("check: 1 problem in 1 article; 1 internal links checked, 0 external links not checked (--external checks them)"),
+        "{}",
+        run.stderr
+    );
+
+    site()
+        .file("nutgraf.toml", BAD_CONFIG)
+        .nutgraf(&["check"])
+        .failure(2);
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn serve_exits_2_when_it_cannot_start() {
+    use std::time::{Duration, Instant};
+
+    // Another program holds the port.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = taken
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port()
+        .to_string();
+    let s = site();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .arg("--root")
+        .arg(&s.root)
+        .args(["serve", "--port", &port])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start nutgraf serve: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve kept running on a port that is taken");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut pipe, &mut stderr).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
+    assert!(stderr.contains("= help: pick another port"), "{stderr}");
+    drop(taken);
+
+    let run = nutgraf_at("/nonexistent/nutgraf-site", &["serve"]).failure(2);
+    assert!(
+        run.stderr.contains("cannot open the site folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(feature = "deploy")]
+#[test]
+fn deploy_exits_0_1_or_2() {
+    let target = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = format!(
+        "{}\n[[deploy.targets]]\nname = \"local\"\nurl = \"file://{}\"\n",
+        crate::EMPTY_CONFIG,
+        target.path().join("www").display()
+    );
+    let s = site()
+        .file("nutgraf.toml", &config)
+        .file("content/old.md", ARTICLE.replace("Why now?", "Old"));
+    s.nutgraf(&["deploy"]).success();
+
+    // Deleting the old article's files is more than --max-deletes allows.
+    std::fs::remove_file(s.root.join("content/old.md")).unwrap_or_else(|e| panic!("{e}"));
+    let run = s.nutgraf(&["deploy", "--max-deletes", "0"]).failure(1);
+    assert!(run.stderr.contains("refusing to delete"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("= help: check `url` and the output folder"),
+        "{}",
+        run.stderr
+    );
+
+    let run = s.nutgraf(&["deploy", "--target", "locl"]).failure(2);
+    assert!(
+        run.stderr.contains("did you mean `local`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn init_and_new_exit_0_or_2() {
+    let s = Site::empty();
+    let fresh = s.root.join("fresh");
+    let fresh = fresh.to_string_lossy();
+    s.nutgraf(&["init", &fresh]).success();
+    s.nutgraf(&["init", &fresh]).failure(2);
+
+    let s = site();
+    s.nutgraf(&["new", "What about bridges?"]).success();
+    let run = s.nutgraf(&["new", "What about bridges?"]).failure(2);
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    // Not a site folder.
+    let run = nutgraf_at("/nonexistent/nutgraf-site", &["new", "X"]).failure(2);
+    assert!(run.stderr.contains("no `nutgraf.toml`"), "{}", run.stderr);
+}
