@@ -38,10 +38,7 @@ pub fn hashed_path(rel: &Path, bytes: &[u8]) -> String {
         Some(ext) => format!("{stem}.{}.{}", &hash[..10], ext.to_string_lossy()),
         None => format!("{stem}.{}", &hash[..10]),
     };
-    let parent = rel
-        .parent()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
+    let parent = rel.parent().map(crate::paths::slash).unwrap_or_default();
     if parent.is_empty() {
         format!("{ASSETS_DIR}/{name}")
     } else {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Position, Severity, did_you_mean};
+use crate::diagnostic::{Diagnostic, Finding, Position, Severity, did_you_mean};
 use crate::error::Error;
 use crate::site::links::{PageLinks, Recorder, SiteLinks};
 use crate::site::{self, Mode};
@@ -55,10 +55,8 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
                 Target::Other => {}
                 Target::Internal => {
                     internal += 1;
-                    if let Some((message, hint)) = broken(&site, page, &link.dest) {
-                        diagnostics.push(
-                            Diagnostic::error(&page.display, link.pos, message).with_hint(hint),
-                        );
+                    if let Some(finding) = broken(&site, page, &link.dest) {
+                        diagnostics.push(finding.at(Severity::Error, &page.display, link.pos));
                     }
                 }
             }
@@ -146,7 +144,7 @@ fn classify(dest: &str) -> Target {
 }
 
 /// Why an internal link is broken, with a hint; `None` when it works.
-fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<(String, String)> {
+fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<Finding> {
     let (path, fragment) = match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (dest, None),
@@ -157,10 +155,10 @@ fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<(String, Str
         return missing_anchor(site, &page.url, fragment, "this page");
     }
     let Some(resolved) = resolve(&page.url, path) else {
-        return Some((
-            format!("link `{dest}` climbs above the site root"),
-            "remove a `../`".into(),
-        ));
+        return Some(
+            Finding::new(format!("link `{dest}` climbs above the site root"))
+                .with_hint("remove a `../`"),
+        );
     };
     for candidate in candidates(&resolved) {
         if site.articles.contains_key(&candidate) {
@@ -178,21 +176,18 @@ fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<(String, Str
     let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
     let hint = match did_you_mean(&resolved, &urls) {
         Some(s) => format!("did you mean `{s}`?"),
-        None => "link to an article's URL (e.g. `/why-now/`) or to a file in static/".into(),
+        None => "link to an article's URL (e.g. `/why-now/`) or to a file in static/".to_string(),
     };
-    Some((
-        format!("broken link `{dest}`: nothing is published at `{resolved}`"),
-        hint,
-    ))
+    Some(
+        Finding::new(format!(
+            "broken link `{dest}`: nothing is published at `{resolved}`"
+        ))
+        .with_hint(hint),
+    )
 }
 
 /// Why `#fragment` does not resolve on the article at `url`, if it does not.
-fn missing_anchor(
-    site: &SiteLinks,
-    url: &str,
-    fragment: &str,
-    place: &str,
-) -> Option<(String, String)> {
+fn missing_anchor(site: &SiteLinks, url: &str, fragment: &str, place: &str) -> Option<Finding> {
     let fragment = percent_decode_str(fragment).decode_utf8_lossy();
     let anchors = site.articles.get(url)?;
     if fragment.is_empty() || anchors.contains(fragment.as_ref()) {
@@ -201,14 +196,10 @@ fn missing_anchor(
     let ids: Vec<&str> = anchors.iter().map(String::as_str).collect();
     let hint = match did_you_mean(&fragment, &ids) {
         Some(s) => format!("did you mean `#{s}`?"),
-        None => {
-            "heading ids are the heading text in lower case with dashes, e.g. `#why-now`".into()
-        }
+        None => "heading ids are the heading text in lower case with dashes, e.g. `#why-now`"
+            .to_string(),
     };
-    Some((
-        format!("anchor `#{fragment}` does not exist on {place}"),
-        hint,
-    ))
+    Some(Finding::new(format!("anchor `#{fragment}` does not exist on {place}")).with_hint(hint))
 }
 
 /// `path` resolved against the page URL, percent-decoded; `None` if it
@@ -321,8 +312,26 @@ fn check_external(links: HashMap<String, Vec<(PathBuf, Position)>>) -> Vec<Diagn
     })
 }
 
-fn probe(agent: &ureq::Agent, url: &str) -> Result<(), String> {
-    let mut last = String::new();
+/// Why an external link failed.
+#[derive(Debug)]
+enum LinkFailure {
+    /// The server answered with an error status.
+    Status(u16),
+    /// No answer: DNS, TLS, a refused connection, a timeout.
+    Unreachable(ureq::Error),
+}
+
+impl std::fmt::Display for LinkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkFailure::Status(status) => write!(f, "HTTP {status}"),
+            LinkFailure::Unreachable(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+fn probe(agent: &ureq::Agent, url: &str) -> Result<(), LinkFailure> {
+    let mut last = LinkFailure::Status(0);
     for attempt in 0..=RETRIES {
         if attempt > 0 {
             std::thread::sleep(Duration::from_millis(300 * u64::from(attempt)));
@@ -333,22 +342,22 @@ fn probe(agent: &ureq::Agent, url: &str) -> Result<(), String> {
                 match agent.get(url).call() {
                     Ok(r) => r.status().as_u16(),
                     Err(e) => {
-                        last = e.to_string();
+                        last = LinkFailure::Unreachable(e);
                         continue;
                     }
                 }
             }
             Ok(r) => r.status().as_u16(),
             Err(e) => {
-                last = e.to_string();
+                last = LinkFailure::Unreachable(e);
                 continue;
             }
         };
         match status {
             200..=399 => return Ok(()),
             // Rate limits and server errors may pass; try again.
-            429 | 500..=599 => last = format!("HTTP {status}"),
-            _ => return Err(format!("HTTP {status}")),
+            429 | 500..=599 => last = LinkFailure::Status(status),
+            _ => return Err(LinkFailure::Status(status)),
         }
     }
     Err(last)

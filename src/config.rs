@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Position, did_you_mean};
+use crate::diagnostic::{Diagnostic, Position, did_you_mean, key_position};
 use crate::error::Error;
 
 pub const CONFIG_FILE: &str = "nutgraf.toml";
@@ -242,7 +242,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| toml_diagnostic(CONFIG_FILE, text, 0, &e, KEYS))?;
-        let at_key = |key: &str| key_position(text, key);
+        let at_key = |key: &str| key_position(text, 0..text.len(), key);
 
         let base_url = raw.base_url.trim_end_matches('/').to_string();
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
@@ -444,21 +444,6 @@ fn deploy_location(url: &str) -> Option<DeployLocation> {
         .ok()?;
     let path = std::path::PathBuf::from(decoded.as_ref());
     path.is_absolute().then_some(DeployLocation::Dir(path))
-}
-
-/// The position of the line that sets `key` (for errors found after parsing).
-fn key_position(text: &str, key: &str) -> Position {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
-                return Position::of_offset(text, offset + (line.len() - trimmed.len()));
-            }
-        }
-        offset += line.len();
-    }
-    Position::START
 }
 
 /// Turns a TOML error into a diagnostic pointing at the right line of the

@@ -85,6 +85,43 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A problem found by code that does not know where in the file it is:
+/// what is wrong and how to fix it. The caller places it with
+/// [`Finding::at`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    pub fn new(message: impl Into<String>) -> Finding {
+        Finding {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The finding as a diagnostic of `severity` at `path:pos`.
+    pub fn at(self, severity: Severity, path: impl Into<PathBuf>, pos: Position) -> Diagnostic {
+        Diagnostic {
+            hint: self.hint,
+            ..Diagnostic::new(severity, path.into(), pos, self.message)
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
@@ -107,6 +144,24 @@ impl Position {
         let col = text[line_start..offset].chars().count() + 1;
         Position { line, col }
     }
+}
+
+/// Where `key = …` is set in the TOML `text[range]` (the first line that
+/// sets it), as a position in the whole `text`; the start of the range
+/// when no line does (a key inside an inline table, say). Used for
+/// `nutgraf.toml` and for front matter, whose TOML sits inside a file.
+pub fn key_position(text: &str, range: std::ops::Range<usize>, key: &str) -> Position {
+    let mut offset = range.start;
+    for line in text.get(range.clone()).unwrap_or("").split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return Position::of_offset(text, offset + line.len() - trimmed.len());
+            }
+        }
+        offset += line.len();
+    }
+    Position::of_offset(text, range.start)
 }
 
 /// Line starts of a text, for turning many offsets into positions

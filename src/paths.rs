@@ -21,6 +21,40 @@ pub const CACHE_DIR: &str = ".nutgraf-cache";
 /// immutable.
 pub const ASSETS_DIR: &str = "assets";
 
+/// `path` made absolute (against the current folder) with `..` and
+/// symlinks resolved as far as the path exists, so two paths can be
+/// compared for overlap before either folder is created.
+pub fn absolute(path: &Path) -> PathBuf {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // Canonicalize the longest existing prefix; keep the rest as written.
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut full = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    full.extend(rest.iter().rev());
+    full
+}
+
+/// A relative path with `/` between its parts on every platform, as
+/// output paths and URLs want it: `img\\a.jpg` → `img/a.jpg`.
+pub fn slash(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
+}
+
 /// Whether a file or folder named `name` is left alone: never read,
 /// published or watched, in `content/`, `static/`, `templates/`, themes and
 /// by the `serve` watcher alike. They are what editors and file managers

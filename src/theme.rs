@@ -286,12 +286,7 @@ fn fingerprints(sources: &BTreeMap<String, (String, PathBuf)>) -> HashMap<String
 /// Where `theme = …` is set in nutgraf.toml.
 fn theme_key_position(root: &Path) -> Position {
     let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
-    text.lines()
-        .position(|l| l.trim_start().starts_with("theme"))
-        .map_or(Position::START, |i| Position {
-            line: i + 1,
-            col: 1,
-        })
+    crate::diagnostic::key_position(&text, 0..text.len(), "theme")
 }
 
 /// Adds every file under `dir` to `sources`, named by its path in `dir`.
@@ -301,7 +296,7 @@ fn read_templates(
     sources: &mut BTreeMap<String, (String, PathBuf)>,
 ) -> Result<(), Error> {
     for (rel, path) in walk_files(dir)? {
-        let name = rel.to_string_lossy().replace('\\', "/");
+        let name = crate::paths::slash(&rel);
         let bytes = crate::fs::read(&path)?;
         let display = display_path(root, &path);
         let text = String::from_utf8(bytes).map_err(|_| {

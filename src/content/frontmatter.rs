@@ -9,7 +9,7 @@ use jiff::tz::{Offset, TimeZone};
 use serde::Deserialize;
 
 use crate::config::toml_diagnostic;
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, Finding, Position};
 
 /// An article's front matter, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -132,6 +132,13 @@ pub struct Split<'a> {
     pub body_offset: usize,
 }
 
+impl Split<'_> {
+    /// Where the front matter's TOML is in the file.
+    pub fn matter_range(&self) -> std::ops::Range<usize> {
+        self.matter_offset..self.matter_offset + self.matter.len()
+    }
+}
+
 /// Splits `text` at its `+++` fences.
 pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -185,9 +192,12 @@ pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMa
 
 /// A front-matter date with the UTC offset it was written with.
 /// Dates without an offset are taken as UTC; a bare date as midnight.
-pub fn to_zoned(dt: &toml::value::Datetime) -> Result<Zoned, String> {
+pub fn to_zoned(dt: &toml::value::Datetime) -> Result<Zoned, Finding> {
+    let invalid = |why: String| {
+        Finding::new(why).with_hint("write dates like `2024-10-31T09:00:00+09:00` or `2024-10-31`")
+    };
     let Some(date) = dt.date else {
-        return Err(format!("`{dt}` is a time without a date"));
+        return Err(invalid(format!("`{dt}` is a time without a date")));
     };
     let time = dt.time.unwrap_or(toml::value::Time {
         hour: 0,
@@ -196,7 +206,8 @@ pub fn to_zoned(dt: &toml::value::Datetime) -> Result<Zoned, String> {
         nanosecond: Some(0),
     });
     let civil = DateTime::new(
-        i16::try_from(date.year).map_err(|_| format!("year {} is out of range", date.year))?,
+        i16::try_from(date.year)
+            .map_err(|_| invalid(format!("year {} is out of range", date.year)))?,
         date.month as i8,
         date.day as i8,
         time.hour as i8,
@@ -204,38 +215,23 @@ pub fn to_zoned(dt: &toml::value::Datetime) -> Result<Zoned, String> {
         time.second.unwrap_or(0) as i8,
         time.nanosecond.unwrap_or(0) as i32,
     )
-    .map_err(|e| format!("`{dt}` is not a valid date: {e}"))?;
+    .map_err(|e| invalid(format!("`{dt}` is not a valid date: {e}")))?;
     let tz = match dt.offset {
         None | Some(toml::value::Offset::Z) => TimeZone::UTC,
         Some(toml::value::Offset::Custom { minutes }) => {
             let offset = Offset::from_seconds(i32::from(minutes) * 60)
-                .map_err(|e| format!("offset of `{dt}` is out of range: {e}"))?;
+                .map_err(|e| invalid(format!("offset of `{dt}` is out of range: {e}")))?;
             TimeZone::fixed(offset)
         }
     };
     civil
         .to_zoned(tz)
-        .map_err(|e| format!("`{dt}` is not a valid date: {e}"))
+        .map_err(|e| invalid(format!("`{dt}` is not a valid date: {e}")))
 }
 
 /// RFC 3339 with the original offset, e.g. `2024-10-31T09:00:00+09:00`.
 pub fn rfc3339(z: &Zoned) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
-/// Where in the file a top-level key of the front matter is set.
-pub fn key_position(text: &str, split: &Split, key: &str) -> Position {
-    let mut offset = split.matter_offset;
-    for line in split.matter.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
-                return Position::of_offset(text, offset + line.len() - trimmed.len());
-            }
-        }
-        offset += line.len();
-    }
-    Position::of_offset(text, split.matter_offset)
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use jiff::Zoned;
 use rayon::prelude::*;
 
 use self::frontmatter::{ArticleMatter, SectionMatter};
-use crate::diagnostic::{Diagnostic, Diagnostics, Position, display_path};
+use crate::diagnostic::{
+    Diagnostic, Diagnostics, Finding, Position, Severity, display_path, key_position,
+};
 use crate::paths::{CONTENT_DIR, walk_files};
 
 /// One article, loaded and validated but not rendered.
@@ -42,6 +44,14 @@ pub struct Page {
 impl Page {
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
+    }
+
+    /// Where `key` is set in the front matter, for problems found after
+    /// loading (a missing template, a bad alias).
+    pub fn key_position(&self, key: &str) -> Position {
+        frontmatter::split(&self.display, &self.text).map_or(Position::START, |s| {
+            key_position(&self.text, s.matter_range(), key)
+        })
     }
 
     /// The date sort key: newest first, undated last.
@@ -358,13 +368,13 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
                 .as_ref()
                 .map(frontmatter::to_zoned)
                 .transpose()
-                .map_err(|msg| {
-                    Diagnostic::error(
-                        &display,
-                        frontmatter::key_position(&text, &split, key),
-                        format!("invalid `{key}`: {msg}"),
-                    )
-                    .with_hint("write dates like `2024-10-31T09:00:00+09:00` or `2024-10-31`")
+                .map_err(|finding| {
+                    let pos = key_position(&text, split.matter_range(), key);
+                    Finding {
+                        message: format!("invalid `{key}`: {}", finding.message),
+                        ..finding
+                    }
+                    .at(Severity::Error, &display, pos)
                 })
         };
     let date = date_of("date", &matter.date)?;
@@ -392,7 +402,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
     let slug_source = matter.slug.clone().unwrap_or(default_slug);
     let slug = slug::slugify(&slug_source);
     if slug.is_empty() {
-        let pos = frontmatter::key_position(&text, &split, "slug");
+        let pos = key_position(&text, split.matter_range(), "slug");
         return Err(Diagnostic::error(
             &display,
             pos,

@@ -31,6 +31,7 @@ use serde::Serialize;
 use crate::config::{CONFIG_FILE, Config, DeployConfig, DeployLocation, DeployTarget};
 use crate::diagnostic::{Diagnostic, Position, did_you_mean};
 use crate::error::Error;
+use crate::paths::absolute;
 
 use self::invalidation::Invalidation;
 use self::local::LocalFile;
@@ -246,15 +247,7 @@ fn select_target<'c>(
 /// Refuses a folder target that is the output folder, inside it or
 /// around it: deploying would copy the site into itself or delete it.
 fn check_folder_target(output: &Path, target: &Path) -> Result<(), Error> {
-    let abs = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
-        p.canonicalize().unwrap_or(p)
-    };
-    let (output, target) = (abs(output), abs(target));
+    let (output, target) = (absolute(output), absolute(target));
     if output.starts_with(&target) || target.starts_with(&output) {
         return Err(Error::Config(vec![
             Diagnostic::error(

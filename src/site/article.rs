@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::content::Page;
 use crate::content::frontmatter::rfc3339;
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::images::ImageRef;
 use crate::markdown::figure::FigureInfo;
@@ -292,10 +292,7 @@ impl SiteRef<'_> {
         }
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {
-            let split = crate::content::frontmatter::split(&page.display, &page.text).ok();
-            let pos = split.map_or(Position::START, |s| {
-                crate::content::frontmatter::key_position(&page.text, &s, "template")
-            });
+            let pos = page.key_position("template");
             self.diags.push(
                 Diagnostic::error(
                     &page.display,
@@ -322,13 +319,7 @@ impl SiteRef<'_> {
     fn lead(&self, page: &Page) -> Option<LeadContext> {
         let lead = page.matter.lead.as_ref()?;
         // Only computed when there is something to report.
-        let pos = || {
-            crate::content::frontmatter::split(&page.display, &page.text)
-                .ok()
-                .map_or(Position::START, |s| {
-                    crate::content::frontmatter::key_position(&page.text, &s, "src")
-                })
-        };
+        let pos = || page.key_position("src");
         let (src, size, processed) = match self.images.resolve(&page.dir, &lead.src) {
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.images.size(&file);

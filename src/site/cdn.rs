@@ -47,10 +47,7 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
     let mut claimed: HashMap<String, &Page> = HashMap::new();
     for page in &content.pages {
         for raw in &page.matter.aliases {
-            let pos = crate::content::frontmatter::split(&page.display, &page.text)
-                .map_or(crate::diagnostic::Position::START, |s| {
-                    crate::content::frontmatter::key_position(&page.text, &s, "aliases")
-                });
+            let pos = page.key_position("aliases");
             let error = |msg: String| {
                 Diagnostic::error(&page.display, pos, msg)
                     .with_hint("aliases are old site paths like \"/2019/why-now/\"")
@@ -136,7 +133,7 @@ pub fn write(
     out.write("_redirects", redirects(aliases))?;
     for a in aliases {
         out.write(
-            &a.file.to_string_lossy().replace('\\', "/"),
+            &crate::paths::slash(&a.file),
             redirect_page(&a.to, &permalink(&a.to)),
         )?;
     }

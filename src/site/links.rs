@@ -129,5 +129,5 @@ impl Recorder {
 
 /// `img/a b.jpg` → `/img/a b.jpg` (decoded, as links are compared).
 fn site_path(rel: &Path) -> String {
-    format!("/{}", rel.to_string_lossy().replace('\\', "/"))
+    format!("/{}", crate::paths::slash(rel))
 }

@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity};
 use crate::error::Error;
 use crate::images::Images;
 use crate::output::{MemoryFiles, Output, Staging};
-use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR};
+use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR, absolute};
 use crate::theme::Theme;
 
 use self::article::ArticleResult;
@@ -364,32 +364,8 @@ fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
 /// Refuses output folders whose replacement would destroy the site: the
 /// site root itself, a folder above it, or one of its source folders.
 fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
-    let abs = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
-        // Canonicalize the longest existing prefix so `..` and symlinks resolve.
-        let mut existing = p.as_path();
-        let mut rest = Vec::new();
-        while !existing.exists() {
-            match (existing.parent(), existing.file_name()) {
-                (Some(parent), Some(name)) => {
-                    rest.push(name.to_os_string());
-                    existing = parent;
-                }
-                _ => break,
-            }
-        }
-        let mut full = existing
-            .canonicalize()
-            .unwrap_or_else(|_| existing.to_path_buf());
-        full.extend(rest.iter().rev());
-        full
-    };
-    let root = abs(root);
-    let output = abs(output);
+    let root = absolute(root);
+    let output = absolute(output);
     let protected = [
         crate::paths::CONTENT_DIR,
         STATIC_DIR,

@@ -21,7 +21,7 @@ pub(super) fn copy_theme_static(
     stable: bool,
 ) -> Result<usize, Error> {
     for (rel, source) in &theme.static_files {
-        let name = rel.to_string_lossy().replace('\\', "/");
+        let name = crate::paths::slash(rel);
         if assets::is_hashed(rel) {
             let bytes = match source {
                 StaticSource::Embedded(bytes) => bytes.to_vec(),
@@ -56,7 +56,7 @@ pub(super) fn copy_dir(dir: &Path, out: Output) -> Result<usize, Error> {
     let files = walk_files(dir)?;
     files
         .par_iter()
-        .try_for_each(|(rel, path)| out.copy(&rel.to_string_lossy().replace('\\', "/"), path))?;
+        .try_for_each(|(rel, path)| out.copy(&crate::paths::slash(rel), path))?;
     Ok(files.len())
 }
 
@@ -67,12 +67,10 @@ pub(super) fn copy_content_assets(
     out: Output,
 ) -> Result<usize, Error> {
     let content_dir = root.join(crate::paths::CONTENT_DIR);
-    content.assets.par_iter().try_for_each(|rel| {
-        out.copy(
-            &rel.to_string_lossy().replace('\\', "/"),
-            &content_dir.join(rel),
-        )
-    })?;
+    content
+        .assets
+        .par_iter()
+        .try_for_each(|rel| out.copy(&crate::paths::slash(rel), &content_dir.join(rel)))?;
     Ok(content.assets.len())
 }
 
