@@ -1,27 +1,36 @@
 //! nutgraf: a static site generator for explainer articles.
 //!
-//! A build runs these steps in order ([`site::build`]):
+//! Every command runs the same pipeline ([`site::render`]), one way:
 //!
 //! 1. read and validate `nutgraf.toml` ([`config`]);
 //! 2. load the templates and the theme ([`theme`]);
 //! 3. load `content/`: split and parse each file's TOML front matter
-//!    ([`content`], [`content::frontmatter`]), leaving out drafts and scheduled
-//!    articles;
-//! 4. render each article's Markdown in parallel ([`markdown`]): figures
-//!    and image slots ([`markdown::figure`], [`images`]), question headings and FAQ
-//!    answers ([`markdown::questions`]), code highlighting ([`markdown::highlight`]);
-//! 5. build its JSON-LD ([`schema`]) and render its template;
-//! 6. render the listings from lightweight summaries ([`site::listings`]): the
-//!    home page, sections, tags, with pagination; then the feeds, sitemap
-//!    and robots.txt (`site::feeds`) and the 404 page;
-//! 7. write everything into a temporary folder and swap it in ([`output`]),
-//!    so a failed build leaves the previous site untouched.
+//!    ([`content`], [`content::frontmatter`]), leaving out drafts and
+//!    scheduled articles; [`paths`] says which files are ignored;
+//! 4. copy static files and write the hashed stylesheet ([`assets`]);
+//! 5. render each article in parallel ([`site`]'s `article`): its Markdown
+//!    ([`markdown`]) with figures and image slots ([`markdown::figure`],
+//!    resolved, measured and resized by [`images`]), question headings and
+//!    FAQ answers ([`markdown::questions`]) and highlighted code
+//!    ([`markdown::highlight`]); its JSON-LD ([`schema`]); its template;
+//! 6. render the listings from lightweight summaries ([`site::listings`]):
+//!    the home page, sections, tags, with pagination; beside them the
+//!    feeds, sitemap and robots.txt; then the 404 page and the CDN files,
+//!    `_headers` and `_redirects` ([`site::cdn`]);
+//! 7. everything goes to an [`output::Output`]: for `build` a temporary
+//!    folder swapped in only on success ([`output::Staging`]), so a failed
+//!    build leaves the previous site untouched.
 //!
-//! `serve` renders the same steps into memory; `deploy` builds, then
-//! uploads the output to S3-compatible storage ([`deploy`]).
+//! The [`site::Mode`] says what the pass is for: `build` writes and
+//! minifies; `check` writes nothing and records every link
+//! ([`site::links`]) for [`check`] to judge; `serve` renders into memory
+//! and keeps what did not change since its last pass ([`site::memo`],
+//! `serve::session`). `deploy` uploads a build ([`deploy`]).
 //!
 //! Problems in the input are [`diagnostic::Diagnostic`]s with
-//! `path:line:col`, a message and a hint.
+//! `path:line:col`, a message and a hint; a command that fails ends with
+//! one [`Error`], printed once by [`Error::report`], whose kind picks the
+//! exit code.
 
 pub mod assets;
 pub mod check;

@@ -141,7 +141,7 @@ impl PageCache {
         self.lock().contains_key(path.as_os_str())
     }
 
-    /// See [`PageCache::trusted`]; reset by every load.
+    /// See `PageCache::trusted`; reset by every load.
     pub fn trust_next_load(&self, trust: bool) {
         self.trusted
             .store(trust, std::sync::atomic::Ordering::Relaxed);

@@ -1,10 +1,13 @@
 //! One article: its Markdown body, lead image, JSON-LD and template, and the
 //! summary listings show of it.
 
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::Page;
 use crate::content::frontmatter::rfc3339;
+use crate::content::{Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::images::ImageRef;
@@ -15,17 +18,17 @@ use crate::schema;
 
 use super::links::PageLinks;
 use super::listings::{self, LeadSummary, Neighbour, Summary};
-use super::{Mode, SiteRef, page_file};
+use super::{Mode, SiteRef, page_file, progress_bar};
 
 /// Average adult reading speed for non-fiction, words per minute.
 const WORDS_PER_MINUTE: usize = 230;
 
 /// One article's part of a render pass.
-pub(super) struct ArticleResult {
-    pub(super) summary: std::sync::Arc<Summary>,
+struct ArticleResult {
+    summary: Arc<Summary>,
     /// Serve: the page's file, its memo, and whether it was kept as the
     /// previous pass left it.
-    pub(super) memo: Option<crate::site::memo::ArticleEntry>,
+    memo: Option<crate::site::memo::ArticleEntry>,
 }
 
 #[derive(Serialize)]
@@ -87,9 +90,42 @@ fn reading_time(words: usize) -> usize {
 }
 
 impl SiteRef<'_> {
+    /// Renders every article in parallel; returns their summaries in the
+    /// site's order.
+    pub(super) fn render_articles(&self, content: &Content) -> Result<Vec<Arc<Summary>>, Error> {
+        let bar = progress_bar(
+            matches!(self.mode, Mode::Build { progress: true, .. }),
+            content.pages.len(),
+        );
+        let results: Vec<ArticleResult> = content
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let result = self.render_page(&content.pages, i, page);
+                bar.inc(1);
+                result
+            })
+            .collect::<Result<_, Error>>()?;
+        bar.finish_and_clear();
+        let mut summaries = Vec::with_capacity(results.len());
+        let mut memos = Vec::new();
+        for r in results {
+            summaries.push(r.summary);
+            memos.extend(r.memo);
+        }
+        // Recorded after the parallel loop: one lock instead of one per
+        // page. Kept article pages need no `out.keep`: the memo lists every
+        // article page of the pass, and `serve` keeps what it lists.
+        if let Some(pass) = &self.pass {
+            pass.record_articles(&content.pages, memos);
+        }
+        Ok(summaries)
+    }
+
     /// Renders one article and writes it; returns its word count.
     /// Renders article `i` and writes it; returns what listings show of it.
-    pub(super) fn render_page(
+    fn render_page(
         &self,
         pages: &[std::sync::Arc<Page>],
         i: usize,

@@ -8,7 +8,7 @@
 //! Keys are computed from the same data the templates receive, so an edit
 //! can only be missed if a template reads something outside its context;
 //! the site-wide inputs (config, theme, stylesheet, image files) go into
-//! every key through [`Memo::globals`].
+//! every key through `Memo::globals`.
 
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};

@@ -12,7 +12,6 @@ mod statics;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::assets::{Asset, Manifest};
@@ -25,7 +24,6 @@ use crate::output::{MemoryFiles, Output, Staging};
 use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR, absolute};
 use crate::theme::Theme;
 
-use self::article::ArticleResult;
 use self::listings::Summary;
 use self::statics::{copy_content_assets, copy_dir, copy_theme_static, write_stylesheet};
 
@@ -163,12 +161,17 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     let out = mode.out();
     let preview = mode.preview();
     let mut lap = Laps::new();
+
+    // 1. The config; a preview is never minified.
     let mut config = Config::load(root)?;
     if preview {
         config.minify = false;
     }
+    // 2. Templates and theme.
     let mut theme = Theme::load(root, &config)?;
     lap.mark("config and templates");
+
+    // 3. Content. Stop before rendering when it could not be read.
     let diags = Diagnostics::default();
     let load = content::LoadOptions {
         drafts,
@@ -180,13 +183,12 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     };
     let content = content::load(root, &load, &diags)?;
     lap.mark("content loaded");
-    // Stop before rendering when the content itself could not be read.
     if diags.has_errors() {
         return Err(Error::Site(diags.into_sorted()));
     }
 
-    // Static files first, so rendered pages win over a static file of the
-    // same name.
+    // 4. Static files first, so rendered pages win over a static file of
+    //    the same name; then the stylesheet, which every page links.
     let mut manifest = Manifest::new();
     let mut files_copied = 0;
     if out.writes() {
@@ -196,35 +198,16 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     }
     let stylesheet = write_stylesheet(root, &theme, out, preview)?;
     set_globals(&mut theme, &config, &stylesheet);
-    let stylesheet_key = (stylesheet.url.clone(), stylesheet.integrity.clone());
-    manifest.insert("style.css".into(), stylesheet);
-    theme.set_assets(manifest);
-
-    lap.mark("static files and stylesheet");
-    let images = Images::new(root);
-    let processor = crate::images::responsive::Processor::new(root, &config.images, out);
-    // Everything site-wide a page's rendering reads, for serve's memo.
     let pass = match mode {
-        Mode::Serve(inc) => {
-            let config_text =
-                std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
-            let globals = crate::hash::key(&(
-                &config_text,
-                &config.theme,
-                &stylesheet_key,
-                drafts,
-                preview,
-                inc.generation,
-                &theme
-                    .static_files
-                    .iter()
-                    .map(|(p, _)| p)
-                    .collect::<Vec<_>>(),
-            ));
-            Some(inc.pass.begin(globals, theme.templates_key()))
-        }
+        Mode::Serve(inc) => Some(begin_pass(root, &config, &theme, &stylesheet, drafts, inc)),
         Mode::Build { .. } | Mode::Check { .. } => None,
     };
+    manifest.insert("style.css".into(), stylesheet);
+    theme.set_assets(manifest);
+    lap.mark("static files and stylesheet");
+
+    let images = Images::new(root);
+    let processor = crate::images::responsive::Processor::new(root, &config.images, out);
     let site = SiteRef {
         mode,
         pass,
@@ -236,6 +219,8 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         diags: &diags,
         processor: &processor,
     };
+    // Every URL a page claims is known before anything is written: an
+    // alias may not take a page's URL, an article not a listing's.
     check_listing_urls(&content, &diags);
     let aliases = {
         let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
@@ -244,36 +229,14 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         cdn::aliases(&content, &taken, &diags)
     };
     lap.mark("aliases");
-    let bar = progress_bar(
-        matches!(mode, Mode::Build { progress: true, .. }),
-        content.pages.len(),
-    );
-    let results: Vec<ArticleResult> = content
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            let result = site.render_page(&content.pages, i, page);
-            bar.inc(1);
-            result
-        })
-        .collect::<Result<_, Error>>()?;
-    bar.finish_and_clear();
-    let mut summaries = Vec::with_capacity(results.len());
-    let mut memos = Vec::new();
-    for r in results {
-        summaries.push(r.summary);
-        memos.extend(r.memo);
-    }
-    // Recorded after the parallel loop: one lock instead of one per page.
-    // Kept article pages need no `out.keep`: the memo lists every article
-    // page of the pass, and `serve` keeps what it lists.
-    if let Some(pass) = &pass {
-        pass.record_articles(&content.pages, memos);
-    }
+
+    // 5. Articles, in parallel; listings only ever see their summaries.
+    let summaries = site.render_articles(&content)?;
     lap.mark("articles");
-    // Serve, after edits of known articles only: when no summary changed
-    // (a body edit, say), no listing, tag page, feed or sitemap can have.
+
+    // 6. Listings, tag pages, feeds and the sitemap; then the 404 page and
+    //    the CDN files. Serve, after edits of known articles only: when no
+    //    summary changed (a body edit, say), none of the listings can have.
     let listings_kept = pass.is_some_and(|pass| {
         pass.listings_unchanged(listings_key(&content, &summaries), content.reused_walk)
     });
@@ -296,10 +259,12 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     site.render_404()?;
     cdn::write(out, &aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
+
+    // 7. What the mode keeps besides the files: for check, the URLs the
+    //    site publishes. (Build swaps its folder in; serve applies memory.)
     if let Mode::Check { links } = mode {
         links.site(root, &content, &tags, &aliases);
     }
-
     Ok(RenderedSite {
         images: processor.stats(),
         pages: content.pages.len(),
@@ -307,6 +272,30 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         files_copied,
         diagnostics: diags.into_sorted(),
     })
+}
+
+/// Starts serve's incremental pass with everything site-wide a page's
+/// rendering reads: a change to any of it renders every output again.
+fn begin_pass<'p>(
+    root: &Path,
+    config: &Config,
+    theme: &Theme,
+    stylesheet: &Asset,
+    drafts: bool,
+    inc: Incremental<'p>,
+) -> memo::Started<'p> {
+    let config_text = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let theme_files: Vec<&PathBuf> = theme.static_files.iter().map(|(p, _)| p).collect();
+    let globals = crate::hash::key(&(
+        &config_text,
+        &config.theme,
+        (&stylesheet.url, &stylesheet.integrity),
+        drafts,
+        true,
+        inc.generation,
+        &theme_files,
+    ));
+    inc.pass.begin(globals, theme.templates_key())
 }
 
 /// What listings, tag pages, feeds and the sitemap read besides templates
