@@ -32,49 +32,32 @@ fn site() -> Site {
 fn build_exits_0_1_or_2() {
     site().build(&[]).success();
 
-    let run = site()
+    site()
         .file("content/broken.md", "+++\ntitle = \n+++\n")
         .build(&[])
-        .failure(1);
-    assert!(
-        run.stderr.contains(" --> content/broken.md:2:"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("error: build failed: 1 error"),
-        "{}",
-        run.stderr
-    );
+        .failure(1)
+        .says(" --> content/broken.md:2:")
+        .says("error: build failed: 1 error");
 
-    let run = site()
+    site()
         .file("nutgraf.toml", BAD_CONFIG)
         .build(&[])
-        .failure(2);
-    assert!(
-        run.stderr.contains(" --> nutgraf.toml:3:1"),
-        "{}",
-        run.stderr
-    );
+        .failure(2)
+        .says(" --> nutgraf.toml:3:1");
 
     let s = site();
     let root = s.root.to_string_lossy().into_owned();
-    let run = s.build(&["--output", &root]).failure(2);
-    assert!(
-        run.stderr.contains("= help: pick an output folder"),
-        "{}",
-        run.stderr
-    );
+    s.build(&["--output", &root])
+        .failure(2)
+        .says("= help: pick an output folder");
 }
 
 #[test]
 fn check_exits_0_1_or_2() {
-    let run = site().nutgraf(&["check"]).success();
-    assert!(
-        run.stderr.contains("check: 0 problems in 1 article;"),
-        "{}",
-        run.stderr
-    );
+    site()
+        .nutgraf(&["check"])
+        .success()
+        .says("check: 0 problems in 1 article;");
 
     let run = site()
         .file(
@@ -82,12 +65,8 @@ fn check_exits_0_1_or_2() {
             format!("{ARTICLE}\nSee [the other one](/nowhere/).\n"),
         )
         .nutgraf(&["check"])
-        .failure(1);
-    assert!(
-        run.stderr.contains("broken link `/nowhere/`"),
-        "{}",
-        run.stderr
-    );
+        .failure(1)
+        .says("broken link `/nowhere/`");
     // The summary closes the report, once.
     assert!(
         run.stderr
@@ -145,12 +124,9 @@ fn serve_exits_2_when_it_cannot_start() {
     assert!(stderr.contains("= help: pick another port"), "{stderr}");
     drop(taken);
 
-    let run = nutgraf_at("/nonexistent/nutgraf-site", &["serve"]).failure(2);
-    assert!(
-        run.stderr.contains("cannot open the site folder"),
-        "{}",
-        run.stderr
-    );
+    nutgraf_at("/nonexistent/nutgraf-site", &["serve"])
+        .failure(2)
+        .says("cannot open the site folder");
 }
 
 #[cfg(feature = "deploy")]
@@ -169,21 +145,14 @@ fn deploy_exits_0_1_or_2() {
 
     // Deleting the old article's files is more than --max-deletes allows.
     std::fs::remove_file(s.root.join("content/old.md")).unwrap_or_else(|e| panic!("{e}"));
-    let run = s.nutgraf(&["deploy", "--max-deletes", "0"]).failure(1);
-    assert!(run.stderr.contains("refusing to delete"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("= help: check `url` and the output folder"),
-        "{}",
-        run.stderr
-    );
+    s.nutgraf(&["deploy", "--max-deletes", "0"])
+        .failure(1)
+        .says("refusing to delete")
+        .says("= help: check `url` and the output folder");
 
-    let run = s.nutgraf(&["deploy", "--target", "locl"]).failure(2);
-    assert!(
-        run.stderr.contains("did you mean `local`?"),
-        "{}",
-        run.stderr
-    );
+    s.nutgraf(&["deploy", "--target", "locl"])
+        .failure(2)
+        .says("did you mean `local`?");
 }
 
 #[test]
@@ -196,9 +165,11 @@ fn init_and_new_exit_0_or_2() {
 
     let s = site();
     s.nutgraf(&["new", "What about bridges?"]).success();
-    let run = s.nutgraf(&["new", "What about bridges?"]).failure(2);
-    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    s.nutgraf(&["new", "What about bridges?"])
+        .failure(2)
+        .says("already exists");
     // Not a site folder.
-    let run = nutgraf_at("/nonexistent/nutgraf-site", &["new", "X"]).failure(2);
-    assert!(run.stderr.contains("no `nutgraf.toml`"), "{}", run.stderr);
+    nutgraf_at("/nonexistent/nutgraf-site", &["new", "X"])
+        .failure(2)
+        .says("no `nutgraf.toml`");
 }

@@ -136,6 +136,17 @@ impl Run {
         self
     }
 
+    /// Asserts that stderr contains `text`.
+    #[track_caller]
+    pub fn says(self, text: &str) -> Run {
+        assert!(
+            self.stderr.contains(text),
+            "expected stderr to contain {text:?}, stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// Stderr without the timing summary line, for snapshots.
     pub fn diagnostics(&self) -> String {
         self.stderr
