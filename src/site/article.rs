@@ -123,8 +123,8 @@ impl SiteRef<'_> {
         Ok(summaries)
     }
 
-    /// Renders one article and writes it; returns its word count.
-    /// Renders article `i` and writes it; returns what listings show of it.
+    /// Article `i`: kept as the last serve pass left it when nothing it
+    /// shows changed, else rendered and written.
     fn render_page(
         &self,
         pages: &[std::sync::Arc<Page>],
@@ -139,11 +139,7 @@ impl SiteRef<'_> {
             });
         };
         if let Some((file, hit)) = pass.same_article(pages, i) {
-            self.diags.extend(hit.diagnostics.iter().cloned());
-            return Ok(ArticleResult {
-                summary: hit.summary.clone(),
-                memo: Some((file, hit, true)),
-            });
+            return Ok(self.kept(file, hit));
         }
         let file: std::sync::Arc<str> = page_file(&page.url).into();
         let template = page.matter.template.as_deref().unwrap_or("page.html");
@@ -162,11 +158,7 @@ impl SiteRef<'_> {
             adjacent(Some(i + 1)),
         ));
         if let Some(hit) = pass.article_unchanged(&file, key) {
-            self.diags.extend(hit.diagnostics.iter().cloned());
-            return Ok(ArticleResult {
-                summary: hit.summary.clone(),
-                memo: Some((file, hit, true)),
-            });
+            return Ok(self.kept(file, hit));
         }
         // Collect this article's diagnostics apart, so a later pass that
         // keeps the page can report them again.
@@ -188,6 +180,16 @@ impl SiteRef<'_> {
             summary,
             memo: Some((file, memo, false)),
         })
+    }
+
+    /// An article page the pass keeps: its summary and diagnostics are the
+    /// last pass's.
+    fn kept(&self, file: Arc<str>, hit: Arc<crate::site::memo::ArticleMemo>) -> ArticleResult {
+        self.diags.extend(hit.diagnostics.iter().cloned());
+        ArticleResult {
+            summary: hit.summary.clone(),
+            memo: Some((file, hit, true)),
+        }
     }
 
     /// Renders article `i` and writes it; returns what listings show of it.
