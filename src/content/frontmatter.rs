@@ -141,8 +141,11 @@ impl Split<'_> {
 
 /// Splits `text` at its `+++` fences.
 pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let rest = &text[start..];
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    // Blank lines before the opening fence are allowed, as Zola allows
+    // them (its theme pages start with one).
+    let rest = text[bom..].trim_start();
+    let start = text.len() - rest.len();
     let Some(after_open) = rest.strip_prefix("+++") else {
         return Err(Diagnostic::error(path, Position::START, "missing front matter")
             .with_hint("start the file with a `+++` line, then `title = \"...\"`, then a closing `+++` line"));
@@ -249,6 +252,17 @@ mod tests {
         assert_eq!(s.matter, "title = \"A\"\n");
         assert_eq!(s.body, "Body\n");
         assert_eq!(&text[s.body_offset..], "Body\n");
+    }
+
+    /// Regression: Zola's theme pages start with a blank line, and every
+    /// one failed with "missing front matter".
+    #[test]
+    fn blank_lines_before_the_fence_are_allowed() {
+        let text = "\n\n+++\ntitle = \"A\"\n+++\nBody\n";
+        let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(s.matter, "title = \"A\"\n");
+        assert_eq!(&text[s.matter_offset..s.matter_offset + 1], "t");
+        assert_eq!(s.body, "Body\n");
     }
 
     #[test]
