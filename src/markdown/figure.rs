@@ -11,8 +11,11 @@
 //! The credit is the parenthesised group that ends the paragraph, when it
 //! starts a line or follows the caption's closing punctuation. That keeps
 //! "Vladimir Putin (right)" in the caption.
+//!
+//! The lead image (`[lead]` in front matter) is the same figure: its caption
+//! and credit are parsed with [`inline`] and written by the same functions.
 
-use pulldown_cmark::{CowStr, Event, Tag};
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::html::{escape_into, escape_url_into, plain_text, render};
 use crate::images::ImageRef;
@@ -24,10 +27,25 @@ pub struct FigureInfo {
     /// Site URL of the image (`/why-now/launch.jpg`) or an external URL.
     pub url: String,
     pub alt: String,
+    /// Plain text, as JSON-LD wants it.
     pub caption: Option<String>,
     pub credit: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+}
+
+impl FigureInfo {
+    /// A figure's facts, its caption and credit as plain text.
+    pub fn new(url: &str, alt: &str, c: &Caption, size: Option<(u32, u32)>) -> FigureInfo {
+        FigureInfo {
+            url: url.to_string(),
+            alt: alt.to_string(),
+            caption: (!c.caption_text.is_empty()).then(|| c.caption_text.clone()),
+            credit: c.credit_text.clone(),
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+        }
+    }
 }
 
 /// A figure split into its parts, before it is written as HTML.
@@ -76,6 +94,65 @@ pub fn parts<'a>(events: Vec<Event<'a>>) -> Option<Parts<'a>> {
         caption,
         credit,
     })
+}
+
+/// The inline events of a caption or credit written on its own, as the lead
+/// image's are in front matter: what a body figure's paragraph holds after
+/// its image. Parsed by the crate's one parser; block syntax is dropped
+/// (`"- AP"` is `AP`) and blocks read on as lines of one caption.
+pub fn inline(text: &str) -> Vec<Event<'_>> {
+    let mut events = Vec::new();
+    for e in super::new_cmark_parser(text) {
+        let block = match &e {
+            Event::Start(tag) => !is_inline(&tag.to_end()),
+            Event::End(end) => !is_inline(end),
+            Event::Rule => true,
+            _ => false,
+        };
+        if !block {
+            events.push(e);
+        } else if !matches!(events.last(), None | Some(Event::SoftBreak)) {
+            events.push(Event::SoftBreak);
+        }
+    }
+    trim(events)
+}
+
+/// Tags that live inside a paragraph.
+fn is_inline(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Makes the whole credit a link to `url` (the lead's `credit_url`), as
+/// `([Name/Agency](url))` does in a body figure. A credit that already has
+/// a link keeps it and is left as it is: returns `false` then.
+fn link_credit<'a>(credit: &mut Vec<Event<'a>>, url: &'a str) -> bool {
+    if credit
+        .iter()
+        .any(|e| matches!(e, Event::Start(Tag::Link { .. })))
+    {
+        return false;
+    }
+    credit.insert(
+        0,
+        Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: url.into(),
+            title: "".into(),
+            id: "".into(),
+        }),
+    );
+    credit.push(Event::End(TagEnd::Link));
+    true
 }
 
 fn is_break(e: &Event) -> bool {
@@ -244,6 +321,25 @@ pub fn caption<'a>(caption: Vec<Event<'a>>, credit: Option<Vec<Event<'a>>>) -> C
     }
 }
 
+/// The caption of a figure whose caption and credit are given apart, as the
+/// lead image's are in front matter: each is parsed with [`inline`] and
+/// rendered by [`caption`], like a body figure's. `credit_url` makes the
+/// credit a link unless it has a link of its own, which wins; the `bool`
+/// says that `credit_url` was set and left unused that way.
+pub fn caption_apart(
+    caption_md: Option<&str>,
+    credit_md: Option<&str>,
+    credit_url: Option<&str>,
+) -> (Caption, bool) {
+    let mut credit = credit_md.map(inline).filter(|c| !c.is_empty());
+    let mut unused = false;
+    if let (Some(credit), Some(url)) = (credit.as_mut(), credit_url) {
+        unused = !link_credit(credit, url);
+    }
+    let caption_events = caption_md.map(inline).unwrap_or_default();
+    (caption(caption_events, credit), unused)
+}
+
 /// Writes the `<figcaption>`, or nothing when there is neither caption nor credit.
 pub fn figcaption(out: &mut String, c: &Caption) {
     if c.caption_html.is_empty() && c.credit_html.is_none() {
@@ -268,6 +364,8 @@ pub fn figcaption(out: &mut String, c: &Caption) {
 
 /// The image of a figure: its URL, intrinsic size and resized versions.
 pub struct FigureImage<'a> {
+    /// Classes the `<figure>` gets after `figure` (`"lead"`), or empty.
+    pub class: &'a str,
     pub url: &'a str,
     pub alt: &'a str,
     pub title: &'a str,
@@ -277,21 +375,42 @@ pub struct FigureImage<'a> {
     pub sizes: &'a str,
 }
 
+impl FigureImage<'_> {
+    /// The `srcset` of the `<img>`: the resized versions, then the original
+    /// at its own width; `None` without resized versions.
+    pub fn srcset(&self) -> Option<String> {
+        let original = self.size.map(|(w, _)| (self.url, w));
+        self.responsive
+            .filter(|r| !r.resized.is_empty())
+            .map(|r| srcset(&r.resized, original))
+    }
+
+    /// The `srcset` of the WebP `<source>`; `None` when WebP is not smaller.
+    pub fn webp_srcset(&self) -> Option<String> {
+        self.responsive
+            .filter(|r| !r.webp.is_empty())
+            .map(|r| srcset(&r.webp, None))
+    }
+}
+
 /// A whole figure for a resolved image: `<picture>` with a WebP source when
 /// there is one, an `<img>` with `srcset` when there are resized versions.
 pub fn figure_html(img: &FigureImage, c: &Caption) -> String {
-    let mut out = String::from("<figure class=\"figure\">");
-    let original = img.size.map(|(w, _)| (img.url, w));
-    let resized = img.responsive.filter(|r| !r.resized.is_empty());
-    let webp = img.responsive.filter(|r| !r.webp.is_empty());
-    if let Some(r) = webp {
+    let mut out = String::from("<figure class=\"figure");
+    if !img.class.is_empty() {
+        out.push(' ');
+        escape_into(&mut out, img.class);
+    }
+    out.push_str("\">");
+    let webp = img.webp_srcset();
+    if let Some(set) = &webp {
         out.push_str("<picture><source type=\"image/webp\" srcset=\"");
-        escape_into(&mut out, &srcset(&r.webp, None));
+        escape_into(&mut out, set);
         out.push_str("\" sizes=\"");
         escape_into(&mut out, img.sizes);
         out.push_str("\">");
     }
-    let set = resized.map(|r| srcset(&r.resized, original));
+    let set = img.srcset();
     img_tag(
         &mut out,
         img.url,
@@ -412,6 +531,113 @@ mod tests {
     fn credit_only() {
         let (_, cap, credit) = split("![x](a.jpg)\n(AP)\n");
         assert_eq!((cap.as_str(), credit.as_deref()), ("", Some("AP")));
+    }
+
+    /// A caption and credit given apart, as the lead's front matter does.
+    fn lead_caption(caption_md: &str, credit_md: &str, credit_url: Option<&str>) -> Caption {
+        caption_apart(Some(caption_md), Some(credit_md), credit_url).0
+    }
+
+    #[test]
+    fn inline_keeps_inline_markdown() {
+        let c = lead_caption("A *big* [ship](https://e.org/ship) at `berth 4`.", "", None);
+        assert_eq!(
+            c.caption_html,
+            "A <em>big</em> <a href=\"https://e.org/ship\">ship</a> at <code>berth 4</code>."
+        );
+        assert_eq!(c.caption_text, "A big ship at berth 4.");
+        assert!(c.credit_html.is_none());
+    }
+
+    #[test]
+    fn inline_drops_block_syntax_and_joins_blocks_as_lines() {
+        assert_eq!(lead_caption("- AP", "", None).caption_html, "AP");
+        assert_eq!(lead_caption("# Pool", "", None).caption_html, "Pool");
+        let c = lead_caption("One.\n\nTwo.\n", "", None);
+        assert_eq!(c.caption_html, "One.\nTwo.");
+        assert_eq!(c.caption_text, "One. Two.");
+    }
+
+    #[test]
+    fn inline_of_blank_text_is_empty() {
+        assert!(inline("").is_empty());
+        assert!(inline("  \n ").is_empty());
+    }
+
+    #[test]
+    fn lead_credit_renders_as_a_body_figure_credit_does() {
+        let (_, _, body) =
+            split("![x](a.jpg)\nA caption.\n([Ana P\u{e9}rez](https://e.org/ana)/EPA)\n");
+        let lead = lead_caption(
+            "A caption.",
+            "[Ana P\u{e9}rez](https://e.org/ana)/EPA",
+            None,
+        );
+        assert_eq!(lead.credit_html, body);
+        assert_eq!(lead.credit_text.as_deref(), Some("Ana P\u{e9}rez/EPA"));
+    }
+
+    #[test]
+    fn credit_url_makes_a_plain_credit_a_link() {
+        let (c, unused) = caption_apart(None, Some("Staff/EPA"), Some("https://e.org/c?a=1&b=2"));
+        assert!(!unused);
+        assert_eq!(c.caption_html, "");
+        assert_eq!(
+            c.credit_html.as_deref(),
+            Some("<a href=\"https://e.org/c?a=1&amp;b=2\">Staff/EPA</a>")
+        );
+        assert_eq!(c.credit_text.as_deref(), Some("Staff/EPA"));
+    }
+
+    #[test]
+    fn the_credits_own_link_wins_over_credit_url() {
+        let (c, unused) = caption_apart(
+            None,
+            Some("[Ana](https://e.org/ana)/EPA"),
+            Some("https://e.org/other"),
+        );
+        assert!(unused);
+        assert_eq!(
+            c.credit_html.as_deref(),
+            Some("<a href=\"https://e.org/ana\">Ana</a>/EPA")
+        );
+    }
+
+    #[test]
+    fn blank_credit_is_no_credit_even_with_credit_url() {
+        let (c, unused) = caption_apart(Some("Cap."), Some(" "), Some("https://e.org/c"));
+        assert!(!unused);
+        assert_eq!(c.credit_html, None);
+        assert_eq!(c.credit_text, None);
+    }
+
+    #[test]
+    fn figure_info_carries_plain_text() {
+        let c = lead_caption("", "[Ana](https://e.org/ana)/*EPA*", None);
+        let info = FigureInfo::new("/a.jpg", "Alt", &c, Some((4, 3)));
+        assert_eq!(info.caption, None);
+        assert_eq!(info.credit.as_deref(), Some("Ana/EPA"));
+        assert_eq!((info.width, info.height), (Some(4), Some(3)));
+    }
+
+    #[test]
+    fn figure_html_adds_extra_classes() {
+        let c = lead_caption("Cap.", "AP", None);
+        let img = |class| FigureImage {
+            class,
+            url: "/a.jpg",
+            alt: "Alt",
+            title: "",
+            size: Some((4, 3)),
+            loading: Loading::Eager,
+            responsive: None,
+            sizes: "100vw",
+        };
+        assert_eq!(
+            figure_html(&img("lead"), &c),
+            "<figure class=\"figure lead\"><img src=\"/a.jpg\" alt=\"Alt\" width=\"4\" height=\"3\" fetchpriority=\"high\"><figcaption><span class=\"caption\">Cap.</span> <span class=\"credit\">AP</span></figcaption></figure>\n"
+        );
+        assert!(figure_html(&img(""), &c).starts_with("<figure class=\"figure\"><img "));
     }
 
     #[test]

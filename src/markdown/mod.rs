@@ -302,16 +302,11 @@ impl<'c, 'a> State<'c, 'a> {
                     _ => None,
                 };
                 let loading = self.next_loading();
-                self.figures.push(FigureInfo {
-                    url: url.clone(),
-                    alt: parts.alt.clone(),
-                    caption: (!cap.caption_text.is_empty()).then(|| cap.caption_text.clone()),
-                    credit: cap.credit_text.clone(),
-                    width: size.map(|s| s.0),
-                    height: size.map(|s| s.1),
-                });
+                self.figures
+                    .push(FigureInfo::new(url, &parts.alt, &cap, size));
                 figure::figure_html(
                     &figure::FigureImage {
+                        class: "",
                         url,
                         alt: &parts.alt,
                         title: &parts.title,

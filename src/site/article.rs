@@ -11,7 +11,7 @@ use crate::content::{Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::images::ImageRef;
-use crate::markdown::figure::FigureInfo;
+use crate::markdown::figure::{self, FigureInfo};
 use crate::markdown::questions::Question;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
@@ -31,8 +31,12 @@ struct ArticleResult {
     memo: Option<crate::site::memo::ArticleEntry>,
 }
 
+/// The lead image as templates get it: the whole figure in `html`, and its
+/// parts for themes that write their own markup.
 #[derive(Serialize)]
 struct LeadContext {
+    /// `<figure class="figure lead">`, written as body figures are.
+    html: String,
     src: String,
     alt: String,
     caption_html: Option<String>,
@@ -48,6 +52,9 @@ struct LeadContext {
     /// 16:9, 4:3 and 1:1 crops for sharing and search (or null).
     #[serde(skip)]
     crops: Option<crate::images::responsive::Crops>,
+    /// Its JSON-LD `ImageObject`: caption and credit as plain text.
+    #[serde(skip)]
+    figure: FigureInfo,
 }
 
 #[derive(Serialize)]
@@ -243,14 +250,7 @@ impl SiteRef<'_> {
 
         let mut images: Vec<FigureInfo> = Vec::with_capacity(rendered.figures.len() + 1);
         if let Some(l) = &lead {
-            images.push(FigureInfo {
-                url: l.src.clone(),
-                alt: l.alt.clone(),
-                caption: page.matter.lead.as_ref().and_then(|m| m.caption.clone()),
-                credit: page.matter.lead.as_ref().and_then(|m| m.credit.clone()),
-                width: l.width,
-                height: l.height,
-            });
+            images.push(l.figure.clone());
         }
         images.extend(rendered.figures.iter().cloned());
         let jsonld = schema::article(&schema::ArticleGraph {
@@ -353,7 +353,8 @@ impl SiteRef<'_> {
         Ok(summary)
     }
 
-    /// The `[lead]` image, resolved and measured.
+    /// The `[lead]` image, resolved, measured and written as a figure: the
+    /// same caption parser and figure writer as the body's figures.
     fn lead(&self, page: &Page) -> Option<LeadContext> {
         let lead = page.matter.lead.as_ref()?;
         // Only computed when there is something to report.
@@ -400,34 +401,46 @@ impl SiteRef<'_> {
                     .with_hint("add `credit = \"Name/Agency\"` under [lead]"),
             );
         }
-        let credit_html = lead.credit.as_deref().map(|c| {
-            let inner = markdown::render_inline(c);
-            match &lead.credit_url {
-                Some(url) => format!("<a href=\"{}\">{inner}</a>", crate::html::escape(url)),
-                None => inner,
-            }
-        });
+        let (cap, credit_url_unused) = figure::caption_apart(
+            lead.caption.as_deref(),
+            lead.credit.as_deref(),
+            lead.credit_url.as_deref(),
+        );
+        if credit_url_unused {
+            self.diags.push(
+                Diagnostic::warning(
+                    &page.display,
+                    page.key_position("credit_url"),
+                    "the lead credit has a link of its own, so `credit_url` is not used",
+                )
+                .with_hint("remove `credit_url`, or the link inside `credit`"),
+            );
+        }
         let (responsive, crops) = processed.unzip();
-        let original = size.map(|(w, _)| (src.as_str(), w));
-        let srcset = responsive
-            .as_ref()
-            .filter(|r| !r.resized.is_empty())
-            .map(|r| crate::images::responsive::srcset(&r.resized, original));
-        let webp_srcset = responsive
-            .as_ref()
-            .filter(|r| !r.webp.is_empty())
-            .map(|r| crate::images::responsive::srcset(&r.webp, None));
+        let img = figure::FigureImage {
+            class: "lead",
+            url: &src,
+            alt: &lead.alt,
+            title: "",
+            size,
+            // The lead is the page's first image.
+            loading: figure::Loading::Eager,
+            responsive: responsive.as_ref(),
+            sizes: self.processor.sizes(),
+        };
         Some(LeadContext {
+            html: figure::figure_html(&img, &cap),
             alt: lead.alt.clone(),
-            caption_html: lead.caption.as_deref().map(markdown::render_inline),
-            credit_html,
             credit_url: lead.credit_url.clone(),
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
-            srcset,
-            webp_srcset,
-            sizes: self.processor.sizes().to_string(),
+            srcset: img.srcset(),
+            webp_srcset: img.webp_srcset(),
+            sizes: img.sizes.to_string(),
             crops: crops.flatten(),
+            figure: FigureInfo::new(&src, &lead.alt, &cap, size),
+            caption_html: (!cap.caption_html.is_empty()).then_some(cap.caption_html),
+            credit_html: cap.credit_html,
             src,
         })
     }

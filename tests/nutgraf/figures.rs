@@ -104,3 +104,156 @@ fn figure_lint_warns_about_missing_credit() {
         run.stderr
     );
 }
+
+/// A site whose article `a` has `[lead]` with the given lines (after `src`
+/// and `alt`) and `body` as its Markdown.
+fn lead_site(lead: &str, body: &str) -> Site {
+    let dawn = std::fs::read(crate::fixtures().join("figures/content/harbour/dawn.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    Site::empty().file("content/a/dawn.png", dawn).file(
+        "content/a/index.md",
+        format!(
+            "+++\ntitle = \"A\"\ndate = 2024-01-02\n\n[lead]\nsrc = \"dawn.png\"\nalt = \"Cranes stand over stacked containers\"\n{lead}+++\n\n{body}"
+        ),
+    )
+}
+
+/// The lead `<figure>` of a page, whole.
+fn lead_figure(html: &str) -> &str {
+    let start = html
+        .find("<figure class=\"figure lead\">")
+        .unwrap_or_else(|| panic!("no lead figure in\n{html}"));
+    let end = start + html[start..].find("</figure>").unwrap_or(0) + "</figure>".len();
+    &html[start..end]
+}
+
+/// `html` with the content hashes of resized files (`/assets/img/<hash>-480.png`)
+/// taken out.
+fn without_hashes(html: &str) -> String {
+    let mut parts = html.split("/assets/img/");
+    let mut out = parts.next().unwrap_or("").to_string();
+    for part in parts {
+        out.push_str("/assets/img/");
+        out.push_str(part.trim_start_matches(|c: char| c.is_ascii_hexdigit()));
+    }
+    out
+}
+
+/// Regression: the lead image had a second route to the page (its own
+/// caption code and hand-written template markup), and its JSON-LD got the
+/// raw front-matter strings: `"creditText":"[Ana Pérez](https://example.org/ana)/EPA"`.
+/// The lead now goes through the body figures' parser and writer.
+#[test]
+fn lead_credit_reached_json_ld_as_raw_markdown() {
+    let site = lead_site(
+        "caption = \"Cranes at the *container* terminal on [Oct. 31](https://example.org/log).\"\ncredit = \"[Ana Pérez](https://example.org/ana)/EPA\"\n",
+        "Intro.\n",
+    );
+    site.build(&[]).success();
+    let html = site.output("a/index.html");
+    let graph = jsonld(&html);
+    let images = nodes(&graph, "ImageObject");
+    assert_eq!(
+        images[0]["contentUrl"],
+        "https://test.example.org/a/dawn.png"
+    );
+    assert_eq!(images[0]["creditText"], "Ana Pérez/EPA");
+    assert_eq!(
+        images[0]["caption"],
+        "Cranes at the container terminal on Oct. 31."
+    );
+    let figure = lead_figure(&html);
+    assert!(
+        figure.contains(
+            "<figcaption><span class=\"caption\">Cranes at the <em>container</em> terminal on <a href=\"https://example.org/log\">Oct. 31</a>.</span> <span class=\"credit\"><a href=\"https://example.org/ana\">Ana Pérez</a>/EPA</span></figcaption>"
+        ),
+        "{figure}"
+    );
+    assert_valid_schema("lead", &html);
+}
+
+#[test]
+fn lead_credit_url_makes_a_plain_credit_a_link() {
+    let site = lead_site(
+        "credit = \"Illustration/The Nut Graf\"\ncredit_url = \"https://example.org/desk\"\n",
+        "Intro.\n",
+    );
+    let run = site.build(&[]).success();
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    let html = site.output("a/index.html");
+    assert!(
+        lead_figure(&html).contains(
+            "<figcaption><span class=\"credit\"><a href=\"https://example.org/desk\">Illustration/The Nut Graf</a></span></figcaption>"
+        ),
+        "{html}"
+    );
+    let graph = jsonld(&html);
+    assert_eq!(
+        nodes(&graph, "ImageObject")[0]["creditText"],
+        "Illustration/The Nut Graf"
+    );
+}
+
+#[test]
+fn lead_credit_keeps_its_own_link_over_credit_url_and_warns() {
+    let site = lead_site(
+        "credit = \"[Ana Pérez](https://example.org/ana)/EPA\"\ncredit_url = \"https://example.org/desk\"\n",
+        "Intro.\n",
+    );
+    let run = site.build(&[]).success();
+    assert!(
+        run.stderr.contains(
+            "warning: the lead credit has a link of its own, so `credit_url` is not used"
+        ),
+        "{}",
+        run.stderr
+    );
+    // `credit_url` is line 9 of the file.
+    assert!(
+        run.stderr.contains(" --> content/a/index.md:9:1"),
+        "{}",
+        run.stderr
+    );
+    let html = site.output("a/index.html");
+    let figure = lead_figure(&html);
+    assert!(
+        figure.contains(
+            "<span class=\"credit\"><a href=\"https://example.org/ana\">Ana Pérez</a>/EPA</span>"
+        ),
+        "{figure}"
+    );
+    assert!(!figure.contains("example.org/desk"), "{figure}");
+    site.build(&["--strict"]).failure(1);
+}
+
+#[test]
+fn lead_figure_has_the_shape_of_a_body_figure() {
+    // The same photo, caption and credit as the lead and in the body.
+    let site = lead_site(
+        "caption = \"Cranes at the *container* terminal.\"\ncredit = \"[Ana Pérez](https://example.org/ana)/EPA\"\n",
+        "Intro.\n\n![Cranes stand over stacked containers](dawn.png)\nCranes at the *container* terminal.\n([Ana Pérez](https://example.org/ana)/EPA)\n",
+    );
+    site.build(&[]).success();
+    let html = site.output("a/index.html");
+    let lead = lead_figure(&html);
+    assert!(lead.starts_with("<figure class=\"figure lead\"><picture><source type=\"image/webp\""));
+    assert!(
+        lead.ends_with(
+            "<figcaption><span class=\"caption\">Cranes at the <em>container</em> terminal.</span> <span class=\"credit\"><a href=\"https://example.org/ana\">Ana Pérez</a>/EPA</span></figcaption></figure>"
+        ),
+        "{lead}"
+    );
+    let body = &html[html
+        .find("<figure class=\"figure\">")
+        .unwrap_or_else(|| panic!("no body figure in\n{html}"))..];
+    let body = &body[..body.find("</figure>").unwrap_or(0) + "</figure>".len()];
+    // Only the class and the loading differ (the lead is the first image),
+    // and the names of the resized files: the lead's are made with its
+    // sharing crops, under another cache key.
+    let as_body = lead.replace("figure lead", "figure").replace(
+        "fetchpriority=\"high\"",
+        "loading=\"lazy\" decoding=\"async\"",
+    );
+    assert_eq!(without_hashes(&as_body), without_hashes(body));
+    assert_eq!(html.matches("fetchpriority=\"high\"").count(), 1);
+}
