@@ -9,6 +9,8 @@ use std::sync::Mutex;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
+use crate::diagnostic::Finding;
+
 /// Characters escaped in URL path segments we write.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
@@ -55,7 +57,7 @@ impl Images {
     /// Resolves `src` as written in a page whose file sits in `page_dir`.
     /// `/x.jpg` is looked up in `static/` (then `content/`), anything else
     /// relative to the page. Errors when the path would leave the site.
-    pub fn resolve(&self, page_dir: &Path, src: &str) -> Result<ImageRef, String> {
+    pub fn resolve(&self, page_dir: &Path, src: &str) -> Result<ImageRef, Finding> {
         let src = src.trim();
         if let Some(name) = src.strip_prefix("slot:") {
             return Ok(ImageRef::Slot(name.trim().to_string()));
@@ -67,7 +69,9 @@ impl Images {
             && !src.starts_with('/')
             && src.split('/').next().is_some_and(|s| s.contains(':'))
         {
-            return Err(format!("unsupported image URL `{src}`"));
+            return Err(
+                Finding::new(format!("unsupported image URL `{src}`")).with_hint(PATHS_HINT)
+            );
         }
         let path_part = src.split(['?', '#']).next().unwrap_or(src);
         let decoded = percent_decode_str(path_part)
@@ -121,8 +125,12 @@ impl Images {
     }
 }
 
-fn escape_message(src: &str) -> String {
-    format!("image path `{src}` points outside the site")
+/// How image paths are written, for every finding about one.
+const PATHS_HINT: &str =
+    "image paths are relative to the article's folder, or start with / for files in static/";
+
+fn escape_message(src: &str) -> Finding {
+    Finding::new(format!("image path `{src}` points outside the site")).with_hint(PATHS_HINT)
 }
 
 /// Resolves `.` and `..` lexically; `None` if the path climbs above its start.

@@ -14,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use self::figure::{FigureInfo, Loading};
 use self::questions::{FaqEntry, Ids, Question};
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::html::{escape_into, plain_text, render};
 use crate::images::{ImageRef, Images};
 
@@ -237,9 +237,8 @@ impl<'c, 'a> State<'c, 'a> {
     /// Resolves an image, reporting bad paths and missing files.
     fn resolve(&mut self, src: &str, body_pos: usize) -> Option<(ImageRef, Option<(u32, u32)>)> {
         match self.ctx.images.resolve(self.ctx.page_dir, src) {
-            Err(msg) => {
-                let d = Diagnostic::error(self.ctx.display, self.position(body_pos), msg)
-                    .with_hint("image paths are relative to the article's folder, or start with / for files in static/");
+            Err(finding) => {
+                let d = finding.at(Severity::Error, self.ctx.display, self.position(body_pos));
                 self.diagnostics.push(d);
                 None
             }

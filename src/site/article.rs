@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::content::frontmatter::rfc3339;
 use crate::content::{Content, Page};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::error::Error;
 use crate::images::ImageRef;
 use crate::markdown::figure::{self, FigureInfo};
@@ -383,9 +383,9 @@ impl SiteRef<'_> {
                 );
                 return None;
             }
-            Err(msg) => {
+            Err(finding) => {
                 self.diags
-                    .push(Diagnostic::error(&page.display, pos(), msg));
+                    .push(finding.at(Severity::Error, &page.display, pos()));
                 return None;
             }
         };
