@@ -108,8 +108,8 @@ impl SiteRef<'_> {
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, page)| {
-                let result = self.render_page(&content.pages, i, page);
+            .map(|(i, _)| {
+                let result = self.render_page(&content.pages, i);
                 bar.inc(1);
                 result
             })
@@ -132,14 +132,10 @@ impl SiteRef<'_> {
 
     /// Article `i`: kept as the last serve pass left it when nothing it
     /// shows changed, else rendered and written.
-    fn render_page(
-        &self,
-        pages: &[std::sync::Arc<Page>],
-        i: usize,
-        page: &Page,
-    ) -> Result<ArticleResult, Error> {
+    fn render_page(&self, pages: &[Arc<Page>], i: usize) -> Result<ArticleResult, Error> {
+        let page = &pages[i];
         let Some(pass) = self.pass else {
-            let summary = self.render_article(pages, i, page)?;
+            let summary = self.render_article(pages, i)?;
             return Ok(ArticleResult {
                 summary: std::sync::Arc::new(summary),
                 memo: None,
@@ -174,7 +170,7 @@ impl SiteRef<'_> {
             diags: &local,
             ..*self
         };
-        let summary = site.render_article(pages, i, page)?;
+        let summary = site.render_article(pages, i)?;
         let diagnostics = local.into_sorted();
         self.diags.extend(diagnostics.clone());
         let summary = std::sync::Arc::new(summary);
@@ -200,12 +196,8 @@ impl SiteRef<'_> {
     }
 
     /// Renders article `i` and writes it; returns what listings show of it.
-    fn render_article(
-        &self,
-        pages: &[std::sync::Arc<Page>],
-        i: usize,
-        page: &Page,
-    ) -> Result<Summary, Error> {
+    fn render_article(&self, pages: &[Arc<Page>], i: usize) -> Result<Summary, Error> {
+        let page = &pages[i];
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
         let ctx = RenderContext {

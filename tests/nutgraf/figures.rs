@@ -1,7 +1,7 @@
 //! Figures: caption, credit, credit link, parentheses, no caption, sizes
 //! and loading attributes.
 
-use crate::{Site, assert_valid_schema, jsonld, nodes};
+use crate::{Run, Site, assert_valid_schema, jsonld, nodes};
 
 #[test]
 fn figures_render_with_captions_and_credits() {
@@ -118,6 +118,13 @@ fn lead_site(lead: &str, body: &str) -> Site {
     )
 }
 
+/// Builds [`lead_site`]; returns the build and the page's HTML.
+fn build_lead(lead: &str, body: &str) -> (Run, String) {
+    let site = lead_site(lead, body);
+    let run = site.build(&[]).success();
+    (run, site.output("a/index.html"))
+}
+
 /// The lead `<figure>` of a page, whole.
 fn lead_figure(html: &str) -> &str {
     let start = html
@@ -145,12 +152,10 @@ fn without_hashes(html: &str) -> String {
 /// The lead now goes through the body figures' parser and writer.
 #[test]
 fn lead_credit_reached_json_ld_as_raw_markdown() {
-    let site = lead_site(
+    let (_, html) = build_lead(
         "caption = \"Cranes at the *container* terminal on [Oct. 31](https://example.org/log).\"\ncredit = \"[Ana Pérez](https://example.org/ana)/EPA\"\n",
         "Intro.\n",
     );
-    site.build(&[]).success();
-    let html = site.output("a/index.html");
     let graph = jsonld(&html);
     let images = nodes(&graph, "ImageObject");
     assert_eq!(
@@ -174,13 +179,11 @@ fn lead_credit_reached_json_ld_as_raw_markdown() {
 
 #[test]
 fn lead_credit_url_makes_a_plain_credit_a_link() {
-    let site = lead_site(
+    let (run, html) = build_lead(
         "credit = \"Illustration/The Nut Graf\"\ncredit_url = \"https://example.org/desk\"\n",
         "Intro.\n",
     );
-    let run = site.build(&[]).success();
     assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
-    let html = site.output("a/index.html");
     assert!(
         lead_figure(&html).contains(
             "<figcaption><span class=\"credit\"><a href=\"https://example.org/desk\">Illustration/The Nut Graf</a></span></figcaption>"
