@@ -18,7 +18,6 @@
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::html::{escape_into, escape_url_into, plain_text, render};
-use crate::images::ImageRef;
 use crate::images::responsive::{Responsive, srcset};
 
 /// What the rest of the build needs to know about a rendered figure.
@@ -442,11 +441,6 @@ pub fn slot_html(name: &str, brief: &str, c: &Caption) -> String {
     figcaption(&mut out, c);
     out.push_str("</figure>\n");
     out
-}
-
-/// Whether a reference is a photo that needs a credit.
-pub fn needs_credit(r: &ImageRef) -> bool {
-    !matches!(r, ImageRef::Slot(_))
 }
 
 #[cfg(test)]

@@ -30,14 +30,11 @@ pub fn new_cmark_parser(text: &str) -> Parser<'_> {
     Parser::new_ext(text, options)
 }
 
-/// Inline Markdown (a lead caption, a credit) as HTML without the `<p>`.
+/// Inline Markdown written on its own (a corrections note) as HTML, read
+/// the way a figure's caption is ([`figure::inline`]): no `<p>`, and block
+/// syntax read as lines of one text.
 pub fn render_inline(text: &str) -> String {
-    let html = render(new_cmark_parser(text));
-    let html = html.trim();
-    html.strip_prefix("<p>")
-        .and_then(|h| h.strip_suffix("</p>"))
-        .unwrap_or(html)
-        .to_string()
+    render(figure::inline(text)).trim().to_string()
 }
 
 /// What a page's Markdown renders with.
@@ -565,4 +562,19 @@ fn normalize(s: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_renders_inline_without_a_paragraph() {
+        assert_eq!(
+            render_inline("An *earlier* version misstated [the date](/x/).\n"),
+            "An <em>earlier</em> version misstated <a href=\"/x/\">the date</a>."
+        );
+        // Two paragraphs used to come out as `a</p>\n<p>b`.
+        assert_eq!(render_inline("First.\n\nSecond."), "First.\nSecond.");
+    }
 }
