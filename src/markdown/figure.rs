@@ -15,6 +15,8 @@
 //! The lead image (`[lead]` in front matter) is the same figure: its caption
 //! and credit are parsed with [`inline`] and written by the same functions.
 
+use std::ops::Range;
+
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::html::{escape_into, escape_url_into, plain_text, render};
@@ -53,46 +55,133 @@ pub struct Parts<'a> {
     pub src: CowStr<'a>,
     pub title: CowStr<'a>,
     pub alt: String,
+    /// `[![alt](a.jpg)](a-large.jpg)`: where the image links to, and the
+    /// link's title.
+    pub link: Option<(CowStr<'a>, CowStr<'a>)>,
     pub caption: Vec<Event<'a>>,
     pub credit: Option<Vec<Event<'a>>>,
+    /// Where the figure's image starts in the parsed text.
+    pub offset: usize,
 }
 
-/// Splits the events of a figure paragraph (without the paragraph's own
-/// start and end) into image, caption and credit. `None` if the paragraph
-/// does not start with an image.
-pub fn parts<'a>(events: Vec<Event<'a>>) -> Option<Parts<'a>> {
-    let mut iter = events.into_iter();
-    let Some(Event::Start(Tag::Image {
-        dest_url, title, ..
-    })) = iter.next()
-    else {
-        return None;
-    };
-    let mut alt_events = Vec::new();
-    let mut depth = 1;
-    for e in iter.by_ref() {
-        match &e {
-            Event::Start(Tag::Image { .. }) => depth += 1,
-            Event::End(pulldown_cmark::TagEnd::Image) => {
-                depth -= 1;
-                if depth == 0 {
-                    break;
-                }
+/// The events of a paragraph with where each starts, as
+/// `Parser::into_offset_iter` gives them.
+pub type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// The figures of a paragraph that starts with an image (its events
+/// without the paragraph's own start and end); none when text comes first.
+///
+/// Every image that starts a line, or follows another figure's image with
+/// nothing but spaces between, starts a figure of its own: two images on
+/// consecutive lines are two figures, and an image is never a caption. The
+/// text after an image, up to the next such image, is that image's
+/// caption. A linked image (`[![alt](a.jpg)](a-large.jpg)`) counts as an
+/// image; an image in the middle of a caption line stays in the caption.
+pub fn split<'a>(events: &[Spanned<'a>]) -> Vec<Parts<'a>> {
+    let mut figures = Vec::new();
+    let mut i = 0;
+    while let Some(end) = image_end(events, i) {
+        let mut j = end + 1;
+        // Only a line break outside emphasis, links and the like can end
+        // a caption: splitting inside one would leave its tags unclosed.
+        let mut depth = 0usize;
+        while j < events.len() {
+            if depth == 0 && starts_figure(&events[end + 1..j]) && image_end(events, j).is_some() {
+                break;
             }
-            _ => {}
+            match events[j].0 {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            j += 1;
         }
-        alt_events.push(e);
+        figures.push(parts(&events[i..=end], &events[end + 1..j]));
+        i = j;
     }
-    let alt = plain_text(&alt_events).trim().to_string();
-    let caption = trim(iter.collect());
+    figures
+}
+
+/// The index of the event that ends the image (or the link around an
+/// image and nothing else) starting at `i`; `None` when no image starts
+/// there.
+pub fn image_end(events: &[Spanned], i: usize) -> Option<usize> {
+    match events.get(i)?.0 {
+        Event::Start(Tag::Image { .. }) => Some(super::find_end(events, i)),
+        Event::Start(Tag::Link { .. }) => {
+            if !matches!(events.get(i + 1)?.0, Event::Start(Tag::Image { .. })) {
+                return None;
+            }
+            let end = super::find_end(events, i + 1) + 1;
+            matches!(events.get(end)?.0, Event::End(TagEnd::Link)).then_some(end)
+        }
+        _ => None,
+    }
+}
+
+/// Whether an image after `before` (everything since the last figure's
+/// image) starts a new figure: it follows that image with only spaces and
+/// breaks between, or it starts a line.
+fn starts_figure(before: &[Spanned]) -> bool {
+    let blank = |e: &Event| is_break(e) || matches!(e, Event::Text(t) if t.trim().is_empty());
+    before.iter().all(|(e, _)| blank(e)) || before.last().is_some_and(|(e, _)| is_break(e))
+}
+
+/// One figure: its image (a linked image included) and its caption events.
+fn parts<'a>(image: &[Spanned<'a>], caption: &[Spanned<'a>]) -> Parts<'a> {
+    let offset = image.first().map_or(0, |(_, r)| r.start);
+    let (link, image) = match image.first() {
+        Some((
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }),
+            _,
+        )) => (
+            Some((dest_url.clone(), title.clone())),
+            &image[1..image.len().saturating_sub(1)],
+        ),
+        _ => (None, image),
+    };
+    let (src, title) = match image.first() {
+        Some((
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            _,
+        )) => (dest_url.clone(), title.clone()),
+        _ => (CowStr::Borrowed(""), CowStr::Borrowed("")),
+    };
+    let alt_events = image[1..image.len().saturating_sub(1)]
+        .iter()
+        .map(|(e, _)| e);
+    let alt = plain_text(alt_events).trim().to_string();
+    let caption = trim(merge_text(caption.iter().map(|(e, _)| e.clone())));
     let (caption, credit) = split_credit(caption);
-    Some(Parts {
-        src: dest_url,
+    Parts {
+        src,
         title,
         alt,
+        link,
         caption,
         credit,
-    })
+        offset,
+    }
+}
+
+/// Joins neighbouring text events into one: smart punctuation and escapes
+/// split a line of text into several, and a caption is read a line at a
+/// time.
+fn merge_text<'a>(events: impl IntoIterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut out: Vec<Event<'a>> = Vec::new();
+    for e in events {
+        match (out.last_mut(), e) {
+            (Some(Event::Text(prev)), Event::Text(t)) => {
+                *prev = format!("{prev}{t}").into();
+            }
+            (_, e) => out.push(e),
+        }
+    }
+    out
 }
 
 /// The inline events of a caption or credit written on its own, as the lead
@@ -368,6 +457,8 @@ pub struct FigureImage<'a> {
     pub url: &'a str,
     pub alt: &'a str,
     pub title: &'a str,
+    /// `[![alt](a.jpg)](a-large.jpg)`: the link around the image and its title.
+    pub link: Option<(&'a str, &'a str)>,
     pub size: Option<(u32, u32)>,
     pub loading: Loading,
     pub responsive: Option<&'a Responsive>,
@@ -401,6 +492,17 @@ pub fn figure_html(img: &FigureImage, c: &Caption) -> String {
         escape_into(&mut out, img.class);
     }
     out.push_str("\">");
+    if let Some((href, title)) = img.link {
+        out.push_str("<a href=\"");
+        escape_url_into(&mut out, href);
+        out.push('"');
+        if !title.is_empty() {
+            out.push_str(" title=\"");
+            escape_into(&mut out, title);
+            out.push('"');
+        }
+        out.push('>');
+    }
     let webp = img.webp_srcset();
     if let Some(set) = &webp {
         out.push_str("<picture><source type=\"image/webp\" srcset=\"");
@@ -421,6 +523,9 @@ pub fn figure_html(img: &FigureImage, c: &Caption) -> String {
     );
     if webp.is_some() {
         out.push_str("</picture>");
+    }
+    if img.link.is_some() {
+        out.push_str("</a>");
     }
     figcaption(&mut out, c);
     out.push_str("</figure>\n");
@@ -448,20 +553,46 @@ mod tests {
     use super::*;
     use pulldown_cmark::{Parser, TagEnd};
 
-    /// The figure parts of the first paragraph of `md`.
-    fn split(md: &str) -> (String, String, Option<String>) {
-        let events: Vec<Event> = Parser::new(md)
+    /// The figures of the first paragraph of `md`.
+    fn figures(md: &str) -> Vec<Parts<'_>> {
+        let events: Vec<Spanned> = Parser::new(md)
+            .into_offset_iter()
             .skip(1)
-            .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
+            .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Paragraph)))
             .collect();
-        let p = parts(events).unwrap_or_else(|| panic!("not a figure"));
+        split(&events)
+    }
+
+    /// Each figure of the first paragraph of `md` as (src, caption HTML,
+    /// credit HTML).
+    fn rendered(md: &str) -> Vec<(String, String, Option<String>)> {
+        figures(md)
+            .into_iter()
+            .map(|p| {
+                let src = p.src.to_string();
+                let c = caption(p.caption, p.credit);
+                (src, c.caption_html, c.credit_html)
+            })
+            .collect()
+    }
+
+    /// The parts of the only figure of `md`.
+    fn only(md: &str) -> (String, String, Option<String>) {
+        let mut all = figures(md);
+        assert_eq!(all.len(), 1, "expected one figure in {md:?}");
+        let p = all.remove(0);
         let c = caption(p.caption, p.credit);
         (p.alt, c.caption_html, c.credit_html)
     }
 
+    /// (src, caption, credit) of a figure, for comparing with [`rendered`].
+    fn fig(src: &str, cap: &str, credit: Option<&str>) -> (String, String, Option<String>) {
+        (src.into(), cap.into(), credit.map(Into::into))
+    }
+
     #[test]
     fn caption_and_credit_on_their_own_lines() {
-        let (alt, cap, credit) = split(
+        let (alt, cap, credit) = only(
             "![A screen](tv.jpg)\nA screen shows the *launch*.\n(Lee Jin-man/Associated Press)\n",
         );
         assert_eq!(alt, "A screen");
@@ -471,7 +602,7 @@ mod tests {
 
     #[test]
     fn parentheses_inside_the_caption_stay_caption() {
-        let (_, cap, credit) = split(
+        let (_, cap, credit) = only(
             "![x](a.jpg)\nVladimir Putin (right) meets Kim Jong Un (left) in 2024.\n(Pool/Reuters)\n",
         );
         assert_eq!(
@@ -483,22 +614,21 @@ mod tests {
 
     #[test]
     fn trailing_parenthetical_without_punctuation_is_caption() {
-        let (_, cap, credit) = split("![x](a.jpg)\nVladimir Putin (right)\n");
+        let (_, cap, credit) = only("![x](a.jpg)\nVladimir Putin (right)\n");
         assert_eq!(cap, "Vladimir Putin (right)");
         assert_eq!(credit, None);
     }
 
     #[test]
     fn credit_after_sentence_on_same_line() {
-        let (_, cap, credit) = split("![x](a.jpg) The harbour at dawn. (Ana Ruiz/EPA)\n");
+        let (_, cap, credit) = only("![x](a.jpg) The harbour at dawn. (Ana Ruiz/EPA)\n");
         assert_eq!(cap, "The harbour at dawn.");
         assert_eq!(credit.as_deref(), Some("Ana Ruiz/EPA"));
     }
 
     #[test]
     fn credit_link_is_kept() {
-        let (_, _, credit) =
-            split("![x](a.jpg)\nA caption.\n([Ana Ruiz](https://e.org/ana)/EPA)\n");
+        let (_, _, credit) = only("![x](a.jpg)\nA caption.\n([Ana Ruiz](https://e.org/ana)/EPA)\n");
         assert_eq!(
             credit.as_deref(),
             Some("<a href=\"https://e.org/ana\">Ana Ruiz</a>/EPA")
@@ -507,14 +637,14 @@ mod tests {
 
     #[test]
     fn credit_with_nested_parentheses() {
-        let (_, cap, credit) = split("![x](a.jpg)\nA caption.\n(Ana Ruiz (pool)/EPA)\n");
+        let (_, cap, credit) = only("![x](a.jpg)\nA caption.\n(Ana Ruiz (pool)/EPA)\n");
         assert_eq!(cap, "A caption.");
         assert_eq!(credit.as_deref(), Some("Ana Ruiz (pool)/EPA"));
     }
 
     #[test]
     fn image_only() {
-        let (alt, cap, credit) = split("![Just a photo](a.jpg)\n");
+        let (alt, cap, credit) = only("![Just a photo](a.jpg)\n");
         assert_eq!(
             (alt.as_str(), cap.as_str(), credit),
             ("Just a photo", "", None)
@@ -523,7 +653,7 @@ mod tests {
 
     #[test]
     fn credit_only() {
-        let (_, cap, credit) = split("![x](a.jpg)\n(AP)\n");
+        let (_, cap, credit) = only("![x](a.jpg)\n(AP)\n");
         assert_eq!((cap.as_str(), credit.as_deref()), ("", Some("AP")));
     }
 
@@ -561,7 +691,7 @@ mod tests {
     #[test]
     fn lead_credit_renders_as_a_body_figure_credit_does() {
         let (_, _, body) =
-            split("![x](a.jpg)\nA caption.\n([Ana P\u{e9}rez](https://e.org/ana)/EPA)\n");
+            only("![x](a.jpg)\nA caption.\n([Ana P\u{e9}rez](https://e.org/ana)/EPA)\n");
         let lead = lead_caption(
             "A caption.",
             "[Ana P\u{e9}rez](https://e.org/ana)/EPA",
@@ -622,6 +752,7 @@ mod tests {
             url: "/a.jpg",
             alt: "Alt",
             title: "",
+            link: None,
             size: Some((4, 3)),
             loading: Loading::Eager,
             responsive: None,
@@ -636,7 +767,146 @@ mod tests {
 
     #[test]
     fn not_a_figure_when_text_comes_first() {
-        let events: Vec<Event> = Parser::new("Text ![x](a.jpg)").skip(1).collect();
-        assert!(parts(events).is_none());
+        assert!(figures("Text ![x](a.jpg)").is_empty());
+        assert!(figures("Text\n![x](a.jpg)\nCaption.").is_empty());
+    }
+
+    /// Regression: two images on consecutive lines became one figure, with
+    /// the second `<img>` inside the first one's `<figcaption>`.
+    #[test]
+    fn second_image_on_the_next_line_was_put_in_the_first_figures_caption() {
+        assert_eq!(
+            rendered("![A](a.jpg)\n![B](b.jpg)\n"),
+            [fig("a.jpg", "", None), fig("b.jpg", "", None)]
+        );
+    }
+
+    #[test]
+    fn three_images_in_a_row_are_three_figures() {
+        assert_eq!(
+            rendered("![A](a.jpg)\n![B](b.jpg)\n![C](c.jpg)\n"),
+            [
+                fig("a.jpg", "", None),
+                fig("b.jpg", "", None),
+                fig("c.jpg", "", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_caption_belongs_to_the_image_before_it() {
+        assert_eq!(
+            rendered("![A](a.jpg)\nThe quay.\n(AP)\n![B](b.jpg)\n"),
+            [
+                fig("a.jpg", "The quay.", Some("AP")),
+                fig("b.jpg", "", None)
+            ]
+        );
+        assert_eq!(
+            rendered("![A](a.jpg)\n![B](b.jpg)\nThe quay at *night*.\n(Pool/Reuters)\n"),
+            [
+                fig("a.jpg", "", None),
+                fig("b.jpg", "The quay at <em>night</em>.", Some("Pool/Reuters"))
+            ]
+        );
+        assert_eq!(
+            rendered("![A](a.jpg)\nOne.\n(AP)\n![B](b.jpg)\nTwo.\n(EPA)\n"),
+            [
+                fig("a.jpg", "One.", Some("AP")),
+                fig("b.jpg", "Two.", Some("EPA"))
+            ]
+        );
+    }
+
+    #[test]
+    fn soft_and_hard_breaks_both_separate_figures() {
+        let soft = rendered("![A](a.jpg)\n![B](b.jpg)\n");
+        let hard_spaces = rendered("![A](a.jpg)  \n![B](b.jpg)\n");
+        let hard_backslash = rendered("![A](a.jpg)\\\n![B](b.jpg)\n");
+        assert_eq!(soft.len(), 2);
+        assert_eq!(hard_spaces, soft);
+        assert_eq!(hard_backslash, soft);
+        // A hard break inside a caption stays a line break of that caption.
+        assert_eq!(
+            rendered("![A](a.jpg)\nLine one\\\nline two.\n"),
+            [fig("a.jpg", "Line one<br />\nline two.", None)]
+        );
+    }
+
+    #[test]
+    fn an_image_right_after_an_image_is_never_a_caption() {
+        assert_eq!(
+            rendered("![A](a.jpg) ![B](b.jpg)![C](c.jpg)\n"),
+            [
+                fig("a.jpg", "", None),
+                fig("b.jpg", "", None),
+                fig("c.jpg", "", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_image_inside_a_caption_line_stays_in_the_caption() {
+        let figs = rendered("![A](a.jpg)\nThe route ![arrow](arrow.png) runs north.\n");
+        assert_eq!(figs.len(), 1);
+        assert!(figs[0].1.contains("<img src=\"arrow.png\""), "{figs:?}");
+    }
+
+    #[test]
+    fn a_line_break_inside_emphasis_does_not_end_the_caption() {
+        // Splitting there would leave the `<em>` unclosed.
+        let figs = rendered("![A](a.jpg)\n*The quay\n![B](b.jpg) at night.*\n");
+        assert_eq!(figs.len(), 1, "{figs:?}");
+        assert!(figs[0].1.starts_with("<em>") && figs[0].1.ends_with("</em>"));
+    }
+
+    #[test]
+    fn a_linked_image_is_a_figure_with_its_link() {
+        let all = figures(
+            "[![A](a.jpg \"Small\")](a-large.jpg \"Full size\")\nThe quay.\n(AP)\n[![B](b.jpg)](b-large.jpg)\n",
+        );
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].src.as_ref(), "a.jpg");
+        assert_eq!(all[0].title.as_ref(), "Small");
+        assert_eq!(all[0].alt, "A");
+        let link = all[0].link.as_ref().map(|(d, t)| (d.as_ref(), t.as_ref()));
+        assert_eq!(link, Some(("a-large.jpg", "Full size")));
+        assert_eq!(
+            all[1].link.as_ref().map(|(d, _)| d.as_ref()),
+            Some("b-large.jpg")
+        );
+        assert!(all[1].caption.is_empty());
+        // A link with more than the image in it is text, not a figure.
+        assert!(figures("[![A](a.jpg) and more](x.html)\n").is_empty());
+    }
+
+    #[test]
+    fn each_figure_knows_where_its_image_starts() {
+        let md = "![A](a.jpg)\nThe quay.\n[![B](b.jpg)](big.jpg)\n";
+        let offsets: Vec<usize> = figures(md).iter().map(|p| p.offset).collect();
+        assert_eq!(offsets, [0, md.find("[![B]").unwrap_or(0)]);
+    }
+
+    #[test]
+    fn a_linked_figure_wraps_its_image_in_the_link() {
+        let c = lead_caption("Cap.", "AP", None);
+        let html = figure_html(
+            &FigureImage {
+                class: "",
+                url: "/a.jpg",
+                alt: "Alt",
+                title: "",
+                link: Some(("a-large.jpg", "Full \"size\"")),
+                size: None,
+                loading: Loading::Lazy,
+                responsive: None,
+                sizes: "100vw",
+            },
+            &c,
+        );
+        assert!(
+            html.starts_with("<figure class=\"figure\"><a href=\"a-large.jpg\" title=\"Full &quot;size&quot;\"><img src=\"/a.jpg\" alt=\"Alt\" loading=\"lazy\" decoding=\"async\"></a><figcaption>"),
+            "{html}"
+        );
     }
 }

@@ -118,15 +118,9 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     while i < events.len() {
         let (event, range) = &events[i];
         match event {
-            Event::Start(Tag::Paragraph)
-                if matches!(
-                    events.get(i + 1),
-                    Some((Event::Start(Tag::Image { .. }), _))
-                ) =>
-            {
+            Event::Start(Tag::Paragraph) if figure::image_end(&events, i + 1).is_some() => {
                 let end = find_end(&events, i);
-                let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
-                st.figure(inner, events[i + 1].1.start);
+                st.figures(&events[i + 1..end]);
                 i = end + 1;
             }
             Event::Start(Tag::Heading { .. }) => {
@@ -260,15 +254,23 @@ impl<'c, 'a> State<'c, 'a> {
         }
     }
 
-    fn figure(&mut self, inner: Vec<Event<'a>>, body_pos: usize) {
-        for e in &inner {
+    /// A paragraph that starts with an image: one figure per image.
+    fn figures(&mut self, inner: &[(Event<'a>, std::ops::Range<usize>)]) {
+        for (e, _) in inner {
             if let Event::Text(t) = e {
                 self.words += t.split_whitespace().count();
             }
         }
-        let Some(parts) = figure::parts(inner) else {
-            return;
-        };
+        for parts in figure::split(inner) {
+            self.figure(parts);
+        }
+    }
+
+    fn figure(&mut self, parts: figure::Parts<'a>) {
+        let body_pos = parts.offset;
+        if let Some((dest, _)) = &parts.link {
+            self.links.push((dest.to_string(), body_pos));
+        }
         let Some((target, size)) = self.resolve(&parts.src, body_pos) else {
             return;
         };
@@ -306,6 +308,7 @@ impl<'c, 'a> State<'c, 'a> {
                         url,
                         alt: &parts.alt,
                         title: &parts.title,
+                        link: parts.link.as_ref().map(|(d, t)| (d.as_ref(), t.as_ref())),
                         size,
                         loading,
                         responsive: responsive.as_ref(),

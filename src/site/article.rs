@@ -414,6 +414,7 @@ impl SiteRef<'_> {
             url: &src,
             alt: &lead.alt,
             title: "",
+            link: None,
             size,
             // The lead is the page's first image.
             loading: figure::Loading::Eager,

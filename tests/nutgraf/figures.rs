@@ -260,3 +260,84 @@ fn lead_figure_has_the_shape_of_a_body_figure() {
     assert_eq!(without_hashes(&as_body), without_hashes(body));
     assert_eq!(html.matches("fetchpriority=\"high\"").count(), 1);
 }
+
+/// A site whose article `a` has `body` as its Markdown, with the fixture's
+/// `dawn.png` (1200 × 800) and `crane.png` (640 × 960) beside it.
+fn body_site(body: &str) -> Site {
+    let png = |name: &str| {
+        std::fs::read(crate::fixtures().join("figures/content/harbour").join(name))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    Site::empty()
+        .file("content/a/dawn.png", png("dawn.png"))
+        .file("content/a/crane.png", png("crane.png"))
+        .file(
+            "content/a/index.md",
+            format!("+++\ntitle = \"A\"\ndate = 2024-01-02\n+++\n\n{body}"),
+        )
+}
+
+/// Every `<figure>…</figure>` of a page.
+fn figures_of(html: &str) -> Vec<&str> {
+    html.match_indices("<figure")
+        .map(|(start, _)| {
+            let end = start + html[start..].find("</figure>").unwrap_or(0) + "</figure>".len();
+            &html[start..end]
+        })
+        .collect()
+}
+
+/// Regression: two images on consecutive lines became one figure, with the
+/// second `<img>` inside the first one's `<figcaption>`.
+#[test]
+fn second_image_on_the_next_line_was_put_in_the_first_figures_caption() {
+    let site = body_site(
+        "![Cranes over containers](dawn.png)\n![An operator in a cabin](crane.png)\nThe operator starts at six.\n(Staff/Fixture)\n",
+    );
+    let run = site.build(&[]).success();
+    let html = site.output("a/index.html");
+    let figures = figures_of(&html);
+    assert_eq!(figures.len(), 2, "{html}");
+    assert!(figures[0].contains("alt=\"Cranes over containers\""));
+    assert!(!figures[0].contains("<figcaption>"), "{}", figures[0]);
+    assert!(figures[1].contains("alt=\"An operator in a cabin\" width=\"640\" height=\"960\""));
+    assert!(figures[1].contains(
+        "<figcaption><span class=\"caption\">The operator starts at six.</span> <span class=\"credit\">Staff/Fixture</span></figcaption>"
+    ));
+    // Each figure's warnings point at its own line: only the first lacks a credit.
+    assert_eq!(
+        run.stderr.matches("photo has no credit").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(" --> content/a/index.md:6:1"),
+        "{}",
+        run.stderr
+    );
+    let graph = jsonld(&html);
+    assert_eq!(nodes(&graph, "ImageObject").len(), 2);
+}
+
+#[test]
+fn a_linked_image_is_a_figure_inside_its_link() {
+    let site = body_site(
+        "[![Cranes over containers](dawn.png)](dawn.png \"Full size\")\nCranes at dawn.\n(Staff/Fixture)\n",
+    );
+    site.build(&[]).success();
+    let html = site.output("a/index.html");
+    let figures = figures_of(&html);
+    assert_eq!(figures.len(), 1, "{html}");
+    assert!(
+        figures[0].starts_with(
+            "<figure class=\"figure\"><a href=\"dawn.png\" title=\"Full size\"><picture>"
+        ),
+        "{}",
+        figures[0]
+    );
+    assert!(
+        figures[0]
+            .contains("</picture></a><figcaption><span class=\"caption\">Cranes at dawn.</span>")
+    );
+}
