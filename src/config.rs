@@ -31,11 +31,37 @@ struct RawConfig {
     #[serde(default)]
     minify: Option<bool>,
     #[serde(default)]
+    markdown: RawMarkdown,
+    #[serde(default)]
     images: RawImages,
     #[serde(default)]
     deploy: RawDeploy,
     #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[markdown]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    smart_punctuation: Option<bool>,
+}
+
+/// How Markdown is read (`[markdown]`): every parse of the site's Markdown
+/// (bodies, captions, credits, notes, summaries) uses the same options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MarkdownConfig {
+    /// Curly quotes, en and em dashes and ellipses from `"`, `'`, `--`,
+    /// `---` and `...` in prose; code spans and blocks are never changed.
+    pub smart_punctuation: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+        }
+    }
 }
 
 /// `[images]` as written.
@@ -116,6 +142,8 @@ const KEYS: &[&str] = &[
     "faq",
     "paginate_by",
     "minify",
+    "markdown",
+    "smart_punctuation",
     "images",
     "extra",
     "widths",
@@ -158,6 +186,7 @@ pub struct Config {
     pub paginate_by: usize,
     /// Minify the HTML that `build` writes.
     pub minify: bool,
+    pub markdown: MarkdownConfig,
     pub images: ImagesConfig,
     pub deploy: DeployConfig,
     pub extra: toml::Table,
@@ -299,6 +328,12 @@ impl Config {
         Ok(Config {
             deploy,
             minify: raw.minify.unwrap_or(true),
+            markdown: MarkdownConfig {
+                smart_punctuation: raw
+                    .markdown
+                    .smart_punctuation
+                    .unwrap_or(MarkdownConfig::default().smart_punctuation),
+            },
             images,
             publisher: raw.publisher.unwrap_or_else(|| raw.title.clone()),
             title: raw.title,
@@ -504,6 +539,19 @@ mod tests {
         assert_eq!(c.publisher, "T");
         assert_eq!(c.theme, DEFAULT_THEME);
         assert_eq!(c.permalink("/a/"), "https://e.org/a/");
+        assert!(c.markdown.smart_punctuation);
+    }
+
+    #[test]
+    fn smart_punctuation_can_be_turned_off() {
+        let c = Config::parse(&format!("{BASE}[markdown]\nsmart_punctuation = false\n"))
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert!(!c.markdown.smart_punctuation);
+        let Err(d) = Config::parse(&format!("{BASE}[markdown]\nsmart_quotes = false\n")) else {
+            panic!("unknown [markdown] key accepted");
+        };
+        assert_eq!((d.line, d.col), (4, 1));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `smart_punctuation`?"));
     }
 
     #[test]

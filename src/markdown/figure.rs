@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
+use crate::config::MarkdownConfig;
 use crate::html::{escape_into, escape_url_into, plain_text, render};
 use crate::images::responsive::{Responsive, srcset};
 
@@ -188,9 +189,9 @@ fn merge_text<'a>(events: impl IntoIterator<Item = Event<'a>>) -> Vec<Event<'a>>
 /// image's are in front matter: what a body figure's paragraph holds after
 /// its image. Parsed by the crate's one parser; block syntax is dropped
 /// (`"- AP"` is `AP`) and blocks read on as lines of one caption.
-pub fn inline(text: &str) -> Vec<Event<'_>> {
+pub fn inline<'t>(text: &'t str, markdown: &MarkdownConfig) -> Vec<Event<'t>> {
     let mut events = Vec::new();
-    for e in super::new_cmark_parser(text) {
+    for e in super::new_cmark_parser(text, markdown) {
         let block = match &e {
             Event::Start(tag) => !is_inline(&tag.to_end()),
             Event::End(end) => !is_inline(end),
@@ -418,13 +419,16 @@ pub fn caption_apart(
     caption_md: Option<&str>,
     credit_md: Option<&str>,
     credit_url: Option<&str>,
+    markdown: &MarkdownConfig,
 ) -> (Caption, bool) {
-    let mut credit = credit_md.map(inline).filter(|c| !c.is_empty());
+    let mut credit = credit_md
+        .map(|c| inline(c, markdown))
+        .filter(|c| !c.is_empty());
     let mut unused = false;
     if let (Some(credit), Some(url)) = (credit.as_mut(), credit_url) {
         unused = !link_credit(credit, url);
     }
-    let caption_events = caption_md.map(inline).unwrap_or_default();
+    let caption_events = caption_md.map(|c| inline(c, markdown)).unwrap_or_default();
     (caption(caption_events, credit), unused)
 }
 
@@ -551,11 +555,16 @@ pub fn slot_html(name: &str, brief: &str, c: &Caption) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pulldown_cmark::{Parser, TagEnd};
+    use pulldown_cmark::TagEnd;
+
+    /// The default `[markdown]` options: smart punctuation on.
+    const ON: MarkdownConfig = MarkdownConfig {
+        smart_punctuation: true,
+    };
 
     /// The figures of the first paragraph of `md`.
     fn figures(md: &str) -> Vec<Parts<'_>> {
-        let events: Vec<Spanned> = Parser::new(md)
+        let events: Vec<Spanned> = super::super::new_cmark_parser(md, &ON)
             .into_offset_iter()
             .skip(1)
             .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Paragraph)))
@@ -659,7 +668,7 @@ mod tests {
 
     /// A caption and credit given apart, as the lead's front matter does.
     fn lead_caption(caption_md: &str, credit_md: &str, credit_url: Option<&str>) -> Caption {
-        caption_apart(Some(caption_md), Some(credit_md), credit_url).0
+        caption_apart(Some(caption_md), Some(credit_md), credit_url, &ON).0
     }
 
     #[test]
@@ -684,8 +693,8 @@ mod tests {
 
     #[test]
     fn inline_of_blank_text_is_empty() {
-        assert!(inline("").is_empty());
-        assert!(inline("  \n ").is_empty());
+        assert!(inline("", &ON).is_empty());
+        assert!(inline("  \n ", &ON).is_empty());
     }
 
     #[test]
@@ -703,7 +712,12 @@ mod tests {
 
     #[test]
     fn credit_url_makes_a_plain_credit_a_link() {
-        let (c, unused) = caption_apart(None, Some("Staff/EPA"), Some("https://e.org/c?a=1&b=2"));
+        let (c, unused) = caption_apart(
+            None,
+            Some("Staff/EPA"),
+            Some("https://e.org/c?a=1&b=2"),
+            &ON,
+        );
         assert!(!unused);
         assert_eq!(c.caption_html, "");
         assert_eq!(
@@ -719,6 +733,7 @@ mod tests {
             None,
             Some("[Ana](https://e.org/ana)/EPA"),
             Some("https://e.org/other"),
+            &ON,
         );
         assert!(unused);
         assert_eq!(
@@ -729,7 +744,7 @@ mod tests {
 
     #[test]
     fn blank_credit_is_no_credit_even_with_credit_url() {
-        let (c, unused) = caption_apart(Some("Cap."), Some(" "), Some("https://e.org/c"));
+        let (c, unused) = caption_apart(Some("Cap."), Some(" "), Some("https://e.org/c"), &ON);
         assert!(!unused);
         assert_eq!(c.credit_html, None);
         assert_eq!(c.credit_text, None);

@@ -13,28 +13,32 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 
 use self::figure::{FigureInfo, Loading};
 use self::questions::{FaqEntry, Ids, Question};
-use crate::config::Config;
+use crate::config::{Config, MarkdownConfig};
 use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::html::{escape_into, plain_text, render};
 use crate::images::{ImageRef, Images};
 
 /// The one place pulldown-cmark is configured; every Markdown parse of the
-/// crate goes through here.
-pub fn new_cmark_parser(text: &str) -> Parser<'_> {
-    let options = Options::ENABLE_TABLES
+/// crate goes through here, with the site's `[markdown]` options.
+pub fn new_cmark_parser<'t>(text: &'t str, markdown: &MarkdownConfig) -> Parser<'t> {
+    let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM;
+    // pulldown-cmark never applies it inside code spans and code blocks.
+    options.set(
+        Options::ENABLE_SMART_PUNCTUATION,
+        markdown.smart_punctuation,
+    );
     Parser::new_ext(text, options)
 }
 
 /// Inline Markdown written on its own (a corrections note) as HTML, read
 /// the way a figure's caption is ([`figure::inline`]): no `<p>`, and block
 /// syntax read as lines of one text.
-pub fn render_inline(text: &str) -> String {
-    render(figure::inline(text)).trim().to_string()
+pub fn render_inline(text: &str, markdown: &MarkdownConfig) -> String {
+    render(figure::inline(text, markdown)).trim().to_string()
 }
 
 /// What a page's Markdown renders with.
@@ -96,8 +100,9 @@ struct State<'c, 'a> {
 
 /// Renders a page's Markdown body.
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
-    let events: Vec<(Event, std::ops::Range<usize>)> =
-        new_cmark_parser(body).into_offset_iter().collect();
+    let events: Vec<(Event, std::ops::Range<usize>)> = new_cmark_parser(body, &ctx.config.markdown)
+        .into_offset_iter()
+        .collect();
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),
@@ -574,10 +579,76 @@ mod tests {
     #[test]
     fn a_note_renders_inline_without_a_paragraph() {
         assert_eq!(
-            render_inline("An *earlier* version misstated [the date](/x/).\n"),
+            render_inline(
+                "An *earlier* version misstated [the date](/x/).\n",
+                &MarkdownConfig::default()
+            ),
             "An <em>earlier</em> version misstated <a href=\"/x/\">the date</a>."
         );
         // Two paragraphs used to come out as `a</p>\n<p>b`.
-        assert_eq!(render_inline("First.\n\nSecond."), "First.\nSecond.");
+        assert_eq!(
+            render_inline("First.\n\nSecond.", &MarkdownConfig::default()),
+            "First.\nSecond."
+        );
+    }
+
+    const ON: MarkdownConfig = MarkdownConfig {
+        smart_punctuation: true,
+    };
+    const OFF: MarkdownConfig = MarkdownConfig {
+        smart_punctuation: false,
+    };
+
+    const PROSE: &str = "Run \"nutgraf\" with --dry-run... it's safe.\n\n\
+        Or `nutgraf deploy --dry-run \"x\"`.\n\n\
+        ```\nnutgraf deploy --dry-run 'x' ...\n```\n";
+
+    #[test]
+    fn smart_punctuation_on_curls_quotes_and_dashes_in_prose() {
+        let html = render(new_cmark_parser(PROSE, &ON));
+        assert!(
+            html.contains(
+                "<p>Run \u{201c}nutgraf\u{201d} with \u{2013}dry-run\u{2026} it\u{2019}s safe.</p>"
+            ),
+            "{html}"
+        );
+    }
+
+    /// Regression: smart punctuation could not be turned off, so a flag
+    /// written in prose, `--dry-run`, became "–dry-run".
+    #[test]
+    fn smart_punctuation_off_leaves_dashes_in_prose_alone() {
+        let html = render(new_cmark_parser(PROSE, &OFF));
+        assert!(
+            html.contains("<p>Run \"nutgraf\" with --dry-run... it's safe.</p>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn code_spans_and_blocks_are_never_touched() {
+        for options in [ON, OFF] {
+            let html = render(new_cmark_parser(PROSE, &options));
+            assert!(
+                html.contains("<code>nutgraf deploy --dry-run \"x\"</code>"),
+                "{options:?}: {html}"
+            );
+            assert!(
+                html.contains("<pre><code>nutgraf deploy --dry-run 'x' ...\n</code></pre>"),
+                "{options:?}: {html}"
+            );
+        }
+    }
+
+    #[test]
+    fn inline_markdown_follows_the_option_too() {
+        assert_eq!(
+            render_inline("An \"earlier\" version -- now fixed.", &ON),
+            "An \u{201c}earlier\u{201d} version \u{2013} now fixed."
+        );
+        assert_eq!(
+            render_inline("An \"earlier\" version -- now fixed.", &OFF),
+            "An \"earlier\" version -- now fixed."
+        );
     }
 }

@@ -180,7 +180,8 @@ mod tests {
     #[test]
     fn answers_keep_only_allowed_tags() {
         let md = "Some **bold** and `code` and [a link](/other/) and [anchor](#x).\n\n> quoted *text*\n\n| a |\n|---|\n| b |\n\n- one\n- two\n\n<div>raw</div>\n";
-        let events: Vec<Event> = crate::markdown::new_cmark_parser(md).collect();
+        let events: Vec<Event> =
+            crate::markdown::new_cmark_parser(md, &Default::default()).collect();
         let html = answer_html(&events, "https://e.org", "/p/");
         assert_eq!(
             html,

@@ -235,7 +235,7 @@ impl SiteRef<'_> {
             updates.push(UpdateContext {
                 date: when.as_ref().map(rfc3339),
                 note: u.note.clone(),
-                note_html: markdown::render_inline(&u.note),
+                note_html: markdown::render_inline(&u.note, &self.config.markdown),
             });
         }
         let updated = modified.as_ref().map(rfc3339);
@@ -397,6 +397,7 @@ impl SiteRef<'_> {
             lead.caption.as_deref(),
             lead.credit.as_deref(),
             lead.credit_url.as_deref(),
+            &self.config.markdown,
         );
         if credit_url_unused {
             self.diags.push(

@@ -15,6 +15,7 @@ mod figures;
 mod ignored;
 mod images;
 mod listings;
+mod markdown;
 mod questions;
 mod scaffold;
 #[cfg(feature = "serve")]
