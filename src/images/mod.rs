@@ -1,7 +1,9 @@
 //! Image references: resolving `src` to a file and a site URL, and reading
-//! intrinsic sizes from file headers (once per file per build).
+//! intrinsic sizes from file headers or an SVG's root element (once per
+//! file per build), with a finding that says what is wrong when that fails.
 
 pub mod responsive;
+pub mod svg;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -41,7 +43,28 @@ pub struct Images {
     root: PathBuf,
     content_dir: PathBuf,
     static_dir: PathBuf,
-    sizes: Mutex<HashMap<PathBuf, Option<(u32, u32)>>>,
+    sizes: Mutex<HashMap<PathBuf, Measured>>,
+}
+
+/// An image's intrinsic size, or why it is unknown.
+pub type Measured = Result<(u32, u32), Unmeasured>;
+
+/// Why an image's intrinsic size could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unmeasured {
+    /// No such file.
+    Missing,
+    /// The file has no bytes.
+    Empty,
+    /// The bytes are in no format nutgraf reads; what they look like
+    /// instead, when that is recognisable ("an HTML page").
+    NotAnImage(Option<&'static str>),
+    /// The header ends, or breaks off, before the size.
+    Truncated,
+    /// An SVG whose size cannot be read from its root element.
+    Svg(svg::Problem),
+    /// The file could not be read (permissions, a folder…).
+    Unreadable(String),
 }
 
 impl Images {
@@ -105,23 +128,184 @@ impl Images {
         crate::diagnostic::display_path(&self.root, file)
     }
 
-    /// Width and height from the file's header, or `None` when the file is
-    /// missing or not an image. Each file is read once per build.
-    pub fn size(&self, file: &Path) -> Option<(u32, u32)> {
+    /// Width and height from the file's header (an SVG's from its root
+    /// element), or why they are unknown. Each file is read once per build.
+    pub fn size(&self, file: &Path) -> Measured {
         if let Some(known) = self.lock().get(file) {
-            return *known;
+            return known.clone();
         }
         // Read outside the lock; two workers may race to read the same
         // header, which is cheaper than serialising every read.
-        let size = imagesize::size(file)
-            .ok()
-            .and_then(|s| Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?)));
-        self.lock().insert(file.to_path_buf(), size);
+        let size = measure(file);
+        self.lock().insert(file.to_path_buf(), size.clone());
         size
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Option<(u32, u32)>>> {
+    /// What to tell the user about an image whose size is unknown: `src`
+    /// as written in the content, `file` where it was looked for.
+    pub fn size_finding(&self, src: &str, file: &Path, why: &Unmeasured) -> Finding {
+        let read_size = |what: &str| format!("cannot read the size of image `{src}`: {what}");
+        let format = claimed_format(file);
+        match why {
+            Unmeasured::Missing => Finding::new(format!("image file not found: `{src}`"))
+                .with_hint(format!(
+                    "looked for `{}`; check the file name, or reference files in static/ as `/img/name.jpg`",
+                    self.display(file).display()
+                )),
+            Unmeasured::Empty => Finding::new(format!("image `{src}` is an empty file"))
+                .with_hint("the copy in the site has no bytes: save, export or download the image again"),
+            Unmeasured::NotAnImage(looks_like) => {
+                let what = match format {
+                    Some(f) => format!("the file is not a {f} image, although its name says so"),
+                    None => format!("`{}` files are not an image format nutgraf reads", extension(file)),
+                };
+                let hint = match (*looks_like, format) {
+                    (Some(HTML), _) => "it holds an HTML page, often an error page saved in place of the image: download the image again".to_string(),
+                    (Some(SVG), _) => "it holds an SVG drawing: give it the `.svg` extension".to_string(),
+                    (Some(other), _) => format!("it holds {other}, not image data: export or download the image again"),
+                    (None, Some(f)) => format!("its first bytes are not those of a {f} file: export or download it again as JPEG, PNG, GIF, WebP or AVIF"),
+                    (None, None) => "export it as JPEG, PNG, GIF, WebP, AVIF or SVG".to_string(),
+                };
+                Finding::new(read_size(&what)).with_hint(hint)
+            }
+            Unmeasured::Truncated => Finding::new(read_size(&format!(
+                "the {} file ends or breaks off before its size (it is truncated or damaged)",
+                format.unwrap_or("image")
+            )))
+            .with_hint("the copy in the site is incomplete: export or download the image again"),
+            Unmeasured::Unreadable(e) => Finding::new(format!("cannot read image `{src}`: {e}"))
+                .with_hint("check that it is a file nutgraf may read (permissions), not a folder"),
+            Unmeasured::Svg(problem) => svg_finding(src, problem),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Measured>> {
         self.sizes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether an image is a vector drawing (SVG), by the extension of its file
+/// or URL: vector images are never resized, never stand for the article in
+/// sharing and search, and are diagrams unless their figure says otherwise.
+pub fn is_vector(src: &str) -> bool {
+    let path = src.split(['?', '#']).next().unwrap_or(src);
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+}
+
+/// Reads the intrinsic size of `file`.
+fn measure(file: &Path) -> Measured {
+    if !file.is_file() {
+        return Err(Unmeasured::Missing);
+    }
+    if is_vector(&file.to_string_lossy()) {
+        let reader = std::fs::File::open(file)
+            .map(std::io::BufReader::new)
+            .map_err(|e| Unmeasured::Unreadable(e.to_string()))?;
+        return svg::size(reader).map_err(|p| match p {
+            svg::Problem::Io(e) => Unmeasured::Unreadable(e),
+            svg::Problem::NoRoot if file.metadata().is_ok_and(|m| m.len() == 0) => {
+                Unmeasured::Empty
+            }
+            p => Unmeasured::Svg(p),
+        });
+    }
+    match imagesize::size(file) {
+        Ok(s) => match (u32::try_from(s.width), u32::try_from(s.height)) {
+            (Ok(w), Ok(h)) => Ok((w, h)),
+            _ => Err(Unmeasured::Truncated),
+        },
+        Err(imagesize::ImageError::NotSupported) => Err(not_an_image(file)),
+        Err(imagesize::ImageError::CorruptedImage) => Err(Unmeasured::Truncated),
+        Err(imagesize::ImageError::IoError(e)) => match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                Err(if file.metadata().is_ok_and(|m| m.len() == 0) {
+                    Unmeasured::Empty
+                } else {
+                    Unmeasured::Truncated
+                })
+            }
+            _ => Err(Unmeasured::Unreadable(e.to_string())),
+        },
+    }
+}
+
+const HTML: &str = "an HTML page";
+const SVG: &str = "an SVG drawing";
+
+/// A file in no format nutgraf reads: empty, or what its first bytes look
+/// like, when they look like something people save by mistake.
+fn not_an_image(file: &Path) -> Unmeasured {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(512);
+    let read = std::fs::File::open(file).and_then(|f| f.take(512).read_to_end(&mut head));
+    if read.is_ok() && head.is_empty() {
+        return Unmeasured::Empty;
+    }
+    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let text = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let looks_like = if text.starts_with("<!doctype html") || text.contains("<html") {
+        Some(HTML)
+    } else if text.contains("<svg") {
+        Some(SVG)
+    } else if std::str::from_utf8(&head).is_ok() && !head.contains(&0) {
+        Some("text")
+    } else {
+        None
+    };
+    Unmeasured::NotAnImage(looks_like)
+}
+
+/// The format a file's extension claims, in the words people use.
+fn claimed_format(file: &Path) -> Option<&'static str> {
+    let ext = file.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "jpg" | "jpeg" | "jpe" | "jfif" => "JPEG",
+        "png" => "PNG",
+        "gif" => "GIF",
+        "webp" => "WebP",
+        "avif" => "AVIF",
+        "heic" | "heif" => "HEIF",
+        "jxl" => "JPEG XL",
+        "bmp" => "BMP",
+        "tif" | "tiff" => "TIFF",
+        _ => return None,
+    })
+}
+
+/// `.ext` of a file, or the file name when it has none.
+fn extension(file: &Path) -> String {
+    match file.extension() {
+        Some(e) => format!(".{}", e.to_string_lossy()),
+        None => file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// What to tell the user about an SVG whose size cannot be read.
+fn svg_finding(src: &str, problem: &svg::Problem) -> Finding {
+    match problem {
+        svg::Problem::NoSize(why) => Finding::new(format!("SVG `{src}` has no size: {why}"))
+            .with_hint("give its `<svg>` element `width` and `height` in px (`width=\"800\" height=\"450\"`) or a `viewBox` (`viewBox=\"0 0 800 450\"`), so the page can reserve its space"),
+        svg::Problem::NotXml(e) => Finding::new(format!(
+            "cannot read the size of SVG `{src}`: it is not well-formed XML ({e})"
+        ))
+        .with_hint("open it in a text editor to repair it, or export it again from the drawing tool"),
+        svg::Problem::NotSvg(root) => Finding::new(format!(
+            "`{src}` is not an SVG drawing: its root element is `<{root}>`, not `<svg>`"
+        ))
+        .with_hint(if root == "html" {
+            "it holds an HTML page, often an error page saved in place of the drawing: download the drawing again"
+        } else {
+            "export the drawing as SVG again"
+        }),
+        svg::Problem::NoRoot => Finding::new(format!("SVG `{src}` has no `<svg>` element"))
+            .with_hint("export the drawing as SVG again"),
+        svg::Problem::Io(e) => Finding::new(format!("cannot read image `{src}`: {e}"))
+            .with_hint("check that it is a file nutgraf may read (permissions)"),
     }
 }
 
@@ -213,6 +397,182 @@ mod tests {
                 .resolve(Path::new("/site/content/a"), "../b/x.jpg")
                 .is_ok()
         );
+    }
+
+    /// A temporary site with `files` in its content folder.
+    fn site_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, Images) {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        for (name, bytes) in files {
+            let path = tmp.path().join("content").join(name);
+            std::fs::create_dir_all(path.parent().unwrap_or(tmp.path()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let images = Images::new(tmp.path());
+        (tmp, images)
+    }
+
+    /// The size of content file `name`, and the finding when it is unknown.
+    fn measured(images: &Images, name: &str) -> Result<(u32, u32), Finding> {
+        let file = images.content_dir.join(name);
+        images
+            .size(&file)
+            .map_err(|why| images.size_finding(name, &file, &why))
+    }
+
+    /// The first 33 bytes of a 4 × 3 PNG: signature and header chunk.
+    const PNG_HEAD: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x04\0\0\0\x03\x08\x02\0\0\0\x12\x34\x56\x78";
+
+    #[test]
+    fn svg_sizes_come_from_the_root_element() {
+        let (_tmp, images) = site_with(&[
+            (
+                "flow.svg",
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 360\"/>",
+            ),
+            ("map.SVG", b"<svg width=\"300px\" height=\"200\"/>"),
+        ]);
+        assert_eq!(measured(&images, "flow.svg"), Ok((640, 360)));
+        assert_eq!(measured(&images, "map.SVG"), Ok((300, 200)));
+    }
+
+    /// Regression: an SVG was "not a supported image file", and the hint
+    /// said to check its name.
+    #[test]
+    fn an_svg_without_a_size_says_so_and_how_to_fix_it() {
+        let (_tmp, images) =
+            site_with(&[("flow.svg", b"<svg width=\"100%\"><path d=\"M0 0\"/></svg>")]);
+        let Err(f) = measured(&images, "flow.svg") else {
+            panic!("measured an SVG without a size");
+        };
+        assert_eq!(
+            f.message,
+            "SVG `flow.svg` has no size: `width=\"100%\"` is relative, `height` is missing and `viewBox` is missing"
+        );
+        let hint = f.hint.unwrap_or_default();
+        assert!(
+            hint.contains("`width` and `height` in px") && hint.contains("`viewBox`"),
+            "{hint}"
+        );
+        assert!(!hint.contains("file name"), "{hint}");
+    }
+
+    #[test]
+    fn svg_that_is_not_one_says_what_it_is() {
+        let (_tmp, images) = site_with(&[
+            (
+                "page.svg",
+                b"<!DOCTYPE html>\n<html><body>404</body></html>",
+            ),
+            ("broken.svg", b"<svg width=\"1\" height=2/>"),
+        ]);
+        let f = measured(&images, "page.svg")
+            .err()
+            .unwrap_or_else(|| panic!("measured"));
+        assert_eq!(
+            f.message,
+            "`page.svg` is not an SVG drawing: its root element is `<html>`, not `<svg>`"
+        );
+        assert!(f.hint.unwrap_or_default().contains("HTML page"));
+        let f = measured(&images, "broken.svg")
+            .err()
+            .unwrap_or_else(|| panic!("measured"));
+        assert!(
+            f.message.starts_with(
+                "cannot read the size of SVG `broken.svg`: it is not well-formed XML ("
+            ),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn raster_files_that_cannot_be_measured_say_why() {
+        let (_tmp, images) = site_with(&[
+            ("cut.png", &PNG_HEAD[..20]),
+            (
+                "page.jpg",
+                b"<!doctype html><html><head><title>Error</title>",
+            ),
+            ("notes.png", b"photo to come"),
+            ("blob.webp", b"\0\x01\x02\x03 binary junk \xff\xfe"),
+            ("empty.gif", b""),
+            ("scan.raw", b"\0\x10\x20 raw sensor data"),
+            ("drawing.png", b"<svg width=\"1\" height=\"1\"/>"),
+        ]);
+        let finding = |name| {
+            measured(&images, name)
+                .err()
+                .unwrap_or_else(|| panic!("measured {name}"))
+        };
+        let cut = finding("cut.png");
+        assert_eq!(
+            cut.message,
+            "cannot read the size of image `cut.png`: the PNG file ends or breaks off before its size (it is truncated or damaged)"
+        );
+        let page = finding("page.jpg");
+        assert_eq!(
+            page.message,
+            "cannot read the size of image `page.jpg`: the file is not a JPEG image, although its name says so"
+        );
+        assert!(
+            page.hint
+                .unwrap_or_default()
+                .starts_with("it holds an HTML page")
+        );
+        assert!(
+            finding("notes.png")
+                .hint
+                .unwrap_or_default()
+                .starts_with("it holds text")
+        );
+        let blob = finding("blob.webp");
+        assert!(
+            blob.message
+                .ends_with("the file is not a WebP image, although its name says so")
+        );
+        assert!(
+            blob.hint
+                .unwrap_or_default()
+                .starts_with("its first bytes are not those of a WebP file")
+        );
+        assert_eq!(
+            finding("empty.gif").message,
+            "image `empty.gif` is an empty file"
+        );
+        assert_eq!(
+            finding("scan.raw").message,
+            "cannot read the size of image `scan.raw`: `.raw` files are not an image format nutgraf reads"
+        );
+        assert!(
+            finding("drawing.png")
+                .hint
+                .unwrap_or_default()
+                .contains("give it the `.svg` extension")
+        );
+        let missing = finding("gone.jpg");
+        assert_eq!(missing.message, "image file not found: `gone.jpg`");
+        assert!(
+            missing
+                .hint
+                .unwrap_or_default()
+                .contains("check the file name")
+        );
+    }
+
+    #[test]
+    fn a_png_header_is_enough() {
+        let (_tmp, images) = site_with(&[("ok.png", PNG_HEAD)]);
+        assert_eq!(measured(&images, "ok.png"), Ok((4, 3)));
+    }
+
+    #[test]
+    fn vector_images_are_known_by_their_extension() {
+        assert!(is_vector("/a/flow.svg"));
+        assert!(is_vector("https://e.org/Flow.SVG?v=2#x"));
+        assert!(!is_vector("/a/photo.jpg"));
+        assert!(!is_vector("/a/svg"));
     }
 
     #[test]

@@ -506,4 +506,14 @@ mod tests {
             "/assets/img/a-480.jpg 480w, /x.jpg 1600w"
         );
     }
+
+    #[test]
+    fn svgs_and_gifs_are_never_resized() {
+        for name in ["flow.svg", "Flow.SVG", "anim.gif", "noext"] {
+            assert!(!is_processed_format(Path::new(name)), "{name}");
+        }
+        for name in ["a.jpg", "a.JPEG", "a.png", "a.webp"] {
+            assert!(is_processed_format(Path::new(name)), "{name}");
+        }
+    }
 }

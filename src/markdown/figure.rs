@@ -48,6 +48,11 @@ impl FigureInfo {
             height: size.map(|s| s.1),
         }
     }
+
+    /// A photo or other raster image, not a vector drawing (SVG).
+    pub fn is_raster(&self) -> bool {
+        !crate::images::is_vector(&self.url)
+    }
 }
 
 /// A figure split into its parts, before it is written as HTML.

@@ -240,20 +240,13 @@ impl<'c, 'a> State<'c, 'a> {
             }
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.ctx.images.size(&file);
-                if size.is_none() {
-                    let message = if file.is_file() {
-                        format!("cannot read the size of image `{src}`: not a supported image file")
-                    } else {
-                        format!("image file not found: `{src}`")
-                    };
-                    let looked = self.ctx.images.display(&file);
-                    self.warn(
-                        body_pos,
-                        message,
-                        &format!("looked for `{}`; check the file name, or reference files in static/ as `/img/name.jpg`", looked.display()),
-                    );
+                if let Err(why) = &size {
+                    let finding = self.ctx.images.size_finding(src, &file, why);
+                    let d =
+                        finding.at(Severity::Warning, self.ctx.display, self.position(body_pos));
+                    self.diagnostics.push(d);
                 }
-                Some((ImageRef::Local { file, url }, size))
+                Some((ImageRef::Local { file, url }, size.ok()))
             }
             Ok(other) => Some((other, None)),
         }
@@ -351,8 +344,12 @@ impl<'c, 'a> State<'c, 'a> {
         }
     }
 
-    /// `check`: an image narrower than the largest srcset width.
+    /// `check`: an image narrower than the largest srcset width. A vector
+    /// drawing is sharp at any width.
     fn lint_width(&mut self, body_pos: usize, src: &str, size: Option<(u32, u32)>) {
+        if crate::images::is_vector(src) {
+            return;
+        }
         let largest = self.ctx.config.images.widths.last().copied().unwrap_or(0);
         if let Some((w, _)) = size.filter(|(w, _)| self.ctx.lint_small_images && *w < largest) {
             self.warn(

@@ -77,11 +77,12 @@ struct PageContext<'a> {
     content: String,
     questions: Vec<Question>,
     lead: Option<LeadContext>,
-    /// The sharing image (og:image): the lead's 16:9 crop, else the first
-    /// image; absolute URL and size.
+    /// The sharing image (og:image), chosen by
+    /// [`schema::Representative::choose`]: absolute URL, size and alt text.
     image: Option<String>,
     image_width: Option<u32>,
     image_height: Option<u32>,
+    image_alt: Option<String>,
     reading_time: usize,
     word_count: usize,
     draft: bool,
@@ -245,6 +246,11 @@ impl SiteRef<'_> {
             images.push(l.figure.clone());
         }
         images.extend(rendered.figures.iter().cloned());
+        let representative = schema::Representative::choose(
+            &images,
+            lead.is_some(),
+            lead.as_ref().and_then(|l| l.crops.as_ref()),
+        );
         let jsonld = schema::article(&schema::ArticleGraph {
             config: self.config,
             permalink: &permalink,
@@ -257,24 +263,9 @@ impl SiteRef<'_> {
             images: &images,
             faq: &rendered.faq,
             word_count: rendered.word_count,
-            crops: lead.as_ref().and_then(|l| l.crops.as_ref()),
+            image: representative.as_ref(),
         });
-
-        let share: Option<(String, Option<u32>, Option<u32>)> = lead
-            .as_ref()
-            .and_then(|l| l.crops.as_ref())
-            .map(|c| {
-                (
-                    self.config.permalink(&c.wide.url),
-                    Some(c.wide.width),
-                    Some(c.wide.height),
-                )
-            })
-            .or_else(|| {
-                images
-                    .first()
-                    .map(|i| (self.config.permalink(&i.url), i.width, i.height))
-            });
+        let share = representative.as_ref().map(|r| r.og_image());
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),
@@ -284,9 +275,12 @@ impl SiteRef<'_> {
             tags: &page.matter.tags,
             url: &page.url,
             permalink,
-            image: share.as_ref().map(|s| s.0.clone()),
-            image_width: share.as_ref().and_then(|s| s.1),
-            image_height: share.as_ref().and_then(|s| s.2),
+            image: share.map(|s| self.config.permalink(s.0)),
+            image_width: share.and_then(|s| s.1),
+            image_height: share.and_then(|s| s.2),
+            image_alt: representative
+                .map(|r| r.figure.alt.clone())
+                .filter(|a| !a.is_empty()),
             content: rendered.html,
             questions: rendered.questions,
             lead,
@@ -354,12 +348,12 @@ impl SiteRef<'_> {
         let (src, size, processed) = match self.images.resolve(&page.dir, &lead.src) {
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.images.size(&file);
-                if size.is_none() {
-                    self.diags.push(
-                        Diagnostic::warning(&page.display, pos(), format!("lead image file not found: `{}`", lead.src))
-                            .with_hint("paths are relative to the article's folder, or start with / for files in static/"),
-                    );
+                if let Err(why) = &size {
+                    let finding = self.images.size_finding(&lead.src, &file, why);
+                    self.diags
+                        .push(finding.at(Severity::Warning, &page.display, pos()));
                 }
+                let size = size.ok();
                 let processed = size.and_then(|_| self.processor.lead(&file));
                 (url, size, processed)
             }
