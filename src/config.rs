@@ -72,6 +72,17 @@ struct RawImages {
     quality: Option<u8>,
     webp: Option<bool>,
     sizes: Option<String>,
+    credits: Option<Credits>,
+}
+
+/// Whether a photo without a credit is warned about (`[images] credits`).
+/// Diagrams and screenshots never need one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Credits {
+    #[default]
+    Required,
+    Optional,
 }
 
 /// How figures and lead images are resized.
@@ -85,6 +96,8 @@ pub struct ImagesConfig {
     pub webp: bool,
     /// The `sizes` attribute of figures.
     pub sizes: String,
+    /// Whether photos must carry a credit.
+    pub credits: Credits,
 }
 
 impl Default for ImagesConfig {
@@ -94,6 +107,7 @@ impl Default for ImagesConfig {
             quality: 82,
             webp: true,
             sizes: "(min-width: 72rem) 72rem, 100vw".to_string(),
+            credits: Credits::Required,
         }
     }
 }
@@ -150,6 +164,7 @@ const KEYS: &[&str] = &[
     "quality",
     "webp",
     "sizes",
+    "credits",
     "deploy",
     "targets",
     "matchers",
@@ -323,6 +338,7 @@ impl Config {
             quality,
             webp: raw.images.webp.unwrap_or(defaults.webp),
             sizes: raw.images.sizes.unwrap_or(defaults.sizes),
+            credits: raw.images.credits.unwrap_or(defaults.credits),
         };
         let deploy = deploy_config(text, raw.deploy)?;
         Ok(Config {
@@ -521,6 +537,11 @@ pub fn toml_diagnostic(
         return Diagnostic::error(path, pos, format!("missing required key `{field}`"))
             .with_hint(format!("add a line like `{field} = \"...\"`"));
     }
+    if message.starts_with("unknown variant") {
+        // serde lists the values it expected: "expected `a` or `b`".
+        return Diagnostic::error(path, pos, format!("invalid value: {message}"))
+            .with_hint("write one of the expected values, in quotes");
+    }
     Diagnostic::error(path, pos, format!("invalid TOML: {message}")).with_hint(
         "check quoting, `=` signs and brackets on this line (TOML syntax: https://toml.io)",
     )
@@ -540,6 +561,35 @@ mod tests {
         assert_eq!(c.theme, DEFAULT_THEME);
         assert_eq!(c.permalink("/a/"), "https://e.org/a/");
         assert!(c.markdown.smart_punctuation);
+    }
+
+    #[test]
+    fn credits_are_required_unless_the_site_says_optional() {
+        let c = Config::parse(BASE).unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(c.images.credits, Credits::Required);
+        let c = Config::parse(&format!("{BASE}[images]\ncredits = \"optional\"\n"))
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(c.images.credits, Credits::Optional);
+    }
+
+    #[test]
+    fn an_invalid_credits_value_points_at_it_and_lists_the_values() {
+        let Err(d) = Config::parse(&format!(
+            "{BASE}[images]\nwebp = true\ncredits = \"sometimes\"\n"
+        )) else {
+            panic!("invalid credits accepted");
+        };
+        assert_eq!((d.line, d.col), (5, 11), "{d}");
+        assert!(
+            d.message.contains("`sometimes`")
+                && d.message.contains("`required`")
+                && d.message.contains("`optional`"),
+            "{d}"
+        );
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("write one of the expected values, in quotes")
+        );
     }
 
     #[test]

@@ -60,6 +60,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "caption",
     "credit",
     "credit_url",
+    "kind",
     "note",
 ];
 
@@ -73,6 +74,9 @@ pub struct LeadMatter {
     pub caption: Option<String>,
     pub credit: Option<String>,
     pub credit_url: Option<String>,
+    /// `photo` (the default, or `diagram` for an SVG), `diagram` or
+    /// `screenshot`: whether the lead needs a credit.
+    pub kind: Option<crate::images::Kind>,
 }
 
 /// `[[updates]]`: one entry of the corrections log.

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
+use crate::config::Credits;
 use crate::diagnostic::Finding;
 
 /// Characters escaped in URL path segments we write.
@@ -181,6 +182,55 @@ impl Images {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Measured>> {
         self.sizes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a figure shows, which decides whether it needs a credit: a photo
+/// does (unless the site says credits are optional), a diagram or a
+/// screenshot never does. Written `{.diagram}` at the end of a body
+/// figure, `kind = "diagram"` under `[lead]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Photo,
+    Diagram,
+    Screenshot,
+}
+
+impl Kind {
+    /// Every kind's name, as written in content.
+    pub const NAMES: &[&str] = &["photo", "diagram", "screenshot"];
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        match name {
+            "photo" => Some(Kind::Photo),
+            "diagram" => Some(Kind::Diagram),
+            "screenshot" => Some(Kind::Screenshot),
+            _ => None,
+        }
+    }
+
+    /// The kind a figure says it is, else a diagram for an SVG (drawings
+    /// are almost never news photos), else a photo.
+    pub fn of(said: Option<Kind>, src: &str) -> Kind {
+        said.unwrap_or(if is_vector(src) {
+            Kind::Diagram
+        } else {
+            Kind::Photo
+        })
+    }
+
+    pub fn needs_credit(self, credits: Credits) -> bool {
+        self == Kind::Photo && credits == Credits::Required
+    }
+
+    /// The class its `<figure>` gets beside `figure`, for themes.
+    pub fn class(self) -> Option<&'static str> {
+        match self {
+            Kind::Photo => None,
+            Kind::Diagram => Some("diagram"),
+            Kind::Screenshot => Some("screenshot"),
+        }
     }
 }
 
@@ -565,6 +615,31 @@ mod tests {
     fn a_png_header_is_enough() {
         let (_tmp, images) = site_with(&[("ok.png", PNG_HEAD)]);
         assert_eq!(measured(&images, "ok.png"), Ok((4, 3)));
+    }
+
+    #[test]
+    fn only_photos_need_credits_and_only_when_the_site_requires_them() {
+        let photo = Kind::of(None, "quay.jpg");
+        assert_eq!(photo, Kind::Photo);
+        assert!(photo.needs_credit(Credits::Required));
+        assert!(!photo.needs_credit(Credits::Optional));
+        for kind in [Kind::Diagram, Kind::Screenshot] {
+            assert!(!kind.needs_credit(Credits::Required), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_svg_is_a_diagram_unless_its_figure_says_otherwise() {
+        assert_eq!(Kind::of(None, "/a/flow.svg"), Kind::Diagram);
+        assert_eq!(Kind::of(Some(Kind::Photo), "/a/flow.svg"), Kind::Photo);
+        assert_eq!(
+            Kind::of(Some(Kind::Screenshot), "app.png"),
+            Kind::Screenshot
+        );
+        for name in Kind::NAMES {
+            assert!(Kind::from_name(name).is_some(), "{name}");
+        }
+        assert_eq!(Kind::from_name("Diagram"), None);
     }
 
     #[test]

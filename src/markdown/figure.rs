@@ -12,6 +12,11 @@
 //! starts a line or follows the caption's closing punctuation. That keeps
 //! "Vladimir Putin (right)" in the caption.
 //!
+//! A figure that needs no credit says what it is with a class block at the
+//! end of its image line or of its last line, as `{.not-faq}` ends a
+//! heading: `{.diagram}` or `{.screenshot}` (`{.photo}` makes an SVG, a
+//! diagram by default, need a credit again).
+//!
 //! The lead image (`[lead]` in front matter) is the same figure: its caption
 //! and credit are parsed with [`inline`] and written by the same functions.
 
@@ -19,8 +24,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
-use crate::config::MarkdownConfig;
+use crate::config::{Credits, MarkdownConfig};
+use crate::diagnostic::Finding;
 use crate::html::{escape_into, escape_url_into, plain_text, render};
+use crate::images::Kind;
 use crate::images::responsive::{Responsive, srcset};
 
 /// What the rest of the build needs to know about a rendered figure.
@@ -66,6 +73,9 @@ pub struct Parts<'a> {
     pub link: Option<(CowStr<'a>, CowStr<'a>)>,
     pub caption: Vec<Event<'a>>,
     pub credit: Option<Vec<Event<'a>>>,
+    /// The names in a `{.diagram}` block that ends the image's line or the
+    /// figure, without their dots.
+    pub classes: Vec<String>,
     /// Where the figure's image starts in the parsed text.
     pub offset: usize,
 }
@@ -161,7 +171,8 @@ fn parts<'a>(image: &[Spanned<'a>], caption: &[Spanned<'a>]) -> Parts<'a> {
         .iter()
         .map(|(e, _)| e);
     let alt = plain_text(alt_events).trim().to_string();
-    let caption = trim(merge_text(caption.iter().map(|(e, _)| e.clone())));
+    let mut caption = trim(merge_text(caption.iter().map(|(e, _)| e.clone())));
+    let classes = take_classes(&mut caption);
     let (caption, credit) = split_credit(caption);
     Parts {
         src,
@@ -170,8 +181,99 @@ fn parts<'a>(image: &[Spanned<'a>], caption: &[Spanned<'a>]) -> Parts<'a> {
         link,
         caption,
         credit,
+        classes,
         offset,
     }
+}
+
+/// Takes the class blocks off a figure's caption: one that is all the rest
+/// of the image's line (`![alt](flow.svg) {.diagram}`) and one that ends
+/// its last line (`…the terminal. {.diagram}`, also after a credit).
+fn take_classes(caption: &mut Vec<Event<'_>>) -> Vec<String> {
+    let mut classes = Vec::new();
+    let image_line_is_a_block = match caption.first() {
+        Some(Event::Text(t)) if caption.get(1).is_none_or(is_break) => {
+            class_block(t).is_some_and(|(start, _)| start == 0)
+        }
+        _ => false,
+    };
+    if image_line_is_a_block {
+        if let Event::Text(t) = caption.remove(0) {
+            classes.extend(class_block(&t).map(|(_, names)| names).unwrap_or_default());
+        }
+        *caption = trim(std::mem::take(caption));
+    }
+    if let Some(Event::Text(t)) = caption.last() {
+        if let Some((start, names)) = class_block(t) {
+            let before = t[..start].trim_end().to_string();
+            caption.pop();
+            if !before.is_empty() {
+                caption.push(Event::Text(before.into()));
+            }
+            *caption = trim(std::mem::take(caption));
+            classes.extend(names);
+        }
+    }
+    classes
+}
+
+/// A `{.name …}` block that ends `text`: where it starts and its names.
+/// Only classes are read (`.name`): braces holding anything else are text.
+fn class_block(text: &str) -> Option<(usize, Vec<String>)> {
+    let inner = text.trim_end().strip_suffix('}')?;
+    let open = inner.rfind('{')?;
+    let names: Vec<String> = inner[open + 1..]
+        .split_whitespace()
+        .map(|token| {
+            token
+                .strip_prefix('.')
+                .filter(|n| {
+                    !n.is_empty()
+                        && n.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                })
+                .map(str::to_string)
+        })
+        .collect::<Option<_>>()?;
+    (!names.is_empty()).then_some((open, names))
+}
+
+/// How a figure is written, for hints that say what to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// A paragraph of the body that starts with an image.
+    Body,
+    /// `[lead]` in front matter.
+    Lead,
+}
+
+/// The warning for a figure that needs a credit and has none, or `None`
+/// when it has one or needs none: the one rule for body figures and the
+/// lead alike.
+pub fn missing_credit(
+    kind: Kind,
+    credits: Credits,
+    has_credit: bool,
+    written: Written,
+) -> Option<Finding> {
+    if has_credit || !kind.needs_credit(credits) {
+        return None;
+    }
+    let (message, add, mark) = match written {
+        Written::Body => (
+            "photo has no credit",
+            "end the caption with the credit in parentheses, e.g. `(Name/Agency)`",
+            "end the figure with `{.diagram}` or `{.screenshot}`",
+        ),
+        Written::Lead => (
+            "lead image has no credit",
+            "add `credit = \"Name/Agency\"` under [lead]",
+            "add `kind = \"diagram\"` or `kind = \"screenshot\"` under [lead]",
+        ),
+    };
+    Some(Finding::new(message).with_hint(format!(
+        "{add}; a diagram or screenshot needs none: {mark}; or make credits optional for the whole site with `credits = \"optional\"` under [images] in nutgraf.toml"
+    )))
 }
 
 /// Joins neighbouring text events into one: smart punctuation and escapes
@@ -468,6 +570,8 @@ pub struct FigureImage<'a> {
     pub title: &'a str,
     /// `[![alt](a.jpg)](a-large.jpg)`: the link around the image and its title.
     pub link: Option<(&'a str, &'a str)>,
+    /// A diagram or screenshot gets its kind as a class of the `<figure>`.
+    pub kind: Kind,
     pub size: Option<(u32, u32)>,
     pub loading: Loading,
     pub responsive: Option<&'a Responsive>,
@@ -496,9 +600,11 @@ impl FigureImage<'_> {
 /// there is one, an `<img>` with `srcset` when there are resized versions.
 pub fn figure_html(img: &FigureImage, c: &Caption) -> String {
     let mut out = String::from("<figure class=\"figure");
-    if !img.class.is_empty() {
-        out.push(' ');
-        escape_into(&mut out, img.class);
+    for class in [Some(img.class), img.kind.class()].into_iter().flatten() {
+        if !class.is_empty() {
+            out.push(' ');
+            escape_into(&mut out, class);
+        }
     }
     out.push_str("\">");
     if let Some((href, title)) = img.link {
@@ -773,6 +879,7 @@ mod tests {
             alt: "Alt",
             title: "",
             link: None,
+            kind: Kind::Photo,
             size: Some((4, 3)),
             loading: Loading::Eager,
             responsive: None,
@@ -907,6 +1014,137 @@ mod tests {
         assert_eq!(offsets, [0, md.find("[![B]").unwrap_or(0)]);
     }
 
+    /// (classes, caption HTML, credit HTML) of each figure of `md`.
+    fn marked(md: &str) -> Vec<(Vec<String>, String, Option<String>)> {
+        figures(md)
+            .into_iter()
+            .map(|p| {
+                let c = caption(p.caption, p.credit);
+                (p.classes, c.caption_html, c.credit_html)
+            })
+            .collect()
+    }
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_class_block_ends_the_figure_or_its_image_line() {
+        assert_eq!(
+            marked("![Flow](flow.png)\nHow a box moves. {.diagram}\n"),
+            [(names(&["diagram"]), "How a box moves.".into(), None)]
+        );
+        assert_eq!(
+            marked("![Flow](flow.png) {.diagram}\nHow a box moves.\n"),
+            [(names(&["diagram"]), "How a box moves.".into(), None)]
+        );
+        assert_eq!(
+            marked("![App](app.png)\nThe app.\n(Courtesy of the port) {.screenshot}\n"),
+            [(
+                names(&["screenshot"]),
+                "The app.".into(),
+                Some("Courtesy of the port".into())
+            )]
+        );
+        assert_eq!(
+            marked("![Flow](flow.png){.diagram .wide}\n"),
+            [(names(&["diagram", "wide"]), String::new(), None)]
+        );
+    }
+
+    #[test]
+    fn each_figure_has_its_own_class_block() {
+        let figs = marked(
+            "![A](a.png) {.diagram}\n![B](b.jpg)\nThe quay.\n(AP)\n![C](c.png)\nThe app. {.screenshot}\n",
+        );
+        let classes: Vec<Vec<String>> = figs.into_iter().map(|f| f.0).collect();
+        assert_eq!(
+            classes,
+            [names(&["diagram"]), vec![], names(&["screenshot"])]
+        );
+    }
+
+    #[test]
+    fn braces_that_are_not_a_class_block_stay_caption() {
+        for text in [
+            "The set {1, 2}.",
+            "Keys {.a b}",
+            "Empty {}",
+            "Dot only {.}",
+            "Open {.diagram",
+        ] {
+            let figs = marked(&format!("![x](a.png)\n{text}\n"));
+            assert_eq!(figs[0].0, Vec::<String>::new(), "{text}");
+            assert_eq!(figs[0].1, text, "{text}");
+        }
+        // In the middle of a caption a block is text too.
+        let figs = marked("![x](a.png)\nSee {.diagram}\nbelow.\n");
+        assert!(figs[0].0.is_empty() && figs[0].1.contains("{.diagram}"));
+    }
+
+    #[test]
+    fn only_a_photo_without_a_credit_warns_by_default() {
+        let warns =
+            |kind, credits, has| missing_credit(kind, credits, has, Written::Body).is_some();
+        assert!(warns(Kind::Photo, Credits::Required, false));
+        assert!(!warns(Kind::Photo, Credits::Required, true));
+        assert!(!warns(Kind::Photo, Credits::Optional, false));
+        assert!(!warns(Kind::Diagram, Credits::Required, false));
+        assert!(!warns(Kind::Screenshot, Credits::Required, false));
+    }
+
+    #[test]
+    fn the_credit_hint_names_the_figure_marker_and_the_site_setting() {
+        let body = missing_credit(Kind::Photo, Credits::Required, false, Written::Body)
+            .unwrap_or_else(|| panic!("no warning"));
+        assert_eq!(body.message, "photo has no credit");
+        let hint = body.hint.unwrap_or_default();
+        assert!(
+            hint.starts_with("end the caption with the credit in parentheses"),
+            "{hint}"
+        );
+        assert!(hint.contains("`{.diagram}` or `{.screenshot}`"), "{hint}");
+        assert!(
+            hint.contains("`credits = \"optional\"` under [images]"),
+            "{hint}"
+        );
+        let lead = missing_credit(Kind::Photo, Credits::Required, false, Written::Lead)
+            .unwrap_or_else(|| panic!("no warning"));
+        assert_eq!(lead.message, "lead image has no credit");
+        let hint = lead.hint.unwrap_or_default();
+        assert!(hint.contains("`kind = \"diagram\"`"), "{hint}");
+        assert!(
+            hint.contains("`credits = \"optional\"` under [images]"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn diagrams_and_screenshots_say_so_in_their_class() {
+        let c = lead_caption("Cap.", "", None);
+        let html = |kind| {
+            figure_html(
+                &FigureImage {
+                    class: "lead",
+                    url: "/a.svg",
+                    alt: "Alt",
+                    title: "",
+                    link: None,
+                    kind,
+                    size: None,
+                    loading: Loading::Lazy,
+                    responsive: None,
+                    sizes: "100vw",
+                },
+                &c,
+            )
+        };
+        assert!(html(Kind::Diagram).starts_with("<figure class=\"figure lead diagram\">"));
+        assert!(html(Kind::Screenshot).starts_with("<figure class=\"figure lead screenshot\">"));
+        assert!(html(Kind::Photo).starts_with("<figure class=\"figure lead\">"));
+    }
+
     #[test]
     fn a_linked_figure_wraps_its_image_in_the_link() {
         let c = lead_caption("Cap.", "AP", None);
@@ -917,6 +1155,7 @@ mod tests {
                 alt: "Alt",
                 title: "",
                 link: Some(("a-large.jpg", "Full \"size\"")),
+                kind: Kind::Photo,
                 size: None,
                 loading: Loading::Lazy,
                 responsive: None,

@@ -11,12 +11,12 @@ use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use self::figure::{FigureInfo, Loading};
+use self::figure::{FigureInfo, Loading, Written};
 use self::questions::{FaqEntry, Ids, Question};
 use crate::config::{Config, MarkdownConfig};
-use crate::diagnostic::{Diagnostic, Position, Severity};
+use crate::diagnostic::{Diagnostic, Position, Severity, did_you_mean};
 use crate::html::{escape_into, plain_text, render};
-use crate::images::{ImageRef, Images};
+use crate::images::{ImageRef, Images, Kind};
 
 /// The one place pulldown-cmark is configured; every Markdown parse of the
 /// crate goes through here, with the site's `[markdown]` options.
@@ -273,6 +273,7 @@ impl<'c, 'a> State<'c, 'a> {
             return;
         };
         let has_credit = parts.credit.is_some();
+        let kind = Kind::of(self.figure_kind(&parts.classes, body_pos), &parts.src);
         let cap = figure::caption(parts.caption, parts.credit);
         let html = match &target {
             ImageRef::Slot(name) => {
@@ -288,7 +289,12 @@ impl<'c, 'a> State<'c, 'a> {
                 }
             }
             ImageRef::Local { url, .. } | ImageRef::External(url) => {
-                self.lint(body_pos, &parts.alt, &cap, has_credit);
+                self.lint(body_pos, &parts.alt, &cap);
+                let credits = self.ctx.config.images.credits;
+                if let Some(f) = figure::missing_credit(kind, credits, has_credit, Written::Body) {
+                    let d = f.at(Severity::Warning, self.ctx.display, self.position(body_pos));
+                    self.diagnostics.push(d);
+                }
                 // Only files of the site are resized (and can be too small).
                 let responsive = match &target {
                     ImageRef::Local { file, .. } => {
@@ -307,6 +313,7 @@ impl<'c, 'a> State<'c, 'a> {
                         alt: &parts.alt,
                         title: &parts.title,
                         link: parts.link.as_ref().map(|(d, t)| (d.as_ref(), t.as_ref())),
+                        kind,
                         size,
                         loading,
                         responsive: responsive.as_ref(),
@@ -321,7 +328,27 @@ impl<'c, 'a> State<'c, 'a> {
         }
     }
 
-    fn lint(&mut self, body_pos: usize, alt: &str, cap: &figure::Caption, has_credit: bool) {
+    /// The kind a figure's class block names, if any; other names are
+    /// reported, since a misspelt `{.diagram}` would leave a credit warning
+    /// unexplained.
+    fn figure_kind(&mut self, classes: &[String], body_pos: usize) -> Option<Kind> {
+        let mut kind = None;
+        for name in classes {
+            match Kind::from_name(name) {
+                Some(k) => kind = Some(k),
+                None => {
+                    let hint = match did_you_mean(name, Kind::NAMES) {
+                        Some(k) => format!("did you mean `{{.{k}}}`?"),
+                        None => "a figure can say it is a `{.photo}`, a `{.diagram}` or a `{.screenshot}`".to_string(),
+                    };
+                    self.warn(body_pos, format!("unknown figure class `.{name}`"), &hint);
+                }
+            }
+        }
+        kind
+    }
+
+    fn lint(&mut self, body_pos: usize, alt: &str, cap: &figure::Caption) {
         if alt.is_empty() {
             self.warn(
                 body_pos,
@@ -333,13 +360,6 @@ impl<'c, 'a> State<'c, 'a> {
                 body_pos,
                 "alt text repeats the caption".into(),
                 "alt text describes what the photo shows; the caption says what it means",
-            );
-        }
-        if !has_credit {
-            self.warn(
-                body_pos,
-                "photo has no credit".into(),
-                "end the caption with the credit in parentheses, e.g. `(Name/Agency)`",
             );
         }
     }

@@ -10,8 +10,8 @@ use crate::content::frontmatter::rfc3339;
 use crate::content::{Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::error::Error;
-use crate::images::ImageRef;
-use crate::markdown::figure::{self, FigureInfo};
+use crate::images::{ImageRef, Kind};
+use crate::markdown::figure::{self, FigureInfo, Written};
 use crate::markdown::questions::Question;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
@@ -381,18 +381,19 @@ impl SiteRef<'_> {
                     .with_hint("add `alt = \"…\"` under [lead]"),
             );
         }
-        if lead.credit.is_none() {
-            self.diags.push(
-                Diagnostic::warning(&page.display, pos(), "lead image has no credit")
-                    .with_hint("add `credit = \"Name/Agency\"` under [lead]"),
-            );
-        }
         let (cap, credit_url_unused) = figure::caption_apart(
             lead.caption.as_deref(),
             lead.credit.as_deref(),
             lead.credit_url.as_deref(),
             &self.config.markdown,
         );
+        let kind = Kind::of(lead.kind, &src);
+        let credits = self.config.images.credits;
+        let has_credit = cap.credit_html.is_some();
+        if let Some(f) = figure::missing_credit(kind, credits, has_credit, Written::Lead) {
+            self.diags
+                .push(f.at(Severity::Warning, &page.display, pos()));
+        }
         if credit_url_unused {
             self.diags.push(
                 Diagnostic::warning(
@@ -410,6 +411,7 @@ impl SiteRef<'_> {
             alt: &lead.alt,
             title: "",
             link: None,
+            kind,
             size,
             // The lead is the page's first image.
             loading: figure::Loading::Eager,

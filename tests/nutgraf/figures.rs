@@ -345,3 +345,126 @@ fn a_linked_image_is_a_figure_inside_its_link() {
             .contains("</picture></a><figcaption><span class=\"caption\">Cranes at dawn.</span>")
     );
 }
+
+#[test]
+fn a_news_photo_without_a_credit_still_warns_by_default() {
+    let site = body_site("![Cranes over containers](dawn.png)\nCranes at dawn.\n");
+    let run = site.build(&[]).success();
+    assert!(
+        run.stderr.contains("warning: photo has no credit\n --> content/a/index.md:6:1\n  = help: end the caption with the credit in parentheses, e.g. `(Name/Agency)`; a diagram or screenshot needs none: end the figure with `{.diagram}` or `{.screenshot}`; or make credits optional for the whole site with `credits = \"optional\"` under [images] in nutgraf.toml"),
+        "{}",
+        run.stderr
+    );
+    site.build(&["--strict"]).failure(1);
+}
+
+#[test]
+fn a_site_can_make_credits_optional() {
+    let site = body_site("![Cranes over containers](dawn.png)\nCranes at dawn.\n").file(
+        "nutgraf.toml",
+        format!("{}[images]\ncredits = \"optional\"\n", crate::EMPTY_CONFIG),
+    );
+    let run = site.build(&["--strict"]).success();
+    assert!(!run.stderr.contains("credit"), "{}", run.stderr);
+    // The lead too.
+    let site = lead_site("", "Intro.\n").file(
+        "nutgraf.toml",
+        format!("{}[images]\ncredits = \"optional\"\n", crate::EMPTY_CONFIG),
+    );
+    site.build(&["--strict"]).success();
+}
+
+#[test]
+fn an_invalid_credits_setting_is_a_config_error() {
+    Site::empty()
+        .file(
+            "nutgraf.toml",
+            format!("{}[images]\ncredits = \"never\"\n", crate::EMPTY_CONFIG),
+        )
+        .build(&[])
+        .failure(2)
+        .says("error: invalid value: unknown variant `never`, expected `required` or `optional`")
+        .says(" --> nutgraf.toml:5:11")
+        .says("= help: write one of the expected values, in quotes");
+}
+
+#[test]
+fn a_diagram_or_screenshot_needs_no_credit() {
+    let site = body_site(
+        "![Boxes joined by arrows](dawn.png)\nHow a box moves through the terminal. {.diagram}\n\n![The booking page of the terminal's app](crane.png) {.screenshot}\nBooking a slot.\n",
+    );
+    let run = site.build(&["--strict"]).success();
+    assert!(!run.stderr.contains("credit"), "{}", run.stderr);
+    let html = site.output("a/index.html");
+    let figures = figures_of(&html);
+    assert!(
+        figures[0].starts_with("<figure class=\"figure diagram\">"),
+        "{}",
+        figures[0]
+    );
+    assert!(figures[0].contains(
+        "<span class=\"caption\">How a box moves through the terminal.</span></figcaption>"
+    ));
+    assert!(
+        figures[1].starts_with("<figure class=\"figure screenshot\">"),
+        "{}",
+        figures[1]
+    );
+    assert!(!html.contains("{."), "the class blocks are not shown");
+}
+
+#[test]
+fn an_svg_is_a_diagram_unless_its_figure_says_photo() {
+    // The diagrams fixture: an SVG lead and SVG figures without credits.
+    let site = Site::fixture("diagrams");
+    let run = site.build(&["--strict"]).success();
+    assert!(!run.stderr.contains("credit"), "{}", run.stderr);
+    let html = site.output("terminal/index.html");
+    assert!(
+        html.contains("<figure class=\"figure lead diagram\">"),
+        "{html}"
+    );
+    // An SVG that is an artist's illustration says so, and needs a credit.
+    site.write(
+        "content/sketches/index.md",
+        "+++\ntitle = \"S\"\n+++\n\n![A painted view of the yard](route.svg)\nThe yard as a painter saw it. {.photo}\n",
+    );
+    site.build(&[])
+        .success()
+        .says("warning: photo has no credit\n --> content/sketches/index.md:5:1");
+}
+
+#[test]
+fn a_lead_diagram_needs_no_credit() {
+    let (run, html) = build_lead("kind = \"diagram\"\n", "Intro.\n");
+    assert!(!run.stderr.contains("credit"), "{}", run.stderr);
+    assert!(
+        html.contains("<figure class=\"figure lead diagram\"><picture>"),
+        "{html}"
+    );
+    // Without it, the photo lead warns, naming both ways out.
+    let (run, _) = build_lead("", "Intro.\n");
+    assert!(
+        run.stderr.contains("warning: lead image has no credit\n --> content/a/index.md:6:1\n  = help: add `credit = \"Name/Agency\"` under [lead]; a diagram or screenshot needs none: add `kind = \"diagram\"` or `kind = \"screenshot\"` under [lead]; or make credits optional"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_lead_kind_is_an_error_at_its_line() {
+    lead_site("kind = \"chart\"\n", "Intro.\n")
+        .build(&[])
+        .failure(1)
+        .says("unknown variant `chart`, expected one of `photo`, `diagram`, `screenshot`")
+        .says(" --> content/a/index.md:8:8");
+}
+
+#[test]
+fn a_misspelt_figure_class_is_reported() {
+    let site = body_site("![Boxes joined by arrows](dawn.png)\nHow a box moves. {.diagarm}\n");
+    site.build(&[])
+        .success()
+        .says("warning: unknown figure class `.diagarm`\n --> content/a/index.md:6:1\n  = help: did you mean `{.diagram}`?")
+        .says("warning: photo has no credit");
+}
