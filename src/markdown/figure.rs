@@ -101,15 +101,20 @@ pub fn split<'a>(events: &[Spanned<'a>]) -> Vec<Parts<'a>> {
         // Only a line break outside emphasis, links and the like can end
         // a caption: splitting inside one would leave its tags unclosed.
         let mut depth = 0usize;
+        // Nothing but spaces and line breaks since the image.
+        let mut blank = true;
         while j < events.len() {
-            if depth == 0 && starts_figure(&events[end + 1..j]) && image_end(events, j).is_some() {
+            let starts_line = blank || is_break(&events[j - 1].0);
+            if depth == 0 && starts_line && image_end(events, j).is_some() {
                 break;
             }
-            match events[j].0 {
+            let e = &events[j].0;
+            match e {
                 Event::Start(_) => depth += 1,
                 Event::End(_) => depth = depth.saturating_sub(1),
                 _ => {}
             }
+            blank &= is_break(e) || matches!(e, Event::Text(t) if t.trim().is_empty());
             j += 1;
         }
         figures.push(parts(&events[i..=end], &events[end + 1..j]));
@@ -133,14 +138,6 @@ pub fn image_end(events: &[Spanned], i: usize) -> Option<usize> {
         }
         _ => None,
     }
-}
-
-/// Whether an image after `before` (everything since the last figure's
-/// image) starts a new figure: it follows that image with only spaces and
-/// breaks between, or it starts a line.
-fn starts_figure(before: &[Spanned]) -> bool {
-    let blank = |e: &Event| is_break(e) || matches!(e, Event::Text(t) if t.trim().is_empty());
-    before.iter().all(|(e, _)| blank(e)) || before.last().is_some_and(|(e, _)| is_break(e))
 }
 
 /// One figure: its image (a linked image included) and its caption events.
@@ -281,14 +278,18 @@ pub fn missing_credit(
 /// time.
 fn merge_text<'a>(events: impl IntoIterator<Item = Event<'a>>) -> Vec<Event<'a>> {
     let mut out: Vec<Event<'a>> = Vec::new();
+    // Appended to in place: a caption of many quotes stays linear.
+    let mut text: Option<String> = None;
     for e in events {
-        match (out.last_mut(), e) {
-            (Some(Event::Text(prev)), Event::Text(t)) => {
-                *prev = format!("{prev}{t}").into();
+        match e {
+            Event::Text(t) => text.get_or_insert_with(String::new).push_str(&t),
+            e => {
+                out.extend(text.take().map(|t| Event::Text(t.into())));
+                out.push(e);
             }
-            (_, e) => out.push(e),
         }
     }
+    out.extend(text.map(|t| Event::Text(t.into())));
     out
 }
 
@@ -1005,6 +1006,20 @@ mod tests {
         assert!(all[1].caption.is_empty());
         // A link with more than the image in it is text, not a figure.
         assert!(figures("[![A](a.jpg) and more](x.html)\n").is_empty());
+    }
+
+    #[test]
+    fn many_quotes_and_breaks_stay_fast() {
+        // Quadratic work here takes minutes; linear takes milliseconds.
+        let breaks = "\\\n".repeat(50_000);
+        let quotes = "\"a\" ".repeat(150_000);
+        for caption in [breaks, quotes] {
+            let start = std::time::Instant::now();
+            let figs = rendered(&format!("![A](a.jpg)\n{caption}end\n![B](b.jpg)\n"));
+            assert_eq!(figs.len(), 2);
+            let took = start.elapsed();
+            assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+        }
     }
 
     #[test]
