@@ -51,8 +51,9 @@ pub struct RenderContext<'a> {
     pub body_offset: usize,
     /// Show image slots as placeholders (drafts, serve) instead of warning.
     pub show_slots: bool,
-    /// Whether this page's questions go into an FAQPage.
-    pub faq: bool,
+    /// The page's `faq` front matter key: `Some(true)` forces the
+    /// question menu and FAQPage, `Some(false)` turns FAQPage off.
+    pub faq: Option<bool>,
     /// A lead image is rendered above the body, so no body image is first.
     pub has_lead: bool,
     /// Makes the resized versions of figures.
@@ -440,7 +441,7 @@ impl<'c, 'a> State<'c, 'a> {
             self.questions.push(Question {
                 id,
                 text,
-                faq: self.ctx.faq && !opted_out,
+                faq: !opted_out,
                 offset: events[0].1.start,
             });
         }
@@ -469,7 +470,14 @@ impl<'c, 'a> State<'c, 'a> {
     }
 
     fn finish(mut self) -> Rendered {
-        let faq = self.faq_entries();
+        if !questions::is_qa_shaped(self.questions.len(), self.sections.len(), self.ctx.faq) {
+            self.drop_questions();
+        }
+        let faq = if self.ctx.faq.unwrap_or(self.ctx.config.faq) {
+            self.faq_entries()
+        } else {
+            Vec::new()
+        };
         let mut html = render(std::mem::take(&mut self.out));
         self.footnotes_section(&mut html);
         Rendered {
@@ -482,6 +490,29 @@ impl<'c, 'a> State<'c, 'a> {
             links: self.links,
             anchors: self.ids.into_vec(),
         }
+    }
+
+    /// An article that is not Q&A-shaped has no questions: no menu, no
+    /// FAQPage, and its headings lose the `question` class (themes mark
+    /// question headings). Their ids stay, so deep links keep working.
+    fn drop_questions(&mut self) {
+        for &(at, question) in &self.sections {
+            if question.is_none() {
+                continue;
+            }
+            if let Some(Event::Html(html)) = self.out.get_mut(at) {
+                let plain = html.replacen(" class=\"question\"", "", 1).replacen(
+                    "class=\"question ",
+                    "class=\"",
+                    1,
+                );
+                *html = plain.into();
+            }
+        }
+        for s in &mut self.sections {
+            s.1 = None;
+        }
+        self.questions.clear();
     }
 
     /// Each FAQ question's answer: everything up to the next `##`.

@@ -209,7 +209,7 @@ impl SiteRef<'_> {
             file_text: &page.text,
             body_offset: page.body_offset,
             show_slots: self.drafts,
-            faq: page.matter.faq.unwrap_or(self.config.faq),
+            faq: page.matter.faq,
             has_lead: lead.is_some(),
             processor: self.processor,
             lint_small_images: matches!(self.mode, Mode::Check { .. }),
