@@ -139,7 +139,7 @@ fn a_post_with_one_closing_question_is_not_an_faq() {
 #[test]
 fn faq_true_forces_the_menu_and_faqpage() {
     let forced = ANNOUNCEMENT.replace("+++\n\n", "faq = true\n+++\n\n");
-    let site = Site::empty().file("content/release.md", &forced);
+    let site = Site::empty().file("content/release.md", forced);
     site.build(&[]).success();
     let html = site.output("release/index.html");
     let graph = jsonld(&html);
@@ -164,7 +164,7 @@ fn mostly_question_sections_make_an_faq_without_front_matter() {
     // Half is not most: one more plain section and it is a post again.
     let site = Site::empty().file(
         "content/dam.md",
-        &qa.replace("## Background", "## Background\n\nText.\n\n## Timeline"),
+        qa.replace("## Background", "## Background\n\nText.\n\n## Timeline"),
     );
     site.build(&[]).success();
     let html = site.output("dam/index.html");
