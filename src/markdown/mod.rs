@@ -37,6 +37,22 @@ pub fn render_inline(text: &str) -> String {
     render(figure::inline(text)).trim().to_string()
 }
 
+/// The shortest opening paragraph, in characters, that gets a drop cap:
+/// more than two full lines at the widest measure (about 80 characters a
+/// line), so the text always wraps past the cap.
+pub const DROP_CAP_MIN_CHARS: usize = 200;
+
+/// Whether an opening paragraph with this text gets a drop cap: long
+/// enough, and starting with a letter or digit (a drop-capped quotation
+/// mark reads as a stray glyph).
+fn earns_drop_cap(text: &str) -> bool {
+    let first = text
+        .trim_start()
+        .chars()
+        .find(|c| !c.is_ascii_punctuation());
+    first.is_some_and(char::is_alphanumeric) && text.chars().count() >= DROP_CAP_MIN_CHARS
+}
+
 /// What a page's Markdown renders with.
 pub struct RenderContext<'a> {
     pub config: &'a Config,
@@ -473,6 +489,7 @@ impl<'c, 'a> State<'c, 'a> {
         if !questions::is_qa_shaped(self.questions.len(), self.sections.len(), self.ctx.faq) {
             self.drop_questions();
         }
+        self.mark_drop_cap();
         let faq = if self.ctx.faq.unwrap_or(self.ctx.config.faq) {
             self.faq_entries()
         } else {
@@ -489,6 +506,24 @@ impl<'c, 'a> State<'c, 'a> {
             diagnostics: self.diagnostics,
             links: self.links,
             anchors: self.ids.into_vec(),
+        }
+    }
+
+    /// Gives the opening paragraph the `drop-cap` class when it is long
+    /// enough to run past a three-line drop cap at the widest measure, so
+    /// a theme's drop cap never leaves a gap beside a one-line opening
+    /// ("Hello, readers!"). Only a paragraph that opens the body counts.
+    fn mark_drop_cap(&mut self) {
+        if !matches!(self.out.first(), Some(Event::Start(Tag::Paragraph))) {
+            return;
+        }
+        let end = self
+            .out
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            .unwrap_or(self.out.len());
+        if earns_drop_cap(&plain_text(&self.out[1..end])) {
+            self.out[0] = Event::Html("<p class=\"drop-cap\">".into());
         }
     }
 
@@ -598,6 +633,26 @@ fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_long_opening_earns_a_drop_cap() {
+        // Regression: a one-line opening ("Hello, readers!") left a gap
+        // beside the theme's three-line drop cap.
+        assert!(!earns_drop_cap("Hello, readers!"));
+        let long = "The river rose two metres overnight. ".repeat(6);
+        assert!(earns_drop_cap(&long));
+        assert!(
+            !earns_drop_cap(&format!("\u{201c}{long}")),
+            "quotation mark first"
+        );
+        assert!(
+            earns_drop_cap(&format!("(1) {long}")),
+            "ASCII punctuation is skipped"
+        );
+        // Characters, not bytes: 199 two-byte letters are still short.
+        assert!(!earns_drop_cap(&"é".repeat(DROP_CAP_MIN_CHARS - 1)));
+        assert!(earns_drop_cap(&"é".repeat(DROP_CAP_MIN_CHARS)));
+    }
 
     #[test]
     fn a_note_renders_inline_without_a_paragraph() {

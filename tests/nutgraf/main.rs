@@ -21,6 +21,7 @@ mod scaffold;
 mod serve;
 mod slots;
 mod strings;
+mod themes;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
