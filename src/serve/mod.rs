@@ -94,6 +94,15 @@ enum Status {
 }
 
 impl Status {
+    /// What a failing pass after this one leaves under the overlay.
+    fn left_served(&self) -> Behind {
+        match self {
+            Status::Starting => Behind::Nothing,
+            Status::Built => Behind::LastGood,
+            Status::Failed { behind, .. } => *behind,
+        }
+    }
+
     /// The message a newly connected page gets first.
     fn message(&self) -> Message {
         match self {
@@ -293,18 +302,7 @@ impl Passes {
                 }
             }
             Err(e) => {
-                let behind = match shared.status() {
-                    Status::Built
-                    | Status::Failed {
-                        behind: Behind::LastGood,
-                        ..
-                    } => Behind::LastGood,
-                    Status::Starting
-                    | Status::Failed {
-                        behind: Behind::Nothing,
-                        ..
-                    } => Behind::Nothing,
-                };
+                let behind = shared.status().left_served();
                 let failure = describe_failure(&e, &mut self.warnings);
                 eprintln!("{}", failure.terminal.trim_end());
                 eprintln!(
@@ -320,8 +318,10 @@ impl Passes {
                     text: failure.overlay,
                     behind,
                 };
-                shared.send(&status.message());
+                // Status first: a page connecting in between gets the error.
+                let message = status.message();
                 shared.set_status(status);
+                shared.send(&message);
             }
         }
     }
@@ -711,6 +711,20 @@ mod tests {
         assert!(text.contains("content/a.md:3:8"));
         assert!(html.contains("has not built yet"), "{html}");
         assert!(matches!(Status::Built.message(), Message::Ok));
+    }
+
+    #[test]
+    fn only_a_pass_that_built_leaves_a_site_to_serve() {
+        assert_eq!(Status::Starting.left_served(), Behind::Nothing);
+        assert_eq!(Status::Built.left_served(), Behind::LastGood);
+        // A failure keeps what the one before it left.
+        for behind in [Behind::Nothing, Behind::LastGood] {
+            let failed = Status::Failed {
+                text: String::new(),
+                behind,
+            };
+            assert_eq!(failed.left_served(), behind);
+        }
     }
 
     #[test]
