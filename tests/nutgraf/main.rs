@@ -59,6 +59,8 @@ pub fn free_port() -> u16 {
 pub struct Serving {
     pub process: Guard,
     pub port: u16,
+    /// What serve printed before it listened: the first pass.
+    pub startup: Vec<String>,
     /// What serve prints on stderr after it started listening, a line at a
     /// time (each pass says `Rebuilt in …` or prints its error).
     pub stderr: std::sync::mpsc::Receiver<String>,
@@ -93,6 +95,7 @@ pub fn start_serve(root: &Path) -> Serving {
     });
     let process = Guard(child);
     let deadline = Instant::now() + Duration::from_secs(60);
+    let mut startup = Vec::new();
     loop {
         let line = rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -100,10 +103,12 @@ pub fn start_serve(root: &Path) -> Serving {
         if line.starts_with("Serving") {
             break;
         }
+        startup.push(line);
     }
     Serving {
         process,
         port,
+        startup,
         stderr: rx,
     }
 }
