@@ -4,6 +4,7 @@
 
 pub mod figure;
 pub mod highlight;
+pub mod links;
 pub mod questions;
 
 use std::collections::HashMap;
@@ -70,9 +71,10 @@ pub struct Rendered {
     pub figures: Vec<FigureInfo>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every link's destination and where it starts in the body.
-    pub links: Vec<(String, usize)>,
-    /// Every id given to an element of the body (headings, footnotes).
+    /// Every link of the body, Markdown and raw HTML.
+    pub links: Vec<links::BodyLink>,
+    /// Every id given to an element of the body (headings, footnotes, and
+    /// `id`/`<a name>` in raw HTML).
     pub anchors: Vec<String>,
 }
 
@@ -91,7 +93,6 @@ struct State<'c, 'a> {
     footnote_refs: HashMap<String, (usize, usize)>,
     footnote_order: Vec<String>,
     footnotes: HashMap<String, Vec<Event<'a>>>,
-    links: Vec<(String, usize)>,
 }
 
 /// Renders a page's Markdown body.
@@ -111,7 +112,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnote_refs: HashMap::new(),
         footnote_order: Vec::new(),
         footnotes: HashMap::new(),
-        links: Vec::new(),
     };
 
     let mut i = 0;
@@ -170,11 +170,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                 st.inline_image(dest_url, title, &alt, range.start);
                 i = end + 1;
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                st.links.push((dest_url.to_string(), range.start));
-                st.out.push(event.clone());
-                i += 1;
-            }
             Event::FootnoteReference(label) => {
                 st.footnote_reference(label);
                 i += 1;
@@ -190,7 +185,13 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             }
         }
     }
-    st.finish()
+    let mut rendered = st.finish();
+    // Read apart from the transforms, so links inside headings, captions
+    // and footnotes are found too.
+    let gathered = links::gather(&events, body);
+    rendered.links = gathered.links;
+    rendered.anchors.extend(gathered.anchors);
+    rendered
 }
 
 /// Index of the event that closes the one opened at `start`.
@@ -479,7 +480,7 @@ impl<'c, 'a> State<'c, 'a> {
             figures: self.figures,
             word_count: self.words,
             diagnostics: self.diagnostics,
-            links: self.links,
+            links: Vec::new(),
             anchors: self.ids.into_vec(),
         }
     }

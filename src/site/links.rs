@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use crate::content::Content;
 use crate::diagnostic::{LineIndex, Position};
+pub use crate::markdown::links::LinkKind;
 use crate::site::cdn::Alias;
 use crate::site::listings::Tag;
 
@@ -16,6 +17,8 @@ use crate::site::listings::Tag;
 pub struct Link {
     pub dest: String,
     pub pos: Position,
+    /// Markdown, or which raw HTML attribute.
+    pub kind: LinkKind,
 }
 
 /// What `check` needs of one rendered article.
@@ -39,9 +42,10 @@ impl PageLinks {
             links: rendered
                 .links
                 .iter()
-                .map(|(dest, off)| Link {
-                    dest: dest.clone(),
-                    pos: at(*off),
+                .map(|link| Link {
+                    dest: link.dest.clone(),
+                    pos: at(link.offset),
+                    kind: link.kind.clone(),
                 })
                 .collect(),
             anchors: rendered.anchors.iter().cloned().collect(),
