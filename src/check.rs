@@ -437,10 +437,7 @@ mod tests {
     /// A page at `url` whose body is `body`, its links gathered the way a
     /// render gathers them.
     fn page(url: &str, body: &str) -> PageLinks {
-        let events: Vec<_> = crate::markdown::new_cmark_parser(body)
-            .into_offset_iter()
-            .collect();
-        let gathered = crate::markdown::links::gather(&events, body);
+        let gathered = crate::markdown::links::gather(body);
         PageLinks {
             display: PathBuf::from("content/page.md"),
             url: url.to_string(),

@@ -2,14 +2,16 @@
 //! links, e-mail autolinks, and the `href`/`src`/`srcset` and `id`/`<a name>`
 //! attributes of raw HTML, each with where it starts in the body.
 //!
-//! This reads the parser's events on their own, apart from the transforms
-//! that render them, so a link inside a heading, a caption or a footnote is
-//! found like any other.
+//! Only `check` needs these, so they are read in a parse of their own,
+//! apart from the transforms that render the page: builds pay nothing, and
+//! a link inside a heading, a caption or a footnote is found like any other.
 
 use std::ops::Range;
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use pulldown_cmark::{Event, LinkType, Tag};
+
+use super::new_cmark_parser;
 
 /// One link of the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,17 +51,16 @@ pub struct Gathered {
     pub anchors: Vec<String>,
 }
 
-/// Gathers the links and raw-HTML anchors of a body from its parser events
-/// (with their source ranges in `body`).
-pub fn gather(events: &[(Event, Range<usize>)], body: &str) -> Gathered {
+/// Gathers the links and raw-HTML anchors of a Markdown body.
+pub fn gather(body: &str) -> Gathered {
     let mut found = Gathered::default();
     let mut run = HtmlRun::default();
-    for (event, range) in events {
+    for (event, range) in new_cmark_parser(body).into_offset_iter() {
         match event {
             // An HTML block comes one line per event, and a tag may span
             // lines: the run's text is tokenized whole once it ends.
             Event::Html(text) | Event::InlineHtml(text) => {
-                run.push(text, range.clone());
+                run.push(&text, range);
                 continue;
             }
             Event::Start(Tag::Link {
@@ -240,16 +241,10 @@ fn skip_descriptors(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::new_cmark_parser;
-
-    fn gathered(body: &str) -> Gathered {
-        let events: Vec<_> = new_cmark_parser(body).into_offset_iter().collect();
-        gather(&events, body)
-    }
 
     /// Each link as (dest, the body text at its offset, how it was written).
     fn links(body: &str) -> Vec<(String, String, String)> {
-        gathered(body)
+        gather(body)
             .links
             .into_iter()
             .map(|l| {
@@ -266,7 +261,7 @@ mod tests {
     #[test]
     fn markdown_links_are_found_everywhere() {
         let body = "## Why [now](/a/)?\n\nText[^1] and [b](/b/).\n\n[^1]: See [c](/c/).\n";
-        let dests: Vec<String> = gathered(body).links.into_iter().map(|l| l.dest).collect();
+        let dests: Vec<String> = gather(body).links.into_iter().map(|l| l.dest).collect();
         assert_eq!(dests, ["/a/", "/b/", "/c/"]);
     }
 
@@ -314,7 +309,7 @@ mod tests {
         // An HTML block comes one line per event: the attribute is on the
         // second.
         let body = "<div\n  id=\"box\"><img\n  src=\"split.png\"></div>\n";
-        let found = gathered(body);
+        let found = gather(body);
         assert_eq!(found.anchors, ["box"]);
         assert_eq!(links(body), [triple("split.png", "src=\"spl", "<img src>")]);
     }
@@ -323,7 +318,7 @@ mod tests {
     fn a_multi_line_inline_tag_in_a_list_maps_back_to_its_line() {
         // pulldown-cmark strips the item's indent from the event's text.
         let body = "- item\n  <img\n    src=\"split.png\"> text\n";
-        let found = gathered(body);
+        let found = gather(body);
         assert_eq!(found.links.len(), 1);
         assert_eq!(&body[found.links[0].offset..][..4], "src=");
     }
@@ -337,13 +332,13 @@ mod tests {
     #[test]
     fn ids_and_a_names_are_anchors() {
         let body = "<section id=\"tool\">\n<a name=\"old-anchor\"></a>\n<span name=\"not-an-anchor\"></span>\n</section>\n\nInline <span id=\"inline\">x</span>.\n";
-        assert_eq!(gathered(body).anchors, ["tool", "old-anchor", "inline"]);
+        assert_eq!(gather(body).anchors, ["tool", "old-anchor", "inline"]);
     }
 
     #[test]
     fn every_srcset_candidate_is_a_link() {
         let body = "<img src=\"a.png\" srcset=\"a.png 1x, b.png 2x,c.png 3x\">\n";
-        let dests: Vec<String> = gathered(body).links.into_iter().map(|l| l.dest).collect();
+        let dests: Vec<String> = gather(body).links.into_iter().map(|l| l.dest).collect();
         assert_eq!(dests, ["a.png", "a.png", "b.png", "c.png"]);
     }
 
@@ -366,13 +361,13 @@ mod tests {
     #[test]
     fn code_comments_and_scripts_are_not_html_links() {
         let body = "Inline `<a href=\"code.html\">` and <!-- <a href=\"c.html\"> -->.\n\n```html\n<a href=\"fenced.html\">\n```\n\n<script>\nvar s = '<a href=\"no.html\">';\n</script>\n";
-        assert_eq!(gathered(body), Gathered::default());
+        assert_eq!(gather(body), Gathered::default());
     }
 
     #[test]
     fn entities_in_attributes_are_decoded() {
         let body = "<a href=\"/search/?a=1&amp;b=2\">s</a>\n";
-        assert_eq!(gathered(body).links[0].dest, "/search/?a=1&b=2");
+        assert_eq!(gather(body).links[0].dest, "/search/?a=1&b=2");
     }
 
     #[test]

@@ -71,10 +71,9 @@ pub struct Rendered {
     pub figures: Vec<FigureInfo>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every link of the body, Markdown and raw HTML.
-    pub links: Vec<links::BodyLink>,
-    /// Every id given to an element of the body (headings, footnotes, and
-    /// `id`/`<a name>` in raw HTML).
+    /// Every id given to an element of the body (headings, footnotes).
+    /// `check` finds links, and ids written in raw HTML, with
+    /// [`links::gather`].
     pub anchors: Vec<String>,
 }
 
@@ -185,13 +184,7 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             }
         }
     }
-    let mut rendered = st.finish();
-    // Read apart from the transforms, so links inside headings, captions
-    // and footnotes are found too.
-    let gathered = links::gather(&events, body);
-    rendered.links = gathered.links;
-    rendered.anchors.extend(gathered.anchors);
-    rendered
+    st.finish()
 }
 
 /// Index of the event that closes the one opened at `start`.
@@ -480,7 +473,6 @@ impl<'c, 'a> State<'c, 'a> {
             figures: self.figures,
             word_count: self.words,
             diagnostics: self.diagnostics,
-            links: Vec::new(),
             anchors: self.ids.into_vec(),
         }
     }

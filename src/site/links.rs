@@ -36,19 +36,27 @@ impl PageLinks {
     pub fn new(page: &crate::content::Page, rendered: &crate::markdown::Rendered) -> PageLinks {
         let index = LineIndex::new(&page.text);
         let at = |body_offset: usize| index.position(&page.text, page.body_offset + body_offset);
+        let gathered = crate::markdown::links::gather(page.body());
         PageLinks {
             display: page.display.clone(),
             url: page.url.clone(),
-            links: rendered
+            links: gathered
                 .links
-                .iter()
+                .into_iter()
                 .map(|link| Link {
-                    dest: link.dest.clone(),
+                    dest: link.dest,
                     pos: at(link.offset),
-                    kind: link.kind.clone(),
+                    kind: link.kind,
                 })
                 .collect(),
-            anchors: rendered.anchors.iter().cloned().collect(),
+            // Ids the render gave (headings, footnotes) and ids written in
+            // raw HTML.
+            anchors: rendered
+                .anchors
+                .iter()
+                .cloned()
+                .chain(gathered.anchors)
+                .collect(),
             questions: rendered
                 .questions
                 .iter()
