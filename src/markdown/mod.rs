@@ -4,6 +4,7 @@
 
 pub mod figure;
 pub mod highlight;
+pub mod links;
 pub mod questions;
 
 use std::collections::HashMap;
@@ -87,9 +88,9 @@ pub struct Rendered {
     pub figures: Vec<FigureInfo>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every link's destination and where it starts in the body.
-    pub links: Vec<(String, usize)>,
     /// Every id given to an element of the body (headings, footnotes).
+    /// `check` finds links, and ids written in raw HTML, with
+    /// [`links::gather`].
     pub anchors: Vec<String>,
 }
 
@@ -108,7 +109,6 @@ struct State<'c, 'a> {
     footnote_refs: HashMap<String, (usize, usize)>,
     footnote_order: Vec<String>,
     footnotes: HashMap<String, Vec<Event<'a>>>,
-    links: Vec<(String, usize)>,
 }
 
 /// Renders a page's Markdown body.
@@ -128,7 +128,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnote_refs: HashMap::new(),
         footnote_order: Vec::new(),
         footnotes: HashMap::new(),
-        links: Vec::new(),
     };
 
     let mut i = 0;
@@ -186,11 +185,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                 let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
                 st.inline_image(dest_url, title, &alt, range.start);
                 i = end + 1;
-            }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                st.links.push((dest_url.to_string(), range.start));
-                st.out.push(event.clone());
-                i += 1;
             }
             Event::FootnoteReference(label) => {
                 st.footnote_reference(label);
@@ -504,7 +498,6 @@ impl<'c, 'a> State<'c, 'a> {
             figures: self.figures,
             word_count: self.words,
             diagnostics: self.diagnostics,
-            links: self.links,
             anchors: self.ids.into_vec(),
         }
     }
