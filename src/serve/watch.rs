@@ -13,7 +13,7 @@ use crate::config::CONFIG_FILE;
 use crate::paths::{CONTENT_DIR, I18N_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, is_ignored_path};
 
 /// The folders watched recursively; the output and cache folders are not.
-pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, THEMES_DIR, STATIC_DIR];
+pub const WATCHED_DIRS: [&str; 5] = [CONTENT_DIR, TEMPLATES_DIR, THEMES_DIR, STATIC_DIR, I18N_DIR];
 
 /// What kind of source changed; each has one way of being rebuilt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

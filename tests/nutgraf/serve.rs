@@ -506,3 +506,27 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
         let _ = c.close().await;
     });
 }
+
+/// A strings file is a source like a template: creating or editing
+/// `i18n/en.toml` while serving re-renders every page with the new words.
+#[test]
+fn editing_the_strings_file_rewords_served_pages() {
+    let site = Site::empty().file(
+        "content/a.md",
+        "+++\ntitle = \"A\"\n+++\n\nLede.\n\n## Why?\n\nOne.\n\n## How?\n\nTwo.\n",
+    );
+    let serve = start_serve(&site.root);
+    let port = serve.port;
+    wait_until(port, "/a/", "the default words", |c, b| {
+        c == 200 && b.contains(">In this explainer</p>")
+    });
+    // The folder does not exist yet: serve notices it being created.
+    site.write("i18n/en.toml", "in_this_explainer = \"In this guide\"\n");
+    wait_until(port, "/a/", "the site's words", |c, b| {
+        c == 200 && b.contains(">In this guide</p>")
+    });
+    site.write("i18n/en.toml", "in_this_explainer = \"Questions here\"\n");
+    wait_until(port, "/a/", "the edited words", |c, b| {
+        c == 200 && b.contains(">Questions here</p>")
+    });
+}
