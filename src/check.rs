@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Finding, Position, Severity, did_you_mean};
 use crate::error::Error;
-use crate::site::links::{PageLinks, Recorder, SiteLinks};
+use crate::site::links::{Link, LinkKind, PageLinks, Recorder, SiteLinks};
 use crate::site::{self, Mode};
 
 /// What `nutgraf check` was asked to do.
@@ -55,7 +55,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
                 Target::Other => {}
                 Target::Internal => {
                     internal += 1;
-                    if let Some(finding) = broken(&site, page, &link.dest) {
+                    if let Some(finding) = broken(&site, page, link) {
                         diagnostics.push(finding.at(Severity::Error, &page.display, link.pos));
                     }
                 }
@@ -144,7 +144,8 @@ fn classify(dest: &str) -> Target {
 }
 
 /// Why an internal link is broken, with a hint; `None` when it works.
-fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<Finding> {
+fn broken(site: &SiteLinks, page: &PageLinks, link: &Link) -> Option<Finding> {
+    let dest = link.dest.as_str();
     let (path, fragment) = match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (dest, None),
@@ -156,7 +157,7 @@ fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<Finding> {
     }
     let Some(resolved) = resolve(&page.url, path) else {
         return Some(
-            Finding::new(format!("link `{dest}` climbs above the site root"))
+            Finding::new(format!("{} climbs above the site root", described(link)))
                 .with_hint("remove a `../`"),
         );
     };
@@ -173,17 +174,56 @@ fn broken(site: &SiteLinks, page: &PageLinks, dest: &str) -> Option<Finding> {
             return None;
         }
     }
-    let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
-    let hint = match did_you_mean(&resolved, &urls) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => "link to an article's URL (e.g. `/why-now/`) or to a file in static/".to_string(),
-    };
     Some(
         Finding::new(format!(
-            "broken link `{dest}`: nothing is published at `{resolved}`"
+            "broken {}: no file or page at `{resolved}`",
+            described(link)
         ))
-        .with_hint(hint),
+        .with_hint(missing_hint(site, &page.url, path, &resolved)),
     )
+}
+
+/// "link `x.png`", or "link `x.png` in `<img src>`" for raw HTML.
+fn described(link: &Link) -> String {
+    match &link.kind {
+        LinkKind::Markdown => format!("link `{}`", link.dest),
+        html => format!("link `{}` in `{html}`", link.dest),
+    }
+}
+
+/// What to do about a link from the page at `page_url`, written `path`,
+/// to `resolved`, where nothing is published. The hint says what is
+/// actually wrong: an article URL is only suggested for a link to a page,
+/// never for a file.
+fn missing_hint(site: &SiteLinks, page_url: &str, path: &str, resolved: &str) -> String {
+    if path.contains('@') && !path.contains('/') {
+        return format!("an e-mail address needs `mailto:`, e.g. `mailto:{path}`");
+    }
+    let name = resolved.rsplit('/').next().unwrap_or("");
+    if name.contains('.') {
+        let mut same_name: Vec<&str> = site
+            .other
+            .iter()
+            .filter(|url| url.rsplit('/').next() == Some(name))
+            .map(String::as_str)
+            .collect();
+        same_name.sort_unstable();
+        if let Some(url) = same_name.first() {
+            return format!("a file named `{name}` is published at `{url}`: link to that URL");
+        }
+    } else {
+        let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
+        if let Some(url) = did_you_mean(resolved, &urls) {
+            return format!("did you mean `{url}`?");
+        }
+    }
+    if path.starts_with('/') {
+        "link to an article's URL (e.g. `/why-now/`) or to a file in static/ (`static/img/map.png` is `/img/map.png`)".to_string()
+    } else {
+        format!(
+            "relative links resolve against the page's URL `{page_url}`: a bundle's files are published beside the page at `{page_url}…`, files in static/ at the site root"
+        )
+    }
 }
 
 /// Why `#fragment` does not resolve on the article at `url`, if it does not.
@@ -196,7 +236,7 @@ fn missing_anchor(site: &SiteLinks, url: &str, fragment: &str, place: &str) -> O
     let ids: Vec<&str> = anchors.iter().map(String::as_str).collect();
     let hint = match did_you_mean(&fragment, &ids) {
         Some(s) => format!("did you mean `#{s}`?"),
-        None => "heading ids are the heading text in lower case with dashes, e.g. `#why-now`"
+        None => "anchors are heading ids (the heading text in lower case with dashes, e.g. `#why-now`), footnotes (`#fn-1`), and `id` or `<a name>` in raw HTML"
             .to_string(),
     };
     Some(Finding::new(format!("anchor `#{fragment}` does not exist on {place}")).with_hint(hint))
@@ -382,5 +422,216 @@ mod tests {
         assert!(matches!(classify("/why-now/#x"), Target::Internal));
         assert!(matches!(classify("#x"), Target::Internal));
         assert!(matches!(classify("../x:y/"), Target::Internal));
+        assert!(matches!(
+            classify("data:image/png;base64,AAAA"),
+            Target::Other
+        ));
+        assert!(matches!(classify("javascript:void(0)"), Target::Other));
+        assert!(matches!(classify("tel:+15550100"), Target::Other));
+        assert!(matches!(
+            classify("//cdn.example.org/x.png"),
+            Target::External(_)
+        ));
+    }
+
+    /// A page at `url` whose body is `body`, its links gathered the way a
+    /// render gathers them.
+    fn page(url: &str, body: &str) -> PageLinks {
+        let gathered = crate::markdown::links::gather(body, &Default::default());
+        PageLinks {
+            display: PathBuf::from("content/page.md"),
+            url: url.to_string(),
+            links: gathered
+                .links
+                .into_iter()
+                .map(|l| Link {
+                    dest: l.dest,
+                    pos: Position::of_offset(body, l.offset),
+                    kind: l.kind,
+                })
+                .collect(),
+            anchors: gathered.anchors.into_iter().collect(),
+            questions: Vec::new(),
+        }
+    }
+
+    /// The published site: `pages`, plus the files and listings in `other`
+    /// (the URLs `links::Recorder` records).
+    fn site(pages: Vec<PageLinks>, other: &[&str]) -> SiteLinks {
+        SiteLinks {
+            articles: pages
+                .iter()
+                .map(|p| (p.url.clone(), p.anchors.clone()))
+                .collect(),
+            other: other.iter().map(|s| s.to_string()).collect(),
+            pages,
+        }
+    }
+
+    /// Every problem of the site's pages: (line:col, message, hint).
+    fn problems(site: &SiteLinks) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for page in &site.pages {
+            for link in &page.links {
+                if !matches!(classify(&link.dest), Target::Internal) {
+                    continue;
+                }
+                if let Some(f) = broken(site, page, link) {
+                    let d = f.at(Severity::Error, &page.display, link.pos);
+                    out.push((
+                        format!("{}:{}", d.line, d.col),
+                        d.message,
+                        d.hint.unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn messages(site: &SiteLinks) -> Vec<String> {
+        problems(site)
+            .into_iter()
+            .map(|(at, m, _)| format!("{at} {m}"))
+            .collect()
+    }
+
+    #[test]
+    fn raw_html_block_links_are_checked_against_published_urls() {
+        // A bundle's files are published beside the page at its URL.
+        let body = "<figure>\n<img src=\"chart.png\" alt=\"\">\n<a href=\"data.csv\">data</a>\n<img src=\"gone.png\">\n</figure>\n";
+        let s = site(
+            vec![page("/foo/", body)],
+            &["/foo/chart.png", "/foo/data.csv"],
+        );
+        assert_eq!(
+            messages(&s),
+            ["4:6 broken link `gone.png` in `<img src>`: no file or page at `/foo/gone.png`"]
+        );
+    }
+
+    #[test]
+    fn inline_html_links_are_checked() {
+        let body =
+            "See <a href=\"report.html\">the report</a> and <a href=\"missing.html\">this</a>.\n";
+        let s = site(vec![page("/foo/", body)], &["/foo/report.html"]);
+        assert_eq!(
+            messages(&s),
+            [
+                "1:49 broken link `missing.html` in `<a href>`: no file or page at `/foo/missing.html`"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_srcset_candidate_is_checked() {
+        let body = "<img src=\"a.png\" srcset=\"a.png 1x, b.png 2x, data:image/png;base64,AA 3x, https://cdn.example.org/c.png 4x\">\n";
+        let s = site(vec![page("/foo/", body)], &["/foo/a.png"]);
+        assert_eq!(
+            messages(&s),
+            ["1:18 broken link `b.png` in `<img srcset>`: no file or page at `/foo/b.png`"]
+        );
+    }
+
+    #[test]
+    fn bundle_files_are_judged_at_the_page_url() {
+        // `content/Some.Folder-1.2/report.html` is published beside its page
+        // at `/some-folder-1-2/`, so the relative link works.
+        let body = "[The report](report.html) and <a href=\"report.html#p2\">page 2</a>.\n";
+        let s = site(
+            vec![page("/some-folder-1-2/", body)],
+            &["/some-folder-1-2/report.html"],
+        );
+        assert_eq!(messages(&s), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_broken_relative_link_says_where_it_looked() {
+        // Regression: a broken relative link to a file used to be told to
+        // link to an article's URL, or "did you mean" the page itself.
+        let s = site(vec![page("/foo/", "[The report](report.html).\n")], &[]);
+        assert_eq!(
+            problems(&s),
+            [(
+                "1:1".to_string(),
+                "broken link `report.html`: no file or page at `/foo/report.html`".to_string(),
+                "relative links resolve against the page's URL `/foo/`: a bundle's files are published beside the page at `/foo/…`, files in static/ at the site root".to_string(),
+            )]
+        );
+    }
+
+    #[test]
+    fn a_file_published_elsewhere_is_named_in_the_hint() {
+        let s = site(
+            vec![page("/foo/", "[The report](report.html).\n")],
+            &["/files/report.html", "/foo/other.html"],
+        );
+        let (_, _, hint) = &problems(&s)[0];
+        assert_eq!(
+            hint,
+            "a file named `report.html` is published at `/files/report.html`: link to that URL"
+        );
+    }
+
+    #[test]
+    fn a_page_link_suggests_the_closest_article() {
+        let s = site(
+            vec![page("/a/", "[Why](/why-nwo/).\n"), page("/why-now/", "")],
+            &[],
+        );
+        let (_, _, hint) = &problems(&s)[0];
+        assert_eq!(hint, "did you mean `/why-now/`?");
+    }
+
+    #[test]
+    fn mailto_links_and_email_autolinks_pass() {
+        // Regression: `<security@example.org>` was reported as a broken
+        // link to `/foo/security@example.org`.
+        let body = "Write to <security@example.org>, [the desk](mailto:desk@example.org) or\n<a href=\"mailto:web@example.org\">the web team</a>.\n";
+        let s = site(vec![page("/foo/", body)], &[]);
+        assert_eq!(messages(&s), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_address_without_mailto_is_told_to_add_it() {
+        let s = site(vec![page("/foo/", "[Mail us](desk@example.org).\n")], &[]);
+        let (_, _, hint) = &problems(&s)[0];
+        assert_eq!(
+            hint,
+            "an e-mail address needs `mailto:`, e.g. `mailto:desk@example.org`"
+        );
+    }
+
+    #[test]
+    fn raw_html_ids_and_a_names_are_anchors() {
+        // Regression: anchors defined in raw HTML were reported as missing.
+        let a = page(
+            "/a/",
+            "<a name=\"tool\"></a>\n\nText <span id=\"figure-3\">here</span>.\n\nSee [the tool](#tool), [figure 3](#figure-3), [B's table](/b/#table) and [nothing](/b/#nothing).\n",
+        );
+        let b = page(
+            "/b/",
+            "<table id=\"table\">\n<tr><td>1</td></tr>\n</table>\n",
+        );
+        let s = site(vec![a, b], &[]);
+        assert_eq!(
+            messages(&s),
+            ["5:74 anchor `#nothing` does not exist on `/b/`"]
+        );
+    }
+
+    #[test]
+    fn raw_html_fragment_links_check_against_anchors() {
+        let mut a = page(
+            "/a/",
+            "<a href=\"#why-now\">up</a> <a href=\"#why-not\">no</a>\n",
+        );
+        // A heading's id, as the render adds it.
+        a.anchors.insert("why-now".to_string());
+        let s = site(vec![a], &[]);
+        let found = problems(&s);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "anchor `#why-not` does not exist on this page");
+        assert_eq!(found[0].2, "did you mean `#why-now`?");
     }
 }

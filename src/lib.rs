@@ -52,6 +52,7 @@ pub mod schema;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod site;
+pub mod strings;
 pub mod theme;
 
 mod fs;

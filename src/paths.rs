@@ -13,6 +13,8 @@ pub const STATIC_DIR: &str = "static";
 pub const TEMPLATES_DIR: &str = "templates";
 /// Themes on disk, one folder each.
 pub const THEMES_DIR: &str = "themes";
+/// Strings files (`i18n/<language>.toml`), in the site and in a theme.
+pub const I18N_DIR: &str = "i18n";
 /// Where `build` writes by default.
 pub const DEFAULT_OUTPUT: &str = "public";
 /// The folder under the site root that holds caches.

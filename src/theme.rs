@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Position, display_path};
 use crate::error::Error;
 use crate::paths::{TEMPLATES_DIR, THEMES_DIR, walk_files};
+use crate::strings::Strings;
 
 /// Default templates, compiled in so a site with only `content/` and
 /// `nutgraf.toml` builds. A file with the same name on disk wins.
@@ -99,6 +100,8 @@ pub struct Theme {
     fingerprints: HashMap<String, u64>,
     /// Hash of all fingerprints: equal when no template changed.
     templates_key: u64,
+    /// The words templates print, as `strings` ([`crate::strings`]).
+    pub strings: Strings,
 }
 
 impl Theme {
@@ -185,7 +188,9 @@ impl Theme {
             all.sort_unstable();
             crate::hash::hash_key(&all)
         };
+        let strings = Strings::load(root, config)?;
         Ok(Theme {
+            strings,
             tera,
             assets,
             fingerprints,

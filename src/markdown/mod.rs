@@ -4,6 +4,7 @@
 
 pub mod figure;
 pub mod highlight;
+pub mod links;
 pub mod questions;
 
 use std::collections::HashMap;
@@ -41,6 +42,22 @@ pub fn render_inline(text: &str, markdown: &MarkdownConfig) -> String {
     render(figure::inline(text, markdown)).trim().to_string()
 }
 
+/// The shortest opening paragraph, in characters, that gets a drop cap:
+/// more than two full lines at the widest measure (about 80 characters a
+/// line), so the text always wraps past the cap.
+pub const DROP_CAP_MIN_CHARS: usize = 200;
+
+/// Whether an opening paragraph with this text gets a drop cap: long
+/// enough, and starting with a letter or digit (a drop-capped quotation
+/// mark reads as a stray glyph).
+fn earns_drop_cap(text: &str) -> bool {
+    let first = text
+        .trim_start()
+        .chars()
+        .find(|c| !c.is_ascii_punctuation());
+    first.is_some_and(char::is_alphanumeric) && text.chars().count() >= DROP_CAP_MIN_CHARS
+}
+
 /// What a page's Markdown renders with.
 pub struct RenderContext<'a> {
     pub config: &'a Config,
@@ -55,8 +72,9 @@ pub struct RenderContext<'a> {
     pub body_offset: usize,
     /// Show image slots as placeholders (drafts, serve) instead of warning.
     pub show_slots: bool,
-    /// Whether this page's questions go into an FAQPage.
-    pub faq: bool,
+    /// The page's `faq` front matter key: `Some(true)` forces the
+    /// question menu and FAQPage, `Some(false)` turns FAQPage off.
+    pub faq: Option<bool>,
     /// A lead image is rendered above the body, so no body image is first.
     pub has_lead: bool,
     /// Makes the resized versions of figures.
@@ -74,9 +92,9 @@ pub struct Rendered {
     pub figures: Vec<FigureInfo>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every link's destination and where it starts in the body.
-    pub links: Vec<(String, usize)>,
     /// Every id given to an element of the body (headings, footnotes).
+    /// `check` finds links, and ids written in raw HTML, with
+    /// [`links::gather`].
     pub anchors: Vec<String>,
 }
 
@@ -95,7 +113,6 @@ struct State<'c, 'a> {
     footnote_refs: HashMap<String, (usize, usize)>,
     footnote_order: Vec<String>,
     footnotes: HashMap<String, Vec<Event<'a>>>,
-    links: Vec<(String, usize)>,
 }
 
 /// Renders a page's Markdown body.
@@ -116,7 +133,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnote_refs: HashMap::new(),
         footnote_order: Vec::new(),
         footnotes: HashMap::new(),
-        links: Vec::new(),
     };
 
     let mut i = 0;
@@ -168,11 +184,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                 let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
                 st.inline_image(dest_url, title, &alt, range.start);
                 i = end + 1;
-            }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                st.links.push((dest_url.to_string(), range.start));
-                st.out.push(event.clone());
-                i += 1;
             }
             Event::FootnoteReference(label) => {
                 st.footnote_reference(label);
@@ -266,9 +277,6 @@ impl<'c, 'a> State<'c, 'a> {
 
     fn figure(&mut self, parts: figure::Parts<'a>) {
         let body_pos = parts.offset;
-        if let Some((dest, _)) = &parts.link {
-            self.links.push((dest.to_string(), body_pos));
-        }
         let Some((target, size)) = self.resolve(&parts.src, body_pos) else {
             return;
         };
@@ -465,7 +473,7 @@ impl<'c, 'a> State<'c, 'a> {
             self.questions.push(Question {
                 id,
                 text,
-                faq: self.ctx.faq && !opted_out,
+                faq: !opted_out,
                 offset: events[0].1.start,
             });
         }
@@ -494,7 +502,15 @@ impl<'c, 'a> State<'c, 'a> {
     }
 
     fn finish(mut self) -> Rendered {
-        let faq = self.faq_entries();
+        if !questions::is_qa_shaped(self.questions.len(), self.sections.len(), self.ctx.faq) {
+            self.drop_questions();
+        }
+        self.mark_drop_cap();
+        let faq = if self.ctx.faq.unwrap_or(self.ctx.config.faq) {
+            self.faq_entries()
+        } else {
+            Vec::new()
+        };
         let mut html = render(std::mem::take(&mut self.out));
         self.footnotes_section(&mut html);
         Rendered {
@@ -504,9 +520,49 @@ impl<'c, 'a> State<'c, 'a> {
             figures: self.figures,
             word_count: self.words,
             diagnostics: self.diagnostics,
-            links: self.links,
             anchors: self.ids.into_vec(),
         }
+    }
+
+    /// Gives the opening paragraph the `drop-cap` class when it is long
+    /// enough to run past a three-line drop cap at the widest measure, so
+    /// a theme's drop cap never leaves a gap beside a one-line opening
+    /// ("Hello, readers!"). Only a paragraph that opens the body counts.
+    fn mark_drop_cap(&mut self) {
+        if !matches!(self.out.first(), Some(Event::Start(Tag::Paragraph))) {
+            return;
+        }
+        let end = self
+            .out
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            .unwrap_or(self.out.len());
+        if earns_drop_cap(&plain_text(&self.out[1..end])) {
+            self.out[0] = Event::Html("<p class=\"drop-cap\">".into());
+        }
+    }
+
+    /// An article that is not Q&A-shaped has no questions: no menu, no
+    /// FAQPage, and its headings lose the `question` class (themes mark
+    /// question headings). Their ids stay, so deep links keep working.
+    fn drop_questions(&mut self) {
+        for &(at, question) in &self.sections {
+            if question.is_none() {
+                continue;
+            }
+            if let Some(Event::Html(html)) = self.out.get_mut(at) {
+                let plain = html.replacen(" class=\"question\"", "", 1).replacen(
+                    "class=\"question ",
+                    "class=\"",
+                    1,
+                );
+                *html = plain.into();
+            }
+        }
+        for s in &mut self.sections {
+            s.1 = None;
+        }
+        self.questions.clear();
     }
 
     /// Each FAQ question's answer: everything up to the next `##`.
@@ -592,6 +648,26 @@ fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_long_opening_earns_a_drop_cap() {
+        // Regression: a one-line opening ("Hello, readers!") left a gap
+        // beside the theme's three-line drop cap.
+        assert!(!earns_drop_cap("Hello, readers!"));
+        let long = "The river rose two metres overnight. ".repeat(6);
+        assert!(earns_drop_cap(&long));
+        assert!(
+            !earns_drop_cap(&format!("\u{201c}{long}")),
+            "quotation mark first"
+        );
+        assert!(
+            earns_drop_cap(&format!("(1) {long}")),
+            "ASCII punctuation is skipped"
+        );
+        // Characters, not bytes: 199 two-byte letters are still short.
+        assert!(!earns_drop_cap(&"é".repeat(DROP_CAP_MIN_CHARS - 1)));
+        assert!(earns_drop_cap(&"é".repeat(DROP_CAP_MIN_CHARS)));
+    }
 
     #[test]
     fn a_note_renders_inline_without_a_paragraph() {

@@ -72,6 +72,20 @@ pub fn is_question(level: HeadingLevel, text: &str) -> bool {
     level == HeadingLevel::H2 && text.trim_end().ends_with('?')
 }
 
+/// Whether an article is Q&A-shaped, so that it gets the question menu and
+/// (unless opted out) FAQPage markup. `faq = true` in the front matter
+/// forces it on for any article with a question heading; otherwise it takes
+/// at least two question headings that are more than half of the `##`
+/// sections. A blog post whose only question is a closing "What's next?"
+/// is not an FAQ page, and marking it up as one goes against the search
+/// engines' structured-data guidelines.
+pub fn is_qa_shaped(questions: usize, sections: usize, forced: Option<bool>) -> bool {
+    if forced == Some(true) {
+        return questions >= 1;
+    }
+    questions >= 2 && questions * 2 > sections
+}
+
 /// The answer's events turned into HTML that uses only h1–h6, br, ol, ul,
 /// li, a, p, div, b, strong, i, em. Figures, code blocks, tables, footnote
 /// marks and raw HTML arrive as (or become) HTML events and are dropped;
@@ -175,6 +189,25 @@ mod tests {
         assert!(is_question(HeadingLevel::H2, "Why now? "));
         assert!(!is_question(HeadingLevel::H3, "Why now?"));
         assert!(!is_question(HeadingLevel::H2, "Background"));
+    }
+
+    #[test]
+    fn qa_shape_needs_two_questions_that_are_most_sections() {
+        // Regression: a post ending with "What's next?" became an FAQPage.
+        assert!(!is_qa_shaped(1, 5, None));
+        assert!(!is_qa_shaped(1, 1, None));
+        assert!(!is_qa_shaped(2, 4, None), "half is not most");
+        assert!(is_qa_shaped(2, 3, None));
+        assert!(is_qa_shaped(6, 7, None));
+        assert!(
+            is_qa_shaped(2, 2, Some(false)),
+            "faq = false is about markup, not shape"
+        );
+        assert!(is_qa_shaped(1, 9, Some(true)), "faq = true forces it");
+        assert!(
+            !is_qa_shaped(0, 3, Some(true)),
+            "nothing to list without a question"
+        );
     }
 
     #[test]

@@ -70,25 +70,16 @@
     }
   }
 
-  function showError(text) {
-    let box = document.getElementById(OVERLAY_ID);
-    if (!box) {
-      box = document.createElement("div");
-      box.id = OVERLAY_ID;
-      box.setAttribute("role", "alert");
-      box.style.cssText =
-        "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;" +
-        "margin:0;padding:1rem 1.25rem;background:#1d1f21;color:#f8f8f2;border-top:4px solid #e5484d;" +
-        "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 -4px 24px #0006";
-      const title = document.createElement("p");
-      title.style.cssText = "margin:0 0 .5rem;font-weight:bold;color:#ff8589";
-      title.textContent = "nutgraf: the site did not build. The page shows the last good version.";
-      const pre = document.createElement("pre");
-      pre.style.cssText = "margin:0;white-space:pre-wrap";
-      box.append(title, pre);
-      document.body.appendChild(box);
-    }
-    box.querySelector("pre").textContent = text;
+  // The server renders the overlay (src/serve/overlay.rs); the same
+  // markup is on the page served while nothing has built yet.
+  function showError(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const fresh = template.content.firstElementChild;
+    if (!fresh) return;
+    const box = document.getElementById(OVERLAY_ID);
+    if (box) box.replaceWith(fresh);
+    else document.body.appendChild(fresh);
   }
 
   function clearError() {
@@ -107,8 +98,13 @@
     };
   }
 
+  // The page served while nothing had built: it holds no article to
+  // update in place, so once the site builds, load the real page.
+  const placeholder = document.documentElement.hasAttribute("data-nutgraf-placeholder");
+
   async function handle(msg) {
-    if (msg.type === "error") return showError(msg.text);
+    if (msg.type === "error") return showError(msg.html);
+    if (placeholder && (msg.type === "ok" || msg.type === "update")) return location.reload();
     if (msg.type === "ok") return clearError();
     if (msg.type !== "update") return;
     clearError();

@@ -7,8 +7,14 @@
 //! itself and morphs its DOM, keeping the scroll position), whether a
 //! stylesheet changed (swapped in place), or the build error to show as an
 //! overlay. A message goes out only after the whole pass is in place.
+//!
+//! Until a pass has built, there is no site to serve: every request for a
+//! page gets a page carrying the error overlay and the client instead, so
+//! the browser shows what is wrong and reloads into the site once it builds.
 
+mod overlay;
 pub mod session;
+mod warnings;
 mod watch;
 
 use std::convert::Infallible;
@@ -29,9 +35,12 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tower::ServiceExt;
 
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::output::Served;
+use crate::serve::overlay::Behind;
 use crate::serve::session::Session;
+use crate::serve::warnings::WarningLog;
 
 pub use watch::{ChangeKind, classify};
 
@@ -65,22 +74,67 @@ enum Message {
         css: bool,
         reload: bool,
     },
-    /// The last pass failed; `text` is the diagnostics as printed.
-    Error { text: String },
+    /// The last pass failed: `text` is its errors as printed, `html` the
+    /// overlay showing them, for the client to put in place.
+    Error { text: String, html: String },
     /// No error (sent to a newly connected page).
     Ok,
 }
 
+/// What the last pass left for the browsers.
+#[derive(Debug, Clone)]
+enum Status {
+    /// No pass has finished (the server only starts after the first).
+    Starting,
+    /// The last pass built; its site is served.
+    Built,
+    /// The last pass failed: `text` is its errors, for the overlay, and
+    /// `behind` says whether an earlier pass left a site to serve.
+    Failed { text: String, behind: Behind },
+}
+
+impl Status {
+    /// What a failing pass after this one leaves under the overlay.
+    fn left_served(&self) -> Behind {
+        match self {
+            Status::Starting => Behind::Nothing,
+            Status::Built => Behind::LastGood,
+            Status::Failed { behind, .. } => *behind,
+        }
+    }
+
+    /// The message a newly connected page gets first.
+    fn message(&self) -> Message {
+        match self {
+            Status::Starting | Status::Built => Message::Ok,
+            Status::Failed { text, behind } => Message::Error {
+                text: text.clone(),
+                html: overlay::render(text, *behind),
+            },
+        }
+    }
+}
+
 struct Shared {
     files: crate::serve::session::SiteFiles,
-    /// The current build error, for pages loaded while it stands.
-    error: RwLock<Option<String>>,
+    status: RwLock<Status>,
     events: broadcast::Sender<String>,
 }
 
 impl Shared {
-    fn set_error(&self, text: Option<String>) {
-        *self.error.write().unwrap_or_else(|e| e.into_inner()) = text;
+    fn status(&self) -> Status {
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sets the status; the one it replaces.
+    fn set_status(&self, status: Status) -> Status {
+        std::mem::replace(
+            &mut *self.status.write().unwrap_or_else(|e| e.into_inner()),
+            status,
+        )
     }
 
     fn send(&self, message: &Message) {
@@ -104,13 +158,18 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
         root,
         ..opts.clone()
     };
-    let mut session = Session::new(&opts.root, opts.drafts);
+    let session = Session::new(&opts.root, opts.drafts);
     let (events, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
         files: session.shared_files(),
-        error: RwLock::default(),
+        status: RwLock::new(Status::Starting),
         events,
     });
+    let mut passes = Passes {
+        session,
+        shared: shared.clone(),
+        warnings: WarningLog::default(),
+    };
     // The watcher starts before the first pass, so a save during it is
     // not lost.
     let mut watcher =
@@ -120,7 +179,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
                 "on network drives and some containers, `--poll` watches by polling instead",
             )
         })?;
-    publish(&shared, &mut session, &[], true, None);
+    passes.publish(&[], true, None);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -164,80 +223,155 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
             })
             || (batch.kinds.contains(&ChangeKind::Static)
                 && batch.paths.iter().any(|p| is_image(p)));
-        publish(
-            &shared,
-            &mut session,
-            &batch.paths,
-            everything,
-            Some(&batch),
-        );
+        passes.publish(&batch.paths, everything, Some(&batch));
     }
     Ok(())
 }
 
-/// Runs one pass and tells the browsers. The terminal gets each error once.
-fn publish(
-    shared: &Shared,
-    session: &mut Session,
-    dirty: &[PathBuf],
-    everything: bool,
-    batch: Option<&watch::Batch>,
-) {
-    match session.rebuild(dirty, everything) {
-        Ok(report) => {
-            for w in &report.warnings {
-                eprintln!("{w}");
-            }
-            let was_error = shared.error.read().map(|e| e.is_some()).unwrap_or(false);
-            shared.set_error(None);
-            let mut pages: Vec<String> = report
-                .changed
-                .iter()
-                .filter(|f| f.ends_with(".html"))
-                .map(|f| site_path(f))
-                .collect();
-            pages.dedup();
-            let static_paths: Vec<&PathBuf> = batch
-                .map(|b| {
-                    b.paths
-                        .iter()
-                        // a folder appearing says nothing about its files
-                        .filter(|p| classify_is(p, b, ChangeKind::Static) && !p.is_dir())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let css = report.changed.iter().any(|f| f.ends_with(".css"))
-                || static_paths
-                    .iter()
-                    .any(|p| p.extension().is_some_and(|e| e == "css"));
-            // A changed script or other static file: only a reload shows it.
-            let reload = batch.is_some_and(|b| b.kinds.contains(&ChangeKind::Config))
-                || static_paths
-                    .iter()
-                    .any(|p| p.extension().is_none_or(|e| e != "css") && !is_image(p));
-            eprintln!(
-                "Rebuilt in {} ms: {} files rendered, {} changed{}",
-                report.elapsed.as_millis(),
-                report.rendered.len(),
-                report.changed.len(),
-                if batch.is_none() {
-                    format!(" ({} articles)", report.pages)
-                } else {
-                    String::new()
+/// The serve loop's state between passes.
+struct Passes {
+    session: Session,
+    shared: Arc<Shared>,
+    /// The warnings the terminal has shown, so a pass prints only new ones.
+    warnings: WarningLog,
+}
+
+impl Passes {
+    /// Runs one pass and tells the terminal and the browsers. The terminal
+    /// gets every error, and only the warnings that are new or changed.
+    fn publish(&mut self, dirty: &[PathBuf], everything: bool, batch: Option<&watch::Batch>) {
+        let shared = &self.shared;
+        match self.session.rebuild(dirty, everything) {
+            Ok(report) => {
+                let digest = self.warnings.complete(&report.warnings);
+                for w in &digest.new {
+                    eprintln!("{w}\n");
                 }
-            );
-            if batch.is_some() || was_error {
-                shared.send(&Message::Update { pages, css, reload });
+                let previous = shared.set_status(Status::Built);
+                let mut pages: Vec<String> = report
+                    .changed
+                    .iter()
+                    .filter(|f| f.ends_with(".html"))
+                    .map(|f| site_path(f))
+                    .collect();
+                pages.dedup();
+                let static_paths: Vec<&PathBuf> = batch
+                    .map(|b| {
+                        b.paths
+                            .iter()
+                            // a folder appearing says nothing about its files
+                            .filter(|p| classify_is(p, b, ChangeKind::Static) && !p.is_dir())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let css = report.changed.iter().any(|f| f.ends_with(".css"))
+                    || static_paths
+                        .iter()
+                        .any(|p| p.extension().is_some_and(|e| e == "css"));
+                // A changed script or other static file: only a reload
+                // shows it; so does the first build after none (the open
+                // page is the error page, not an older version of the page).
+                let reload = batch.is_some_and(|b| b.kinds.contains(&ChangeKind::Config))
+                    || static_paths
+                        .iter()
+                        .any(|p| p.extension().is_none_or(|e| e != "css") && !is_image(p))
+                    || matches!(
+                        previous,
+                        Status::Failed {
+                            behind: Behind::Nothing,
+                            ..
+                        }
+                    );
+                eprintln!(
+                    "Rebuilt in {} ms: {} files rendered, {} changed{}{}",
+                    report.elapsed.as_millis(),
+                    report.rendered.len(),
+                    report.changed.len(),
+                    if batch.is_none() {
+                        format!(" ({} articles)", report.pages)
+                    } else {
+                        String::new()
+                    },
+                    digest
+                        .summary()
+                        .map(|s| format!("; {s}"))
+                        .unwrap_or_default(),
+                );
+                if batch.is_some() || matches!(previous, Status::Failed { .. }) {
+                    shared.send(&Message::Update { pages, css, reload });
+                }
             }
-        }
-        Err(e) => {
-            let text = e.report("build");
-            eprintln!("{}", text.trim_end());
-            eprintln!("The last good version is still served; fix the file and save.");
-            shared.set_error(Some(text.clone()));
-            shared.send(&Message::Error { text });
+            Err(e) => {
+                let behind = shared.status().left_served();
+                let failure = describe_failure(&e, &mut self.warnings);
+                eprintln!("{}", failure.terminal.trim_end());
+                eprintln!(
+                    "{}",
+                    match behind {
+                        Behind::LastGood =>
+                            "The last good version is still served; fix the file and save.",
+                        Behind::Nothing =>
+                            "Nothing has built yet: every page shows this error until the site builds; fix the file and save.",
+                    }
+                );
+                let status = Status::Failed {
+                    text: failure.overlay,
+                    behind,
+                };
+                // Status first: a page connecting in between gets the error.
+                let message = status.message();
+                shared.set_status(status);
+                shared.send(&message);
+            }
         }
     }
+}
+
+/// What a failed pass shows: in the terminal and over the page.
+#[derive(Debug, PartialEq, Eq)]
+struct Failure {
+    /// Every error, the warnings that are new or changed, and the counts.
+    terminal: String,
+    /// The errors only: warnings would bury them; the terminal has them.
+    overlay: String,
+}
+
+/// Errors in full, like [`Error::report`], but warnings only when new to
+/// the writer (see [`WarningLog::partial`]).
+fn describe_failure(e: &Error, warnings: &mut WarningLog) -> Failure {
+    let diagnostics = e.diagnostics();
+    if diagnostics.is_empty() {
+        let text = e.report("build");
+        return Failure {
+            terminal: text.clone(),
+            overlay: text,
+        };
+    }
+    let (errors, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        diagnostics.iter().partition(|d| d.is_error());
+    let digest = warnings.partial(rest);
+    let mut shown = String::new();
+    for d in &errors {
+        shown.push_str(&format!("{d}\n\n"));
+    }
+    let failed = format!(
+        "error: build failed: {} error{}",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    let overlay = match digest.total {
+        0 => format!("{shown}{failed}\n"),
+        1 => format!("{shown}{failed} (and 1 warning, in the terminal)\n"),
+        n => format!("{shown}{failed} (and {n} warnings, in the terminal)\n"),
+    };
+    for w in &digest.new {
+        shown.push_str(&format!("{w}\n\n"));
+    }
+    let terminal = match digest.summary() {
+        Some(summary) => format!("{shown}{failed}, {summary}\n"),
+        None => format!("{shown}{failed}\n"),
+    };
+    Failure { terminal, overlay }
 }
 
 fn classify_is(path: &std::path::Path, batch: &watch::Batch, kind: ChangeKind) -> bool {
@@ -284,11 +418,7 @@ async fn live_js() -> Response {
 }
 
 async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let first = match shared.error.read().ok().and_then(|e| e.clone()) {
-        Some(text) => Message::Error { text },
-        None => Message::Ok,
-    };
-    let first = serde_json::to_string(&first).unwrap_or_default();
+    let first = serde_json::to_string(&shared.status().message()).unwrap_or_default();
     let updates = tokio_stream::wrappers::BroadcastStream::new(shared.events.subscribe())
         // A client that fell behind misses messages; a reload catches up.
         .map(|m| {
@@ -303,7 +433,20 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 }
 
 /// Serves a file of the last good pass; HTML gets the live-reload client.
+/// Before any pass built, a page gets the error overlay instead.
 async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    match shared.status() {
+        Status::Built
+        | Status::Failed {
+            behind: Behind::LastGood,
+            ..
+        } => {}
+        Status::Failed {
+            text,
+            behind: Behind::Nothing,
+        } => return not_built(&text, &request),
+        Status::Starting => return not_built("", &request),
+    }
     let raw = request.uri().path().to_string();
     let path = percent_encoding::percent_decode_str(&raw)
         .decode_utf8_lossy()
@@ -346,6 +489,45 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         }
         Lookup::Missing(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// The answer to any request while no pass has built: `503 Service
+/// Unavailable` (there is no site yet, and a script polling the server
+/// should not take the page for one), with the overlay page for a request
+/// that wants HTML, which browsers render whatever the status.
+fn not_built(text: &str, request: &Request) -> Response {
+    let (content_type, body) = if wants_html(request) {
+        ("text/html; charset=utf-8", overlay::page(text))
+    } else {
+        (
+            "text/plain; charset=utf-8",
+            "The site has not built yet: see the terminal running `nutgraf serve`.\n".to_string(),
+        )
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::RETRY_AFTER, "1"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A request for a page: a path ending in `/` or `.html` or with no
+/// extension, or a browser saying it accepts HTML.
+fn wants_html(request: &Request) -> bool {
+    let path = request.uri().path();
+    let last = path.rsplit('/').next().unwrap_or("");
+    let accepts = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("text/html"));
+    last.is_empty() || last.ends_with(".html") || !last.contains('.') || accepts
 }
 
 async fn respond(served: &Served, name: &str, status: StatusCode, request: Request) -> Response {
@@ -417,6 +599,7 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Position;
 
     #[test]
     fn site_paths() {
@@ -436,5 +619,117 @@ mod tests {
         );
         let out = String::from_utf8(inject(b"<p>fragment")).unwrap_or_default();
         assert_eq!(out, format!("<p>fragment{LIVE_SCRIPT}"));
+    }
+
+    fn request(path: &str, accept: Option<&str>) -> Request {
+        let mut builder = axum::http::Request::builder().uri(path);
+        if let Some(accept) = accept {
+            builder = builder.header(header::ACCEPT, accept);
+        }
+        builder
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn pages_want_html_and_assets_do_not() {
+        for page in ["/", "/a/", "/a", "/a/index.html", "/404.html"] {
+            assert!(wants_html(&request(page, None)), "{page}");
+        }
+        for asset in ["/style.css", "/img/a.jpg", "/feed.xml", "/a/b.js"] {
+            assert!(!wants_html(&request(asset, None)), "{asset}");
+        }
+        // What a browser sends when it navigates, whatever the path.
+        let navigation = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(wants_html(&request("/v1.2", Some(navigation))));
+        assert!(!wants_html(&request("/v1.2", Some("text/css,*/*;q=0.1"))));
+    }
+
+    fn site_error() -> Error {
+        Error::Site(vec![
+            Diagnostic::warning("content/a.md", Position { line: 8, col: 1 }, "no alt")
+                .with_hint("describe the photo"),
+            Diagnostic::error("content/b.md", Position { line: 3, col: 8 }, "invalid TOML")
+                .with_hint("check quoting"),
+            Diagnostic::warning("content/c.md", Position { line: 2, col: 1 }, "no credit"),
+        ])
+    }
+
+    #[test]
+    fn a_failure_prints_errors_in_full_and_only_new_warnings() {
+        let e = site_error();
+        let mut log = WarningLog::default();
+        // The writer has seen a.md's warning already.
+        log.complete(&e.diagnostics()[..1]);
+        let failure = describe_failure(&e, &mut log);
+        assert_eq!(
+            failure.terminal,
+            "error: invalid TOML\n --> content/b.md:3:8\n  = help: check quoting\n\n\
+             warning: no credit\n --> content/c.md:2:1\n\n\
+             error: build failed: 1 error, \
+             2 warnings (1 new shown; 1 unchanged, not repeated)\n"
+        );
+        // The error is never dropped, even when it was printed last time.
+        let again = describe_failure(&e, &mut log);
+        assert!(
+            again
+                .terminal
+                .starts_with("error: invalid TOML\n --> content/b.md:3:8\n"),
+            "{}",
+            again.terminal
+        );
+        assert!(!again.terminal.contains("no credit"), "{}", again.terminal);
+    }
+
+    #[test]
+    fn the_overlay_shows_errors_not_warnings() {
+        let failure = describe_failure(&site_error(), &mut WarningLog::default());
+        assert_eq!(
+            failure.overlay,
+            "error: invalid TOML\n --> content/b.md:3:8\n  = help: check quoting\n\n\
+             error: build failed: 1 error (and 2 warnings, in the terminal)\n"
+        );
+    }
+
+    #[test]
+    fn a_failure_without_a_place_is_reported_as_is() {
+        let e = Error::usage("cannot read the theme", "reinstall it");
+        let failure = describe_failure(&e, &mut WarningLog::default());
+        assert_eq!(failure.terminal, e.report("build"));
+        assert_eq!(failure.overlay, e.report("build"));
+    }
+
+    #[test]
+    fn a_page_opened_before_anything_built_gets_the_error_first() {
+        let status = Status::Failed {
+            text: "error: broken\n --> content/a.md:3:8\n".into(),
+            behind: Behind::Nothing,
+        };
+        let Message::Error { text, html } = status.message() else {
+            panic!("expected an error message");
+        };
+        assert!(text.contains("content/a.md:3:8"));
+        assert!(html.contains("has not built yet"), "{html}");
+        assert!(matches!(Status::Built.message(), Message::Ok));
+    }
+
+    #[test]
+    fn only_a_pass_that_built_leaves_a_site_to_serve() {
+        assert_eq!(Status::Starting.left_served(), Behind::Nothing);
+        assert_eq!(Status::Built.left_served(), Behind::LastGood);
+        // A failure keeps what the one before it left.
+        for behind in [Behind::Nothing, Behind::LastGood] {
+            let failed = Status::Failed {
+                text: String::new(),
+                behind,
+            };
+            assert_eq!(failed.left_served(), behind);
+        }
+    }
+
+    #[test]
+    fn the_client_knows_the_overlay_and_placeholder_names() {
+        assert!(LIVE_JS.contains(&format!("\"{}\"", overlay::ID)));
+        assert!(LIVE_JS.contains(&format!("\"{}\"", overlay::PLACEHOLDER_ATTR)));
     }
 }

@@ -10,10 +10,10 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdCache};
 
 use crate::config::CONFIG_FILE;
-use crate::paths::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, is_ignored_path};
+use crate::paths::{CONTENT_DIR, I18N_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, is_ignored_path};
 
 /// The folders watched recursively; the output and cache folders are not.
-pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, THEMES_DIR, STATIC_DIR];
+pub const WATCHED_DIRS: [&str; 5] = [CONTENT_DIR, TEMPLATES_DIR, THEMES_DIR, STATIC_DIR, I18N_DIR];
 
 /// What kind of source changed; each has one way of being rebuilt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,7 +66,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         CONFIG_FILE => Some(ChangeKind::Config),
         CONTENT_DIR if is_md || rel == Path::new(CONTENT_DIR) => Some(ChangeKind::Content),
         CONTENT_DIR => Some(ChangeKind::ContentAsset),
-        TEMPLATES_DIR => Some(ChangeKind::Templates),
+        TEMPLATES_DIR | I18N_DIR => Some(ChangeKind::Templates),
         THEMES_DIR => Some(ChangeKind::Theme),
         STATIC_DIR => Some(ChangeKind::Static),
         _ => None,
@@ -203,6 +203,7 @@ mod tests {
         assert_eq!(kind("content"), Some(ChangeKind::Content));
         assert_eq!(kind("content/a/photo.jpg"), Some(ChangeKind::ContentAsset));
         assert_eq!(kind("templates/page.html"), Some(ChangeKind::Templates));
+        assert_eq!(kind("i18n/en.toml"), Some(ChangeKind::Templates));
         assert_eq!(kind("themes/x/static/style.css"), Some(ChangeKind::Theme));
         assert_eq!(kind("static/style.css"), Some(ChangeKind::Static));
         assert_eq!(kind("public/index.html"), None);

@@ -210,7 +210,7 @@ impl SiteRef<'_> {
             file_text: &page.text,
             body_offset: page.body_offset,
             show_slots: self.drafts,
-            faq: page.matter.faq.unwrap_or(self.config.faq),
+            faq: page.matter.faq,
             has_lead: lead.is_some(),
             processor: self.processor,
             lint_small_images: matches!(self.mode, Mode::Check { .. }),
@@ -218,7 +218,7 @@ impl SiteRef<'_> {
         let mut rendered = markdown::render_page(page.body(), &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
         if let Mode::Check { links } = self.mode {
-            links.article(i, PageLinks::new(page, &rendered));
+            links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
         }
 
         let date = page.date.as_ref().map(rfc3339);

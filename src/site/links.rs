@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use crate::content::Content;
 use crate::diagnostic::{LineIndex, Position};
+pub use crate::markdown::links::LinkKind;
 use crate::site::cdn::Alias;
 use crate::site::listings::Tag;
 
@@ -16,6 +17,8 @@ use crate::site::listings::Tag;
 pub struct Link {
     pub dest: String,
     pub pos: Position,
+    /// Markdown, or which raw HTML attribute.
+    pub kind: LinkKind,
 }
 
 /// What `check` needs of one rendered article.
@@ -30,21 +33,34 @@ pub struct PageLinks {
 }
 
 impl PageLinks {
-    pub fn new(page: &crate::content::Page, rendered: &crate::markdown::Rendered) -> PageLinks {
+    pub fn new(
+        page: &crate::content::Page,
+        rendered: &crate::markdown::Rendered,
+        markdown: &crate::config::MarkdownConfig,
+    ) -> PageLinks {
         let index = LineIndex::new(&page.text);
         let at = |body_offset: usize| index.position(&page.text, page.body_offset + body_offset);
+        let gathered = crate::markdown::links::gather(page.body(), markdown);
         PageLinks {
             display: page.display.clone(),
             url: page.url.clone(),
-            links: rendered
+            links: gathered
                 .links
-                .iter()
-                .map(|(dest, off)| Link {
-                    dest: dest.clone(),
-                    pos: at(*off),
+                .into_iter()
+                .map(|link| Link {
+                    dest: link.dest,
+                    pos: at(link.offset),
+                    kind: link.kind,
                 })
                 .collect(),
-            anchors: rendered.anchors.iter().cloned().collect(),
+            // Ids the render gave (headings, footnotes) and ids written in
+            // raw HTML.
+            anchors: rendered
+                .anchors
+                .iter()
+                .cloned()
+                .chain(gathered.anchors)
+                .collect(),
             questions: rendered
                 .questions
                 .iter()

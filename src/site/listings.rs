@@ -264,7 +264,7 @@ impl SiteRef<'_> {
                 file_text: &section.text,
                 body_offset: section.body_offset,
                 show_slots: self.drafts,
-                faq: false,
+                faq: Some(false),
                 has_lead: false,
                 processor: self.processor,
                 lint_small_images: matches!(self.mode, Mode::Check { .. }),

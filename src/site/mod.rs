@@ -197,9 +197,18 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         files_copied += copy_content_assets(root, &content, out)?;
     }
     let stylesheet = write_stylesheet(root, &theme, out, preview)?;
-    set_globals(&mut theme, &config, &stylesheet);
+    let nav = Nav::of(&content);
+    set_globals(&mut theme, &config, &stylesheet, &nav);
     let pass = match mode {
-        Mode::Serve(inc) => Some(begin_pass(root, &config, &theme, &stylesheet, drafts, inc)),
+        Mode::Serve(inc) => Some(begin_pass(
+            root,
+            &config,
+            &theme,
+            &stylesheet,
+            &nav,
+            drafts,
+            inc,
+        )),
         Mode::Build { .. } | Mode::Check { .. } => None,
     };
     manifest.insert("style.css".into(), stylesheet);
@@ -281,6 +290,7 @@ fn begin_pass<'p>(
     config: &Config,
     theme: &Theme,
     stylesheet: &Asset,
+    nav: &Nav,
     drafts: bool,
     inc: Incremental<'p>,
 ) -> memo::Started<'p> {
@@ -294,6 +304,8 @@ fn begin_pass<'p>(
         true,
         inc.generation,
         &theme_files,
+        &theme.strings,
+        nav,
     ));
     inc.pass.begin(globals, theme.templates_key())
 }
@@ -417,7 +429,50 @@ struct AssetsContext<'a> {
     stylesheet_integrity: &'a str,
 }
 
-fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset) {
+/// What the site navigation may link to: only what this build writes.
+/// Every page shows it, so a change here re-renders every page in serve.
+#[derive(Debug, Serialize, Hash)]
+struct Nav {
+    /// Top-level sections (`content/<dir>/_index.md`), in folder order.
+    sections: Vec<NavLink>,
+    /// Whether any article has tags, so `/tags/` is written.
+    tags: bool,
+    /// The site's Atom feed, always written.
+    feed: &'static str,
+}
+
+#[derive(Debug, Serialize, Hash)]
+struct NavLink {
+    title: String,
+    url: String,
+}
+
+impl Nav {
+    fn of(content: &content::Content) -> Nav {
+        let sections = content
+            .sections
+            .iter()
+            .filter(|s| s.url.trim_matches('/').split('/').count() == 1)
+            .map(|s| NavLink {
+                title: s.matter.title.clone().unwrap_or_else(|| {
+                    s.dir
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                }),
+                url: s.url.clone(),
+            })
+            .collect();
+        Nav {
+            sections,
+            tags: content.pages.iter().any(|p| !p.matter.tags.is_empty()),
+            feed: "/atom.xml",
+        }
+    }
+}
+
+fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset, nav: &Nav) {
+    let strings = theme.strings.clone();
     let globals = theme.tera.global_context();
     globals.insert(
         "config",
@@ -438,6 +493,8 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset) {
         },
     );
     globals.insert("nutgraf_version", env!("CARGO_PKG_VERSION"));
+    globals.insert("strings", &strings);
+    globals.insert("nav", nav);
 }
 
 /// The parts of the site every page render needs.

@@ -156,7 +156,8 @@ fn headers_make_hashed_assets_immutable_and_pages_revalidate() {
 
 #[test]
 fn pages_are_minified_by_default_and_the_option_turns_it_off() {
-    let article = "+++\ntitle = \"Why now?\"\n+++\n\nSome   text.\n\n## Why now?\n\nBecause.\n";
+    let article =
+        "+++\ntitle = \"Why now?\"\nfaq = true\n+++\n\nSome   text.\n\n## Why now?\n\nBecause.\n";
     let site = Site::empty()
         .file(
             "nutgraf.toml",

@@ -151,3 +151,53 @@ fn external_links_are_checked_only_when_asked() {
         run.stderr
     );
 }
+
+#[test]
+fn check_reads_links_and_anchors_in_raw_html() {
+    // The fixture plants exactly five problems in raw HTML, among valid
+    // raw-HTML links, ids, `<a name>`s, e-mail autolinks and `mailto:`/
+    // `tel:`/`data:` URLs that must all pass.
+    let site = Site::fixture("check-html");
+    let run = site.nutgraf(&["check"]).failure(1);
+    let errors =
+        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: "));
+    assert_eq!(errors, 5, "{}", run.stderr);
+    for (message, at) in [
+        (
+            "error: broken link `missing-chart.png` in `<img src>`: no file or page at `/bundle/missing-chart.png`",
+            "content/bundle/index.md:12:6",
+        ),
+        // The tag spans two lines of an HTML block; the attribute is on the
+        // second.
+        (
+            "error: broken link `chart-2x.png` in `<img srcset>`: no file or page at `/bundle/chart-2x.png`",
+            "content/bundle/index.md:14:22",
+        ),
+        (
+            "error: broken link `data.cvs` in `<a href>`: no file or page at `/bundle/data.cvs`",
+            "content/bundle/index.md:17:46",
+        ),
+        (
+            "error: anchor `#drift` does not exist on `/method/`",
+            "content/bundle/index.md:19:4",
+        ),
+        (
+            "error: anchor `#top-of-page` does not exist on this page",
+            "content/bundle/index.md:23:4",
+        ),
+    ] {
+        assert!(
+            run.stderr.contains(&format!("{message}\n --> {at}\n")),
+            "expected {message} at {at}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains(
+            "check: 5 problems in 2 articles; 17 internal links checked, 2 external links not checked"
+        ),
+        "{}",
+        run.stderr
+    );
+    insta::assert_snapshot!(run.stderr);
+}

@@ -246,3 +246,60 @@ fn newsroom_theme_builds_with_its_own_stylesheet() {
         "the newsroom stylesheet is not the one published"
     );
 }
+
+/// The links of the site navigation (`<nav class="site-nav">`).
+fn nav_links(html: &str) -> Vec<String> {
+    let start = html
+        .find("class=\"site-nav\"")
+        .unwrap_or_else(|| panic!("no nav: {html}"));
+    let nav = &html[start..start + html[start..].find("</nav>").unwrap_or(0)];
+    nav.match_indices("href=\"")
+        .map(|(i, m)| {
+            let rest = &nav[i + m.len()..];
+            rest[..rest.find('"').unwrap_or(0)].to_string()
+        })
+        .collect()
+}
+
+/// Regression: the theme linked "Topics" to `/tags/` on every page, but
+/// `/tags/` is only written when an article has tags (810 broken links on
+/// a blog without tags).
+#[test]
+fn navigation_links_only_to_pages_that_exist() {
+    let site = Site::empty().file(
+        "content/plain.md",
+        "+++\ntitle = \"No tags here\"\n+++\n\nText.\n",
+    );
+    site.build(&[]).success();
+    for page in ["index.html", "plain/index.html", "404.html"] {
+        assert_eq!(nav_links(&site.output(page)), ["/atom.xml"], "{page}");
+    }
+    assert!(!site.root.join("public/tags").exists());
+
+    // A tag and a section later, both are written and both are linked.
+    let site = site
+        .file(
+            "content/plain.md",
+            "+++\ntitle = \"Tagged now\"\ntags = [\"Rivers\"]\n+++\n\nText.\n",
+        )
+        .file(
+            "content/notes/_index.md",
+            "+++\ntitle = \"Field notes\"\n+++\n",
+        )
+        .file(
+            "content/notes/one.md",
+            "+++\ntitle = \"One\"\n+++\n\nText.\n",
+        );
+    site.build(&[]).success();
+    let html = site.output("plain/index.html");
+    assert_eq!(nav_links(&html), ["/notes/", "/tags/", "/atom.xml"]);
+    assert!(
+        html.contains("<a href=\"/notes/\">Field notes</a>"),
+        "{html}"
+    );
+    for link in nav_links(&html) {
+        let rel = format!("public{link}");
+        let path = site.root.join(rel.trim_end_matches('/'));
+        assert!(path.exists(), "nav links to {link}, which was not written");
+    }
+}

@@ -21,6 +21,8 @@ mod scaffold;
 #[cfg(feature = "serve")]
 mod serve;
 mod slots;
+mod strings;
+mod themes;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,6 +60,8 @@ pub fn free_port() -> u16 {
 pub struct Serving {
     pub process: Guard,
     pub port: u16,
+    /// What serve printed before it listened: the first pass.
+    pub startup: Vec<String>,
     /// What serve prints on stderr after it started listening, a line at a
     /// time (each pass says `Rebuilt in …` or prints its error).
     pub stderr: std::sync::mpsc::Receiver<String>,
@@ -92,6 +96,7 @@ pub fn start_serve(root: &Path) -> Serving {
     });
     let process = Guard(child);
     let deadline = Instant::now() + Duration::from_secs(60);
+    let mut startup = Vec::new();
     loop {
         let line = rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -99,10 +104,12 @@ pub fn start_serve(root: &Path) -> Serving {
         if line.starts_with("Serving") {
             break;
         }
+        startup.push(line);
     }
     Serving {
         process,
         port,
+        startup,
         stderr: rx,
     }
 }

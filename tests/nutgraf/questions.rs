@@ -114,3 +114,60 @@ fn question_page_schema_is_valid() {
     let (_site, html) = built();
     assert_valid_schema("faq", &html);
 }
+
+/// A blog post with sections and one closing question.
+const ANNOUNCEMENT: &str = "+++\ntitle = \"Version 3 is out\"\n+++\n\nThe third release of the river gauge firmware is ready.\n\n## What changed\n\nThe sampling loop now sleeps between readings.\n\n## Upgrading\n\nFlash the new image over the old one.\n\n## What's next?\n\nA battery monitor, if the spring floods allow.\n";
+
+/// Regression: any `##` heading ending in `?` made a question, so blog
+/// posts whose only question was a closing "What's next?" got FAQPage
+/// markup and a one-item "In this explainer" box.
+#[test]
+fn a_post_with_one_closing_question_is_not_an_faq() {
+    let site = Site::empty().file("content/release.md", ANNOUNCEMENT);
+    site.build(&[]).success();
+    let html = site.output("release/index.html");
+    let graph = jsonld(&html);
+    assert!(nodes(&graph, "FAQPage").is_empty(), "{html}");
+    assert!(
+        !html.contains("class=\"questions\""),
+        "no question menu: {html}"
+    );
+    // The heading keeps its id for deep links but is not marked a question.
+    assert!(html.contains("<h2 id=\"what-s-next\">"), "{html}");
+}
+
+#[test]
+fn faq_true_forces_the_menu_and_faqpage() {
+    let forced = ANNOUNCEMENT.replace("+++\n\n", "faq = true\n+++\n\n");
+    let site = Site::empty().file("content/release.md", forced);
+    site.build(&[]).success();
+    let html = site.output("release/index.html");
+    let graph = jsonld(&html);
+    let faq = nodes(&graph, "FAQPage");
+    assert_eq!(faq.len(), 1, "{html}");
+    assert_eq!(faq[0]["mainEntity"][0]["name"], "What\u{2019}s next?");
+    assert!(html.contains("class=\"questions\""), "{html}");
+    assert!(html.contains("<h2 id=\"what-s-next\" class=\"question\">"));
+}
+
+#[test]
+fn mostly_question_sections_make_an_faq_without_front_matter() {
+    let qa = "+++\ntitle = \"The dam, explained\"\n+++\n\nA short lede.\n\n## Why was it built?\n\nFor power.\n\n## Who pays for it?\n\nThe province.\n\n## Background\n\nIt opened in 1971.\n";
+    let site = Site::empty().file("content/dam.md", qa);
+    site.build(&[]).success();
+    let html = site.output("dam/index.html");
+    let graph = jsonld(&html);
+    let faq = nodes(&graph, "FAQPage");
+    assert_eq!(faq.len(), 1, "two of three sections are questions: {html}");
+    assert_eq!(faq[0]["mainEntity"].as_array().map(Vec::len), Some(2));
+
+    // Half is not most: one more plain section and it is a post again.
+    let site = Site::empty().file(
+        "content/dam.md",
+        qa.replace("## Background", "## Background\n\nText.\n\n## Timeline"),
+    );
+    site.build(&[]).success();
+    let html = site.output("dam/index.html");
+    assert!(nodes(&jsonld(&html), "FAQPage").is_empty(), "{html}");
+    assert!(!html.contains("class=\"questions\""));
+}

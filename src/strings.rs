@@ -1,0 +1,156 @@
+//! The words templates print ("In this explainer", "min read"): built-in
+//! English, overridden by the theme's and then the site's
+//! `i18n/<language>.toml`, for the site's `language`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::config::{Config, toml_diagnostic};
+use crate::diagnostic::{Diagnostic, did_you_mean, display_path, key_position};
+use crate::error::Error;
+use crate::paths::{I18N_DIR, THEMES_DIR};
+
+/// The built-in strings: every key a strings file may set.
+const BUILTIN: &str = include_str!("../i18n/en.toml");
+
+/// Key → text, every key of the built-in file present.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, std::hash::Hash)]
+pub struct Strings(BTreeMap<String, String>);
+
+impl Strings {
+    /// The built-in English strings.
+    pub fn builtin() -> Strings {
+        // The built-in file is part of the binary and its test proves it
+        // parses; an empty map here would only mean missing words.
+        Strings(toml::from_str(BUILTIN).unwrap_or_default())
+    }
+
+    /// The strings for `config.language`: built-ins, then
+    /// `themes/<theme>/i18n/<language>.toml`, then `i18n/<language>.toml`.
+    /// A key the built-ins do not have is an error (a typo would otherwise
+    /// leave the default text in place without a word).
+    pub fn load(root: &Path, config: &Config) -> Result<Strings, Error> {
+        let mut strings = Strings::builtin();
+        let file = format!("{}.toml", config.language);
+        let theme = root
+            .join(THEMES_DIR)
+            .join(&config.theme)
+            .join(I18N_DIR)
+            .join(&file);
+        let site = root.join(I18N_DIR).join(&file);
+        let mut problems = Vec::new();
+        for path in [theme, site] {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(Error::usage(
+                        format!("cannot read `{}`: {e}", path.display()),
+                        "check that the file is readable UTF-8",
+                    ));
+                }
+            };
+            let display = display_path(root, &path);
+            if let Err(d) = strings.merge(&display, &text) {
+                problems.extend(d);
+            }
+        }
+        if problems.is_empty() {
+            Ok(strings)
+        } else {
+            Err(Error::Config(problems))
+        }
+    }
+
+    /// Overrides keys with those of one strings file.
+    fn merge(&mut self, display: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+        let keys: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        let table: BTreeMap<String, String> =
+            toml::from_str(text).map_err(|e| vec![toml_diagnostic(display, text, 0, &e, &keys)])?;
+        let mut problems = Vec::new();
+        for key in table.keys() {
+            if !self.0.contains_key(key) {
+                let d = Diagnostic::error(
+                    display,
+                    key_position(text, 0..text.len(), key),
+                    format!("unknown string `{key}`"),
+                );
+                problems.push(match did_you_mean(key, &keys) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint(
+                        "the keys are those of the built-in i18n/en.toml (see the README); put your own words in templates or under [extra]",
+                    ),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        self.0.extend(table);
+        Ok(())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_strings_parse_and_hold_todays_words() {
+        let parsed: Result<BTreeMap<String, String>, _> = toml::from_str(BUILTIN);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        let s = Strings::builtin();
+        assert_eq!(s.get("in_this_explainer"), Some("In this explainer"));
+        assert_eq!(s.get("explainers"), Some("Explainers"));
+    }
+
+    #[test]
+    fn a_file_overrides_known_keys() {
+        let mut s = Strings::builtin();
+        let r = s.merge(
+            Path::new("i18n/en.toml"),
+            "in_this_explainer = \"In this guide\"\n",
+        );
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(s.get("in_this_explainer"), Some("In this guide"));
+        assert_eq!(s.get("explainers"), Some("Explainers"), "others stay");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_with_a_suggestion() {
+        let mut s = Strings::builtin();
+        let text = "explainers = \"Guides\"\nin_this_explainr = \"In this guide\"\n";
+        let problems = s
+            .merge(Path::new("i18n/en.toml"), text)
+            .expect_err("unknown key");
+        assert_eq!(problems.len(), 1);
+        let shown = problems[0].to_string();
+        assert!(
+            shown.contains("unknown string `in_this_explainr`"),
+            "{shown}"
+        );
+        assert!(shown.contains("i18n/en.toml:2:1"), "{shown}");
+        assert!(
+            shown.contains("did you mean `in_this_explainer`?"),
+            "{shown}"
+        );
+        assert_eq!(s.get("explainers"), Some("Explainers"), "nothing merged");
+    }
+
+    #[test]
+    fn a_value_that_is_not_text_is_an_error() {
+        let mut s = Strings::builtin();
+        let problems = s
+            .merge(Path::new("i18n/en.toml"), "explainers = 3\n")
+            .expect_err("not a string");
+        assert!(
+            problems[0].to_string().contains("i18n/en.toml:1:"),
+            "{}",
+            problems[0]
+        );
+    }
+}

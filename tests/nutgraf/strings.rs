@@ -1,0 +1,86 @@
+//! The words templates print come from `i18n/<language>.toml`: built-in
+//! English by default, overridden by the site.
+
+use crate::Site;
+
+const EXPLAINER: &str = "+++\ntitle = \"The weir\"\ntags = [\"Rivers\"]\n+++\n\nLede.\n\n## Why a weir?\n\nTo hold water.\n\n## Who built it?\n\nThe town.\n";
+
+#[test]
+fn todays_words_are_the_default() {
+    let site = Site::empty().file("content/weir.md", EXPLAINER);
+    site.build(&[]).success();
+    let html = site.output("weir/index.html");
+    assert!(
+        html.contains("<p class=\"questions-title\">In this explainer</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"reading-time\">1 min read</span>"),
+        "{html}"
+    );
+    assert!(
+        site.output("index.html")
+            .contains(">Latest explainers</h2>")
+    );
+    assert!(
+        site.output("tags/rivers/index.html")
+            .contains("1 explainer tagged “Rivers”.")
+    );
+}
+
+#[test]
+fn a_site_strings_file_changes_the_wording() {
+    let site = Site::empty()
+        .file("content/weir.md", EXPLAINER)
+        .file(
+            "i18n/en.toml",
+            "in_this_explainer = \"In this guide\"\nlatest_explainers = \"Latest guides\"\nmin_read = \"{minutes}-minute read\"\ntag_count_one = \"One guide about {tag}.\"\n",
+        );
+    site.build(&[]).success();
+    let html = site.output("weir/index.html");
+    assert!(
+        html.contains("<nav class=\"questions\" aria-label=\"In this guide\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p class=\"questions-title\">In this guide</p>"),
+        "{html}"
+    );
+    assert!(html.contains("1-minute read"), "{html}");
+    assert!(!html.contains("In this explainer"));
+    assert!(site.output("index.html").contains(">Latest guides</h2>"));
+    assert!(
+        site.output("tags/rivers/index.html")
+            .contains("One guide about Rivers.")
+    );
+}
+
+#[test]
+fn the_strings_file_follows_the_site_language() {
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            "title = \"T\"\nbase_url = \"https://t.example.org\"\nlanguage = \"fr\"\nminify = false\n",
+        )
+        .file("content/weir.md", EXPLAINER)
+        .file("i18n/fr.toml", "in_this_explainer = \"Dans cet article\"\n");
+    site.build(&[]).success();
+    let html = site.output("weir/index.html");
+    assert!(html.contains(">Dans cet article</p>"), "{html}");
+    // Keys the file leaves out keep the built-in words.
+    assert!(html.contains("min read"), "{html}");
+}
+
+#[test]
+fn an_unknown_string_is_a_config_error_with_a_suggestion() {
+    let site = Site::empty().file("content/weir.md", EXPLAINER).file(
+        "i18n/en.toml",
+        "# wording\nin_this_explaner = \"In this guide\"\n",
+    );
+    site.build(&[])
+        .failure(2)
+        .says("error: unknown string `in_this_explaner`")
+        .says("i18n/en.toml:2:1")
+        .says("did you mean `in_this_explainer`?");
+    assert!(!site.root.join("public").exists());
+}
