@@ -179,7 +179,7 @@ fn broken(site: &SiteLinks, page: &PageLinks, link: &Link) -> Option<Finding> {
             "broken {}: no file or page at `{resolved}`",
             described(link)
         ))
-        .with_hint(missing_hint(site, &page.url, path, &resolved)),
+        .with_hint(missing_hint(site, &page.url, link, path, &resolved)),
     )
 }
 
@@ -195,10 +195,19 @@ fn described(link: &Link) -> String {
 /// to `resolved`, where nothing is published. The hint says what is
 /// actually wrong: an article URL is only suggested for a link to a page,
 /// never for a file.
-fn missing_hint(site: &SiteLinks, page_url: &str, path: &str, resolved: &str) -> String {
-    if path.contains('@') && !path.contains('/') {
-        return format!("an e-mail address needs `mailto:`, e.g. `mailto:{path}`");
-    }
+fn missing_hint(
+    site: &SiteLinks,
+    page_url: &str,
+    link: &Link,
+    path: &str,
+    resolved: &str,
+) -> String {
+    // Only a link a reader follows can be a forgotten `mailto:`; an image
+    // such as `chart@2x.png` never is.
+    let followed = match &link.kind {
+        LinkKind::Markdown => true,
+        LinkKind::Html { attr, .. } => *attr == "href",
+    };
     let name = resolved.rsplit('/').next().unwrap_or("");
     if name.contains('.') {
         let mut same_name: Vec<&str> = site
@@ -211,7 +220,11 @@ fn missing_hint(site: &SiteLinks, page_url: &str, path: &str, resolved: &str) ->
         if let Some(url) = same_name.first() {
             return format!("a file named `{name}` is published at `{url}`: link to that URL");
         }
-    } else {
+    }
+    if followed && path.contains('@') && !path.contains('/') {
+        return format!("an e-mail address needs `mailto:`, e.g. `mailto:{path}`");
+    }
+    if !name.contains('.') {
         let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
         if let Some(url) = did_you_mean(resolved, &urls) {
             return format!("did you mean `{url}`?");
@@ -600,6 +613,21 @@ mod tests {
             hint,
             "an e-mail address needs `mailto:`, e.g. `mailto:desk@example.org`"
         );
+    }
+
+    #[test]
+    fn an_image_with_an_at_sign_is_not_taken_for_an_address() {
+        // Regression: a missing `chart@2x.png` in a srcset was told it
+        // needed `mailto:`.
+        let s = site(
+            vec![page(
+                "/foo/",
+                "<img src=\"a.png\" srcset=\"chart@2x.png 2x\" alt=\"\">\n",
+            )],
+            &["/foo/a.png"],
+        );
+        let (_, _, hint) = &problems(&s)[0];
+        assert!(hint.starts_with("relative links resolve"), "{hint}");
     }
 
     #[test]
