@@ -1,10 +1,11 @@
 //! Markdown to HTML: pulldown-cmark configured in one place, and the event
 //! transforms that make explainers (figures, slots, question headings,
-//! highlighted code, footnotes at the end).
+//! highlighted code, footnotes at the end), and the plain-text summary.
 
 pub mod figure;
 pub mod highlight;
 pub mod questions;
+pub mod summary;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -20,6 +20,7 @@ mod scaffold;
 #[cfg(feature = "serve")]
 mod serve;
 mod slots;
+mod summaries;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
