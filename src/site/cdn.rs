@@ -3,7 +3,7 @@
 //! read both files; S3-style hosts use the redirect pages).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::content::{Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -41,10 +41,16 @@ pub struct Alias {
 }
 
 /// Checks every article's `aliases`: site paths (with or without the
-/// leading `/`), inside the site, not taken by a page, not claimed twice.
+/// leading `/`), inside the site, not taken by a page or a file beside the
+/// articles, not claimed twice.
 pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Alias> {
     let mut out = Vec::new();
     let mut claimed: HashMap<String, &Page> = HashMap::new();
+    let files: HashMap<&str, &Path> = content
+        .assets
+        .iter()
+        .map(|f| (f.dest.as_str(), f.source.as_path()))
+        .collect();
     for page in &content.pages {
         for raw in &page.matter.aliases {
             let pos = page.key_position("aliases");
@@ -59,6 +65,14 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
             };
             if taken.contains(&from.as_str()) {
                 diags.push(error(format!("alias `{raw}` is the URL of a page")));
+                continue;
+            }
+            if let Some(source) = files.get(crate::paths::slash(&file).as_str()) {
+                let source = Path::new(crate::paths::CONTENT_DIR).join(source);
+                diags.push(error(format!(
+                    "alias `{raw}` is the URL of the file `{}`",
+                    source.display()
+                )));
                 continue;
             }
             if let Some(other) = claimed.insert(from.clone(), page) {

@@ -149,6 +149,25 @@ fn aliases_without_a_leading_slash_are_validated_as_site_paths() {
         .says("error: alias `shared/` is also claimed by `content/b.md`\n --> content/c.md:3:1");
 }
 
+/// An alias's redirect page would overwrite a bundle's file published at
+/// that path.
+#[test]
+fn an_alias_on_a_bundle_file_is_an_error() {
+    let site = Site::empty()
+        .file(
+            "content/Report.2024/index.md",
+            "+++\ntitle = \"Report\"\n+++\n\nThe [full text](full.html).\n",
+        )
+        .file("content/Report.2024/full.html", "<p>The full text.</p>\n")
+        .file(
+            "content/b.md",
+            "+++\ntitle = \"B\"\naliases = [\"report-2024/full.html\"]\n+++\n",
+        );
+    site.build(&[]).failure(1).says(
+        "error: alias `report-2024/full.html` is the URL of the file `content/Report.2024/full.html`\n --> content/b.md:3:1",
+    );
+}
+
 #[test]
 fn bad_aliases_are_errors() {
     let site = Site::empty()
