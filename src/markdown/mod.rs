@@ -75,6 +75,8 @@ pub struct Rendered {
     pub links: Vec<(String, usize)>,
     /// Every id given to an element of the body (headings, footnotes).
     pub anchors: Vec<String>,
+    /// The body's plain-text summary ([`summary::summarize`]).
+    pub summary: Option<String>,
 }
 
 struct State<'c, 'a> {
@@ -99,6 +101,7 @@ struct State<'c, 'a> {
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     let events: Vec<(Event, std::ops::Range<usize>)> =
         new_cmark_parser(body).into_offset_iter().collect();
+    let summary = summary::of_events(events.iter().map(|(e, _)| e), body);
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),
@@ -191,7 +194,10 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             }
         }
     }
-    st.finish()
+    Rendered {
+        summary,
+        ..st.finish()
+    }
 }
 
 /// Index of the event that closes the one opened at `start`.
@@ -482,6 +488,7 @@ impl<'c, 'a> State<'c, 'a> {
             diagnostics: self.diagnostics,
             links: self.links,
             anchors: self.ids.into_vec(),
+            summary: None,
         }
     }
 

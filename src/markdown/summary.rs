@@ -1,6 +1,8 @@
 //! An article's summary: the plain text that stands in for a missing
 //! `description` in its meta description, JSON-LD, listings and feeds.
 
+use std::borrow::Borrow;
+
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::new_cmark_parser;
@@ -22,7 +24,18 @@ const DANGLING: &[char] = &[
 /// boundary to at most [`SUMMARY_LENGTH`] characters. `None` when there is
 /// no such text.
 pub fn summarize(body: &str) -> Option<String> {
-    let text = source_text(body);
+    of_events(new_cmark_parser(body), body)
+}
+
+/// [`summarize`] from the events of `body` already parsed (a page render
+/// has them, and a second parse would cost as much as the first).
+pub fn of_events<'a, E: Borrow<Event<'a>>>(
+    events: impl IntoIterator<Item = E>,
+    body: &str,
+) -> Option<String> {
+    // The marker is an HTML comment: without one anywhere, the first
+    // paragraph decides and the rest of the events need not be read.
+    let text = source_text(events, body.contains("<!--"));
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!text.is_empty()).then(|| cut(&text, SUMMARY_LENGTH))
 }
@@ -32,11 +45,11 @@ pub fn summarize(body: &str) -> Option<String> {
 /// Figures (a paragraph that begins with an image) are not text to
 /// summarise, nor are headings, code, tables, raw HTML, images inside text
 /// or footnotes; the text of paragraphs, list items and quotes is.
-fn source_text(body: &str) -> String {
-    // The marker is an HTML comment: without one anywhere, the first
-    // paragraph decides and the rest of the body need not be parsed.
-    let may_have_marker = body.contains("<!--");
-    let mut events = new_cmark_parser(body).peekable();
+fn source_text<'a, E: Borrow<Event<'a>>>(
+    events: impl IntoIterator<Item = E>,
+    may_have_marker: bool,
+) -> String {
+    let mut events = events.into_iter().peekable();
     let mut text = String::new();
     // The first top-level paragraph's range in `text`.
     let mut first: Option<std::ops::Range<usize>> = None;
@@ -46,6 +59,7 @@ fn source_text(body: &str) -> String {
     // Depth inside an element whose text is left out.
     let mut skipping = 0usize;
     while let Some(event) = events.next() {
+        let event = event.borrow();
         if skipping > 0 {
             match event {
                 Event::Start(_) => skipping += 1,
@@ -55,9 +69,11 @@ fn source_text(body: &str) -> String {
             continue;
         }
         match event {
-            Event::Html(html) | Event::InlineHtml(html) if is_marker(&html) => return text,
+            Event::Html(html) | Event::InlineHtml(html) if is_marker(html) => return text,
             Event::Start(Tag::Paragraph)
-                if matches!(events.peek(), Some(Event::Start(Tag::Image { .. }))) =>
+                if events
+                    .peek()
+                    .is_some_and(|e| matches!(e.borrow(), Event::Start(Tag::Image { .. }))) =>
             {
                 skipping = 1;
             }
@@ -89,7 +105,7 @@ fn source_text(body: &str) -> String {
                 text.push(' ');
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                text.push_str(&t);
+                text.push_str(t);
             }
             Event::SoftBreak | Event::HardBreak => text.push(' '),
             _ => {}
@@ -195,6 +211,21 @@ mod tests {
     fn footnote_marks_are_dropped() {
         let body = "The claim.[^src] It holds.[^2]\n\n[^src]: A source.\n[^2]: Another.\n";
         assert_eq!(summary(body), "The claim. It holds.");
+    }
+
+    #[test]
+    fn events_parsed_once_give_the_same_summary() {
+        // The page render hands over its own events (borrowed) instead of
+        // a second parse.
+        for body in [
+            "The lede.\n\nMore.\n",
+            "![A photo](p.jpg)\nCaption.\n\nLede after a figure.\n",
+            "One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n",
+        ] {
+            let events: Vec<Event> = new_cmark_parser(body).collect();
+            assert_eq!(of_events(events.iter(), body), summarize(body), "{body}");
+            assert!(summarize(body).is_some());
+        }
     }
 
     #[test]

@@ -231,7 +231,7 @@ impl SiteRef<'_> {
             .description
             .clone()
             .filter(|d| !d.trim().is_empty())
-            .or_else(|| markdown::summary::summarize(page.body()));
+            .or_else(|| rendered.summary.take());
         let date = page.date.as_ref().map(rfc3339);
         let (previous, next) = listings::neighbours(pages, i);
         // The latest of `updated` and the corrections log sets dateModified.
