@@ -305,7 +305,7 @@ fn load_entries(
         .collect();
     let mut folders = Folders::default();
     for s in &content.sections {
-        folders.insert(rel_to(content_dir, &s.dir), &s.url, true);
+        folders.insert(strip_content_dir(content_dir, &s.dir), &s.url, true);
     }
     for page in loaded.into_iter().flatten() {
         let scheduled = page.date.as_ref().is_some_and(|d| d.timestamp() > opts.now);
@@ -313,7 +313,11 @@ fn load_entries(
         // A bundle's folder over a section's: the page is what its files
         // sit beside.
         if page.bundle {
-            folders.insert(rel_to(content_dir, &page.dir), &page.url, published);
+            folders.insert(
+                strip_content_dir(content_dir, &page.dir),
+                &page.url,
+                published,
+            );
         }
         if !published {
             content.skipped += 1;
@@ -338,13 +342,22 @@ fn load_entries(
     Ok(content)
 }
 
-fn rel_to<'p>(content_dir: &Path, path: &'p Path) -> &'p Path {
+fn strip_content_dir<'p>(content_dir: &Path, path: &'p Path) -> &'p Path {
     path.strip_prefix(content_dir).unwrap_or(path)
 }
 
 /// A file under `content/` may not land where a page is written, nor where
 /// another file does (see [`bundle::check_claims`]).
 fn check_claims(root: &Path, content_dir: &Path, content: &Content, diags: &Diagnostics) {
+    // Only a file named `index.html` can be in a page's way: without one,
+    // serve's passes need not list 10,000 page files to find that out.
+    let in_the_way = content
+        .assets
+        .iter()
+        .any(|f| f.dest.rsplit('/').next() == Some("index.html"));
+    if !in_the_way {
+        return bundle::check_claims(root, content_dir, &[], &content.assets, diags);
+    }
     let index = |url: &str| format!("{}index.html", url.trim_start_matches('/'));
     let mut pages: Vec<Claim> = content
         .pages

@@ -101,7 +101,7 @@ struct State<'c, 'a> {
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     let events: Vec<(Event, std::ops::Range<usize>)> =
         new_cmark_parser(body).into_offset_iter().collect();
-    let summary = summary::of_events(events.iter().map(|(e, _)| e), body);
+    let summary = summary::summarize_events(events.iter().map(|(e, _)| e), body);
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),

@@ -24,12 +24,12 @@ const DANGLING: &[char] = &[
 /// boundary to at most [`SUMMARY_LENGTH`] characters. `None` when there is
 /// no such text.
 pub fn summarize(body: &str) -> Option<String> {
-    of_events(new_cmark_parser(body), body)
+    summarize_events(new_cmark_parser(body), body)
 }
 
 /// [`summarize`] from the events of `body` already parsed (a page render
 /// has them, and a second parse would cost as much as the first).
-pub fn of_events<'a, E: Borrow<Event<'a>>>(
+pub fn summarize_events<'a, E: Borrow<Event<'a>>>(
     events: impl IntoIterator<Item = E>,
     body: &str,
 ) -> Option<String> {
@@ -223,7 +223,11 @@ mod tests {
             "One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n",
         ] {
             let events: Vec<Event> = new_cmark_parser(body).collect();
-            assert_eq!(of_events(events.iter(), body), summarize(body), "{body}");
+            assert_eq!(
+                summarize_events(events.iter(), body),
+                summarize(body),
+                "{body}"
+            );
             assert!(summarize(body).is_some());
         }
     }
