@@ -1,6 +1,7 @@
 //! Loading `content/`: articles (files and bundles), the home page, and the
 //! other files that are copied beside the pages.
 
+pub mod bundle;
 pub mod frontmatter;
 
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::time::SystemTime;
 use jiff::Zoned;
 use rayon::prelude::*;
 
+use self::bundle::{Claim, ContentFile, Folders};
 use self::frontmatter::{ArticleMatter, SectionMatter};
 use crate::diagnostic::{
     Diagnostic, Diagnostics, Finding, Position, Severity, display_path, key_position,
@@ -36,6 +38,9 @@ pub struct Page {
     pub url: String,
     /// Folder that relative image paths are resolved against.
     pub dir: PathBuf,
+    /// A bundle (`<folder>/index.md`): the files in `dir` are published
+    /// at the page's URL.
+    pub bundle: bool,
     /// The folder whose `_index.md` would list this article: the article's
     /// folder, or for a bundle the folder above it.
     pub section_dir: PathBuf,
@@ -85,8 +90,11 @@ pub struct Content {
     pub home: Option<Section>,
     /// Sections below the home page, by folder name order.
     pub sections: Vec<Section>,
-    /// Non-Markdown files, relative to `content/`, copied to the same path.
-    pub assets: Vec<PathBuf>,
+    /// Non-Markdown files to publish, each with its place in the output:
+    /// a bundle's at its page's URL (drafts' bundles left out).
+    pub assets: Vec<ContentFile>,
+    /// Where each folder's files are published, for the URLs of images.
+    pub folders: Arc<Folders>,
     /// Drafts and scheduled articles left out of this build.
     pub skipped: usize,
     /// Serve: the pass reused the previous walk of `content/` (only known
@@ -249,10 +257,11 @@ fn load_entries(
 ) -> anyhow::Result<Content> {
     let mut content = Content::default();
     let mut article_paths = Vec::new();
+    let mut files = Vec::new();
     for e in entries {
         match e {
             Entry::Article(p) => article_paths.push(p.as_path()),
-            Entry::Asset(p) => content.assets.push(p.clone()),
+            Entry::Asset(p) => files.push(p),
             Entry::Section(p) => match load_section(root, content_dir, p) {
                 Ok(section) if section.url == "/" => content.home = Some(section),
                 Ok(section) => content.sections.push(section),
@@ -294,9 +303,23 @@ fn load_entries(
             }
         })
         .collect();
+    let mut folders = Folders::default();
+    for s in &content.sections {
+        folders.insert(strip_content_dir(content_dir, &s.dir), &s.url, true);
+    }
     for page in loaded.into_iter().flatten() {
         let scheduled = page.date.as_ref().is_some_and(|d| d.timestamp() > opts.now);
-        if !opts.drafts && (page.matter.draft || scheduled) {
+        let published = opts.drafts || !(page.matter.draft || scheduled);
+        // A bundle's folder over a section's: the page is what its files
+        // sit beside.
+        if page.bundle {
+            folders.insert(
+                strip_content_dir(content_dir, &page.dir),
+                &page.url,
+                published,
+            );
+        }
+        if !published {
             content.skipped += 1;
             continue;
         }
@@ -306,7 +329,56 @@ fn load_entries(
         .pages
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     check_unique_urls(&content.pages, diags);
+    content.assets = files
+        .into_iter()
+        .filter(|rel| folders.is_published(rel))
+        .map(|rel| ContentFile {
+            dest: folders.dest(rel),
+            source: rel.clone(),
+        })
+        .collect();
+    content.folders = Arc::new(folders);
+    check_claims(root, content_dir, &content, diags);
     Ok(content)
+}
+
+fn strip_content_dir<'p>(content_dir: &Path, path: &'p Path) -> &'p Path {
+    path.strip_prefix(content_dir).unwrap_or(path)
+}
+
+/// A file under `content/` may not land where a page is written, nor where
+/// another file does (see [`bundle::check_claims`]).
+fn check_claims(root: &Path, content_dir: &Path, content: &Content, diags: &Diagnostics) {
+    // Only a file named `index.html` can be in a page's way: without one,
+    // serve's passes need not list 10,000 page files to find that out.
+    let in_the_way = content
+        .assets
+        .iter()
+        .any(|f| f.dest.rsplit('/').next() == Some("index.html"));
+    if !in_the_way {
+        return bundle::check_claims(root, content_dir, &[], &content.assets, diags);
+    }
+    let index = |url: &str| format!("{}index.html", url.trim_start_matches('/'));
+    let mut pages: Vec<Claim> = content
+        .pages
+        .iter()
+        .map(|p| Claim {
+            file: index(&p.url),
+            source: Some(&p.display),
+        })
+        .collect();
+    pages.extend(content.home.iter().chain(&content.sections).map(|s| Claim {
+        file: index(&s.url),
+        source: Some(&s.display),
+    }));
+    // The home page is written with or without a `content/_index.md`.
+    if content.home.is_none() {
+        pages.push(Claim {
+            file: index("/"),
+            source: None,
+        });
+    }
+    bundle::check_claims(root, content_dir, &pages, &content.assets, diags);
 }
 
 /// Reads a content file as UTF-8, pointing at the first invalid byte.
@@ -422,6 +494,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
         path: path.to_path_buf(),
         display,
         dir: path.parent().unwrap_or(content_dir).to_path_buf(),
+        bundle: is_bundle,
         section_dir: if is_bundle {
             path.parent()
                 .and_then(Path::parent)

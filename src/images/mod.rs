@@ -44,6 +44,9 @@ pub struct Images {
     root: PathBuf,
     content_dir: PathBuf,
     static_dir: PathBuf,
+    /// Where files under `content/` are published (a bundle's at its
+    /// page's URL), for the URLs images get.
+    folders: std::sync::Arc<crate::content::bundle::Folders>,
     sizes: Mutex<HashMap<PathBuf, Measured>>,
 }
 
@@ -74,8 +77,19 @@ impl Images {
             root: root.to_path_buf(),
             content_dir: root.join(crate::paths::CONTENT_DIR),
             static_dir: root.join(crate::paths::STATIC_DIR),
+            folders: Default::default(),
             sizes: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Gives files under `content/` the URLs they are published at.
+    pub fn with_folders(self, folders: std::sync::Arc<crate::content::bundle::Folders>) -> Images {
+        Images { folders, ..self }
+    }
+
+    /// The site URL of `rel`, a file under `content/`.
+    fn content_url(&self, rel: &Path) -> String {
+        url_of(Path::new(&self.folders.dest(rel)))
     }
 
     /// Resolves `src` as written in a page whose file sits in `page_dir`.
@@ -104,15 +118,12 @@ impl Images {
         if let Some(abs) = decoded.strip_prefix('/') {
             let rel = normalize(Path::new(abs)).ok_or_else(|| escape_message(src))?;
             let in_static = self.static_dir.join(&rel);
-            let file = if in_static.is_file() || !self.content_dir.join(&rel).is_file() {
-                in_static
+            let (file, url) = if in_static.is_file() || !self.content_dir.join(&rel).is_file() {
+                (in_static, url_of(&rel))
             } else {
-                self.content_dir.join(&rel)
+                (self.content_dir.join(&rel), self.content_url(&rel))
             };
-            return Ok(ImageRef::Local {
-                file,
-                url: url_of(&rel),
-            });
+            return Ok(ImageRef::Local { file, url });
         }
         let page_rel = page_dir
             .strip_prefix(&self.content_dir)
@@ -120,7 +131,7 @@ impl Images {
         let rel = normalize(&page_rel.join(&decoded)).ok_or_else(|| escape_message(src))?;
         Ok(ImageRef::Local {
             file: self.content_dir.join(&rel),
-            url: url_of(&rel),
+            url: self.content_url(&rel),
         })
     }
 
@@ -414,6 +425,20 @@ mod tests {
             Ok(ImageRef::Local {
                 file: PathBuf::from("/site/content/why-now/launch photo.jpg"),
                 url: "/why-now/launch%20photo.jpg".into()
+            })
+        );
+    }
+
+    #[test]
+    fn sources_in_a_bundle_get_the_url_its_files_are_published_at() {
+        let mut folders = crate::content::bundle::Folders::default();
+        folders.insert(Path::new("Release-2.60.0"), "/release-2-60-0/", true);
+        let images = images().with_folders(std::sync::Arc::new(folders));
+        assert_eq!(
+            images.resolve(Path::new("/site/content/Release-2.60.0"), "shot 1.png"),
+            Ok(ImageRef::Local {
+                file: PathBuf::from("/site/content/Release-2.60.0/shot 1.png"),
+                url: "/release-2-60-0/shot%201.png".into()
             })
         );
     }

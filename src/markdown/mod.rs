@@ -1,11 +1,12 @@
 //! Markdown to HTML: pulldown-cmark configured in one place, and the event
 //! transforms that make explainers (figures, slots, question headings,
-//! highlighted code, footnotes at the end).
+//! highlighted code, footnotes at the end), and the plain-text summary.
 
 pub mod figure;
 pub mod highlight;
 pub mod links;
 pub mod questions;
+pub mod summary;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -96,6 +97,8 @@ pub struct Rendered {
     /// `check` finds links, and ids written in raw HTML, with
     /// [`links::gather`].
     pub anchors: Vec<String>,
+    /// The body's plain-text summary ([`summary::summarize`]).
+    pub summary: Option<String>,
 }
 
 struct State<'c, 'a> {
@@ -120,6 +123,7 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     let events: Vec<(Event, std::ops::Range<usize>)> = new_cmark_parser(body, &ctx.config.markdown)
         .into_offset_iter()
         .collect();
+    let summary = summary::summarize_events(events.iter().map(|(e, _)| e), body);
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),
@@ -200,7 +204,10 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             }
         }
     }
-    st.finish()
+    Rendered {
+        summary,
+        ..st.finish()
+    }
 }
 
 /// Index of the event that closes the one opened at `start`.
@@ -521,6 +528,7 @@ impl<'c, 'a> State<'c, 'a> {
             word_count: self.words,
             diagnostics: self.diagnostics,
             anchors: self.ids.into_vec(),
+            summary: None,
         }
     }
 

@@ -67,7 +67,11 @@ struct UpdateContext {
 #[derive(Serialize)]
 struct PageContext<'a> {
     title: &'a str,
+    /// The front matter's `description` (the dek), as written.
     description: Option<&'a str>,
+    /// Plain text for the meta description: `description`, else the
+    /// summary of the body (see [`markdown::summary`]).
+    summary: Option<&'a str>,
     date: Option<String>,
     updated: Option<String>,
     authors: &'a [String],
@@ -221,6 +225,14 @@ impl SiteRef<'_> {
             links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
         }
 
+        // A blank `description` (what `nutgraf new` writes) is no dek: the
+        // body's summary stands in for it all the same.
+        let summary = page
+            .matter
+            .description
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .or_else(|| rendered.summary.take());
         let date = page.date.as_ref().map(rfc3339);
         let (previous, next) = listings::neighbours(pages, i);
         // The latest of `updated` and the corrections log sets dateModified.
@@ -255,7 +267,7 @@ impl SiteRef<'_> {
             config: self.config,
             permalink: &permalink,
             title: &page.matter.title,
-            description: page.matter.description.as_deref(),
+            description: summary.as_deref(),
             date_published: date.as_deref(),
             date_modified: updated.as_deref(),
             authors: &page.matter.authors,
@@ -269,6 +281,7 @@ impl SiteRef<'_> {
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),
+            summary: summary.as_deref(),
             date,
             updated,
             authors: &page.matter.authors,
@@ -300,6 +313,7 @@ impl SiteRef<'_> {
             date: context.date.clone(),
             updated: context.updated.clone(),
             description: page.matter.description.clone(),
+            summary: summary.clone(),
             authors: page.matter.authors.clone(),
             tags: page.matter.tags.clone(),
             reading_time: context.reading_time,

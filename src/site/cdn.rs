@@ -3,7 +3,7 @@
 //! read both files; S3-style hosts use the redirect pages).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::content::{Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -40,17 +40,24 @@ pub struct Alias {
     pub file: PathBuf,
 }
 
-/// Checks every article's `aliases`: absolute, inside the site, not taken
-/// by a page, not claimed twice.
+/// Checks every article's `aliases`: site paths (with or without the
+/// leading `/`), inside the site, not taken by a page or a file beside the
+/// articles, not claimed twice.
 pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Alias> {
     let mut out = Vec::new();
     let mut claimed: HashMap<String, &Page> = HashMap::new();
+    let files: HashMap<&str, &Path> = content
+        .assets
+        .iter()
+        .map(|f| (f.dest.as_str(), f.source.as_path()))
+        .collect();
     for page in &content.pages {
         for raw in &page.matter.aliases {
             let pos = page.key_position("aliases");
             let error = |msg: String| {
-                Diagnostic::error(&page.display, pos, msg)
-                    .with_hint("aliases are old site paths like \"/2019/why-now/\"")
+                Diagnostic::error(&page.display, pos, msg).with_hint(
+                    "aliases are old site paths like \"/2019/why-now/\" or \"2019/why-now.html\"",
+                )
             };
             let Some((from, file)) = normalize(raw) else {
                 diags.push(error(format!("alias `{raw}` is not a site path")));
@@ -58,6 +65,14 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
             };
             if taken.contains(&from.as_str()) {
                 diags.push(error(format!("alias `{raw}` is the URL of a page")));
+                continue;
+            }
+            if let Some(source) = files.get(crate::paths::slash(&file).as_str()) {
+                let source = Path::new(crate::paths::CONTENT_DIR).join(source);
+                diags.push(error(format!(
+                    "alias `{raw}` is the URL of the file `{}`",
+                    source.display()
+                )));
                 continue;
             }
             if let Some(other) = claimed.insert(from.clone(), page) {
@@ -79,14 +94,18 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
 }
 
 /// `/old/` → (`/old/`, `old/index.html`); `/old.html` → (`/old.html`,
-/// `old.html`); `None` for relative paths, URLs and `..`.
+/// `old.html`). The leading `/` is optional: Zola and Hugo write aliases
+/// as `2015/02/20/x.html`, which are site paths all the same. `None` for
+/// URLs (`https://…`, `//host/…`, `mailto:…`), queries, fragments and `..`.
 fn normalize(raw: &str) -> Option<(String, PathBuf)> {
     let path = raw.trim();
-    if !path.starts_with('/') || path.starts_with("//") || path.contains(['?', '#', '\\', ' ']) {
+    if path.starts_with("//") || path.contains(['?', '#', '\\', ' ']) {
         return None;
     }
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segments.is_empty() || segments.iter().any(|s| *s == "." || *s == "..") {
+    // A scheme (`https:`, `mailto:`) makes it a URL, not a path.
+    let is_url = !path.starts_with('/') && segments.first().is_some_and(|s| s.contains(':'));
+    if is_url || segments.is_empty() || segments.iter().any(|s| *s == "." || *s == "..") {
         return None;
     }
     let joined = segments.join("/");
@@ -158,9 +177,33 @@ mod tests {
             normalize("/x.html"),
             Some(("/x.html".into(), PathBuf::from("x.html")))
         );
-        assert_eq!(normalize("old/"), None);
         assert_eq!(normalize("/../etc/"), None);
         assert_eq!(normalize("https://e.org/x"), None);
         assert_eq!(normalize("/"), None);
+        assert_eq!(normalize("mailto:a@e.org"), None);
+        assert_eq!(normalize("//e.org/x/"), None);
+        assert_eq!(normalize("old/?page=2"), None);
+    }
+
+    #[test]
+    fn aliases_without_a_leading_slash_are_site_paths() {
+        // Zola and Hugo write aliases this way; they used to be rejected
+        // as "not a site path".
+        assert_eq!(
+            normalize("2015/02/20/x.html"),
+            Some((
+                "/2015/02/20/x.html".into(),
+                PathBuf::from("2015/02/20/x.html")
+            ))
+        );
+        assert_eq!(
+            normalize("old/"),
+            Some(("/old/".into(), PathBuf::from("old/index.html")))
+        );
+        assert_eq!(normalize("old"), normalize("/old/"));
+        // The same validation as with the slash.
+        assert_eq!(normalize("../etc/"), None);
+        assert_eq!(normalize("a/./b/"), None);
+        assert_eq!(normalize("https://e.org/x"), None);
     }
 }

@@ -120,7 +120,8 @@ impl Recorder {
             other.insert(format!("{}atom.xml", t.url()));
         }
         other.extend(aliases.iter().map(|a| a.from.clone()));
-        other.extend(content.assets.iter().map(|rel| site_path(rel)));
+        // Where the files are published, not where they sit in content/.
+        other.extend(content.assets.iter().map(|f| format!("/{}", f.dest)));
         if let Ok(files) = crate::paths::walk_files(&root.join(crate::paths::STATIC_DIR)) {
             other.extend(files.iter().map(|(rel, _)| site_path(rel)));
         }

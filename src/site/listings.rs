@@ -28,7 +28,12 @@ pub struct Summary {
     pub date: Option<String>,
     /// `updated`, or the latest `[[updates]]` entry.
     pub updated: Option<String>,
+    /// The front matter's `description` (the dek), as written.
     pub description: Option<String>,
+    /// Plain text for listings and feeds: `description`, else the summary
+    /// of the body (the text before `<!-- more -->`, else the first
+    /// paragraph, cut near 160 characters).
+    pub summary: Option<String>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
     pub reading_time: usize,

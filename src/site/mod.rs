@@ -215,7 +215,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     theme.set_assets(manifest);
     lap.mark("static files and stylesheet");
 
-    let images = Images::new(root);
+    let images = Images::new(root).with_folders(content.folders.clone());
     let processor = crate::images::responsive::Processor::new(root, &config.images, out);
     let site = SiteRef {
         mode,

@@ -60,7 +60,8 @@ pub(super) fn copy_dir(dir: &Path, out: Output) -> Result<usize, Error> {
     Ok(files.len())
 }
 
-/// Non-Markdown files under `content/` (bundle images) go to the same path.
+/// Non-Markdown files under `content/` go where the content loader placed
+/// them: a bundle's beside its page, at the page's URL.
 pub(super) fn copy_content_assets(
     root: &Path,
     content: &Content,
@@ -70,7 +71,7 @@ pub(super) fn copy_content_assets(
     content
         .assets
         .par_iter()
-        .try_for_each(|rel| out.copy(&crate::paths::slash(rel), &content_dir.join(rel)))?;
+        .try_for_each(|file| out.copy(&file.dest, &content_dir.join(&file.source)))?;
     Ok(content.assets.len())
 }
 

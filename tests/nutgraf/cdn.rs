@@ -105,12 +105,75 @@ fn aliases_become_redirects_and_pages() {
     assert!(site.output("old.html").contains("url=/why-now/"));
 }
 
+/// Regression: aliases written the Zola/Hugo way, without the leading `/`,
+/// were all rejected with "alias `…` is not a site path".
+#[test]
+fn aliases_without_a_leading_slash_redirect_like_the_others() {
+    let site = Site::empty().file(
+        "content/why-now.md",
+        "+++\ntitle = \"Why now?\"\naliases = [\"2015/02/20/why-now.html\", \"old-name\"]\n+++\n\nBody.\n",
+    );
+    site.build(&[]).success();
+    assert_eq!(
+        site.output("_redirects"),
+        "# Written by nutgraf from the articles' `aliases`.\n/2015/02/20/why-now.html /why-now/ 301\n/old-name/ /why-now/ 301\n"
+    );
+    assert!(
+        site.output("2015/02/20/why-now.html")
+            .contains("url=/why-now/")
+    );
+    assert!(site.output("old-name/index.html").contains("url=/why-now/"));
+}
+
+/// Without the slash an alias gets the same checks: one of a page's URL,
+/// or one already claimed with the slash, is an error.
+#[test]
+fn aliases_without_a_leading_slash_are_validated_as_site_paths() {
+    let site = Site::empty()
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\naliases = [\"b\", \"../up/\"]\n+++\n",
+        )
+        .file(
+            "content/b.md",
+            "+++\ntitle = \"B\"\naliases = [\"/shared/\"]\n+++\n",
+        )
+        .file(
+            "content/c.md",
+            "+++\ntitle = \"C\"\naliases = [\"shared/\"]\n+++\n",
+        );
+    site.build(&[])
+        .failure(1)
+        .says("error: alias `b` is the URL of a page\n --> content/a.md:3:1")
+        .says("error: alias `../up/` is not a site path\n --> content/a.md:3:1")
+        .says("error: alias `shared/` is also claimed by `content/b.md`\n --> content/c.md:3:1");
+}
+
+/// An alias's redirect page would overwrite a bundle's file published at
+/// that path.
+#[test]
+fn an_alias_on_a_bundle_file_is_an_error() {
+    let site = Site::empty()
+        .file(
+            "content/Report.2024/index.md",
+            "+++\ntitle = \"Report\"\n+++\n\nThe [full text](full.html).\n",
+        )
+        .file("content/Report.2024/full.html", "<p>The full text.</p>\n")
+        .file(
+            "content/b.md",
+            "+++\ntitle = \"B\"\naliases = [\"report-2024/full.html\"]\n+++\n",
+        );
+    site.build(&[]).failure(1).says(
+        "error: alias `report-2024/full.html` is the URL of the file `content/Report.2024/full.html`\n --> content/b.md:3:1",
+    );
+}
+
 #[test]
 fn bad_aliases_are_errors() {
     let site = Site::empty()
         .file(
             "content/a.md",
-            "+++\ntitle = \"A\"\naliases = [\"relative/\"]\n+++\n",
+            "+++\ntitle = \"A\"\naliases = [\"https://old.example.org/a/\"]\n+++\n",
         )
         .file(
             "content/b.md",
@@ -118,8 +181,9 @@ fn bad_aliases_are_errors() {
         );
     let run = site.build(&[]).failure(1);
     assert!(
-        run.stderr
-            .contains("error: alias `relative/` is not a site path\n --> content/a.md:3:1"),
+        run.stderr.contains(
+            "error: alias `https://old.example.org/a/` is not a site path\n --> content/a.md:3:1"
+        ),
         "{}",
         run.stderr
     );

@@ -4,6 +4,7 @@
 //! site), copied into a temporary folder, and adds or edits files with the
 //! fluent [`Site`] helper before building.
 
+mod bundles;
 mod cdn;
 mod check;
 mod demo;
@@ -22,6 +23,7 @@ mod scaffold;
 mod serve;
 mod slots;
 mod strings;
+mod summaries;
 mod themes;
 
 use std::path::{Path, PathBuf};

@@ -6,9 +6,11 @@ use super::*;
 const CONFIG: &str =
     "title = \"T\"\nbase_url = \"https://t.example.org\"\nminify = false\npaginate_by = 2\n";
 
+/// An article whose lede (its summary) is fixed by its title; `body` is
+/// the answer under its one question.
 fn article(title: &str, date: &str, tags: &str, body: &str) -> String {
     format!(
-        "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{tags}]\n+++\n\n{body}\n\n## Why?\n\nBecause.\n"
+        "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{tags}]\n+++\n\nAbout {title}.\n\n## Why?\n\n{body}\n"
     )
 }
 
@@ -121,11 +123,36 @@ fn a_body_edit_renders_the_page_and_what_shows_its_summary() {
 }
 
 #[test]
+fn a_lede_edit_renders_what_shows_the_summary() {
+    let mut f = Fixture::new();
+    f.first();
+    // The same word count, but the first paragraph is C's summary (it has
+    // no `description`): the listings and feeds that print it change.
+    let text = article("C", "2024-01-03", "\"y\"", "Because.").replace("About C.", "Above C.");
+    let rendered = f.pass("content/c.md", Some(&text));
+    assert_eq!(
+        html(&rendered),
+        [
+            "atom.xml",
+            "c/index.html",
+            "page/2/index.html",
+            "sitemap.xml",
+            "tags/y/atom.xml",
+            "tags/y/index.html",
+        ]
+    );
+    let Served::Bytes(feed) = &f.session.files()["atom.xml"] else {
+        panic!("feed not rendered")
+    };
+    assert!(String::from_utf8_lossy(feed).contains("<summary>Above C.</summary>"));
+}
+
+#[test]
 fn an_edit_that_keeps_the_summary_renders_only_the_page() {
     let mut f = Fixture::new();
     f.first();
-    // Same word count, same front matter: no summary changes, so the
-    // listings, feeds and sitemap are kept wholesale without being keyed.
+    // Same word count, same lede, same front matter: no summary changes, so
+    // the listings, feeds and sitemap are kept wholesale without being keyed.
     let rendered = f.pass(
         "content/c.md",
         Some(&article("C", "2024-01-03", "\"y\"", "Charles.")),
