@@ -12,17 +12,17 @@ use crate::Site;
 
 /// What a crawl of a built site found.
 #[derive(Debug, Default)]
-struct Crawl {
+pub(crate) struct Crawl {
     /// Local targets that resolved to a file, as site paths.
-    found: BTreeSet<String>,
+    pub(crate) found: BTreeSet<String>,
     /// `page: reference → site path` for every local target missing.
-    broken: Vec<String>,
+    pub(crate) broken: Vec<String>,
 }
 
 /// Parses every HTML file under `public` with a real HTML parser and
 /// resolves each `src`, `href` and `srcset` candidate against the page's
 /// own URL, as a browser would; references to other hosts are skipped.
-fn crawl(public: &Path, base: &str) -> Crawl {
+pub(crate) fn crawl(public: &Path, base: &str) -> Crawl {
     let base = Url::parse(base).unwrap_or_else(|e| panic!("{base}: {e}"));
     let selector = Selector::parse("[src], [href], [srcset]").unwrap_or_else(|e| panic!("{e}"));
     let mut crawl = Crawl::default();
@@ -152,9 +152,9 @@ fn check_finds_bundle_files_at_their_new_urls() {
         "content/Some.Folder-1.2/index.md",
         "+++\ntitle = \"T\"\ndescription = \"D.\"\n+++\n\nThe [old notes](notes-old.html).\n",
     );
-    site.nutgraf(&["check"]).failure(1).says(
-        "broken link `notes-old.html`: no file or page at `/some-folder-1-2/notes-old.html`",
-    );
+    site.nutgraf(&["check"])
+        .failure(1)
+        .says("broken link `notes-old.html`: no file or page at `/some-folder-1-2/notes-old.html`");
 }
 
 #[test]

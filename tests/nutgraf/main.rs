@@ -4,6 +4,7 @@
 //! site), copied into a temporary folder, and adds or edits files with the
 //! fluent [`Site`] helper before building.
 
+mod blog;
 mod bundles;
 mod cdn;
 mod check;
