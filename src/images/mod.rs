@@ -95,7 +95,7 @@ impl Images {
     /// Resolves `src` as written in a page whose file sits in `page_dir`.
     /// `/x.jpg` is looked up in `static/` (then `content/`), anything else
     /// relative to the page. Errors when the path would leave the site.
-    pub fn resolve(&self, page_dir: &Path, src: &str) -> Result<ImageRef, Finding> {
+    pub fn resolve(&self, page_dir: &Path, page_url: &str, src: &str) -> Result<ImageRef, Finding> {
         let src = src.trim();
         if let Some(name) = src.strip_prefix("slot:") {
             return Ok(ImageRef::Slot(name.trim().to_string()));
@@ -117,22 +117,49 @@ impl Images {
             .into_owned();
         if let Some(abs) = decoded.strip_prefix('/') {
             let rel = normalize(Path::new(abs)).ok_or_else(|| escape_message(src))?;
-            let in_static = self.static_dir.join(&rel);
-            let (file, url) = if in_static.is_file() || !self.content_dir.join(&rel).is_file() {
-                (in_static, url_of(&rel))
-            } else {
-                (self.content_dir.join(&rel), self.content_url(&rel))
-            };
-            return Ok(ImageRef::Local { file, url });
+            return Ok(self.site_path(&rel));
         }
         let page_rel = page_dir
             .strip_prefix(&self.content_dir)
             .unwrap_or(Path::new(""));
-        let rel = normalize(&page_rel.join(&decoded)).ok_or_else(|| escape_message(src))?;
-        Ok(ImageRef::Local {
+        let beside = normalize(&page_rel.join(&decoded)).map(|rel| ImageRef::Local {
             file: self.content_dir.join(&rel),
             url: self.content_url(&rel),
-        })
+        });
+        if matches!(&beside, Some(ImageRef::Local { file, .. }) if file.is_file()) {
+            return beside.ok_or_else(|| escape_message(src));
+        }
+        // Not beside the article: read it as a browser would, against the
+        // page's URL. Zola and Hugo posts written as `content/post.md` say
+        // `../diagram.png` for the site's `/diagram.png`.
+        let from_url = normalize(&Path::new(page_url.trim_start_matches('/')).join(&decoded))
+            .map(|rel| self.site_path(&rel));
+        match (beside, from_url) {
+            (_, Some(ImageRef::Local { file, url })) if file.is_file() => {
+                Ok(ImageRef::Local { file, url })
+            }
+            (Some(beside), _) => Ok(beside),
+            (None, Some(r)) => Ok(r),
+            (None, None) => Err(escape_message(src)),
+        }
+    }
+
+    /// The image at a site path (relative, already normalised): a file in
+    /// `static/`, else one published from `content/`; `static/` when
+    /// neither exists, for the "not found" message.
+    fn site_path(&self, rel: &Path) -> ImageRef {
+        let in_static = self.static_dir.join(rel);
+        if in_static.is_file() || !self.content_dir.join(rel).is_file() {
+            ImageRef::Local {
+                file: in_static,
+                url: url_of(rel),
+            }
+        } else {
+            ImageRef::Local {
+                file: self.content_dir.join(rel),
+                url: self.content_url(rel),
+            }
+        }
     }
 
     /// A file's path as shown to the user (relative to the site root).
@@ -419,7 +446,11 @@ mod tests {
 
     #[test]
     fn relative_sources_resolve_beside_the_page() {
-        let r = images().resolve(Path::new("/site/content/why-now"), "launch photo.jpg");
+        let r = images().resolve(
+            Path::new("/site/content/why-now"),
+            "/page/",
+            "launch photo.jpg",
+        );
         assert_eq!(
             r,
             Ok(ImageRef::Local {
@@ -435,7 +466,11 @@ mod tests {
         folders.insert(Path::new("Release-2.60.0"), "/release-2-60-0/", true);
         let images = images().with_folders(std::sync::Arc::new(folders));
         assert_eq!(
-            images.resolve(Path::new("/site/content/Release-2.60.0"), "shot 1.png"),
+            images.resolve(
+                Path::new("/site/content/Release-2.60.0"),
+                "/page/",
+                "shot 1.png"
+            ),
             Ok(ImageRef::Local {
                 file: PathBuf::from("/site/content/Release-2.60.0/shot 1.png"),
                 url: "/release-2-60-0/shot%201.png".into()
@@ -445,7 +480,7 @@ mod tests {
 
     #[test]
     fn absolute_sources_resolve_in_static() {
-        let r = images().resolve(Path::new("/site/content/a"), "/img/x.jpg");
+        let r = images().resolve(Path::new("/site/content/a"), "/page/", "/img/x.jpg");
         assert_eq!(
             r,
             Ok(ImageRef::Local {
@@ -459,18 +494,56 @@ mod tests {
     fn paths_cannot_escape_the_site() {
         assert!(
             images()
-                .resolve(Path::new("/site/content/a"), "../../etc/passwd")
+                .resolve(Path::new("/site/content/a"), "/page/", "../../etc/passwd")
                 .is_err()
         );
         assert!(
             images()
-                .resolve(Path::new("/site/content/a"), "/../secret.jpg")
+                .resolve(Path::new("/site/content/a"), "/page/", "/../secret.jpg")
                 .is_err()
         );
         assert!(
             images()
-                .resolve(Path::new("/site/content/a"), "../b/x.jpg")
+                .resolve(Path::new("/site/content/a"), "/page/", "../b/x.jpg")
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_relative_image_not_beside_the_article_resolves_against_its_url() {
+        // Found on a Zola blog: `content/2018-10-28-newsletter-14.md`
+        // (at `/2018-10-28-newsletter-14/`) shows `../screenshot.png`,
+        // the site's `/screenshot.png` in static/, and was refused as
+        // pointing outside the site.
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |rel: &str| {
+            let path = tmp.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap_or(tmp.path()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&path, PNG_HEAD).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write("static/screenshot.png");
+        write("content/beside.png");
+        let images = Images::new(tmp.path());
+        let content = tmp.path().join("content");
+        let url_of_ref = |src: &str| match images.resolve(&content, "/newsletter-14/", src) {
+            Ok(ImageRef::Local { file, url }) => (url, file.is_file()),
+            other => panic!("{src}: {other:?}"),
+        };
+        assert_eq!(
+            url_of_ref("../screenshot.png"),
+            ("/screenshot.png".to_string(), true)
+        );
+        // A file beside the article still wins.
+        assert_eq!(url_of_ref("beside.png"), ("/beside.png".to_string(), true));
+        // Missing either way: reported where it was looked for beside the
+        // article, as before.
+        assert_eq!(url_of_ref("gone.png"), ("/gone.png".to_string(), false));
+        // Above the site root from both places: refused.
+        assert!(
+            images
+                .resolve(&content, "/newsletter-14/", "../../x.png")
+                .is_err()
         );
     }
 
@@ -678,11 +751,11 @@ mod tests {
     #[test]
     fn slots_and_external() {
         assert_eq!(
-            images().resolve(Path::new("/"), "slot:aerial"),
+            images().resolve(Path::new("/"), "/page/", "slot:aerial"),
             Ok(ImageRef::Slot("aerial".into()))
         );
         assert!(matches!(
-            images().resolve(Path::new("/"), "https://e.org/x.jpg"),
+            images().resolve(Path::new("/"), "/page/", "https://e.org/x.jpg"),
             Ok(ImageRef::External(_))
         ));
     }

@@ -250,7 +250,11 @@ impl<'c, 'a> State<'c, 'a> {
 
     /// Resolves an image, reporting bad paths and missing files.
     fn resolve(&mut self, src: &str, body_pos: usize) -> Option<(ImageRef, Option<(u32, u32)>)> {
-        match self.ctx.images.resolve(self.ctx.page_dir, src) {
+        match self
+            .ctx
+            .images
+            .resolve(self.ctx.page_dir, self.ctx.page_url, src)
+        {
             Err(finding) => {
                 let d = finding.at(Severity::Error, self.ctx.display, self.position(body_pos));
                 self.diagnostics.push(d);

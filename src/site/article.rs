@@ -359,7 +359,7 @@ impl SiteRef<'_> {
         let lead = page.matter.lead.as_ref()?;
         // Only computed when there is something to report.
         let pos = || page.key_position("src");
-        let (src, size, processed) = match self.images.resolve(&page.dir, &lead.src) {
+        let (src, size, processed) = match self.images.resolve(&page.dir, &page.url, &lead.src) {
             Ok(ImageRef::Local { file, url }) => {
                 let size = self.images.size(&file);
                 if let Err(why) = &size {
