@@ -449,7 +449,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
                     .at(Severity::Error, &display, pos)
                 })
         };
-    let date = date_of("date", &matter.date)?;
+    let mut date = date_of("date", &matter.date)?;
     let updated = date_of("updated", &matter.updated)?;
 
     let rel = path.strip_prefix(content_dir).unwrap_or(path);
@@ -470,6 +470,18 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         (folders, stem)
+    };
+    // Zola's convention: `2018-03-15-first-light.md` is dated that day
+    // (unless the front matter says otherwise) and published as
+    // `first-light`, so a Zola site keeps its URLs.
+    let default_slug = match date_prefix(&default_slug) {
+        Some((day, rest)) => {
+            if date.is_none() {
+                date = frontmatter::to_zoned(&day).ok();
+            }
+            rest.to_string()
+        }
+        None => default_slug,
     };
     let slug_source = matter.slug.clone().unwrap_or(default_slug);
     let slug = slug::slugify(&slug_source);
@@ -512,6 +524,16 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
     })
 }
 
+/// A name that starts with a date, `YYYY-MM-DD` then `-` or `_` then
+/// more (Zola's dated file names): the date and the rest.
+fn date_prefix(name: &str) -> Option<(toml::value::Datetime, &str)> {
+    let (day, rest) = (name.get(..10)?, name.get(10..)?);
+    let rest = rest.strip_prefix(['-', '_']).filter(|r| !r.is_empty())?;
+    // jiff validates the day (no 2018-02-30); toml holds it for `to_zoned`.
+    day.parse::<jiff::civil::Date>().ok()?;
+    Some((day.parse().ok()?, rest))
+}
+
 fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
     let mut seen: rustc_hash::FxHashMap<&str, &Path> = rustc_hash::FxHashMap::default();
     seen.reserve(pages.len());
@@ -526,5 +548,24 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
                 .with_hint("give one of them a different `slug` in its front matter"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dated_name_gives_its_date_and_the_rest_as_slug() {
+        let (day, rest) = date_prefix("2018-03-15-newsletter-1").expect("dated");
+        assert_eq!(day.to_string(), "2018-03-15");
+        assert_eq!(rest, "newsletter-1");
+        assert_eq!(date_prefix("2018-03-15_first").map(|d| d.1), Some("first"));
+        // Not dates, or nothing after the date: the name stays the slug.
+        assert!(date_prefix("2018-02-30-no-such-day").is_none());
+        assert!(date_prefix("2018-03-15").is_none());
+        assert!(date_prefix("2018-03-15-").is_none());
+        assert!(date_prefix("1000-words-on-rivers").is_none());
+        assert!(date_prefix("été-2024-03").is_none());
     }
 }

@@ -55,7 +55,7 @@ fn check_finds_only_the_planted_problems() {
         assert!(run.stderr.contains(place), "{place}: {}", run.stderr);
     }
     assert!(
-        run.stderr.contains("check: 3 problems in 5 articles"),
+        run.stderr.contains("check: 3 problems in 6 articles"),
         "{}",
         run.stderr
     );
@@ -92,6 +92,18 @@ fn aliases_without_a_slash_redirect() {
     assert!(
         page.contains("https://blog.example.org/posts/first-light/"),
         "{page}"
+    );
+}
+
+/// Zola's dated file names: `2024-02-10-winter-readings.md` is dated that
+/// day and published as `winter-readings`, so a Zola site keeps its URLs.
+#[test]
+fn a_dated_file_name_gives_the_date_and_the_slug() {
+    let (site, _) = built();
+    let html = site.output("posts/winter-readings/index.html");
+    assert!(
+        html.contains("datetime=\"2024-02-10T00:00:00+00:00\">February 10, 2024</time>"),
+        "{html}"
     );
 }
 
