@@ -101,43 +101,91 @@ async fn wait_for(c: &Client, js: &str, what: &str) {
     }
 }
 
-#[test]
-#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
-fn live_reload_in_a_real_browser() {
-    let site = two_articles();
+/// Serves `site`, opens a fresh headless Chromium and runs `test` with it
+/// and the server's port; the browser and the server stop afterwards.
+fn in_browser(site: &Site, test: impl AsyncFnOnce(&Client, u16)) {
     let serve = start_serve(&site.root);
-    let port = serve.port;
     let (_driver, driver_port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     runtime.block_on(async {
         let c = browser(driver_port, profile.path()).await;
+        test(&c, serve.port).await;
+        let _ = c.close().await;
+    });
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
+fn live_reload_in_a_real_browser() {
+    let site = two_articles();
+    in_browser(&site, async |c, port| {
         let base = format!("http://127.0.0.1:{port}");
-        c.goto(&format!("{base}/a/")).await.unwrap_or_else(|e| panic!("{e}"));
-        wait_for(&c, "return document.body.innerText.includes('The original lede.')", "the article").await;
+        c.goto(&format!("{base}/a/"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_for(
+            &c,
+            "return document.body.innerText.includes('The original lede.')",
+            "the article",
+        )
+        .await;
         // A marker that a navigation or reload would wipe out.
-        eval(&c, "window.__marker = 42; window.scrollTo({ top: 900, behavior: 'instant' }); return true").await;
+        eval(
+            &c,
+            "window.__marker = 42; window.scrollTo({ top: 900, behavior: 'instant' }); return true",
+        )
+        .await;
         let scrolled = eval(&c, "return window.scrollY").await;
-        assert!(scrolled.as_f64().unwrap_or(0.0) > 500.0, "page too short to scroll: {scrolled}");
+        assert!(
+            scrolled.as_f64().unwrap_or(0.0) > 500.0,
+            "page too short to scroll: {scrolled}"
+        );
 
         // 1. Edit a paragraph: the new text appears in place, scroll kept.
-        site.write("content/a.md", &article("Why now?", "2024-03-01", "The edited lede, saved just now."));
-        wait_for(&c, "return document.body.innerText.includes('The edited lede, saved just now.')", "the edited paragraph").await;
-        assert_eq!(eval(&c, "return window.__marker").await, json!(42), "the page was reloaded");
-        assert_eq!(eval(&c, "return window.scrollY").await, scrolled, "scroll position lost");
+        site.write(
+            "content/a.md",
+            &article("Why now?", "2024-03-01", "The edited lede, saved just now."),
+        );
+        wait_for(
+            &c,
+            "return document.body.innerText.includes('The edited lede, saved just now.')",
+            "the edited paragraph",
+        )
+        .await;
+        assert_eq!(
+            eval(&c, "return window.__marker").await,
+            json!(42),
+            "the page was reloaded"
+        );
+        assert_eq!(
+            eval(&c, "return window.scrollY").await,
+            scrolled,
+            "scroll position lost"
+        );
 
         // 2. Edit the CSS: the style changes without a reload.
-        site.write("static/style.css", "body { background-color: rgb(1, 2, 3); }\n");
+        site.write(
+            "static/style.css",
+            "body { background-color: rgb(1, 2, 3); }\n",
+        );
         wait_for(
             &c,
             "return getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'",
             "the new stylesheet",
         )
         .await;
-        assert_eq!(eval(&c, "return window.__marker").await, json!(42), "the page was reloaded");
+        assert_eq!(
+            eval(&c, "return window.__marker").await,
+            json!(42),
+            "the page was reloaded"
+        );
 
         // 3. Break the front matter: an overlay names the file and line.
-        site.write("content/a.md", "+++\ntitle = \"Why now?\"\ndate = 2024-13-45\n+++\n\nBroken.\n");
+        site.write(
+            "content/a.md",
+            "+++\ntitle = \"Why now?\"\ndate = 2024-13-45\n+++\n\nBroken.\n",
+        );
         wait_for(
             &c,
             "const o = document.getElementById('nutgraf-overlay'); \
@@ -147,33 +195,57 @@ fn live_reload_in_a_real_browser() {
         .await;
         // The last good page is still what the page shows.
         assert_eq!(
-            eval(&c, "return document.body.innerText.includes('The edited lede')").await,
+            eval(
+                &c,
+                "return document.body.innerText.includes('The edited lede')"
+            )
+            .await,
             json!(true)
         );
 
         // 4. Fix it: the overlay goes.
-        site.write("content/a.md", &article("Why now?", "2024-03-01", "The fixed lede."));
+        site.write(
+            "content/a.md",
+            &article("Why now?", "2024-03-01", "The fixed lede."),
+        );
         wait_for(
             &c,
             "return !document.getElementById('nutgraf-overlay') && document.body.innerText.includes('The fixed lede.')",
             "the overlay to go",
         )
         .await;
-        assert_eq!(eval(&c, "return window.__marker").await, json!(42), "the page was reloaded");
+        assert_eq!(
+            eval(&c, "return window.__marker").await,
+            json!(42),
+            "the page was reloaded"
+        );
 
         // 5. Add an article: the open home page lists it.
-        c.goto(&format!("{base}/")).await.unwrap_or_else(|e| panic!("{e}"));
-        wait_for(&c, "return document.body.innerText.includes('Why now?')", "the home page").await;
+        c.goto(&format!("{base}/"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_for(
+            &c,
+            "return document.body.innerText.includes('Why now?')",
+            "the home page",
+        )
+        .await;
         eval(&c, "window.__marker = 7; return true").await;
-        site.write("content/c.md", &article("A brand new explainer", "2024-04-01", "New."));
+        site.write(
+            "content/c.md",
+            &article("A brand new explainer", "2024-04-01", "New."),
+        );
         wait_for(
             &c,
             "return document.body.innerText.includes('A brand new explainer')",
             "the new article on the home page",
         )
         .await;
-        assert_eq!(eval(&c, "return window.__marker").await, json!(7), "the page was reloaded");
-        let _ = c.close().await;
+        assert_eq!(
+            eval(&c, "return window.__marker").await,
+            json!(7),
+            "the page was reloaded"
+        );
     });
 }
 
@@ -440,13 +512,7 @@ fn a_failing_first_build_serves_the_error_overlay_until_fixed() {
 #[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
 fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
     let site = broken_only_article();
-    let serve = start_serve(&site.root);
-    let port = serve.port;
-    let (_driver, driver_port) = start_chromedriver();
-    let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    runtime.block_on(async {
-        let c = browser(driver_port, profile.path()).await;
+    in_browser(&site, async |c, port| {
         c.goto(&format!("http://127.0.0.1:{port}/a/"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -503,7 +569,6 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
             json!(true),
             "still the placeholder page"
         );
-        let _ = c.close().await;
     });
 }
 
