@@ -125,18 +125,18 @@ fn live_reload_in_a_real_browser() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         wait_for(
-            &c,
+            c,
             "return document.body.innerText.includes('The original lede.')",
             "the article",
         )
         .await;
         // A marker that a navigation or reload would wipe out.
         eval(
-            &c,
+            c,
             "window.__marker = 42; window.scrollTo({ top: 900, behavior: 'instant' }); return true",
         )
         .await;
-        let scrolled = eval(&c, "return window.scrollY").await;
+        let scrolled = eval(c, "return window.scrollY").await;
         assert!(
             scrolled.as_f64().unwrap_or(0.0) > 500.0,
             "page too short to scroll: {scrolled}"
@@ -148,18 +148,18 @@ fn live_reload_in_a_real_browser() {
             &article("Why now?", "2024-03-01", "The edited lede, saved just now."),
         );
         wait_for(
-            &c,
+            c,
             "return document.body.innerText.includes('The edited lede, saved just now.')",
             "the edited paragraph",
         )
         .await;
         assert_eq!(
-            eval(&c, "return window.__marker").await,
+            eval(c, "return window.__marker").await,
             json!(42),
             "the page was reloaded"
         );
         assert_eq!(
-            eval(&c, "return window.scrollY").await,
+            eval(c, "return window.scrollY").await,
             scrolled,
             "scroll position lost"
         );
@@ -170,13 +170,13 @@ fn live_reload_in_a_real_browser() {
             "body { background-color: rgb(1, 2, 3); }\n",
         );
         wait_for(
-            &c,
+            c,
             "return getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'",
             "the new stylesheet",
         )
         .await;
         assert_eq!(
-            eval(&c, "return window.__marker").await,
+            eval(c, "return window.__marker").await,
             json!(42),
             "the page was reloaded"
         );
@@ -187,7 +187,7 @@ fn live_reload_in_a_real_browser() {
             "+++\ntitle = \"Why now?\"\ndate = 2024-13-45\n+++\n\nBroken.\n",
         );
         wait_for(
-            &c,
+            c,
             "const o = document.getElementById('nutgraf-overlay'); \
              return !!o && o.innerText.includes('content/a.md:3')",
             "the error overlay naming content/a.md:3",
@@ -196,7 +196,7 @@ fn live_reload_in_a_real_browser() {
         // The last good page is still what the page shows.
         assert_eq!(
             eval(
-                &c,
+                c,
                 "return document.body.innerText.includes('The edited lede')"
             )
             .await,
@@ -209,13 +209,13 @@ fn live_reload_in_a_real_browser() {
             &article("Why now?", "2024-03-01", "The fixed lede."),
         );
         wait_for(
-            &c,
+            c,
             "return !document.getElementById('nutgraf-overlay') && document.body.innerText.includes('The fixed lede.')",
             "the overlay to go",
         )
         .await;
         assert_eq!(
-            eval(&c, "return window.__marker").await,
+            eval(c, "return window.__marker").await,
             json!(42),
             "the page was reloaded"
         );
@@ -225,24 +225,24 @@ fn live_reload_in_a_real_browser() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         wait_for(
-            &c,
+            c,
             "return document.body.innerText.includes('Why now?')",
             "the home page",
         )
         .await;
-        eval(&c, "window.__marker = 7; return true").await;
+        eval(c, "window.__marker = 7; return true").await;
         site.write(
             "content/c.md",
             &article("A brand new explainer", "2024-04-01", "New."),
         );
         wait_for(
-            &c,
+            c,
             "return document.body.innerText.includes('A brand new explainer')",
             "the new article on the home page",
         )
         .await;
         assert_eq!(
-            eval(&c, "return window.__marker").await,
+            eval(c, "return window.__marker").await,
             json!(7),
             "the page was reloaded"
         );
@@ -517,7 +517,7 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         wait_for(
-            &c,
+            c,
             "const o = document.getElementById('nutgraf-overlay'); \
              return !!o && o.innerText.includes('content/a.md:3:8') \
                && o.innerText.includes('invalid') && o.innerText.includes('= help: ') \
@@ -528,7 +528,7 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
         // The client took over the page: it has had the server's first
         // message (the error, sent to every page that connects).
         wait_for(
-            &c,
+            c,
             "return typeof window.__nutgrafMessageAt === 'number'",
             "the live-reload client's first message",
         )
@@ -540,7 +540,7 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
             "+++\ntitle = \"Why now?\"\ndate = 2024-03-01\ntitel = \"x\"\n+++\n\nNot yet.\n",
         );
         wait_for(
-            &c,
+            c,
             "const o = document.getElementById('nutgraf-overlay'); \
              return !!o && o.innerText.includes('content/a.md:4:') && !o.innerText.includes('content/a.md:3:8')",
             "the overlay naming the new mistake",
@@ -552,7 +552,7 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
             &article("Why now?", "2024-03-01", "The article, built at last."),
         );
         wait_for(
-            &c,
+            c,
             "return !document.getElementById('nutgraf-overlay') \
                && document.body.innerText.includes('The article, built at last.') \
                && !!document.querySelector('link[rel=stylesheet]')",
@@ -561,7 +561,7 @@ fn a_failing_first_build_shows_the_overlay_in_a_real_browser() {
         .await;
         assert_eq!(
             eval(
-                &c,
+                c,
                 "return document.title.startsWith('Why now?') \
                    && !document.documentElement.hasAttribute('data-nutgraf-placeholder')"
             )
