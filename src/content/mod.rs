@@ -483,6 +483,12 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
         }
         None => default_slug,
     };
+    if let Some(problem) = matter.slug.as_deref().and_then(unplain) {
+        let pos = key_position(&text, split.matter_range(), "slug");
+        let slug = matter.slug.as_deref().unwrap_or_default().escape_debug();
+        return Err(Diagnostic::error(&display, pos, format!("slug `{slug}` {problem}"))
+            .with_hint("a slug is a plain URL segment such as \"why-now\": no control characters, no spaces at its ends, no `\\`"));
+    }
     let slug_source = matter.slug.clone().unwrap_or(default_slug);
     let slug = slug::slugify(&slug_source);
     if slug.is_empty() {
@@ -522,6 +528,27 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
         updated,
         url,
     })
+}
+
+/// What makes `raw` (an alias or a slug) not a plain path, if anything:
+/// a control character (a TAB or a line break would start a new field or
+/// rule in `_redirects`), a space at either end (invisible in the front
+/// matter, and trimmed by some hosts but not others), or a `\` (a
+/// Windows separator, which hosts treat as a character of the name).
+pub fn unplain(raw: &str) -> Option<String> {
+    if let Some(c) = raw.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "holds the control character U+{:04X}",
+            u32::from(c)
+        ));
+    }
+    if raw != raw.trim() {
+        return Some("has spaces at its start or end".into());
+    }
+    if raw.contains('\\') {
+        return Some("holds a `\\` (site paths use `/`)".into());
+    }
+    None
 }
 
 /// A name that starts with a date, `YYYY-MM-DD` then `-` or `_` then

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::content::{Content, Page};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::error::Error;
 use crate::html::escape;
 use crate::paths::ASSETS_DIR;
@@ -22,13 +22,41 @@ pub const CACHE_REVALIDATE: &str = "public, max-age=0, must-revalidate";
 /// else (pages, feeds, sitemap, unhashed images) is revalidated on every
 /// request. The `! Cache-Control` line is Cloudflare Pages' syntax for
 /// dropping the header inherited from `/*`, which it would otherwise merge.
+/// Each rule's path goes through [`field`], like `_redirects`' paths.
 pub fn headers() -> String {
-    format!(
-        "# Written by nutgraf. Pages, feeds and the sitemap change in place: revalidate them.\n\
-         /*\n  Cache-Control: {CACHE_REVALIDATE}\n  X-Content-Type-Options: nosniff\n\n\
-         # Content-hashed files never change: a new version gets a new name.\n\
-         /{ASSETS_DIR}/*\n  ! Cache-Control\n  Cache-Control: {CACHE_IMMUTABLE}\n"
-    )
+    let mut out = String::from(
+        "# Written by nutgraf. Pages, feeds and the sitemap change in place: revalidate them.\n",
+    );
+    push_rule(
+        &mut out,
+        "/*",
+        &[
+            format!("Cache-Control: {CACHE_REVALIDATE}"),
+            "X-Content-Type-Options: nosniff".into(),
+        ],
+    );
+    out.push_str("\n# Content-hashed files never change: a new version gets a new name.\n");
+    push_rule(
+        &mut out,
+        &format!("/{ASSETS_DIR}/*"),
+        &[
+            "! Cache-Control".into(),
+            format!("Cache-Control: {CACHE_IMMUTABLE}"),
+        ],
+    );
+    out
+}
+
+/// One `_headers` rule: the path on its own line, then each header
+/// indented on its own.
+fn push_rule(out: &mut String, path: &str, headers: &[String]) {
+    out.push_str(&field(path));
+    out.push('\n');
+    for h in headers {
+        out.push_str("  ");
+        out.push_str(&h.replace(|c: char| c.is_control(), " "));
+        out.push('\n');
+    }
 }
 
 /// A validated alias: an old URL that redirects to an article.
@@ -38,6 +66,9 @@ pub struct Alias {
     pub to: String,
     /// Output file that holds the redirect page.
     pub file: PathBuf,
+    /// The article that declares it, as shown to the user, and where.
+    pub source: PathBuf,
+    pub pos: Position,
 }
 
 /// Checks every article's `aliases`: site paths (with or without the
@@ -59,6 +90,14 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
                     "aliases are old site paths like \"/2019/why-now/\" or \"2019/why-now.html\"",
                 )
             };
+            if let Some(problem) = crate::content::unplain(raw) {
+                let raw = raw.escape_debug();
+                diags.push(
+                    Diagnostic::error(&page.display, pos, format!("alias `{raw}` {problem}"))
+                        .with_hint("an alias is a plain site path such as \"/2019/why-now/\": no control characters, no spaces at its ends, `/` not `\\`"),
+                );
+                continue;
+            }
             let Some((from, file)) = normalize(raw) else {
                 diags.push(error(format!("alias `{raw}` is not a site path")));
                 continue;
@@ -86,6 +125,8 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
                 from,
                 to: page.url.clone(),
                 file,
+                source: page.display.clone(),
+                pos,
             });
         }
     }
@@ -98,8 +139,12 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
 /// as `2015/02/20/x.html`, which are site paths all the same. `None` for
 /// URLs (`https://…`, `//host/…`, `mailto:…`), queries, fragments and `..`.
 fn normalize(raw: &str) -> Option<(String, PathBuf)> {
-    let path = raw.trim();
-    if path.starts_with("//") || path.contains(['?', '#', '\\', ' ']) {
+    let path = raw;
+    if path.starts_with("//")
+        || path.contains(['?', '#', '\\'])
+        || path.contains(char::is_whitespace)
+        || path.contains(char::is_control)
+    {
         return None;
     }
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -119,13 +164,39 @@ fn normalize(raw: &str) -> Option<(String, PathBuf)> {
     }
 }
 
-/// `_redirects`: one permanent redirect per alias.
+/// `_redirects`: one permanent redirect per alias, one rule a line of
+/// whitespace-separated fields. Aliases are validated plain paths and page
+/// URLs are slugs, so neither holds a separator; [`field`] makes sure of it
+/// all the same, so that no input can ever add a field or a rule.
 pub fn redirects(aliases: &[Alias]) -> String {
     let mut out = String::from("# Written by nutgraf from the articles' `aliases`.\n");
     for a in aliases {
-        out.push_str(&format!("{} {} 301\n", a.from, a.to));
+        out.push_str(&format!("{} {} 301\n", field(&a.from), field(&a.to)));
     }
     out
+}
+
+/// A path as one field of a `_redirects` or `_headers` line: whitespace
+/// and control characters (the separators of fields and lines) are
+/// percent-encoded, which hosts decode back when matching the path.
+fn field(path: &str) -> std::borrow::Cow<'_, str> {
+    let separator = |c: char| c.is_whitespace() || c.is_control();
+    if !path.contains(separator) {
+        return path.into();
+    }
+    let mut out = String::with_capacity(path.len() + 8);
+    for c in path.chars() {
+        if separator(c) {
+            let mut buf = [0; 4];
+            out.extend(percent_encoding::percent_encode(
+                c.encode_utf8(&mut buf).as_bytes(),
+                percent_encoding::NON_ALPHANUMERIC,
+            ));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// A redirect page for hosts that ignore `_redirects` (S3 and the like).

@@ -146,7 +146,7 @@ fn add_articles(urls: &mut Vec<SitemapUrl>, summaries: &[std::sync::Arc<Summary>
     }));
 }
 
-fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops::Range<usize>)> {
+pub(super) fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops::Range<usize>)> {
     if count <= limit {
         return vec![("sitemap.xml".to_string(), 0..count)];
     }

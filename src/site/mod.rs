@@ -3,6 +3,7 @@
 
 mod article;
 pub mod cdn;
+mod claims;
 mod feeds;
 pub mod links;
 pub mod listings;
@@ -17,7 +18,7 @@ use serde::Serialize;
 use crate::assets::{Asset, Manifest};
 use crate::config::Config;
 use crate::content::{self, Content};
-use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity, display_path};
 use crate::error::Error;
 use crate::images::Images;
 use crate::output::{MemoryFiles, Output, Staging};
@@ -25,7 +26,7 @@ use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR, absolute};
 use crate::theme::Theme;
 
 use self::listings::Summary;
-use self::statics::{copy_content_assets, copy_dir, copy_theme_static, write_stylesheet};
+use self::statics::{copy_content_assets, copy_files, copy_theme_static, write_stylesheet};
 
 /// What `nutgraf build` was asked to do.
 #[derive(Debug, Clone)]
@@ -187,16 +188,22 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         return Err(Error::Site(diags.into_sorted()));
     }
 
-    // 4. Static files first, so rendered pages win over a static file of
-    //    the same name; then the stylesheet, which every page links.
+    // 4. Static files, then the stylesheet, which every page links. The
+    //    theme's are listed in every mode: their hashed names are claimed.
     let mut manifest = Manifest::new();
-    let mut files_copied = 0;
-    if out.writes() {
-        files_copied += copy_theme_static(&theme, out, &mut manifest, preview)?;
-        files_copied += copy_dir(&root.join(STATIC_DIR), out)?;
-        files_copied += copy_content_assets(root, &content, out)?;
-    }
+    let mut files_copied = copy_theme_static(&theme, out, &mut manifest, preview)?;
+    let site_static = crate::paths::walk_files(&root.join(STATIC_DIR))?;
     let stylesheet = write_stylesheet(root, &theme, out, preview)?;
+    let mut claims = claims::Claims::default();
+    claims::claim_static(
+        &mut claims,
+        &theme_outputs(root, &config.theme, &theme, &manifest),
+        &site_static
+            .iter()
+            .map(|(rel, path)| (crate::paths::slash(rel), display_path(root, path)))
+            .collect::<Vec<_>>(),
+        &diags,
+    );
     let nav = Nav::of(&content);
     set_globals(&mut theme, &config, &stylesheet, &nav);
     let pass = match mode {
@@ -211,7 +218,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         )),
         Mode::Build { .. } | Mode::Check { .. } => None,
     };
-    manifest.insert("style.css".into(), stylesheet);
+    manifest.insert("style.css".into(), stylesheet.clone());
     theme.set_assets(manifest);
     lap.mark("static files and stylesheet");
 
@@ -228,16 +235,39 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         diags: &diags,
         processor: &processor,
     };
-    // Every URL a page claims is known before anything is written: an
-    // alias may not take a page's URL, an article not a listing's.
-    check_listing_urls(&content, &diags);
+    // Every output path is claimed before any page is written: two
+    // sources of one path (an alias on the home page, an article where a
+    // listing's second page goes) are an error naming both.
+    check_tag_urls(&content, &diags);
     let aliases = {
         let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
         taken.extend(content.sections.iter().map(|s| s.url.as_str()));
         taken.extend(["/", "/tags/"]);
         cdn::aliases(&content, &taken, &diags)
     };
-    lap.mark("aliases");
+    let tags = listings::tags(&content.pages);
+    claims::claim_site(
+        &mut claims,
+        &claims::Everything {
+            content: &content,
+            tags: &tags,
+            aliases: &aliases,
+            paginate_by: config.paginate_by,
+            stylesheet: &stylesheet.url,
+            content_dir: Path::new(crate::paths::CONTENT_DIR),
+        },
+        &diags,
+    );
+    // Two owners of one path would overwrite each other, or fail on a
+    // file where a folder must go: stop before writing any of them.
+    if claims.finish(&diags) > 0 && out.writes() {
+        return Err(Error::Site(diags.into_sorted()));
+    }
+    if out.writes() {
+        files_copied += copy_files(&site_static, out)?;
+        files_copied += copy_content_assets(root, &content, out)?;
+    }
+    lap.mark("aliases and claims");
 
     // 5. Articles, in parallel; listings only ever see their summaries.
     let summaries = site.render_articles(&content)?;
@@ -249,11 +279,6 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     let listings_kept = pass.is_some_and(|pass| {
         pass.listings_unchanged(listings_key(&content, &summaries), content.reused_walk)
     });
-    let tags = if listings_kept {
-        Vec::new()
-    } else {
-        listings::tags(&content.pages)
-    };
     if !listings_kept {
         // Listings and feeds read the same summaries and write different
         // files: side by side, neither waits on the other's long tail.
@@ -387,30 +412,54 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Articles may not take URLs that listings use: a section's, or anything
-/// under `/tags/`.
-fn check_listing_urls(content: &Content, diags: &Diagnostics) {
+/// Articles may not take URLs under `/tags/`, even where no tag page is
+/// written today: a tag added later would take it. (A section's URL, or a
+/// listing's pagination page, is checked with every other output path by
+/// [`claims`].)
+fn check_tag_urls(content: &Content, diags: &Diagnostics) {
     for page in &content.pages {
-        let clash = if page.url.starts_with("/tags/") {
-            Some("the tag pages".to_string())
-        } else {
-            content
-                .sections
-                .iter()
-                .find(|s| s.url == page.url)
-                .map(|s| format!("the section `{}`", s.display.display()))
-        };
-        if let Some(other) = clash {
+        if page.url.starts_with("/tags/") {
             diags.push(
                 Diagnostic::error(
                     &page.display,
                     Position::START,
-                    format!("URL `{}` is already used by {other}", page.url),
+                    format!("URL `{}` is already used by the tag pages", page.url),
                 )
                 .with_hint("give the article a different `slug` in its front matter"),
             );
         }
     }
+}
+
+/// Where each of the theme's static files is written: its own name, or
+/// its hashed name under `/assets/` (from `manifest`), with the file as
+/// shown to the user.
+fn theme_outputs(
+    root: &Path,
+    theme_name: &str,
+    theme: &Theme,
+    manifest: &Manifest,
+) -> Vec<(String, PathBuf)> {
+    theme
+        .static_files
+        .iter()
+        .map(|(rel, source)| {
+            let name = crate::paths::slash(rel);
+            let file = match manifest.get(&name) {
+                Some(asset) if crate::assets::is_hashed(rel) => {
+                    asset.url.trim_start_matches('/').to_string()
+                }
+                _ => name.clone(),
+            };
+            let shown = match source {
+                crate::theme::StaticSource::Disk(path) => display_path(root, path),
+                crate::theme::StaticSource::Embedded(_) => {
+                    PathBuf::from(format!("(built in) themes/{theme_name}/static/{name}"))
+                }
+            };
+            (file, shown)
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

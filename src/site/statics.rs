@@ -1,7 +1,7 @@
 //! Static files: the theme's and the site's, the files beside the articles,
 //! and the stylesheet with the highlighting CSS, hashed for caching.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -9,7 +9,7 @@ use crate::assets::{self, Asset, Manifest};
 use crate::content::Content;
 use crate::error::Error;
 use crate::output::Output;
-use crate::paths::{STATIC_DIR, walk_files};
+use crate::paths::STATIC_DIR;
 use crate::theme::{StaticSource, Theme};
 
 /// Copies the theme's static files; CSS and JavaScript get content-hashed
@@ -51,9 +51,9 @@ pub(super) fn copy_theme_static(
     Ok(theme.static_files.len())
 }
 
-/// Copies every file under `dir` into `out`, in parallel.
-pub(super) fn copy_dir(dir: &Path, out: Output) -> Result<usize, Error> {
-    let files = walk_files(dir)?;
+/// Copies `files` (each path in the output and the file, as
+/// [`crate::paths::walk_files`] lists a folder) into `out`, in parallel.
+pub(super) fn copy_files(files: &[(PathBuf, PathBuf)], out: Output) -> Result<usize, Error> {
     files
         .par_iter()
         .try_for_each(|(rel, path)| out.copy(&crate::paths::slash(rel), path))?;
