@@ -583,6 +583,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_paths_have_no_control_characters_end_spaces_or_backslashes() {
+        assert_eq!(unplain("why-now"), None);
+        assert_eq!(
+            unplain("/2019/why now/"),
+            None,
+            "inner spaces are the caller's call"
+        );
+        assert_eq!(
+            unplain("a\tb").as_deref(),
+            Some("holds the control character U+0009")
+        );
+        assert_eq!(
+            unplain("a\u{7f}").as_deref(),
+            Some("holds the control character U+007F")
+        );
+        assert_eq!(
+            unplain(" a").as_deref(),
+            Some("has spaces at its start or end")
+        );
+        assert_eq!(
+            unplain("a\u{a0}").as_deref(),
+            Some("has spaces at its start or end")
+        );
+        assert_eq!(
+            unplain("a\\b").as_deref(),
+            Some("holds a `\\` (site paths use `/`)")
+        );
+    }
+
+    #[test]
     fn a_dated_name_gives_its_date_and_the_rest_as_slug() {
         let (day, rest) = date_prefix("2018-03-15-newsletter-1").expect("dated");
         assert_eq!(day.to_string(), "2018-03-15");

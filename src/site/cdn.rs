@@ -277,4 +277,55 @@ mod tests {
         assert_eq!(normalize("a/./b/"), None);
         assert_eq!(normalize("https://e.org/x"), None);
     }
+
+    fn alias(from: &str, to: &str) -> Alias {
+        Alias {
+            from: from.into(),
+            to: to.into(),
+            file: PathBuf::from("x/index.html"),
+            source: PathBuf::from("content/a.md"),
+            pos: Position::START,
+        }
+    }
+
+    #[test]
+    fn redirect_fields_never_hold_a_separator() {
+        // Regression: an alias holding TAB/LF wrote extra rules
+        // (`/ /a/ 301!`). Validation rejects such aliases; `field` makes
+        // sure of it even if one got through.
+        let out = redirects(&[alias("/x\t/a/ 301!\n/ /a/", "/a/")]);
+        assert_eq!(
+            out,
+            "# Written by nutgraf from the articles' `aliases`.\n/x%09/a/%20301!%0A/%20/a/ /a/ 301\n"
+        );
+        for line in out.lines().skip(1) {
+            assert_eq!(line.split_whitespace().count(), 3, "{line:?}");
+        }
+        // Unicode spaces too; other non-ASCII stays as written.
+        assert_eq!(field("/caf\u{e9}\u{a0}/"), "/caf\u{e9}%C2%A0/");
+        assert_eq!(field("/plain/"), "/plain/");
+    }
+
+    #[test]
+    fn headers_are_one_path_line_then_indented_headers() {
+        let text = headers();
+        let rules: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("  "))
+            .collect();
+        assert_eq!(rules, ["/*", "/assets/*"]);
+        assert!(text.contains(&format!(
+            "/assets/*\n  ! Cache-Control\n  Cache-Control: {CACHE_IMMUTABLE}\n"
+        )));
+    }
+
+    #[test]
+    fn aliases_with_control_characters_spaces_or_backslashes_are_not_site_paths() {
+        assert_eq!(normalize("/a\tb/"), None);
+        assert_eq!(normalize("/a\nb/"), None);
+        assert_eq!(normalize("/a b/"), None);
+        assert_eq!(normalize(" /a/"), None);
+        assert_eq!(normalize("/a\\b/"), None);
+        assert_eq!(normalize("/a\u{2028}b/"), None);
+    }
 }
