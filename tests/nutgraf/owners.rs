@@ -25,7 +25,7 @@ fn an_alias_on_the_home_page_is_an_error() {
         .file("content/_index.md", "+++\ntitle = \"Front\"\n+++\n")
         .file(
             "content/moved.md",
-            &article("Moved", "aliases = [\"/index.html\"]\n"),
+            article("Moved", "aliases = [\"/index.html\"]\n"),
         );
     both_fail_with(
         &site,
@@ -42,7 +42,7 @@ fn an_alias_on_the_home_page_is_an_error() {
 fn an_alias_on_the_404_page_is_an_error() {
     let site = Site::empty().file(
         "content/gone.md",
-        &article("Gone", "aliases = [\"404.html\"]\n"),
+        article("Gone", "aliases = [\"404.html\"]\n"),
     );
     both_fail_with(
         &site,
@@ -55,10 +55,10 @@ fn an_alias_on_the_404_page_is_an_error() {
 #[test]
 fn an_alias_on_an_articles_index_html_is_an_error() {
     let site = Site::empty()
-        .file("content/tides.md", &article("Tides", ""))
+        .file("content/tides.md", article("Tides", ""))
         .file(
             "content/moon.md",
-            &article("Moon", "aliases = [\"/tides/index.html\"]\n"),
+            article("Moon", "aliases = [\"/tides/index.html\"]\n"),
         );
     both_fail_with(
         &site,
@@ -70,11 +70,11 @@ fn an_alias_on_an_articles_index_html_is_an_error() {
 #[test]
 fn an_alias_on_a_tag_pagination_page_is_an_error() {
     let site = Site::empty()
-        .file("nutgraf.toml", &format!("{EMPTY_CONFIG}paginate_by = 1\n"))
-        .file("content/one.md", &article("One", "tags = [\"Rivers\"]\n"))
+        .file("nutgraf.toml", format!("{EMPTY_CONFIG}paginate_by = 1\n"))
+        .file("content/one.md", article("One", "tags = [\"Rivers\"]\n"))
         .file(
             "content/two.md",
-            &article(
+            article(
                 "Two",
                 "tags = [\"Rivers\"]\naliases = [\"/tags/rivers/page/2/\"]\n",
             ),
@@ -90,9 +90,9 @@ fn an_alias_on_a_tag_pagination_page_is_an_error() {
 #[test]
 fn an_article_where_the_home_pages_second_page_goes_is_an_error() {
     let site = Site::empty()
-        .file("nutgraf.toml", &format!("{EMPTY_CONFIG}paginate_by = 1\n"))
-        .file("content/first.md", &article("First", ""))
-        .file("content/page/2.md", &article("Second", ""));
+        .file("nutgraf.toml", format!("{EMPTY_CONFIG}paginate_by = 1\n"))
+        .file("content/first.md", article("First", ""))
+        .file("content/page/2.md", article("Second", ""));
     both_fail_with(
         &site,
         "error: `/page/2/index.html` is claimed twice: by the article content/page/2.md and by page 2 of the home page\n --> content/page/2.md:1:1",
@@ -105,7 +105,7 @@ fn an_article_where_the_home_pages_second_page_goes_is_an_error() {
 fn an_alias_on_the_sitemap_names_the_article() {
     let site = Site::empty().file(
         "content/map.md",
-        &article("Map", "aliases = [\"/sitemap.xml\"]\n"),
+        article("Map", "aliases = [\"/sitemap.xml\"]\n"),
     );
     let run = site.build(&[]).failure(1).says(
         "error: `/sitemap.xml` is claimed twice: by the alias in content/map.md:4:1 (as the folder of `/sitemap.xml/index.html`) and by the sitemap\n --> content/map.md:4:1",
@@ -121,7 +121,7 @@ fn an_alias_on_the_sitemap_names_the_article() {
 #[test]
 fn a_static_file_where_a_page_goes_is_an_error() {
     let site = Site::empty()
-        .file("content/a.md", &article("A", ""))
+        .file("content/a.md", article("A", ""))
         .file("static/404.html", "<p>Our own not-found page</p>\n")
         .file("static/robots.txt", "User-agent: *\n");
     both_fail_with(
@@ -137,7 +137,7 @@ fn a_static_file_where_a_page_goes_is_an_error() {
 #[test]
 fn a_content_file_where_a_static_file_goes_is_an_error() {
     let site = Site::empty()
-        .file("content/a.md", &article("A", ""))
+        .file("content/a.md", article("A", ""))
         .file(
             "content/img/chart.svg",
             "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
@@ -161,7 +161,7 @@ fn a_site_static_file_overrides_the_themes() {
             "nutgraf.toml",
             "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"mine\"\nminify = false\n",
         )
-        .file("content/a.md", &article("A", ""))
+        .file("content/a.md", article("A", ""))
         .file("themes/mine/static/style.css", "body { margin: 0; }\n")
         .file("themes/mine/static/img/mark.svg", "<svg id=\"theme\"/>")
         .file("static/img/mark.svg", "<svg id=\"site\"/>");
@@ -176,7 +176,7 @@ fn a_site_static_file_overrides_the_themes() {
 fn control_characters_in_aliases_are_errors() {
     let site = Site::empty().file(
         "content/a.md",
-        &article("A", "aliases = [\"/x\\t/a/ 301!\", \"/y\\n/ /a/ 301!\"]\n"),
+        article("A", "aliases = [\"/x\\t/a/ 301!\", \"/y\\n/ /a/ 301!\"]\n"),
     );
     let run = site.build(&[]).failure(1);
     let run = run
@@ -197,7 +197,7 @@ fn control_characters_in_aliases_are_errors() {
 fn spaces_at_the_ends_and_backslashes_in_aliases_are_errors() {
     let site = Site::empty().file(
         "content/a.md",
-        &article("A", "aliases = [\" /old/\", \"/old\\\\path/\"]\n"),
+        article("A", "aliases = [\" /old/\", \"/old\\\\path/\"]\n"),
     );
     site.build(&[])
         .failure(1)
@@ -210,9 +210,9 @@ fn spaces_at_the_ends_and_backslashes_in_aliases_are_errors() {
 #[test]
 fn slugs_must_be_plain_too() {
     let site = Site::empty()
-        .file("content/a.md", &article("A", "slug = \"tab\\there\"\n"))
-        .file("content/b.md", &article("B", "slug = \"trailing \"\n"))
-        .file("content/c.md", &article("C", "slug = \"back\\\\slash\"\n"));
+        .file("content/a.md", article("A", "slug = \"tab\\there\"\n"))
+        .file("content/b.md", article("B", "slug = \"trailing \"\n"))
+        .file("content/c.md", article("C", "slug = \"back\\\\slash\"\n"));
     let run = site.build(&[]).failure(1);
     run.says("error: slug `tab\\there` holds the control character U+0009\n --> content/a.md:4:1")
         .says("error: slug `trailing ` has spaces at its start or end\n --> content/b.md:4:1")
@@ -230,7 +230,7 @@ fn slugs_must_be_plain_too() {
 fn plain_aliases_still_write_one_rule_a_line() {
     let site = Site::empty().file(
         "content/a.md",
-        &article("A", "aliases = [\"/2019/a/\", \"old-a.html\"]\n"),
+        article("A", "aliases = [\"/2019/a/\", \"old-a.html\"]\n"),
     );
     site.build(&[]).success();
     assert_eq!(
