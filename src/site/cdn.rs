@@ -86,8 +86,9 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
         .map(|f| (f.dest.as_str(), f.source.as_path()))
         .collect();
     for page in &content.pages {
+        let key = page.key_position("aliases");
         for raw in &page.matter.aliases {
-            let pos = page.key_position("aliases");
+            let pos = value_position(&page.text[..page.body_offset], key, raw);
             let error = |msg: String| {
                 Diagnostic::error(&page.display, pos, msg).with_hint(
                     "aliases are old site paths like \"/2019/why-now/\" or \"2019/why-now.html\"",
@@ -135,6 +136,24 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
     }
     out.sort_by(|a, b| a.from.cmp(&b.from));
     out
+}
+
+/// Where the alias `raw` is written in `matter` (the front matter's text):
+/// its first quoted occurrence at or after the `aliases` key at `key`, or
+/// the key itself when it is not written literally (a TOML escape such as
+/// `\t` inside it).
+fn value_position(matter: &str, key: Position, raw: &str) -> Position {
+    let key_offset: usize = matter
+        .split_inclusive('\n')
+        .take(key.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = matter.get(key_offset..).unwrap_or("");
+    ['"', '\'']
+        .iter()
+        .filter_map(|q| rest.find(&format!("{q}{raw}{q}")))
+        .min()
+        .map_or(key, |i| Position::of_offset(matter, key_offset + i))
 }
 
 /// `/old/` → (`/old/`, `old/index.html`); `/old.html` → (`/old.html`,
@@ -330,5 +349,22 @@ mod tests {
         assert_eq!(normalize(" /a/"), None);
         assert_eq!(normalize("/a\\b/"), None);
         assert_eq!(normalize("/a\u{2028}b/"), None);
+    }
+
+    #[test]
+    fn an_alias_is_pointed_at_where_it_is_written() {
+        let matter = "+++\ntitle = \"b\"\naliases = [\"/a/\",\n  'b', \"/c\\td/\"]\n+++\n";
+        let key = Position { line: 3, col: 1 };
+        assert_eq!(
+            value_position(matter, key, "/a/"),
+            Position { line: 3, col: 12 }
+        );
+        // Not the title's "b", which comes before the key.
+        assert_eq!(
+            value_position(matter, key, "b"),
+            Position { line: 4, col: 3 }
+        );
+        // Written with an escape: the key.
+        assert_eq!(value_position(matter, key, "/c\td/"), key);
     }
 }

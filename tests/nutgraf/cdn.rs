@@ -144,9 +144,9 @@ fn aliases_without_a_leading_slash_are_validated_as_site_paths() {
         );
     site.build(&[])
         .failure(1)
-        .says("error: alias `b` is the URL of a page\n --> content/a.md:3:1")
-        .says("error: alias `../up/` is not a site path\n --> content/a.md:3:1")
-        .says("error: alias `shared/` is also claimed by `content/b.md`\n --> content/c.md:3:1");
+        .says("error: alias `b` is the URL of a page\n --> content/a.md:3:12")
+        .says("error: alias `../up/` is not a site path\n --> content/a.md:3:17")
+        .says("error: alias `shared/` is also claimed by `content/b.md`\n --> content/c.md:3:12");
 }
 
 /// An alias's redirect page would overwrite a bundle's file published at
@@ -164,7 +164,7 @@ fn an_alias_on_a_bundle_file_is_an_error() {
             "+++\ntitle = \"B\"\naliases = [\"report-2024/full.html\"]\n+++\n",
         );
     site.build(&[]).failure(1).says(
-        "error: alias `report-2024/full.html` is the URL of the file `content/Report.2024/full.html`\n --> content/b.md:3:1",
+        "error: alias `report-2024/full.html` is the URL of the file `content/Report.2024/full.html`\n --> content/b.md:3:12",
     );
 }
 
@@ -182,14 +182,14 @@ fn bad_aliases_are_errors() {
     let run = site.build(&[]).failure(1);
     assert!(
         run.stderr.contains(
-            "error: alias `https://old.example.org/a/` is not a site path\n --> content/a.md:3:1"
+            "error: alias `https://old.example.org/a/` is not a site path\n --> content/a.md:3:12"
         ),
         "{}",
         run.stderr
     );
     assert!(
         run.stderr
-            .contains("error: alias `/a/` is the URL of a page\n --> content/b.md:3:1"),
+            .contains("error: alias `/a/` is the URL of a page\n --> content/b.md:3:12"),
         "{}",
         run.stderr
     );
