@@ -1,0 +1,67 @@
+//! Issue 14's smaller holes: linear time on hostile Markdown, symlinks,
+//! file names, front matter keys and URLs, and serve's redirects.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use crate::Site;
+
+/// The `id`s of the `<h2>` elements of a page, in order.
+fn h2_ids(html: &str) -> Vec<&str> {
+    html.split("<h2 id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+/// Regression: heading ids retried `-1`, `-2`, … from 1 on every
+/// collision, so 60,000 `a`/`a-1`/`a-2` headings took more than a minute.
+#[test]
+fn sixty_thousand_colliding_headings_build_with_unique_ids() {
+    let mut body = String::from("+++\ntitle = \"Many\"\n+++\n\n");
+    // Explicit ids that generated ones must step around.
+    body.push_str("## First {#a-1}\n\n## Second {#a-3}\n\n");
+    for k in 0..60_000 {
+        body.push_str(["## a\n", "## a-1\n", "## a-2\n"][k % 3]);
+    }
+    let site = Site::empty().file("content/many.md", &body);
+    let start = Instant::now();
+    site.build(&[]).success();
+    let took = start.elapsed();
+    let html = site.output("many/index.html");
+    let ids = h2_ids(&html);
+    assert_eq!(ids.len(), 60_002, "every heading is present");
+    let unique: HashSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "every id is unique");
+    assert_eq!(&ids[..4], ["a-1", "a-3", "a", "a-1-1"]);
+    eprintln!("60,002 headings built in {took:?}");
+    // Minutes before; a debug build on a busy two-core machine takes a
+    // few seconds.
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}
+
+/// Regression: each diagnostic counted the newlines from the start of
+/// the file, so a page with tens of thousands of missing images was
+/// quadratic in its size.
+#[test]
+fn twenty_thousand_missing_images_are_reported_in_linear_time() {
+    let mut body = String::from("+++\ntitle = \"Gone\"\n+++\n\n");
+    for k in 0..20_000 {
+        body.push_str(&format!(
+            "![photo {k}](gone-{k}.jpg)\nCaption. (Credit)\n\n"
+        ));
+    }
+    let site = Site::empty().file("content/gone.md", &body);
+    let start = Instant::now();
+    let run = site.build(&[]).success();
+    let took = start.elapsed();
+    // The last figure starts on line 5 + 3 × 19,999.
+    let run = run.says("content/gone.md:60002:1");
+    assert!(
+        run.stderr.contains("gone-19999.jpg"),
+        "{}",
+        run.stderr.len()
+    );
+    eprintln!("20,000 missing images reported in {took:?}");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}
