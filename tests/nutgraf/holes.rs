@@ -65,3 +65,36 @@ fn twenty_thousand_missing_images_are_reported_in_linear_time() {
     eprintln!("20,000 missing images reported in {took:?}");
     assert!(took < Duration::from_secs(60), "{took:?}");
 }
+
+/// The `Location` header of a raw HTTP/1.0 GET to a running server.
+#[cfg(feature = "serve")]
+fn location_of(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to serve: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix("location: ").map(str::to_string))
+}
+
+/// Regression: `serve` answered `//page` with a redirect to `//page/`,
+/// which a browser reads as the host `page`.
+#[cfg(feature = "serve")]
+#[test]
+fn serve_never_redirects_to_another_host() {
+    let site = Site::empty().file("content/page.md", "+++\ntitle = \"Page\"\n+++\n\nText.\n");
+    let serve = crate::start_serve(&site.root);
+    assert_eq!(location_of(serve.port, "/page").as_deref(), Some("/page/"));
+    assert_eq!(location_of(serve.port, "//page").as_deref(), Some("/page/"));
+    assert_eq!(
+        location_of(serve.port, "///page").as_deref(),
+        Some("/page/")
+    );
+}
