@@ -98,3 +98,19 @@ fn serve_never_redirects_to_another_host() {
         Some("/page/")
     );
 }
+
+/// Regression: only the alphabetically first unknown key was reported,
+/// and a top-level `src` got "did you mean `src`?".
+#[test]
+fn every_unknown_front_matter_key_is_reported() {
+    let site = Site::empty().file(
+        "content/keys.md",
+        "+++\ntitle = \"Keys\"\nsrc = \"harbour.jpg\"\nautor = \"Ana\"\n[lead]\nalt = \"A harbour at dawn\"\ncreditt = \"Ana\"\n+++\n\nText.\n",
+    );
+    let run = site.build(&[]).failure(1);
+    let run = run
+        .says("unknown key `src`\n --> content/keys.md:3:1\n  = help: `src` is a key of the lead image: put it under `[lead]`")
+        .says("unknown key `autor`\n --> content/keys.md:4:1\n  = help: did you mean `authors`?")
+        .says("unknown key `creditt`\n --> content/keys.md:7:1\n  = help: did you mean `credit`?");
+    assert!(!run.stderr.contains("did you mean `src`"), "{}", run.stderr);
+}
