@@ -239,28 +239,35 @@ enum Kind {
 }
 
 pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Problems> {
-    check_keys(path, text, split, Kind::Article)?;
+    check_table(path, text, split, Kind::Article)?;
     toml::from_str(split.matter)
         .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, ARTICLE_KEYS).into())
 }
 
 pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMatter, Problems> {
-    check_keys(path, text, split, Kind::Section)?;
+    check_table(path, text, split, Kind::Section)?;
     toml::from_str(split.matter)
         .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, SECTION_KEYS).into())
 }
 
-/// Reports every unknown key, in the order written, each with its own hint.
-/// TOML that does not parse is left to serde, which reports it as before.
-fn check_keys(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), Problems> {
+/// The keys whose value becomes an `href`, as (table, key).
+const URL_KEYS: &[(&str, &str)] = &[("lead", "credit_url")];
+
+/// Reports every unknown key, in the order written, each with its own
+/// hint, and every URL-valued key ([`URL_KEYS`]) whose value is not a
+/// link a reader can safely follow. TOML that does not parse is left to
+/// serde, which reports it as before.
+fn check_table(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), Problems> {
     let Ok(table) = DeTable::parse(split.matter) else {
         return Ok(());
     };
-    // (offset in the matter, unknown key, hint)
+    // (offset in the matter, message, hint)
     let mut unknown: Vec<(usize, String, String)> = Vec::new();
     let mut report = |key: &toml::Spanned<toml::de::DeString>, hint: String| {
-        unknown.push((key.span().start, key.get_ref().to_string(), hint));
+        let message = format!("unknown key `{}`", key.get_ref());
+        unknown.push((key.span().start, message, hint));
     };
+    let mut bad_urls: Vec<(usize, String, String)> = Vec::new();
     let top_keys = match kind {
         Kind::Article => TOP_KEYS,
         Kind::Section => SECTION_KEYS,
@@ -273,10 +280,22 @@ fn check_keys(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), 
         }
         match (kind, name, value.get_ref()) {
             (Kind::Article, "lead", DeValue::Table(lead)) => {
-                for key in lead.keys() {
+                for (key, value) in lead {
                     let name = key.get_ref().as_ref();
                     if !LEAD_KEYS.contains(&name) {
                         report(key, table_hint(name, "[lead]", LEAD_KEYS));
+                    }
+                    if !URL_KEYS.contains(&("lead", name)) {
+                        continue;
+                    }
+                    if let DeValue::String(url) = value.get_ref() {
+                        if let Err(why) = check_url(url) {
+                            bad_urls.push((
+                                value.span().start,
+                                format!("`{name}` {why}: `{}`", url.escape_debug()),
+                                "a link must start with `https://`, `http://` or `mailto:`, or be a path of this site such as `/about/`".to_string(),
+                            ));
+                        }
                     }
                 }
             }
@@ -296,6 +315,7 @@ fn check_keys(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), 
             _ => {}
         }
     }
+    unknown.extend(bad_urls);
     if unknown.is_empty() {
         return Ok(());
     }
@@ -303,12 +323,44 @@ fn check_keys(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), 
     Err(Problems(
         unknown
             .into_iter()
-            .map(|(at, key, hint)| {
+            .map(|(at, message, hint)| {
                 let pos = Position::of_offset(text, split.matter_offset + at);
-                Diagnostic::error(path, pos, format!("unknown key `{key}`")).with_hint(hint)
+                Diagnostic::error(path, pos, message).with_hint(hint)
             })
             .collect(),
     ))
+}
+
+/// Whether a URL from front matter may become an `href`: `http(s)` and
+/// `mailto` links, and paths of the site (`/about/`, `notes/`, `#x`).
+/// Anything else (`javascript:`, `data:`, `//other.host`) is refused.
+/// Whitespace and control characters are refused outright: browsers drop
+/// tabs and newlines inside a URL, so `java\tscript:` is `javascript:`.
+fn check_url(url: &str) -> Result<(), &'static str> {
+    if url.trim().is_empty() {
+        return Err("is empty");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("contains spaces or control characters");
+    }
+    let lower = url.to_ascii_lowercase();
+    if ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+    {
+        return Ok(());
+    }
+    // Browsers read `\` as `/` in web URLs, so `/\host` is `//host`.
+    if lower.starts_with("//") || lower.starts_with("/\\") || lower.starts_with('\\') {
+        return Err("points to another host without saying how");
+    }
+    // A scheme is what comes before the first `:` if no `/`, `?` or `#`
+    // comes first (WHATWG URL); a path of the site has none.
+    let head = lower.split(['/', '?', '#']).next().unwrap_or("");
+    if head.contains(':') {
+        return Err("uses a scheme other than https, http or mailto");
+    }
+    Ok(())
 }
 
 /// The hint for an unknown key at the top level: a key of `[lead]` or
@@ -541,6 +593,53 @@ mod tests {
             ),
             []
         );
+    }
+
+    #[test]
+    fn urls_allow_web_mail_and_site_paths_only() {
+        for ok in [
+            "https://example.org/photos",
+            "HTTP://example.org",
+            "mailto:desk@example.org",
+            "/about/",
+            "credits/",
+            "#credits",
+            "?q=1",
+            "/a:b/",
+        ] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<b>x</b>",
+            "vbscript:x",
+            "//evil.example/",
+            "/\\evil.example/",
+            "\\\\evil.example/",
+            "",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    /// Regression: `credit_url = "javascript:…"` became the `href` of the
+    /// lead's credit.
+    #[test]
+    fn a_javascript_credit_url_is_an_error_at_its_value() {
+        let found = unknown(
+            "title = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncredit = \"Ana\"\ncredit_url = \"javascript:alert(1)\"\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (line, col, message, hint) = &found[0];
+        assert_eq!((*line, *col), (6, 14));
+        assert_eq!(
+            message,
+            "`credit_url` uses a scheme other than https, http or mailto: `javascript:alert(1)`"
+        );
+        assert!(hint.contains("`https://`"), "{hint}");
     }
 
     #[test]

@@ -114,3 +114,28 @@ fn every_unknown_front_matter_key_is_reported() {
         .says("unknown key `creditt`\n --> content/keys.md:7:1\n  = help: did you mean `credit`?");
     assert!(!run.stderr.contains("did you mean `src`"), "{}", run.stderr);
 }
+
+/// Regression: `credit_url = "javascript:…"` became the `href` of the
+/// lead image's credit.
+#[test]
+fn a_javascript_credit_url_never_becomes_a_link() {
+    let site = Site::empty()
+        .file(
+            "content/lead/index.md",
+            "+++\ntitle = \"Lead\"\n[lead]\nsrc = \"https://images.example.org/quay.jpg\"\nalt = \"A quay in fog\"\ncredit = \"Ana Ruiz\"\ncredit_url = \"javascript:alert(document.cookie)\"\n+++\n\nText.\n",
+        );
+    site.build(&[])
+        .failure(1)
+        .says("error: `credit_url` uses a scheme other than https, http or mailto")
+        .says(" --> content/lead/index.md:7:14");
+    let site = Site::empty().file(
+        "content/lead/index.md",
+        "+++\ntitle = \"Lead\"\n[lead]\nsrc = \"https://images.example.org/quay.jpg\"\nalt = \"A quay in fog\"\ncredit = \"Ana Ruiz\"\ncredit_url = \"/photographers/ana-ruiz/\"\n+++\n\nText.\n",
+    );
+    site.build(&[]).success();
+    assert!(
+        site.output("lead/index.html")
+            .contains("href=\"/photographers/ana-ruiz/\""),
+        "a site path is kept"
+    );
+}
