@@ -139,3 +139,107 @@ fn a_javascript_credit_url_never_becomes_a_link() {
         "a site path is kept"
     );
 }
+
+/// A site whose `content/page.md` shows `photo.png`, and a private file
+/// beside the site (in the same temporary folder).
+#[cfg(unix)]
+fn site_with_private_neighbour() -> (Site, std::path::PathBuf) {
+    let site = Site::empty().file(
+        "content/page/index.md",
+        "+++\ntitle = \"Page\"\n+++\n\n![A gull on a post](photo.png)\nA gull waits out the rain. (Ana Ruiz)\n",
+    );
+    let private = site
+        .root
+        .parent()
+        .unwrap_or_else(|| panic!("no parent"))
+        .join("private.png");
+    std::fs::write(&private, PNG).unwrap_or_else(|e| panic!("{e}"));
+    (site, private)
+}
+
+/// A 1×1 PNG's signature and header, enough to be measured.
+#[cfg(unix)]
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 2, 0, 0, 0,
+];
+
+/// Regression: a symlinked image that led outside the site was read and
+/// published.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_image_outside_the_site_fails_the_build_naming_the_link() {
+    let (site, private) = site_with_private_neighbour();
+    std::os::unix::fs::symlink(&private, site.root.join("content/page/photo.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = site.build(&[]).failure(1);
+    assert!(
+        run.stderr
+            .contains("content/page/photo.png` is a symbolic link to")
+            && run.stderr.contains("private.png"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !site.root.join("public/page/photo.png").exists(),
+        "nothing from outside is published"
+    );
+
+    // The same link inside the site is followed.
+    let (site, _) = site_with_private_neighbour();
+    std::fs::write(site.root.join("photo.png"), PNG).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("../../photo.png", site.root.join("content/page/photo.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    site.build(&[]).success();
+    assert!(site.root.join("public/page/photo.png").is_file());
+}
+
+/// Regression: two file names with invalid UTF-8 collapsed into one and
+/// a file was dropped silently.
+#[cfg(target_os = "linux")]
+#[test]
+fn names_that_are_not_utf8_fail_the_build_naming_the_folder() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = Site::empty().file("content/page.md", "+++\ntitle = \"Page\"\n+++\n\nText.\n");
+    let dir = site.root.join("static/docs");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for name in [&b"r\xe9sum\xe9.txt"[..], &b"r\xe8sum\xe8.txt"[..]] {
+        std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), name)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    site.build(&[])
+        .failure(1)
+        .says("static/docs` holds a name that is not valid UTF-8");
+}
+
+/// Regression: `deploy --output DIR` followed symlinks out of DIR and
+/// uploaded what they pointed to.
+#[cfg(all(unix, feature = "deploy"))]
+#[test]
+fn deploy_refuses_a_link_out_of_the_folder() {
+    let dest = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bucket = dest.path().join("bucket");
+    let site = Site::empty().file(
+        "nutgraf.toml",
+        format!(
+            "{}\n[[deploy.targets]]\nname = \"folder\"\nurl = \"file://{}\"\n",
+            crate::EMPTY_CONFIG,
+            bucket.display()
+        ),
+    );
+    let out = site.root.join("out");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("index.html"), "<p>home</p>").unwrap_or_else(|e| panic!("{e}"));
+    let secret = dest.path().join("secret.txt");
+    std::fs::write(&secret, "private").unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(&secret, out.join("notes.txt")).unwrap_or_else(|e| panic!("{e}"));
+    let out_arg = out.display().to_string();
+    let run = site.nutgraf(&["deploy", "--output", &out_arg]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("out/notes.txt` is a symbolic link to"),
+        "{}",
+        run.stderr
+    );
+    assert!(!bucket.join("notes.txt").exists(), "nothing was uploaded");
+}
