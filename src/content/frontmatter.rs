@@ -252,6 +252,51 @@ pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMa
 
 /// The keys whose value becomes an `href`, as (table, key).
 const URL_KEYS: &[(&str, &str)] = &[("lead", "credit_url")];
+/// The keys whose value is inline Markdown, whose links become `href`s.
+const MARKDOWN_KEYS: &[(&str, &str)] =
+    &[("lead", "caption"), ("lead", "credit"), ("updates", "note")];
+
+/// The first link of a URL-valued or Markdown-valued key (`table.name`)
+/// that [`check_url`] refuses: (offset of the value, message, hint).
+fn unsafe_link(
+    table: &str,
+    name: &str,
+    value: &toml::Spanned<DeValue>,
+) -> Option<(usize, String, String)> {
+    let DeValue::String(text) = value.get_ref() else {
+        return None;
+    };
+    let urls: Vec<String> = if URL_KEYS.contains(&(table, name)) {
+        vec![text.to_string()]
+    } else if MARKDOWN_KEYS.contains(&(table, name)) {
+        crate::markdown::new_cmark_parser(text, &Default::default())
+            .filter_map(|e| match e {
+                pulldown_cmark::Event::Start(
+                    pulldown_cmark::Tag::Link { dest_url, .. }
+                    | pulldown_cmark::Tag::Image { dest_url, .. },
+                ) => Some(dest_url.to_string()),
+                _ => None,
+            })
+            // `[x]()` links nowhere, harmlessly.
+            .filter(|url| !url.is_empty())
+            .collect()
+    } else {
+        return None;
+    };
+    urls.iter().find_map(|url| {
+        let why = check_url(url).err()?;
+        let what = if URL_KEYS.contains(&(table, name)) {
+            format!("`{name}` {why}: `{}`", url.escape_debug())
+        } else {
+            format!("a link in `{name}` {why}: `{}`", url.escape_debug())
+        };
+        Some((
+            value.span().start,
+            what,
+            "a link must start with `https://`, `http://` or `mailto:`, or be a path of this site such as `/about/`".to_string(),
+        ))
+    })
+}
 
 /// Reports every unknown key, in the order written, each with its own
 /// hint, and every URL-valued key ([`URL_KEYS`]) whose value is not a
@@ -285,18 +330,7 @@ fn check_table(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(),
                     if !LEAD_KEYS.contains(&name) {
                         report(key, table_hint(name, "[lead]", LEAD_KEYS));
                     }
-                    if !URL_KEYS.contains(&("lead", name)) {
-                        continue;
-                    }
-                    if let DeValue::String(url) = value.get_ref() {
-                        if let Err(why) = check_url(url) {
-                            bad_urls.push((
-                                value.span().start,
-                                format!("`{name}` {why}: `{}`", url.escape_debug()),
-                                "a link must start with `https://`, `http://` or `mailto:`, or be a path of this site such as `/about/`".to_string(),
-                            ));
-                        }
-                    }
+                    bad_urls.extend(unsafe_link("lead", name, value));
                 }
             }
             (Kind::Article, "updates", DeValue::Array(updates)) => {
@@ -304,11 +338,12 @@ fn check_table(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(),
                     let DeValue::Table(update) = update.get_ref() else {
                         continue;
                     };
-                    for key in update.keys() {
+                    for (key, value) in update {
                         let name = key.get_ref().as_ref();
                         if !UPDATE_KEYS.contains(&name) {
                             report(key, table_hint(name, "[[updates]]", UPDATE_KEYS));
                         }
+                        bad_urls.extend(unsafe_link("updates", name, value));
                     }
                 }
             }
@@ -640,6 +675,29 @@ mod tests {
             "`credit_url` uses a scheme other than https, http or mailto: `javascript:alert(1)`"
         );
         assert!(hint.contains("`https://`"), "{hint}");
+    }
+
+    #[test]
+    fn links_in_front_matter_markdown_are_checked_too() {
+        let found = unknown(
+            "title = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncaption = \"A [map](/maps/) of the bay.\"\n\
+             credit = \"[Ana](javascript:alert(1))\"\n[[updates]]\ndate = 2024-01-01\n\
+             note = \"See <data:text/html,x>.\"\n",
+        );
+        let got: Vec<(usize, &str)> = found.iter().map(|(l, _, m, _)| (*l, m.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    6,
+                    "a link in `credit` uses a scheme other than https, http or mailto: `javascript:alert(1)`"
+                ),
+                (
+                    9,
+                    "a link in `note` uses a scheme other than https, http or mailto: `data:text/html,x`"
+                ),
+            ]
+        );
     }
 
     #[test]

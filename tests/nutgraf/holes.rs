@@ -133,6 +133,15 @@ fn a_javascript_credit_url_never_becomes_a_link() {
         "+++\ntitle = \"Lead\"\n[lead]\nsrc = \"https://images.example.org/quay.jpg\"\nalt = \"A quay in fog\"\ncredit = \"Ana Ruiz\"\ncredit_url = \"/photographers/ana-ruiz/\"\n+++\n\nText.\n",
     );
     site.build(&[]).success();
+    let markdown_link = Site::empty().file(
+        "content/lead/index.md",
+        "+++\ntitle = \"Lead\"\n[lead]\nsrc = \"https://images.example.org/quay.jpg\"\nalt = \"A quay in fog\"\ncredit = \"[Ana Ruiz](javascript:alert(1))\"\n+++\n\nText.\n",
+    );
+    markdown_link
+        .build(&[])
+        .failure(1)
+        .says("error: a link in `credit` uses a scheme other than https, http or mailto")
+        .says(" --> content/lead/index.md:6:10");
     assert!(
         site.output("lead/index.html")
             .contains("href=\"/photographers/ana-ruiz/\""),
