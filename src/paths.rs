@@ -136,6 +136,14 @@ pub fn walk_files(dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
         // `dir` itself may be in a hidden folder: only what is below counts.
         .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
     for entry in walker {
+        // Emacs's lock files (`.#x.md`) are links to nothing: ignored
+        // names are skipped even when they cannot be followed.
+        if let Err(e) = &entry {
+            let name = e.path().and_then(Path::file_name);
+            if name.is_some_and(|n| is_ignored(&n.to_string_lossy())) {
+                continue;
+            }
+        }
         let entry = entry.map_err(|e| match e.path() {
             Some(path) => anyhow::anyhow!(
                 "failed to read `{}`: {e}; a symbolic link there may point to nothing, or to a folder above it",
@@ -272,6 +280,28 @@ mod tests {
             found,
             [Path::new("img/shared/logo.svg"), Path::new("logo.svg")]
         );
+        Ok(())
+    }
+
+    /// Regression: following links made Emacs's lock file, a link to
+    /// nothing named `.#x.md`, fail the walk.
+    #[cfg(unix)]
+    #[test]
+    fn an_ignored_broken_link_is_still_ignored() -> anyhow::Result<()> {
+        let tmp = tempfile::tempdir()?;
+        let dir = tmp.path().join("site/content");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("notes.md"), "x")?;
+        std::os::unix::fs::symlink("user@host.1234:1700000000", dir.join(".#notes.md"))?;
+        let found: Vec<PathBuf> = walk_files(&dir)?.into_iter().map(|(rel, _)| rel).collect();
+        assert_eq!(found, [Path::new("notes.md")]);
+        // A broken link with an ordinary name is an error naming it.
+        std::os::unix::fs::symlink("gone.md", dir.join("later.md"))?;
+        let err = walk_files(&dir)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("content/later.md"), "{err}");
         Ok(())
     }
 
