@@ -1,5 +1,7 @@
 //! Front matter: the TOML between `+++` lines at the top of a content file,
-//! parsed into typed structs. Unknown keys are errors with a hint.
+//! parsed into typed structs. Unknown keys are errors with a hint, every
+//! one of them: the TOML is read as a spanned table and checked key by key
+//! before serde (whose `deny_unknown_fields` stops at the first) sees it.
 
 use std::path::Path;
 
@@ -9,7 +11,9 @@ use jiff::tz::{Offset, TimeZone};
 use serde::Deserialize;
 
 use crate::config::toml_diagnostic;
-use crate::diagnostic::{Diagnostic, Finding, Position};
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Finding, Position, did_you_mean};
 
 /// An article's front matter, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +41,27 @@ pub struct ArticleMatter {
     #[serde(default)]
     pub extra: toml::Table,
 }
+
+/// The keys of an article's top level, of `[lead]` and of `[[updates]]`.
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "authors",
+    "tags",
+    "draft",
+    "slug",
+    "template",
+    "weight",
+    "aliases",
+    "faq",
+    "lead",
+    "updates",
+    "extra",
+];
+const LEAD_KEYS: &[&str] = &["src", "alt", "caption", "credit", "credit_url", "kind"];
+const UPDATE_KEYS: &[&str] = &["date", "note"];
 
 const ARTICLE_KEYS: &[&str] = &[
     "title",
@@ -187,14 +212,239 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     )
 }
 
-pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Diagnostic> {
-    toml::from_str(split.matter)
-        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, ARTICLE_KEYS))
+/// Every problem found in one file. A single [`Diagnostic`] converts into
+/// one, so `?` keeps working in code that finds one problem at a time.
+#[derive(Debug)]
+pub struct Problems(pub Vec<Diagnostic>);
+
+impl From<Diagnostic> for Problems {
+    fn from(d: Diagnostic) -> Self {
+        Problems(vec![d])
+    }
 }
 
-pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMatter, Diagnostic> {
+impl IntoIterator for Problems {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Which front matter a file has, for the keys it may use.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Article,
+    Section,
+}
+
+pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Problems> {
+    check_table(path, text, split, Kind::Article)?;
     toml::from_str(split.matter)
-        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, SECTION_KEYS))
+        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, ARTICLE_KEYS).into())
+}
+
+pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMatter, Problems> {
+    check_table(path, text, split, Kind::Section)?;
+    toml::from_str(split.matter)
+        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, SECTION_KEYS).into())
+}
+
+/// The keys whose value becomes an `href`, as (table, key).
+const URL_KEYS: &[(&str, &str)] = &[("lead", "credit_url")];
+/// The keys whose value is inline Markdown, whose links become `href`s.
+const MARKDOWN_KEYS: &[(&str, &str)] =
+    &[("lead", "caption"), ("lead", "credit"), ("updates", "note")];
+
+/// The first link of a URL-valued or Markdown-valued key (`table.name`)
+/// that [`check_url`] refuses: (offset of the value, message, hint).
+fn unsafe_link(
+    table: &str,
+    name: &str,
+    value: &toml::Spanned<DeValue>,
+) -> Option<(usize, String, String)> {
+    let DeValue::String(text) = value.get_ref() else {
+        return None;
+    };
+    let urls: Vec<String> = if URL_KEYS.contains(&(table, name)) {
+        vec![text.to_string()]
+    } else if MARKDOWN_KEYS.contains(&(table, name)) {
+        crate::markdown::new_cmark_parser(text, &Default::default())
+            .filter_map(|e| match e {
+                pulldown_cmark::Event::Start(
+                    pulldown_cmark::Tag::Link { dest_url, .. }
+                    | pulldown_cmark::Tag::Image { dest_url, .. },
+                ) => Some(dest_url.to_string()),
+                _ => None,
+            })
+            // `[x]()` links nowhere, harmlessly.
+            .filter(|url| !url.is_empty())
+            .collect()
+    } else {
+        return None;
+    };
+    urls.iter().find_map(|url| {
+        let why = check_url(url).err()?;
+        let what = if URL_KEYS.contains(&(table, name)) {
+            format!("`{name}` {why}: `{}`", url.escape_debug())
+        } else {
+            format!("a link in `{name}` {why}: `{}`", url.escape_debug())
+        };
+        Some((
+            value.span().start,
+            what,
+            "a link must start with `https://`, `http://` or `mailto:`, or be a path of this site such as `/about/`".to_string(),
+        ))
+    })
+}
+
+/// Reports every unknown key, in the order written, each with its own
+/// hint, and every URL-valued key ([`URL_KEYS`]) whose value is not a
+/// link a reader can safely follow. TOML that does not parse is left to
+/// serde, which reports it as before.
+fn check_table(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), Problems> {
+    let Ok(table) = DeTable::parse(split.matter) else {
+        return Ok(());
+    };
+    // (offset in the matter, message, hint)
+    let mut unknown: Vec<(usize, String, String)> = Vec::new();
+    let mut report = |key: &toml::Spanned<toml::de::DeString>, hint: String| {
+        let message = format!("unknown key `{}`", key.get_ref());
+        unknown.push((key.span().start, message, hint));
+    };
+    let mut bad_urls: Vec<(usize, String, String)> = Vec::new();
+    let top_keys = match kind {
+        Kind::Article => TOP_KEYS,
+        Kind::Section => SECTION_KEYS,
+    };
+    for (key, value) in table.get_ref() {
+        let name = key.get_ref().as_ref();
+        if !top_keys.contains(&name) {
+            report(key, top_level_hint(name, kind));
+            continue;
+        }
+        match (kind, name, value.get_ref()) {
+            (Kind::Article, "lead", DeValue::Table(lead)) => {
+                for (key, value) in lead {
+                    let name = key.get_ref().as_ref();
+                    if !LEAD_KEYS.contains(&name) {
+                        report(key, table_hint(name, "[lead]", LEAD_KEYS));
+                    }
+                    bad_urls.extend(unsafe_link("lead", name, value));
+                }
+            }
+            (Kind::Article, "updates", DeValue::Array(updates)) => {
+                for update in updates {
+                    let DeValue::Table(update) = update.get_ref() else {
+                        continue;
+                    };
+                    for (key, value) in update {
+                        let name = key.get_ref().as_ref();
+                        if !UPDATE_KEYS.contains(&name) {
+                            report(key, table_hint(name, "[[updates]]", UPDATE_KEYS));
+                        }
+                        bad_urls.extend(unsafe_link("updates", name, value));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    unknown.extend(bad_urls);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.sort_by_key(|(at, _, _)| *at);
+    Err(Problems(
+        unknown
+            .into_iter()
+            .map(|(at, message, hint)| {
+                let pos = Position::of_offset(text, split.matter_offset + at);
+                Diagnostic::error(path, pos, message).with_hint(hint)
+            })
+            .collect(),
+    ))
+}
+
+/// Whether a URL from front matter may become an `href`: `http(s)` and
+/// `mailto` links, and paths of the site (`/about/`, `notes/`, `#x`).
+/// Anything else (`javascript:`, `data:`, `//other.host`) is refused.
+/// Whitespace and control characters are refused outright: browsers drop
+/// tabs and newlines inside a URL, so `java\tscript:` is `javascript:`.
+fn check_url(url: &str) -> Result<(), &'static str> {
+    if url.trim().is_empty() {
+        return Err("is empty");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("contains spaces or control characters");
+    }
+    let lower = url.to_ascii_lowercase();
+    if ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+    {
+        return Ok(());
+    }
+    // Browsers read `\` as `/` in web URLs, so `/\host` is `//host`.
+    if lower.starts_with("//") || lower.starts_with("/\\") || lower.starts_with('\\') {
+        return Err("points to another host without saying how");
+    }
+    // A scheme is what comes before the first `:` if no `/`, `?` or `#`
+    // comes first (WHATWG URL); a path of the site has none.
+    let head = lower.split(['/', '?', '#']).next().unwrap_or("");
+    if head.contains(':') {
+        return Err("uses a scheme other than https, http or mailto");
+    }
+    Ok(())
+}
+
+/// The hint for an unknown key at the top level: a key of `[lead]` or
+/// `[[updates]]` written above them goes there; a typo gets the closest
+/// key; anything else the list of keys and `[extra]`.
+fn top_level_hint(name: &str, kind: Kind) -> String {
+    if matches!(kind, Kind::Article) {
+        if LEAD_KEYS.contains(&name) {
+            return format!(
+                "`{name}` is a key of the lead image: put it under `[lead]` (a `[lead]` line, then `{name} = …` below it)"
+            );
+        }
+        if name == "note" {
+            return "`note` belongs to a corrections entry: put it under `[[updates]]` with its `date`".to_string();
+        }
+    }
+    let keys = match kind {
+        Kind::Article => TOP_KEYS,
+        Kind::Section => SECTION_KEYS,
+    };
+    match did_you_mean(name, keys) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "known keys are {}; put your own values under [extra]",
+            list(keys)
+        ),
+    }
+}
+
+/// The hint for an unknown key inside `[lead]` or `[[updates]]`. A
+/// top-level key there was most likely written below the table's line,
+/// which TOML reads as part of the table.
+fn table_hint(name: &str, table: &str, keys: &[&str]) -> String {
+    if let Some(s) = did_you_mean(name, keys) {
+        return format!("did you mean `{s}`?");
+    }
+    if TOP_KEYS.contains(&name) {
+        return format!(
+            "every key below a `{table}` line belongs to it: move `{name}` above the `{table}` line"
+        );
+    }
+    format!("the keys of `{table}` are {}", list(keys))
+}
+
+fn list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A front-matter date with the UTC offset it was written with.
@@ -282,19 +532,179 @@ mod tests {
     fn unknown_key_points_at_its_line() {
         let text = "+++\ntitle = \"A\"\ntitel = \"B\"\n+++\n";
         let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
-        let d = parse_article(p(), text, &s)
+        let mut ds = parse_article(p(), text, &s)
             .err()
-            .unwrap_or_else(|| panic!("accepted"));
+            .unwrap_or_else(|| panic!("accepted"))
+            .0;
+        assert_eq!(ds.len(), 1);
+        let d = ds.remove(0);
         assert_eq!((d.line, d.col), (3, 1));
         assert_eq!(d.message, "unknown key `titel`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    /// The unknown keys of `matter` as (line, col, message, hint).
+    fn unknown(matter: &str) -> Vec<(usize, usize, String, String)> {
+        let text = format!("+++\n{matter}+++\n");
+        let s = split(p(), &text).unwrap_or_else(|d| panic!("{d}"));
+        match parse_article(p(), &text, &s) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems
+                .into_iter()
+                .map(|d| (d.line, d.col, d.message, d.hint.unwrap_or_default()))
+                .collect(),
+        }
+    }
+
+    /// Regression: serde stopped at the alphabetically first unknown key,
+    /// so fixing one file took a build per typo.
+    #[test]
+    fn every_unknown_key_is_reported_in_order_with_its_own_hint() {
+        let found = unknown("zzz = 1\ntitle = \"A\"\ntitel = \"B\"\ndesciption = \"C\"\n");
+        let messages: Vec<(usize, &str, &str)> = found
+            .iter()
+            .map(|(l, _, m, h)| (*l, m.as_str(), h.as_str()))
+            .collect();
+        assert_eq!(
+            messages[1..],
+            [
+                (4, "unknown key `titel`", "did you mean `title`?"),
+                (5, "unknown key `desciption`", "did you mean `description`?"),
+            ]
+        );
+        assert_eq!(messages[0].1, "unknown key `zzz`");
+        assert!(messages[0].2.contains("put your own values under [extra]"));
+    }
+
+    /// Regression: a top-level `src` got "did you mean `src`?".
+    #[test]
+    fn a_lead_key_at_top_level_is_sent_under_lead() {
+        let found = unknown("title = \"A\"\nsrc = \"a.jpg\"\ncredit = \"X\"\nnote = \"n\"\n");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].3.contains("put it under `[lead]`"), "{found:?}");
+        assert!(
+            found[1].3.contains("`credit` is a key of the lead image"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].3.contains("put it under `[[updates]]`"),
+            "{found:?}"
+        );
+        assert!(
+            !found.iter().any(|f| f.3.contains("did you mean")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn keys_inside_lead_and_updates_are_checked_too() {
+        let found = unknown(
+            "title = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncaptoin = \"c\"\ntags = [\"x\"]\n\
+             [[updates]]\ndate = 2024-01-01\nnote = \"n\"\n[[updates]]\ndate = 2024-01-02\nnotes = \"m\"\n",
+        );
+        let got: Vec<(usize, usize, &str)> = found
+            .iter()
+            .map(|(l, c, _, h)| (*l, *c, h.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (5, 1, "did you mean `caption`?"),
+                (
+                    6,
+                    1,
+                    "every key below a `[lead]` line belongs to it: move `tags` above the `[lead]` line"
+                ),
+                (12, 1, "did you mean `note`?"),
+            ]
+        );
+    }
+
+    #[test]
+    fn extra_is_free_form_and_known_keys_pass() {
+        assert_eq!(
+            unknown(
+                "title = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncredit_url = \"https://e.org/\"\n[extra]\nanything = 1\n"
+            ),
+            []
+        );
+    }
+
+    #[test]
+    fn urls_allow_web_mail_and_site_paths_only() {
+        for ok in [
+            "https://example.org/photos",
+            "HTTP://example.org",
+            "mailto:desk@example.org",
+            "/about/",
+            "credits/",
+            "#credits",
+            "?q=1",
+            "/a:b/",
+        ] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<b>x</b>",
+            "vbscript:x",
+            "//evil.example/",
+            "/\\evil.example/",
+            "\\\\evil.example/",
+            "",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    /// Regression: `credit_url = "javascript:…"` became the `href` of the
+    /// lead's credit.
+    #[test]
+    fn a_javascript_credit_url_is_an_error_at_its_value() {
+        let found = unknown(
+            "title = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncredit = \"Ana\"\ncredit_url = \"javascript:alert(1)\"\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (line, col, message, hint) = &found[0];
+        assert_eq!((*line, *col), (6, 14));
+        assert_eq!(
+            message,
+            "`credit_url` uses a scheme other than https, http or mailto: `javascript:alert(1)`"
+        );
+        assert!(hint.contains("`https://`"), "{hint}");
+    }
+
+    #[test]
+    fn links_in_front_matter_markdown_are_checked_too() {
+        let found = unknown(
+            "title = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncaption = \"A [map](/maps/) of the bay.\"\n\
+             credit = \"[Ana](javascript:alert(1))\"\n[[updates]]\ndate = 2024-01-01\n\
+             note = \"See <data:text/html,x>.\"\n",
+        );
+        let got: Vec<(usize, &str)> = found.iter().map(|(l, _, m, _)| (*l, m.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    6,
+                    "a link in `credit` uses a scheme other than https, http or mailto: `javascript:alert(1)`"
+                ),
+                (
+                    9,
+                    "a link in `note` uses a scheme other than https, http or mailto: `data:text/html,x`"
+                ),
+            ]
+        );
     }
 
     #[test]
     fn dates_keep_their_offset() {
         let text = "+++\ntitle = \"A\"\ndate = 2024-10-31T09:00:00+09:00\n+++\n";
         let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
-        let m = parse_article(p(), text, &s).unwrap_or_else(|d| panic!("{d}"));
+        let m = parse_article(p(), text, &s).unwrap_or_else(|d| panic!("{d:?}"));
         let z = to_zoned(m.date.as_ref().unwrap_or_else(|| panic!("no date")))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rfc3339(&z), "2024-10-31T09:00:00+09:00");

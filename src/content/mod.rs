@@ -168,7 +168,12 @@ impl PageCache {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn load(&self, root: &Path, content_dir: &Path, path: &Path) -> Result<Arc<Page>, Diagnostic> {
+    fn load(
+        &self,
+        root: &Path,
+        content_dir: &Path,
+        path: &Path,
+    ) -> Result<Arc<Page>, frontmatter::Problems> {
         let stamp = Stamp::of(path);
         if let Some(stamp) = stamp {
             if let Some((s, page)) = self.lock().get(path.as_os_str()) {
@@ -265,7 +270,7 @@ fn load_entries(
             Entry::Section(p) => match load_section(root, content_dir, p) {
                 Ok(section) if section.url == "/" => content.home = Some(section),
                 Ok(section) => content.sections.push(section),
-                Err(d) => diags.push(d),
+                Err(problems) => diags.extend(problems),
             },
         }
     }
@@ -297,8 +302,8 @@ fn load_entries(
         })
         .map(|result| match result {
             Ok(page) => Some(page),
-            Err(d) => {
-                diags.push(d);
+            Err(problems) => {
+                diags.extend(problems);
                 None
             }
         })
@@ -400,7 +405,11 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn load_section(root: &Path, content_dir: &Path, path: &Path) -> Result<Section, Diagnostic> {
+fn load_section(
+    root: &Path,
+    content_dir: &Path,
+    path: &Path,
+) -> Result<Section, frontmatter::Problems> {
     let display = display_path(root, path);
     let text = read_text(root, path)?;
     let split = frontmatter::split(&display, &text)?;
@@ -429,7 +438,7 @@ fn folder_url<'a>(folders: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> Str
     url
 }
 
-fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagnostic> {
+fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, frontmatter::Problems> {
     let display = display_path(root, path);
     let text = read_text(root, path)?;
     let split = frontmatter::split(&display, &text)?;
@@ -460,7 +469,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
             Some((last, rest)) => (rest.to_vec(), last.to_string_lossy().into_owned()),
             None => {
                 return Err(Diagnostic::error(&display, Position::START, "`content/index.md` would replace the home page")
-                    .with_hint("move it into a folder (`content/<slug>/index.md`) or make it `content/_index.md`"));
+                    .with_hint("move it into a folder (`content/<slug>/index.md`) or make it `content/_index.md`").into());
             }
         }
     } else {
@@ -498,7 +507,8 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, Diagn
             pos,
             format!("cannot make a URL slug from `{slug_source}`"),
         )
-        .with_hint("set `slug = \"some-words\"` in the front matter"));
+        .with_hint("set `slug = \"some-words\"` in the front matter")
+        .into());
     }
     let mut url = folder_url(parents);
     url.push_str(&slug);

@@ -50,6 +50,13 @@ pub fn scan(dir: &Path, matchers: &[DeployMatcher]) -> Result<Vec<LocalFile>> {
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
         let entry = entry.with_context(|| format!("failed to list `{}`", dir.display()))?;
+        // A link is followed only while it stays inside the folder being
+        // deployed: anything else would upload files from elsewhere.
+        if entry.depth() > 0 && entry.path_is_symlink() {
+            if let Some(target) = crate::paths::escapes(dir, entry.path()) {
+                return Err(crate::paths::escape_error(entry.path(), &target, dir));
+            }
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -196,6 +203,33 @@ mod tests {
             content_type: ct.map(str::to_string),
             gzip,
         }
+    }
+
+    /// Regression: `deploy --output DIR` followed symlinks out of DIR and
+    /// uploaded what they pointed to.
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_folder_are_refused_and_links_inside_followed() -> Result<()> {
+        let tmp = tempfile::tempdir()?;
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(out.join("a"))?;
+        std::fs::write(out.join("a/index.html"), "<p>a</p>")?;
+        std::os::unix::fs::symlink(out.join("a"), out.join("b"))?;
+        let found: Vec<String> = scan(&out, &[])?.into_iter().map(|f| f.path).collect();
+        assert_eq!(found, ["a/index.html", "b/index.html"]);
+
+        std::fs::write(tmp.path().join("id_rsa"), "private")?;
+        std::os::unix::fs::symlink(tmp.path().join("id_rsa"), out.join("key.txt"))?;
+        let err = scan(&out, &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("public/key.txt` is a symbolic link to"),
+            "{err}"
+        );
+        assert!(err.contains("id_rsa"), "{err}");
+        Ok(())
     }
 
     #[test]

@@ -95,7 +95,24 @@ impl Images {
     /// Resolves `src` as written in a page whose file sits in `page_dir`.
     /// `/x.jpg` is looked up in `static/` (then `content/`), anything else
     /// relative to the page. Errors when the path would leave the site.
+    /// A file reached through a symbolic link that leads out of the site
+    /// is refused, as the walks of `content/` and `static/` refuse it.
     pub fn resolve(&self, page_dir: &Path, page_url: &str, src: &str) -> Result<ImageRef, Finding> {
+        let found = self.locate(page_dir, page_url, src)?;
+        if let ImageRef::Local { file, .. } = &found {
+            if let Some(target) = crate::paths::escapes(&self.root, file) {
+                return Err(Finding::new(format!(
+                    "image `{}` is a symbolic link to `{}`, outside the site",
+                    src.trim(),
+                    target.display()
+                ))
+                .with_hint("nutgraf follows links only within the site: copy the image in, or point the link inside the site"));
+            }
+        }
+        Ok(found)
+    }
+
+    fn locate(&self, page_dir: &Path, page_url: &str, src: &str) -> Result<ImageRef, Finding> {
         let src = src.trim();
         if let Some(name) = src.strip_prefix("slot:") {
             return Ok(ImageRef::Slot(name.trim().to_string()));
@@ -507,6 +524,39 @@ mod tests {
                 .resolve(Path::new("/site/content/a"), "/page/", "../b/x.jpg")
                 .is_ok()
         );
+    }
+
+    /// Regression: a symlinked image that led outside the site was read
+    /// and published.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_image_outside_the_site_is_refused() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let site = tmp.path().join("site");
+        let content = site.join("content");
+        std::fs::create_dir_all(&content).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(tmp.path().join("private.png"), PNG_HEAD).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(site.join("inside.png"), PNG_HEAD).unwrap_or_else(|e| panic!("{e}"));
+        let link = |target: &Path, name: &str| {
+            std::os::unix::fs::symlink(target, content.join(name)).unwrap_or_else(|e| panic!("{e}"))
+        };
+        link(&tmp.path().join("private.png"), "out.png");
+        link(&site.join("inside.png"), "in.png");
+        let images = Images::new(&site);
+        let err = images
+            .resolve(&content, "/", "out.png")
+            .err()
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("image `out.png` is a symbolic link to `"),
+            "{err}"
+        );
+        assert!(err.ends_with("private.png`, outside the site"), "{err}");
+        assert!(matches!(
+            images.resolve(&content, "/", "in.png"),
+            Ok(ImageRef::Local { .. })
+        ));
     }
 
     #[test]

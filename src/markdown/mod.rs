@@ -5,6 +5,7 @@
 pub mod figure;
 pub mod highlight;
 pub mod links;
+mod positions;
 pub mod questions;
 pub mod summary;
 
@@ -105,6 +106,7 @@ struct State<'c, 'a> {
     ctx: &'c RenderContext<'c>,
     out: Vec<Event<'a>>,
     ids: Ids,
+    lines: positions::Lines<'c>,
     /// (index in `out` of each `##` heading, the question it opens if any)
     sections: Vec<(usize, Option<usize>)>,
     questions: Vec<Question>,
@@ -128,6 +130,7 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         ctx,
         out: Vec::with_capacity(events.len()),
         ids: Ids::default(),
+        lines: positions::Lines::new(ctx.file_text),
         sections: Vec::new(),
         questions: Vec::new(),
         figures: Vec::new(),
@@ -230,7 +233,7 @@ fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize) -> usize {
 
 impl<'c, 'a> State<'c, 'a> {
     fn position(&self, body_pos: usize) -> Position {
-        Position::of_offset(self.ctx.file_text, self.ctx.body_offset + body_pos)
+        self.lines.position(self.ctx.body_offset + body_pos)
     }
 
     fn warn(&mut self, body_pos: usize, message: String, hint: &str) {

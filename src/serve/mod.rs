@@ -477,7 +477,7 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         Lookup::File(served) => respond(&served, &wanted, StatusCode::OK, request).await,
         // `/a` → `/a/` when that page exists, as a static host would.
         Lookup::Redirect => {
-            let location = format!("{raw}/");
+            let location = slash_location(&raw);
             (
                 StatusCode::PERMANENT_REDIRECT,
                 [(header::LOCATION, location)],
@@ -489,6 +489,14 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         }
         Lookup::Missing(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// Where `/a` redirects: `/a/`, always one leading slash. A browser reads
+/// `//host/x/` (and `/\host/x/`, since it treats `\` as `/`) as another
+/// host, so a request for `//page` must not send it to `//page/`.
+fn slash_location(raw_path: &str) -> String {
+    let rest = raw_path.trim_start_matches(['/', '\\']);
+    format!("/{rest}/")
 }
 
 /// The answer to any request while no pass has built: `503 Service
@@ -600,6 +608,18 @@ fn open_browser(url: &str) {
 mod tests {
     use super::*;
     use crate::diagnostic::Position;
+
+    /// Regression: `//page` was redirected to `//page/`, which a browser
+    /// reads as the host `page`.
+    #[test]
+    fn redirects_never_go_protocol_relative() {
+        assert_eq!(slash_location("/a"), "/a/");
+        assert_eq!(slash_location("/a/b"), "/a/b/");
+        assert_eq!(slash_location("//page"), "/page/");
+        assert_eq!(slash_location("///evil.example/x"), "/evil.example/x/");
+        assert_eq!(slash_location("/\\evil.example"), "/evil.example/");
+        assert_eq!(slash_location("/%2Fpage"), "/%2Fpage/");
+    }
 
     #[test]
     fn site_paths() {
