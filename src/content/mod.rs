@@ -496,7 +496,8 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         let pos = key_position(&text, split.matter_range(), "slug");
         let slug = matter.slug.as_deref().unwrap_or_default().escape_debug();
         return Err(Diagnostic::error(&display, pos, format!("slug `{slug}` {problem}"))
-            .with_hint("a slug is a plain URL segment such as \"why-now\": no control characters, no spaces at its ends, no `\\`"));
+            .with_hint("a slug is a plain URL segment such as \"why-now\": no control characters, no spaces at its ends, no `\\`")
+            .into());
     }
     let slug_source = matter.slug.clone().unwrap_or(default_slug);
     let slug = slug::slugify(&slug_source);
