@@ -65,6 +65,10 @@ pub fn scan(dir: &Path, matchers: &[DeployMatcher]) -> Result<Vec<LocalFile>> {
             parts.push(s);
         }
         let path = parts.join("/");
+        // The build's ownership mark is not part of the site.
+        if path == crate::output::MARKER {
+            continue;
+        }
         if path == MANIFEST_PATH {
             bail!(
                 "`{}`: `{MANIFEST_PATH}` is the name of nutgraf's deploy manifest; rename the file",
