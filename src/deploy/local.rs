@@ -202,6 +202,20 @@ mod tests {
         }
     }
 
+    // The build's ownership marker is a file of the output folder, not of
+    // the site: deploy must never upload it.
+    #[test]
+    fn the_output_marker_is_not_uploaded() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(tmp.path().join(crate::output::MARKER), "mark")
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(tmp.path().join("index.html"), "<p>hi</p>")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let files = scan(tmp.path(), &[]).unwrap_or_else(|e| panic!("{e}"));
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["index.html"]);
+    }
+
     #[test]
     fn headers_follow_the_headers_file() {
         let m = meta_for("assets/style.3f2a.css", &[]);

@@ -18,6 +18,7 @@ mod ignored;
 mod images;
 mod listings;
 mod markdown;
+mod output;
 mod questions;
 mod scaffold;
 #[cfg(feature = "serve")]
