@@ -27,6 +27,7 @@ fn main() {
         drafts: false,
         strict: false,
         progress: false,
+        force: false,
     };
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     // one warm-up run fills the page cache

@@ -37,6 +37,9 @@ enum Command {
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
+        /// Replace the output folder even if nutgraf did not write it (its files are deleted)
+        #[arg(long)]
+        force: bool,
     },
     /// Build in memory, write nothing, and report every problem: broken links and anchors,
     /// empty image slots, image lint, questions marked up as FAQ on two pages
@@ -115,12 +118,14 @@ fn main() -> ExitCode {
             output,
             drafts,
             strict,
+            force,
         } => {
             let opts = BuildOptions {
                 root: cli.root,
                 output,
                 drafts,
                 strict,
+                force,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             match nutgraf::build(&opts) {
@@ -190,6 +195,7 @@ fn main() -> ExitCode {
                         drafts: false,
                         strict: false,
                         progress,
+                        force: false,
                     };
                     match nutgraf::build(&opts) {
                         Ok(report) => {

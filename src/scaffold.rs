@@ -9,7 +9,8 @@ const CONFIG: &str = include_str!("scaffold/nutgraf.toml");
 const HOME: &str = include_str!("scaffold/_index.md");
 const SAMPLE: &str = include_str!("scaffold/sample.md");
 const SAMPLE_IMAGE: &[u8] = include_bytes!("scaffold/sample.jpg");
-const GITIGNORE: &str = "public/\n.nutgraf-cache/\n";
+// `.public.nutgraf-*`: the build lock and temporary folders beside `public/`.
+const GITIGNORE: &str = "public/\n.public.nutgraf-*\n.nutgraf-cache/\n";
 /// Folder of the sample article in a new site.
 const SAMPLE_SLUG: &str = "how-a-starter-site-works";
 

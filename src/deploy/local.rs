@@ -72,6 +72,10 @@ pub fn scan(dir: &Path, matchers: &[DeployMatcher]) -> Result<Vec<LocalFile>> {
             parts.push(s);
         }
         let path = parts.join("/");
+        // The build's ownership mark is not part of the site.
+        if path == crate::output::MARKER {
+            continue;
+        }
         if path == MANIFEST_PATH {
             bail!(
                 "`{}`: `{MANIFEST_PATH}` is the name of nutgraf's deploy manifest; rename the file",
@@ -230,6 +234,20 @@ mod tests {
         );
         assert!(err.contains("id_rsa"), "{err}");
         Ok(())
+    }
+
+    // The build's ownership marker is a file of the output folder, not of
+    // the site: deploy must never upload it.
+    #[test]
+    fn the_output_marker_is_not_uploaded() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(tmp.path().join(crate::output::MARKER), "mark")
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(tmp.path().join("index.html"), "<p>hi</p>")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let files = scan(tmp.path(), &[]).unwrap_or_else(|e| panic!("{e}"));
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["index.html"]);
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Draw a progress bar on stderr (the CLI asks for it on a terminal).
     pub progress: bool,
+    /// Replace the output folder even when nutgraf did not write it.
+    pub force: bool,
 }
 
 /// What a successful build did.
@@ -64,8 +66,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .output
         .clone()
         .unwrap_or_else(|| opts.root.join(DEFAULT_OUTPUT));
+    // A symlinked output stays a link: the build replaces its target.
+    let target = crate::output::resolve(&output)?;
     check_output_path(&opts.root, &output)?;
-    let staging = Staging::new(&output)?;
+    check_output_path(&opts.root, &target)?;
+    let staging = Staging::new(&target, opts.force)?;
     let rendered = render(
         &opts.root,
         opts.drafts,
@@ -86,7 +91,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         // output stays.
         return Err(Error::Site(diagnostics));
     }
-    staging.commit()?;
+    diagnostics.extend(staging.commit()?);
     Ok(BuildReport {
         output,
         pages: rendered.pages,

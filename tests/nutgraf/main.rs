@@ -19,6 +19,7 @@ mod ignored;
 mod images;
 mod listings;
 mod markdown;
+mod output;
 mod owners;
 mod questions;
 mod scaffold;
