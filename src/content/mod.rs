@@ -387,7 +387,7 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(&display, Position::START, format!("cannot read file: {e}"))
     })?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes());
         let pos = Position::of_offset(&lossy, valid);
@@ -397,7 +397,20 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
             format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
         )
         .with_hint("save the file as UTF-8 in your editor")
-    })
+    })?;
+    Ok(replace_nul(text))
+}
+
+/// U+0000 becomes U+FFFD, as CommonMark asks "for security reasons"
+/// (spec 0.31, section 2.3). pulldown-cmark passes it through, and a NUL in
+/// a page is an HTML parse error (found by the fuzzing harness). One
+/// character for one keeps line and column numbers right.
+fn replace_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
 }
 
 fn load_section(root: &Path, content_dir: &Path, path: &Path) -> Result<Section, Diagnostic> {
@@ -554,6 +567,14 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a NUL in an article reached the page as is, an HTML
+    /// parse error (found by the fuzzing harness, issue 14).
+    #[test]
+    fn a_nul_becomes_the_replacement_character() {
+        assert_eq!(replace_nul("a\0b\0".to_string()), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(replace_nul("plain".to_string()), "plain");
+    }
 
     #[test]
     fn a_dated_name_gives_its_date_and_the_rest_as_slug() {
