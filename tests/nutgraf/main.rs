@@ -14,6 +14,7 @@ mod deploy;
 mod errors;
 mod exit_codes;
 mod figures;
+mod fuzz;
 mod ignored;
 mod images;
 mod listings;
