@@ -398,19 +398,8 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
         )
         .with_hint("save the file as UTF-8 in your editor")
     })?;
-    Ok(replace_nul(text))
-}
-
-/// U+0000 becomes U+FFFD, as CommonMark asks "for security reasons"
-/// (spec 0.31, section 2.3). pulldown-cmark passes it through, and a NUL in
-/// a page is an HTML parse error (found by the fuzzing harness). One
-/// character for one keeps line and column numbers right.
-fn replace_nul(text: String) -> String {
-    if text.contains('\0') {
-        text.replace('\0', "\u{FFFD}")
-    } else {
-        text
-    }
+    // U+0000 becomes U+FFFD, as CommonMark asks (spec 0.31, 2.3).
+    Ok(crate::html::replace_nul(text))
 }
 
 fn load_section(root: &Path, content_dir: &Path, path: &Path) -> Result<Section, Diagnostic> {
@@ -567,14 +556,6 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Regression: a NUL in an article reached the page as is, an HTML
-    /// parse error (found by the fuzzing harness, issue 14).
-    #[test]
-    fn a_nul_becomes_the_replacement_character() {
-        assert_eq!(replace_nul("a\0b\0".to_string()), "a\u{FFFD}b\u{FFFD}");
-        assert_eq!(replace_nul("plain".to_string()), "plain");
-    }
 
     #[test]
     fn a_dated_name_gives_its_date_and_the_rest_as_slug() {
