@@ -12,15 +12,17 @@
 //! replay-by-seed mattered more here.
 //!
 //! Two tiers, both driving the library in-process (no subprocess per case):
-//! - [`fuzz_markdown_bodies`]: `markdown::render_page` on a generated body,
-//!   thousands of cases a second in release;
+//! - [`fuzz_markdown_bodies`]: `markdown::render_page` on a generated body
+//!   (about 50 cases a second in a debug build on a busy machine);
 //! - [`fuzz_whole_sites`]: `site::build` of a tiny generated site (front
 //!   matter, bodies, aliases, a bundle), then every page, `_redirects` and
-//!   `_headers` of the output is checked.
+//!   `_headers` of the output is checked (about 10 a second).
+//!
+//! [`fuzz_time_stays_linear`] times hand-picked and generated shapes.
 //!
 //! `cargo test` runs a bounded number of cases (`NUTGRAF_FUZZ_CASES`
-//! overrides it); `scripts/fuzz SECONDS` runs both tiers until a deadline
-//! (`NUTGRAF_FUZZ_SECONDS`) and saves failing inputs.
+//! overrides it); `scripts/fuzz SECONDS` runs all three until a deadline
+//! (`NUTGRAF_FUZZ_SECONDS`) and saves failing inputs (`NUTGRAF_FUZZ_SAVE`).
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
