@@ -15,6 +15,19 @@ pub fn escape_url_into(out: &mut String, url: &str) {
     escape_href(&mut *out, url).unwrap_or(());
 }
 
+/// U+0000 becomes U+FFFD: CommonMark asks it "for security reasons"
+/// (spec 0.31, section 2.3), pulldown-cmark passes it through, Tera does
+/// not escape it, and a NUL in a page is an HTML parse error (found by the
+/// fuzzing harness). One character for one keeps line and column numbers
+/// right.
+pub fn replace_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(&mut out, text);
@@ -44,4 +57,17 @@ where
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a NUL in an article reached the page as is, an HTML
+    /// parse error (found by the fuzzing harness, issue 14).
+    #[test]
+    fn a_nul_becomes_the_replacement_character() {
+        assert_eq!(replace_nul("a\0b\0".to_string()), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(replace_nul("plain".to_string()), "plain");
+    }
 }

@@ -225,10 +225,12 @@ impl Theme {
     }
 
     /// Renders `name`, turning Tera's error into a diagnostic at the
-    /// template's file, line and column.
+    /// template's file, line and column. A NUL from front matter (TOML's
+    /// `\u0000`) is replaced: Tera's escaping leaves it in the page.
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
         self.tera
             .render(name, ctx)
+            .map(crate::html::replace_nul)
             .map_err(|e| template_diagnostic(&self.origins, Some(name), &e))
     }
 }

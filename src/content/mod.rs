@@ -392,7 +392,7 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(&display, Position::START, format!("cannot read file: {e}"))
     })?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes());
         let pos = Position::of_offset(&lossy, valid);
@@ -402,7 +402,9 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
             format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
         )
         .with_hint("save the file as UTF-8 in your editor")
-    })
+    })?;
+    // U+0000 becomes U+FFFD, as CommonMark asks (spec 0.31, 2.3).
+    Ok(crate::html::replace_nul(text))
 }
 
 fn load_section(

@@ -118,6 +118,10 @@ struct State<'c, 'a> {
     footnote_refs: HashMap<String, (usize, usize)>,
     footnote_order: Vec<String>,
     footnotes: HashMap<String, Vec<Event<'a>>>,
+    /// label → id of its definition, and of each reference to it, taken
+    /// from `ids` before any heading (see [`State::reserve_footnote_ids`]).
+    footnote_ids: HashMap<String, String>,
+    reference_ids: HashMap<String, Vec<String>>,
 }
 
 /// Renders a page's Markdown body.
@@ -140,7 +144,11 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnote_refs: HashMap::new(),
         footnote_order: Vec::new(),
         footnotes: HashMap::new(),
+        footnote_ids: HashMap::new(),
+        reference_ids: HashMap::new(),
     };
+    // Before the headings: a heading above a definition must not take its id.
+    st.reserve_footnote_ids(&events);
 
     let mut i = 0;
     while i < events.len() {
@@ -177,9 +185,6 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let end = find_end(&events, i);
                 let inner = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
-                // Reserve the id so no heading takes it.
-                st.ids
-                    .explicit(&format!("fn-{}", slug::slugify(label.as_ref())));
                 st.footnotes.insert(label.to_string(), inner);
                 i = end + 1;
             }
@@ -494,6 +499,59 @@ impl<'c, 'a> State<'c, 'a> {
         self.out.push(Event::Html(html.into()));
     }
 
+    /// Gives every footnote definition and reference its id before the
+    /// headings get theirs. Reserving a definition's id only when it was
+    /// reached let a heading above it (`# fn-1`) take the same id, and two
+    /// labels with one slug (`a b`, `a-b`) shared one (found by the fuzzing
+    /// harness).
+    fn reserve_footnote_ids(&mut self, events: &[(Event, std::ops::Range<usize>)]) {
+        let mut references: Vec<(String, usize)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (event, _) in events {
+            match event {
+                Event::Start(Tag::FootnoteDefinition(label))
+                    if !self.footnote_ids.contains_key(label.as_ref()) =>
+                {
+                    let id = self
+                        .ids
+                        .explicit(&format!("fn-{}", slug::slugify(label.as_ref())));
+                    self.footnote_ids.insert(label.to_string(), id);
+                }
+                Event::FootnoteReference(label) => {
+                    let i = *index.entry(label.to_string()).or_insert_with(|| {
+                        references.push((label.to_string(), 0));
+                        references.len() - 1
+                    });
+                    references[i].1 += 1;
+                }
+                _ => {}
+            }
+        }
+        for (label, count) in references {
+            let ids = (1..=count)
+                .map(|n| self.ids.explicit(&reference_id(&label, n)))
+                .collect();
+            self.reference_ids.insert(label, ids);
+        }
+    }
+
+    /// The id of a footnote's definition.
+    fn footnote_id(&self, label: &str) -> String {
+        self.footnote_ids
+            .get(label)
+            .cloned()
+            .unwrap_or_else(|| format!("fn-{}", slug::slugify(label)))
+    }
+
+    /// The id of the `n`th reference to a footnote.
+    fn reference_id(&self, label: &str, n: usize) -> String {
+        self.reference_ids
+            .get(label)
+            .and_then(|ids| ids.get(n.wrapping_sub(1)))
+            .cloned()
+            .unwrap_or_else(|| reference_id(label, n))
+    }
+
     fn footnote_reference(&mut self, label: &CowStr<'a>) {
         let next_number = self.footnote_refs.len() + 1;
         let entry = self
@@ -505,8 +563,8 @@ impl<'c, 'a> State<'c, 'a> {
         if count == 1 {
             self.footnote_order.push(label.to_string());
         }
-        let target = format!("fn-{}", slug::slugify(label.as_ref()));
-        let back = reference_id(label, count);
+        let target = self.footnote_id(label);
+        let back = self.reference_id(label, count);
         let html = format!(
             "<sup class=\"footnote-ref\"><a href=\"#{}\" id=\"{}\">{number}</a></sup>",
             crate::html::escape(&target),
@@ -617,13 +675,13 @@ impl<'c, 'a> State<'c, 'a> {
         html.push_str("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n");
         for label in std::mem::take(&mut self.footnote_order) {
             let (number, count) = self.footnote_refs[&label];
-            let target = format!("fn-{}", slug::slugify(&label));
+            let target = self.footnote_id(&label);
             let mut events = self.footnotes.remove(&label).unwrap_or_default();
             let mut backrefs = String::new();
             for n in 1..=count {
                 backrefs.push_str(&format!(
                     " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"Back to reference {number}{}\">\u{21a9}\u{fe0e}</a>",
-                    crate::html::escape(&reference_id(&label, n)),
+                    crate::html::escape(&self.reference_id(&label, n)),
                     if count > 1 { format!(" ({n})") } else { String::new() },
                 ));
             }
@@ -663,6 +721,75 @@ fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Renders `body` as an article of a site with no files.
+    fn render_body(body: &str) -> Rendered {
+        let root = Path::new("/no-such-site");
+        let config = Config::parse("title = \"T\"\nbase_url = \"https://example.org\"\n")
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let images = Images::new(root);
+        let processor = crate::images::responsive::Processor::new(
+            root,
+            &config.images,
+            crate::output::Output::Discard,
+        );
+        let page_dir = root.join("content");
+        render_page(
+            body,
+            &RenderContext {
+                config: &config,
+                images: &images,
+                page_dir: &page_dir,
+                page_url: "/t/",
+                display: Path::new("content/t.md"),
+                file_text: body,
+                body_offset: 0,
+                show_slots: false,
+                faq: None,
+                has_lead: false,
+                processor: &processor,
+                lint_small_images: false,
+            },
+        )
+    }
+
+    /// The `id` attributes of `html`, in order.
+    fn ids_of(html: &str) -> Vec<&str> {
+        html.split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn a_heading_above_a_footnote_does_not_take_its_id() {
+        // Regression (found by the fuzzing harness): the definition's id was
+        // reserved only when reached, so `# fn-1` above it took `fn-1` too.
+        let r = render_body("# fn-1\n\n## fnref-1\n\nText[^1].\n\n[^1]: The note.\n");
+        let ids = ids_of(&r.html);
+        assert!(ids.contains(&"fn-1") && ids.contains(&"fnref-1"), "{ids:?}");
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        assert!(r.html.contains("href=\"#fn-1\""), "{}", r.html);
+    }
+
+    #[test]
+    fn labels_with_one_slug_get_two_ids() {
+        // Regression (found by the fuzzing harness): `a b` and `a-b` both
+        // became `fn-a-b`, and the second reference linked to the first note.
+        let r = render_body("One[^a b] two[^a-b].\n\n[^a b]: First.\n\n[^a-b]: Second.\n");
+        let ids = ids_of(&r.html);
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        assert_eq!(
+            ids.iter().filter(|i| i.starts_with("fn-")).count(),
+            2,
+            "{ids:?}"
+        );
+        for id in ids.iter().filter(|i| i.starts_with("fn-")) {
+            assert!(r.html.contains(&format!("href=\"#{id}\"")), "{}", r.html);
+        }
+    }
 
     #[test]
     fn only_a_long_opening_earns_a_drop_cap() {

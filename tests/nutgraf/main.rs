@@ -14,6 +14,7 @@ mod deploy;
 mod errors;
 mod exit_codes;
 mod figures;
+mod fuzz;
 mod holes;
 mod ignored;
 mod images;
