@@ -63,32 +63,6 @@ const TOP_KEYS: &[&str] = &[
 const LEAD_KEYS: &[&str] = &["src", "alt", "caption", "credit", "credit_url", "kind"];
 const UPDATE_KEYS: &[&str] = &["date", "note"];
 
-const ARTICLE_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "authors",
-    "tags",
-    "draft",
-    "slug",
-    "template",
-    "weight",
-    "aliases",
-    "faq",
-    "lead",
-    "updates",
-    "extra",
-    // keys of the [lead] and [[updates]] tables, for suggestions there
-    "src",
-    "alt",
-    "caption",
-    "credit",
-    "credit_url",
-    "kind",
-    "note",
-];
-
 /// `[lead]`: the lead image.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -240,8 +214,11 @@ enum Kind {
 
 pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Problems> {
     check_table(path, text, split, Kind::Article)?;
-    toml::from_str(split.matter)
-        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, ARTICLE_KEYS).into())
+    toml::from_str(split.matter).map_err(|e| {
+        // Every key an article may have, for suggestions wherever it is.
+        let keys: Vec<&str> = [TOP_KEYS, LEAD_KEYS, UPDATE_KEYS].concat();
+        toml_diagnostic(path, text, split.matter_offset, &e, &keys).into()
+    })
 }
 
 pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMatter, Problems> {
