@@ -213,18 +213,30 @@ enum Kind {
 }
 
 pub fn parse_article(path: &Path, text: &str, split: &Split) -> Result<ArticleMatter, Problems> {
-    check_table(path, text, split, Kind::Article)?;
-    toml::from_str(split.matter).map_err(|e| {
-        // Every key an article may have, for suggestions wherever it is.
-        let keys: Vec<&str> = [TOP_KEYS, LEAD_KEYS, UPDATE_KEYS].concat();
-        toml_diagnostic(path, text, split.matter_offset, &e, &keys).into()
-    })
+    // Every key an article may have, for suggestions wherever it is.
+    let keys: Vec<&str> = [TOP_KEYS, LEAD_KEYS, UPDATE_KEYS].concat();
+    parse_matter(path, text, split, Kind::Article, &keys)
 }
 
 pub fn parse_section(path: &Path, text: &str, split: &Split) -> Result<SectionMatter, Problems> {
-    check_table(path, text, split, Kind::Section)?;
-    toml::from_str(split.matter)
-        .map_err(|e| toml_diagnostic(path, text, split.matter_offset, &e, SECTION_KEYS).into())
+    parse_matter(path, text, split, Kind::Section, SECTION_KEYS)
+}
+
+/// Parses the front matter once: the spanned table is checked for every
+/// unknown key and unsafe link, then deserialized into `T`.
+fn parse_matter<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    split: &Split,
+    kind: Kind,
+    keys: &[&str],
+) -> Result<T, Problems> {
+    let diagnostic = |e: toml::de::Error| -> Problems {
+        toml_diagnostic(path, text, split.matter_offset, &e, keys).into()
+    };
+    let table = DeTable::parse(split.matter).map_err(diagnostic)?;
+    check_table(path, text, split, &table, kind)?;
+    T::deserialize(toml::de::Deserializer::from(table)).map_err(diagnostic)
 }
 
 /// The keys whose value becomes an `href`, as (table, key).
@@ -279,10 +291,13 @@ fn unsafe_link(
 /// hint, and every URL-valued key ([`URL_KEYS`]) whose value is not a
 /// link a reader can safely follow. TOML that does not parse is left to
 /// serde, which reports it as before.
-fn check_table(path: &Path, text: &str, split: &Split, kind: Kind) -> Result<(), Problems> {
-    let Ok(table) = DeTable::parse(split.matter) else {
-        return Ok(());
-    };
+fn check_table(
+    path: &Path,
+    text: &str,
+    split: &Split,
+    table: &toml::Spanned<DeTable<'_>>,
+    kind: Kind,
+) -> Result<(), Problems> {
     // (offset in the matter, message, hint)
     let mut unknown: Vec<(usize, String, String)> = Vec::new();
     let mut report = |key: &toml::Spanned<toml::de::DeString>, hint: String| {
