@@ -69,17 +69,7 @@ fn twenty_thousand_missing_images_are_reported_in_linear_time() {
 /// The `Location` header of a raw HTTP/1.0 GET to a running server.
 #[cfg(feature = "serve")]
 fn location_of(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
-        .unwrap_or_else(|e| panic!("connect to serve: {e}"));
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap_or_else(|e| panic!("{e}"));
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response
+    crate::raw_get(port, path)
         .lines()
         .find_map(|l| l.strip_prefix("location: ").map(str::to_string))
 }

@@ -62,6 +62,23 @@ pub fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("no free port: {e}"))
 }
 
+/// The whole raw response (head and body) to a plain HTTP/1.0 GET of
+/// `path` from a server on 127.0.0.1.
+#[cfg(feature = "serve")]
+pub fn raw_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to serve: {e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
 /// A running `nutgraf serve`, stopped when dropped.
 #[cfg(feature = "serve")]
 pub struct Serving {

@@ -252,16 +252,7 @@ fn live_reload_in_a_real_browser() {
 /// GETs `path` from the server with a plain HTTP/1.0 request; the status
 /// code and body.
 fn get(port: u16, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
-        .unwrap_or_else(|e| panic!("connect to serve: {e}"));
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap_or_else(|e| panic!("{e}"));
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
+    let response = crate::raw_get(port, path);
     let code = response
         .split_whitespace()
         .nth(1)
