@@ -403,11 +403,18 @@ fn split_credit<'a>(mut caption: Vec<Event<'a>>) -> (Vec<Event<'a>>, Option<Vec<
         return (caption, None);
     }
     // Find the "(" that matches the final ")", walking backwards through the
-    // text events (code spans and tags don't count).
+    // text events outside any tag (code spans and parentheses inside a link
+    // or emphasis don't count), so the split never cuts an element in two.
     let mut depth = 0i32;
+    let mut nesting = 0i32;
     let mut open = None;
     'outer: for (i, e) in caption.iter().enumerate().rev() {
-        if let Event::Text(t) = e {
+        match e {
+            Event::End(_) => nesting += 1,
+            Event::Start(_) => nesting -= 1,
+            _ => {}
+        }
+        if let (Event::Text(t), 0) = (e, nesting) {
             for (pos, c) in t.char_indices().rev() {
                 match c {
                     ')' => depth += 1,
@@ -761,6 +768,19 @@ mod tests {
         let (_, cap, credit) = only("![x](a.jpg)\nA caption.\n(Ana Ruiz (pool)/EPA)\n");
         assert_eq!(cap, "A caption.");
         assert_eq!(credit.as_deref(), Some("Ana Ruiz (pool)/EPA"));
+    }
+
+    /// Regression (fuzz seed 1883343859785469): a link whose text holds the
+    /// "(" matching the caption's final ")" made the split cut the `<a>` in
+    /// two, leaving unbalanced tags in the figcaption.
+    #[test]
+    fn a_paren_inside_a_link_never_starts_the_credit() {
+        let (_, cap, credit) = only("![x](a.jpg)\nSee [the map (right)\n(b](https://e.org/))\n");
+        assert_eq!(credit, None);
+        assert_eq!(
+            cap,
+            "See <a href=\"https://e.org/\">the map (right)\n(b</a>)"
+        );
     }
 
     #[test]

@@ -104,6 +104,71 @@ fn a_symlinked_output_stays_a_link_and_its_target_gets_the_site() {
     assert!(page.contains("coastlines"), "the target has the old site");
 }
 
+// A symlinked output that leads, through a symlinked path to the site, into
+// its own `content/` must be refused like the folder itself: the build would
+// replace the sources. Both paths are compared after resolving links.
+#[cfg(unix)]
+#[test]
+fn an_output_link_into_the_sources_through_a_linked_root_is_refused() {
+    let site = small_site();
+    let linked_root = beside(&site, "site-link");
+    ok(std::os::unix::fs::symlink(&site.root, &linked_root));
+    let out = beside(&site, "out");
+    ok(std::os::unix::fs::symlink(
+        linked_root.join("content"),
+        &out,
+    ));
+
+    site.build(&["--output", &arg(&out)])
+        .failure(2)
+        .says("would delete your site's sources");
+    assert!(site.root.join("content/tide-tables.md").is_file());
+}
+
+// The new site is live once the swap is done: a previous site that cannot be
+// deleted (here an immutable file, since root ignores read-only modes) is a
+// warning, exit 0, and the next build tries again.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs root and chattr (e2fsprogs) on ext4: .ci/run runs it"]
+fn a_previous_site_that_cannot_be_removed_is_a_warning_not_a_failure() {
+    let site = small_site();
+    site.build(&[]).success();
+    let stuck = site.root.join("public/stuck.txt");
+    ok(std::fs::write(&stuck, "cannot be deleted"));
+    let chattr = |flag: &str, path: &Path| {
+        let status = ok(Command::new("chattr").arg(flag).arg(path).status());
+        assert!(status.success(), "chattr {flag} failed");
+    };
+    chattr("+i", &stuck);
+    let run = site.build(&[]);
+    let leftovers: Vec<PathBuf> = ok(std::fs::read_dir(&site.root))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(".public.nutgraf-"))
+        })
+        .collect();
+    for old in &leftovers {
+        chattr("-i", &old.join("stuck.txt"));
+    }
+    run.success()
+        .says("could not remove a previous build's folder")
+        .says("the new site is live");
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    assert!(site.root.join("public/tide-tables/index.html").is_file());
+    assert!(!site.root.join("public/stuck.txt").exists());
+    // Now removable: the next build sweeps it.
+    site.build(&[]).success();
+    assert!(
+        !leftovers[0].exists(),
+        "the next build left {:?}",
+        leftovers[0]
+    );
+}
+
 // Sites built before the marker existed keep building into `public/`: its
 // `_headers` says nutgraf wrote it.
 #[test]
