@@ -101,12 +101,17 @@ pub fn page_url(base: &str, number: usize) -> String {
 #[derive(Debug, Serialize)]
 pub struct PaginatorContext {
     pub current: usize,
+    /// The URL of this page of the listing.
+    pub url: String,
     pub total_pages: usize,
     pub total_items: usize,
     pub first: String,
     pub last: String,
     pub previous: Option<String>,
     pub next: Option<String>,
+    /// The page links worth showing (see [`PAGE_LINKS_AROUND`]), not all
+    /// of them: a listing of 10,000 pages would otherwise put 10,000 links
+    /// in each of its 10,000 contexts, quadratic in the article count.
     pub pages: Vec<PageLink>,
 }
 
@@ -114,25 +119,47 @@ pub struct PaginatorContext {
 pub struct PageLink {
     pub number: usize,
     pub url: String,
+    /// Pages are left out between this link and the one before it.
+    pub gap_before: bool,
 }
+
+/// How many page links either side of the current page a paginator
+/// offers, besides the first and the last page.
+pub const PAGE_LINKS_AROUND: usize = 2;
 
 impl PaginatorContext {
     pub fn new(pagers: &[Pager], index: usize, total_items: usize) -> PaginatorContext {
+        let last = pagers.len() - 1;
+        let around =
+            index.saturating_sub(PAGE_LINKS_AROUND)..=(index + PAGE_LINKS_AROUND).min(last);
+        let mut shown: Vec<usize> = std::iter::once(0)
+            .chain(around)
+            .chain(std::iter::once(last))
+            .collect();
+        shown.dedup();
+        let mut before = None;
+        let pages = shown
+            .into_iter()
+            .map(|i| {
+                let gap_before = before.is_some_and(|b: usize| i > b + 1);
+                before = Some(i);
+                PageLink {
+                    number: pagers[i].number,
+                    url: pagers[i].url.clone(),
+                    gap_before,
+                }
+            })
+            .collect();
         PaginatorContext {
             current: index + 1,
+            url: pagers[index].url.clone(),
             total_pages: pagers.len(),
             total_items,
             first: pagers[0].url.clone(),
-            last: pagers[pagers.len() - 1].url.clone(),
+            last: pagers[last].url.clone(),
             previous: index.checked_sub(1).map(|i| pagers[i].url.clone()),
             next: pagers.get(index + 1).map(|p| p.url.clone()),
-            pages: pagers
-                .iter()
-                .map(|p| PageLink {
-                    number: p.number,
-                    url: p.url.clone(),
-                })
-                .collect(),
+            pages,
         }
     }
 }
@@ -498,5 +525,72 @@ mod tests {
         assert_eq!(c.next.as_deref(), Some("/page/3/"));
         let c = PaginatorContext::new(&pagers, 2, 25);
         assert_eq!(c.next, None);
+    }
+
+    /// The links a page of a long listing offers: first, last, two either
+    /// side of the current page, and where pages are left out.
+    #[test]
+    fn paginator_offers_a_window_of_page_links() {
+        let pagers = paginate("/", 1000, 10);
+        let shown = |index| {
+            PaginatorContext::new(&pagers, index, 1000)
+                .pages
+                .iter()
+                .map(|p| (p.number, p.gap_before))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(0), [(1, false), (2, false), (3, false), (100, true)]);
+        assert_eq!(
+            shown(49),
+            [
+                (1, false),
+                (48, true),
+                (49, false),
+                (50, false),
+                (51, false),
+                (52, false),
+                (100, true)
+            ]
+        );
+        assert_eq!(
+            shown(3),
+            [
+                (1, false),
+                (2, false),
+                (3, false),
+                (4, false),
+                (5, false),
+                (6, false),
+                (100, true)
+            ]
+        );
+        assert_eq!(
+            shown(99),
+            [(1, false), (98, true), (99, false), (100, false)]
+        );
+        let one = paginate("/", 3, 10);
+        assert_eq!(PaginatorContext::new(&one, 0, 3).pages.len(), 1);
+        let c = PaginatorContext::new(&pagers, 49, 1000);
+        assert_eq!(c.url, "/page/50/");
+    }
+
+    /// Regression: every page of a listing listed every page link, so a
+    /// listing's contexts grew with the square of its articles: 35x the
+    /// time for 10x the articles at 100,000. The page links all pages of a
+    /// listing carry, together, must grow like the listing.
+    #[test]
+    fn page_links_grow_linearly_with_the_articles() {
+        let links = |articles: usize| -> usize {
+            let pagers = paginate("/", articles, 10);
+            (0..pagers.len())
+                .map(|i| PaginatorContext::new(&pagers, i, articles).pages.len())
+                .sum()
+        };
+        let (small, big) = (links(10_000), links(100_000));
+        assert!(
+            big <= small * 11,
+            "10x the articles gave {}x the page links ({small} -> {big})",
+            big / small.max(1)
+        );
     }
 }
