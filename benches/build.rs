@@ -28,6 +28,7 @@ fn main() {
         strict: false,
         progress: false,
         force: false,
+        clean: true,
     };
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     // one warm-up run fills the page cache

@@ -9,14 +9,18 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Warning,
     Error,
 }
 
-/// One problem in one place of one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem in one place of one file. Serializable: a build's cache
+/// keeps each article's diagnostics to report them again when it reuses
+/// the page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Path as shown to the user: relative to the site root when inside it.

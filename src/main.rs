@@ -40,6 +40,9 @@ enum Command {
         /// Replace the output folder even if nutgraf did not write it (its files are deleted)
         #[arg(long)]
         force: bool,
+        /// Render every page: ignore the build cache (.nutgraf-cache/build/) and the previous output
+        #[arg(long)]
+        clean: bool,
     },
     /// Build in memory, write nothing, and report every problem: broken links and anchors,
     /// empty image slots, image lint, questions marked up as FAQ on two pages
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
             drafts,
             strict,
             force,
+            clean,
         } => {
             let opts = BuildOptions {
                 root: cli.root,
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
                 drafts,
                 strict,
                 force,
+                clean,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             match nutgraf::build(&opts) {
@@ -196,6 +201,7 @@ fn main() -> ExitCode {
                         strict: false,
                         progress,
                         force: false,
+                        clean: false,
                     };
                     match nutgraf::build(&opts) {
                         Ok(report) => {
@@ -274,8 +280,13 @@ fn print_build(report: &nutgraf::BuildReport) {
     } else {
         String::new()
     };
+    let reused = if report.reused > 0 {
+        format!(" ({} unchanged, reused)", report.reused)
+    } else {
+        String::new()
+    };
     eprintln!(
-        "Built {} article{}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
+        "Built {} article{}{reused}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
         report.pages,
         if report.pages == 1 { "" } else { "s" },
         report.files_copied,

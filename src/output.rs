@@ -27,6 +27,11 @@ pub const MARKER: &str = ".nutgraf-output";
 const MARKER_TEXT: &str = "nutgraf wrote this folder; every `nutgraf build` replaces it whole.\n\
      Do not keep files of your own here.\n";
 
+/// The marker's last line names the build that wrote the folder: the build
+/// cache (`.nutgraf-cache/build/`) describes the folder only when it names
+/// the same build.
+const BUILD_LINE: &str = "build ";
+
 /// How `_headers` begins in every build nutgraf made before [`MARKER`]
 /// existed: such a folder is ours too, so existing sites keep building.
 const LEGACY_SIGNATURE: &[u8] = b"# Written by nutgraf.";
@@ -43,6 +48,8 @@ pub struct Staging {
     _lock: Lock,
     /// Leftovers of killed builds that could not be removed.
     warnings: Vec<Diagnostic>,
+    /// This build's id, in the staged folder's marker.
+    build: String,
 }
 
 impl Staging {
@@ -68,15 +75,36 @@ impl Staging {
             std::process::id()
         ));
         fs::create_dir_all(&dir)?;
+        // Unique among the builds of this output: the time, the process,
+        // and the staging folder's name hashed together.
+        let build =
+            blake3::hash(format!("{stamp} {} {}", std::process::id(), dir.display()).as_bytes())
+                .to_hex()[..16]
+                .to_string();
         let staging = Staging {
             dir,
             target: target.to_path_buf(),
             committed: false,
             _lock: lock,
             warnings,
+            build,
         };
-        fs::write(&staging.dir.join(MARKER), MARKER_TEXT)?;
+        fs::write(
+            &staging.dir.join(MARKER),
+            format!("{MARKER_TEXT}{BUILD_LINE}{}\n", staging.build),
+        )?;
         Ok(staging)
+    }
+
+    /// This build's id (see [`build_of`]).
+    pub fn build(&self) -> &str {
+        &self.build
+    }
+
+    /// The folder being replaced, when there is one: a build may reuse
+    /// its files ([`Output::Dir`]'s `previous`).
+    pub fn previous(&self) -> Option<&Path> {
+        self.target.is_dir().then_some(self.target.as_path())
     }
 
     /// Where the build writes.
@@ -120,6 +148,13 @@ impl Drop for Staging {
             }
         }
     }
+}
+
+/// The id of the build that wrote the output folder `dir`, from its marker.
+pub fn build_of(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(MARKER)).ok()?;
+    let id = text.lines().last()?.strip_prefix(BUILD_LINE)?;
+    Some(id.to_string())
 }
 
 /// The folder a build replaces when asked to write to `output`: `output`
@@ -333,7 +368,14 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
 #[derive(Clone, Copy)]
 pub enum Output<'a> {
     Discard,
-    Dir(&'a Path),
+    /// A build's staging folder, `dir`. A file identical to the one at the
+    /// same path in `previous` (the folder the build replaces) is linked to
+    /// it rather than written: unchanged files keep their inode and
+    /// modification time, so rsync, `deploy` and CDNs see nothing new.
+    Dir {
+        dir: &'a Path,
+        previous: Option<&'a Path>,
+    },
     Memory(&'a MemoryFiles),
 }
 
@@ -345,7 +387,17 @@ impl Output<'_> {
     pub fn write(&self, rel: &str, bytes: impl Into<Vec<u8>>) -> Result<()> {
         match self {
             Output::Discard => Ok(()),
-            Output::Dir(dir) => fs::write_creating_dirs(&dir.join(rel), bytes.into()),
+            Output::Dir { dir, previous } => {
+                let bytes = bytes.into();
+                let to = dir.join(rel);
+                let Some(old) = previous.map(|p| p.join(rel)) else {
+                    return fs::write_creating_dirs(&to, bytes);
+                };
+                if same_bytes(&old, &bytes) && link(&old, &to) {
+                    return Ok(());
+                }
+                replace(&to, |tmp| fs::write(tmp, &bytes))
+            }
             Output::Memory(m) => {
                 m.put(rel, Served::Bytes(bytes.into().into()));
                 Ok(())
@@ -357,7 +409,16 @@ impl Output<'_> {
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         match self {
             Output::Discard => Ok(()),
-            Output::Dir(dir) => fs::copy_creating_dirs(from, &dir.join(rel)),
+            Output::Dir { dir, previous } => {
+                let to = dir.join(rel);
+                let Some(old) = previous.map(|p| p.join(rel)) else {
+                    return fs::copy_creating_dirs(from, &to);
+                };
+                if same_files(&old, from) && link(&old, &to) {
+                    return Ok(());
+                }
+                replace(&to, |tmp| fs::copy_creating_dirs(from, tmp))
+            }
             Output::Memory(m) => {
                 m.put(rel, Served::File(from.to_path_buf()));
                 Ok(())
@@ -378,12 +439,87 @@ impl Output<'_> {
     }
 
     /// An output this pass did not remake because its inputs did not
-    /// change; it stays as the previous pass left it.
+    /// change; it stays as the previous pass left it. (A build links what
+    /// its memo kept once rendering is done: [`link_kept`].)
     pub fn keep(&self, rel: &str) {
         if let Output::Memory(m) = self {
             m.keep(rel);
         }
     }
+}
+
+/// Whether the file at `path` holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Whether the files at `a` and `b` hold the same bytes.
+fn same_files(a: &Path, b: &Path) -> bool {
+    let len = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    };
+    match (len(a), len(b)) {
+        (Some(x), Some(y)) if x == y => {
+            matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
+        }
+        _ => false,
+    }
+}
+
+/// Writes `to` through a temporary sibling and a rename. Once a staged
+/// folder holds hard links into the live one, nothing may write into an
+/// existing staged file: it could be the live site's file. A rename only
+/// replaces the name.
+fn replace(to: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = to.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".nutgraf-tmp-{n}"));
+    let tmp = to.with_file_name(name);
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    write(&tmp)?;
+    fs::rename(&tmp, to)
+}
+
+/// Hard-links `to` to the existing file `from`, creating `to`'s folders.
+/// False when that fails (another file system, no hard links): the caller
+/// writes the file instead.
+fn link(from: &Path, to: &Path) -> bool {
+    if let Some(parent) = to.parent() {
+        if std::fs::create_dir_all(parent).is_err() {
+            return false;
+        }
+    }
+    std::fs::hard_link(from, to).is_ok()
+}
+
+/// Links every output a build's memo kept (not rendered again) from the
+/// folder being replaced into the staged one. Fails, naming the file, when
+/// one is missing there: the caller then renders everything.
+pub fn link_kept<'f>(
+    staged: &Path,
+    previous: &Path,
+    files: impl Iterator<Item = &'f str>,
+) -> Result<()> {
+    for rel in files {
+        let to = staged.join(rel);
+        if std::fs::symlink_metadata(&to).is_ok() {
+            continue;
+        }
+        let from = previous.join(rel);
+        if !link(&from, &to) {
+            // Not a hard link (another file system): a copy keeps the
+            // content, which is what matters.
+            replace(&to, |tmp| fs::copy_creating_dirs(&from, tmp))?;
+        }
+    }
+    Ok(())
 }
 
 /// How the server finds a file's bytes.

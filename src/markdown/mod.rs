@@ -100,6 +100,10 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     /// The body's plain-text summary ([`summary::summarize`]).
     pub summary: Option<String>,
+    /// The image files handed to the processor for resized versions, in
+    /// order: a build that reuses the page asks for them again, so their
+    /// files are published as when the page was rendered.
+    pub processed: Vec<std::path::PathBuf>,
 }
 
 struct State<'c, 'a> {
@@ -111,6 +115,7 @@ struct State<'c, 'a> {
     sections: Vec<(usize, Option<usize>)>,
     questions: Vec<Question>,
     figures: Vec<FigureInfo>,
+    processed: Vec<std::path::PathBuf>,
     diagnostics: Vec<Diagnostic>,
     words: usize,
     images_seen: usize,
@@ -138,6 +143,7 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         sections: Vec::new(),
         questions: Vec::new(),
         figures: Vec::new(),
+        processed: Vec::new(),
         diagnostics: Vec::new(),
         words: 0,
         images_seen: usize::from(ctx.has_lead),
@@ -326,7 +332,10 @@ impl<'c, 'a> State<'c, 'a> {
                 let responsive = match &target {
                     ImageRef::Local { file, .. } => {
                         self.lint_width(body_pos, &parts.src, size);
-                        size.and_then(|_| self.ctx.processor.responsive(file))
+                        size.and_then(|_| {
+                            self.processed.push(file.clone());
+                            self.ctx.processor.responsive(file)
+                        })
                     }
                     _ => None,
                 };
@@ -594,6 +603,7 @@ impl<'c, 'a> State<'c, 'a> {
             diagnostics: self.diagnostics,
             anchors: self.ids.into_vec(),
             summary: None,
+            processed: self.processed,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::schema;
 
 use super::links::PageLinks;
 use super::listings::{self, LeadSummary, Neighbour, Summary};
+use super::memo::ImageUse;
 use super::{Mode, SiteRef, page_file, progress_bar};
 
 /// Average adult reading speed for non-fiction, words per minute.
@@ -55,6 +56,9 @@ struct LeadContext {
     /// Its JSON-LD `ImageObject`: caption and credit as plain text.
     #[serde(skip)]
     figure: FigureInfo,
+    /// The file handed to the image processor, if any.
+    #[serde(skip)]
+    processed: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -140,7 +144,7 @@ impl SiteRef<'_> {
     fn render_page(&self, pages: &[Arc<Page>], i: usize) -> Result<ArticleResult, Error> {
         let page = &pages[i];
         let Some(pass) = self.pass else {
-            let summary = self.render_article(pages, i)?;
+            let (summary, _) = self.render_article(pages, i)?;
             return Ok(ArticleResult {
                 summary: std::sync::Arc::new(summary),
                 memo: None,
@@ -175,7 +179,7 @@ impl SiteRef<'_> {
             diags: &local,
             ..*self
         };
-        let summary = site.render_article(pages, i)?;
+        let (summary, images) = site.render_article(pages, i)?;
         let diagnostics = local.into_sorted();
         self.diags.extend(diagnostics.clone());
         let summary = std::sync::Arc::new(summary);
@@ -183,6 +187,7 @@ impl SiteRef<'_> {
             key,
             summary: summary.clone(),
             diagnostics,
+            images,
         });
         Ok(ArticleResult {
             summary,
@@ -191,17 +196,33 @@ impl SiteRef<'_> {
     }
 
     /// An article page the pass keeps: its summary and diagnostics are the
-    /// last pass's.
+    /// last pass's. A build's output starts empty, so the images the page
+    /// shows are asked for again (from the image cache); `serve` keeps
+    /// them from pass to pass.
     fn kept(&self, file: Arc<str>, hit: Arc<crate::site::memo::ArticleMemo>) -> ArticleResult {
         self.diags.extend(hit.diagnostics.iter().cloned());
+        if matches!(self.mode, Mode::Build { .. }) {
+            for image in &hit.images {
+                if image.lead {
+                    self.processor.lead(&image.file);
+                } else {
+                    self.processor.responsive(&image.file);
+                }
+            }
+        }
         ArticleResult {
             summary: hit.summary.clone(),
             memo: Some((file, hit, true)),
         }
     }
 
-    /// Renders article `i` and writes it; returns what listings show of it.
-    fn render_article(&self, pages: &[Arc<Page>], i: usize) -> Result<Summary, Error> {
+    /// Renders article `i` and writes it; returns what listings show of it
+    /// and the images it had processed.
+    fn render_article(
+        &self,
+        pages: &[Arc<Page>],
+        i: usize,
+    ) -> Result<(Summary, Vec<ImageUse>), Error> {
         let page = &pages[i];
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
@@ -221,6 +242,16 @@ impl SiteRef<'_> {
         };
         let mut rendered = markdown::render_page(page.body(), &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
+        let processed: Vec<ImageUse> = lead
+            .iter()
+            .filter_map(|l| l.processed.clone())
+            .map(|file| ImageUse { file, lead: true })
+            .chain(
+                std::mem::take(&mut rendered.processed)
+                    .into_iter()
+                    .map(|file| ImageUse { file, lead: false }),
+            )
+            .collect();
         if let Mode::Check { links } = self.mode {
             links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
         }
@@ -339,7 +370,7 @@ impl SiteRef<'_> {
                 )
                 .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
-            return Ok(summary);
+            return Ok((summary, processed));
         }
         let mut tctx = tera::Context::new();
         tctx.insert("page", &context);
@@ -350,7 +381,7 @@ impl SiteRef<'_> {
             Ok(html) => self.write_page(&page.url, html, &[&context.content, &jsonld])?,
             Err(d) => self.diags.push(d),
         }
-        Ok(summary)
+        Ok((summary, processed))
     }
 
     /// The `[lead]` image, resolved, measured and written as a figure: the
@@ -368,7 +399,7 @@ impl SiteRef<'_> {
                         .push(finding.at(Severity::Warning, &page.display, pos()));
                 }
                 let size = size.ok();
-                let processed = size.and_then(|_| self.processor.lead(&file));
+                let processed = size.and_then(|_| Some((self.processor.lead(&file), file)));
                 (url, size, processed)
             }
             Ok(ImageRef::External(url)) => (url, None, None),
@@ -418,7 +449,8 @@ impl SiteRef<'_> {
                 .with_hint("remove `credit_url`, or the link inside `credit`"),
             );
         }
-        let (responsive, crops) = processed.unzip();
+        let (processed, processed_file) = processed.unzip();
+        let (responsive, crops) = processed.flatten().unzip();
         let img = figure::FigureImage {
             class: "lead",
             url: &src,
@@ -446,6 +478,7 @@ impl SiteRef<'_> {
             caption_html: (!cap.caption_html.is_empty()).then_some(cap.caption_html),
             credit_html: cap.credit_html,
             src,
+            processed: processed_file,
         })
     }
 }

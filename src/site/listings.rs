@@ -20,7 +20,7 @@ use crate::schema;
 use super::{Mode, SiteRef, page_file};
 
 /// What a listing shows of one article.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Summary {
     pub title: String,
     pub url: String,
@@ -39,13 +39,13 @@ pub struct Summary {
     pub reading_time: usize,
     pub word_count: usize,
     pub lead: Option<LeadSummary>,
-    /// Serve: a hash of all of the above, so listing and feed keys hash
-    /// one number per article instead of its whole summary (0 in builds).
+    /// A hash of all of the above, so listing and feed keys hash one
+    /// number per article instead of its whole summary (0 in `check`).
     #[serde(skip)]
     pub key: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct LeadSummary {
     pub src: String,
     pub alt: String,

@@ -1,16 +1,23 @@
-//! Incremental rendering for `serve`: every output of a render pass has a
-//! key, a hash of everything its rendering reads (the article's text, its
-//! neighbours, the templates it uses, the summaries a listing shows…). A
-//! pass with the previous pass's [`Memo`] renders only the outputs whose key
-//! changed and keeps the rest, so one edited article re-renders that page
-//! and the listings, feeds and neighbours that show it, not the whole site.
+//! Incremental rendering for `serve` and `build`: every output of a render
+//! pass has a key, a hash of everything its rendering reads (the article's
+//! text, its neighbours, the templates it uses, the summaries a listing
+//! shows…). A pass with the previous pass's [`Memo`] renders only the
+//! outputs whose key changed and keeps the rest, so one edited article
+//! re-renders that page and the listings, feeds and neighbours that show
+//! it, not the whole site.
 //!
 //! Keys are computed from the same data the templates receive, so an edit
 //! can only be missed if a template reads something outside its context;
-//! the site-wide inputs (config, theme, stylesheet, image files) go into
-//! every key through `Memo::globals`.
+//! the site-wide inputs (config, theme, stylesheet, image files, and for a
+//! build nutgraf itself) go into every key through `Memo::globals`.
+//!
+//! `serve` keeps its memo in memory; `build` stores it in
+//! `.nutgraf-cache/build/` ([`store`], [`load`]), tied to the output folder
+//! it describes by the build id in the folder's marker.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::content::Page;
@@ -45,6 +52,17 @@ pub(crate) struct ArticleMemo {
     pub(crate) key: u64,
     pub(crate) summary: Arc<Summary>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The images the page had resized, asked for again when a build
+    /// reuses it (a build's output starts empty; `serve` keeps images).
+    pub(crate) images: Vec<ImageUse>,
+}
+
+/// An image file an article had processed: for a body figure, or as the
+/// lead (which also gets sharing crops).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ImageUse {
+    pub(crate) file: PathBuf,
+    pub(crate) lead: bool,
 }
 
 /// One article's entry for [`Pass::record_articles`]: its page file, its
@@ -228,5 +246,288 @@ impl Started<'_> {
 
     fn note_rendered(&self, file: &str) {
         lock(self.rendered).push(file.to_string());
+    }
+}
+
+impl Memo {
+    /// Every output file the memo accounts for: article pages and the
+    /// other keyed outputs (listings, feeds, the 404 page…).
+    pub(crate) fn outputs(&self) -> impl Iterator<Item = &str> {
+        self.articles
+            .keys()
+            .map(|f| &**f)
+            .chain(self.files.keys().map(String::as_str))
+    }
+}
+
+/// Where a build of the site at `root` into the output folder `target`
+/// keeps its memo: one file per output folder, since each describes one.
+pub fn cache_file(root: &Path, target: &Path) -> PathBuf {
+    let id = blake3::hash(
+        crate::paths::absolute(target)
+            .as_os_str()
+            .as_encoded_bytes(),
+    );
+    root.join(crate::paths::CACHE_DIR)
+        .join("build")
+        .join(format!("{}.memo", &id.to_hex()[..16]))
+}
+
+/// The first bytes of a stored memo, then the format and nutgraf's version
+/// on one line: a memo from another version is never read.
+const MAGIC: &[u8] = b"nutgraf build memo\n";
+const FORMAT: u32 = 1;
+
+fn version_line() -> String {
+    format!("format {FORMAT} nutgraf {}\n", env!("CARGO_PKG_VERSION"))
+}
+
+/// A memo as stored: the build id of the output folder it describes, then
+/// the memo itself.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    build: String,
+    globals: u64,
+    templates: u64,
+    listings: Option<u64>,
+    files: Vec<(String, u64)>,
+    articles: Vec<StoredArticle>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredArticle {
+    file: String,
+    key: u64,
+    summary_key: u64,
+    summary: Summary,
+    diagnostics: Vec<Diagnostic>,
+    images: Vec<ImageUse>,
+}
+
+/// Writes `memo`, describing the output folder of build `build`, to `path`:
+/// magic, version line, blake3 of the payload, payload (postcard). Written
+/// under a temporary name and renamed, so a reader never sees half of it.
+pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
+    let mut articles: Vec<StoredArticle> = memo
+        .articles
+        .iter()
+        .map(|(file, m)| StoredArticle {
+            file: file.to_string(),
+            key: m.key,
+            summary_key: m.summary.key,
+            summary: (*m.summary).clone(),
+            diagnostics: m.diagnostics.clone(),
+            images: m.images.clone(),
+        })
+        .collect();
+    articles.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut files: Vec<(String, u64)> = memo.files.iter().map(|(f, k)| (f.clone(), *k)).collect();
+    files.sort();
+    let stored = Stored {
+        build: build.to_string(),
+        globals: memo.globals,
+        templates: memo.templates,
+        listings: memo.listings,
+        files,
+        articles,
+    };
+    let payload = postcard::to_stdvec(&stored)?;
+    let mut bytes = Vec::with_capacity(payload.len() + 128);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(version_line().as_bytes());
+    bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
+    bytes.extend_from_slice(&payload);
+    if let Some(dir) = path.parent() {
+        crate::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    crate::fs::write(&tmp, &bytes)?;
+    crate::fs::rename(&tmp, path)
+}
+
+/// Why a stored memo was not used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// There is none (first build, or the cache was deleted).
+    Missing,
+    /// It describes another state of the output folder (a build that was
+    /// killed after writing it, or a folder replaced since): not an error,
+    /// but nothing in it can be trusted.
+    OtherOutput,
+    /// Written by another version of nutgraf.
+    OtherVersion,
+    /// Truncated, corrupt or unreadable: worth one warning.
+    Damaged(String),
+}
+
+/// Reads the memo at `path` if it describes the output folder whose marker
+/// holds build id `output_build`.
+pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
+        Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
+    };
+    let damaged = |why: &str| Unusable::Damaged(why.to_string());
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| damaged("it does not start like a nutgraf build memo"))?;
+    let line_end = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| damaged("its version line is cut off"))?;
+    let (line, rest) = rest.split_at(line_end + 1);
+    if line != version_line().as_bytes() {
+        return Err(Unusable::OtherVersion);
+    }
+    if rest.len() < blake3::OUT_LEN {
+        return Err(damaged("it is cut off before its checksum"));
+    }
+    let (sum, payload) = rest.split_at(blake3::OUT_LEN);
+    if blake3::hash(payload).as_bytes() != sum {
+        return Err(damaged(
+            "its checksum does not match (truncated or corrupt)",
+        ));
+    }
+    let stored: Stored =
+        postcard::from_bytes(payload).map_err(|e| damaged(&format!("it does not decode: {e}")))?;
+    if output_build != Some(stored.build.as_str()) {
+        return Err(Unusable::OtherOutput);
+    }
+    let articles = stored
+        .articles
+        .into_iter()
+        .map(|a| {
+            let mut summary = a.summary;
+            summary.key = a.summary_key;
+            let memo = ArticleMemo {
+                key: a.key,
+                summary: Arc::new(summary),
+                diagnostics: a.diagnostics,
+                images: a.images,
+            };
+            (Arc::<str>::from(a.file), Arc::new(memo))
+        })
+        .collect();
+    Ok(Memo {
+        globals: stored.globals,
+        articles,
+        files: stored.files.into_iter().collect(),
+        order: Vec::new(),
+        templates: stored.templates,
+        listings: stored.listings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok<T, E: std::fmt::Debug>(r: Result<T, E>) -> T {
+        r.unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn sample() -> Memo {
+        let summary = Summary {
+            title: "Why do tides differ?".into(),
+            url: "/tides/".into(),
+            permalink: "https://e.org/tides/".into(),
+            date: Some("2026-01-02T00:00:00Z".into()),
+            updated: None,
+            description: None,
+            summary: Some("Harbours differ.".into()),
+            authors: vec!["Ana".into()],
+            tags: vec!["Sea".into()],
+            reading_time: 1,
+            word_count: 3,
+            lead: None,
+            key: 42,
+        };
+        let article = ArticleMemo {
+            key: 7,
+            summary: Arc::new(summary),
+            diagnostics: vec![Diagnostic::warning(
+                "content/tides.md",
+                crate::diagnostic::Position { line: 3, col: 1 },
+                "lead image has no alt text",
+            )],
+            images: vec![ImageUse {
+                file: "content/tides/harbour.jpg".into(),
+                lead: true,
+            }],
+        };
+        let mut memo = Memo {
+            globals: 1,
+            templates: 2,
+            listings: Some(3),
+            ..Memo::default()
+        };
+        memo.articles
+            .insert("tides/index.html".into(), Arc::new(article));
+        memo.files.insert("index.html".into(), 9);
+        memo
+    }
+
+    #[test]
+    fn a_stored_memo_reads_back_whole() {
+        let tmp = ok(tempfile::tempdir());
+        let path = tmp.path().join("build/x.memo");
+        ok(store(&path, "b1", &sample()));
+        let back = ok(load(&path, Some("b1")));
+        assert_eq!(
+            (back.globals, back.templates, back.listings),
+            (1, 2, Some(3))
+        );
+        assert_eq!(back.files.get("index.html"), Some(&9));
+        let a = &back.articles["tides/index.html"];
+        assert_eq!((a.key, a.summary.key), (7, 42));
+        assert_eq!(a.summary.summary.as_deref(), Some("Harbours differ."));
+        assert_eq!(
+            a.diagnostics,
+            sample().articles["tides/index.html"].diagnostics
+        );
+        assert_eq!(a.images, sample().articles["tides/index.html"].images);
+    }
+
+    #[test]
+    fn a_memo_of_another_output_or_version_is_not_used() {
+        let tmp = ok(tempfile::tempdir());
+        let path = tmp.path().join("x.memo");
+        assert_eq!(load(&path, Some("b1")).err(), Some(Unusable::Missing));
+        ok(store(&path, "b1", &sample()));
+        assert_eq!(load(&path, Some("b2")).err(), Some(Unusable::OtherOutput));
+        assert_eq!(load(&path, None).err(), Some(Unusable::OtherOutput));
+        let mut bytes = ok(std::fs::read(&path));
+        let at = MAGIC.len() + "format ".len();
+        bytes[at] = b'9';
+        ok(std::fs::write(&path, &bytes));
+        assert_eq!(load(&path, Some("b1")).err(), Some(Unusable::OtherVersion));
+    }
+
+    /// Every way a memo file can be cut short or flipped is detected: never
+    /// trusted, never a panic.
+    #[test]
+    fn a_truncated_or_corrupt_memo_is_damaged() {
+        let tmp = ok(tempfile::tempdir());
+        let path = tmp.path().join("x.memo");
+        ok(store(&path, "b1", &sample()));
+        let whole = ok(std::fs::read(&path));
+        let header = MAGIC.len() + version_line().len();
+        for len in 0..whole.len() {
+            ok(std::fs::write(&path, &whole[..len]));
+            assert!(
+                matches!(load(&path, Some("b1")), Err(Unusable::Damaged(_))),
+                "truncated to {len} bytes was not detected"
+            );
+        }
+        for at in header..whole.len() {
+            let mut bytes = whole.clone();
+            bytes[at] ^= 0x20;
+            ok(std::fs::write(&path, &bytes));
+            assert!(
+                matches!(load(&path, Some("b1")), Err(Unusable::Damaged(_))),
+                "a flipped byte at {at} was not detected"
+            );
+        }
     }
 }

@@ -43,6 +43,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Replace the output folder even when nutgraf did not write it.
     pub force: bool,
+    /// Render everything: ignore the build cache and the previous output.
+    pub clean: bool,
 }
 
 /// What a successful build did.
@@ -50,6 +52,9 @@ pub struct BuildOptions {
 pub struct BuildReport {
     pub output: PathBuf,
     pub pages: usize,
+    /// Article pages reused from the previous build (their inputs did not
+    /// change), out of `pages`.
+    pub reused: usize,
     /// Drafts and scheduled articles left out.
     pub skipped: usize,
     pub files_copied: usize,
@@ -70,17 +75,53 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let target = crate::output::resolve(&output)?;
     check_output_path(&opts.root, &output)?;
     check_output_path(&opts.root, &target)?;
-    let staging = Staging::new(&target, opts.force)?;
-    let rendered = render(
-        &opts.root,
-        opts.drafts,
-        Mode::Build {
-            dir: staging.dir(),
-            progress: opts.progress,
-        },
-    )?;
+    let mut staging = Staging::new(&target, opts.force)?;
+    let cache_file = memo::cache_file(&opts.root, &target);
+    let (old, mut cache_warning) = if opts.clean {
+        (memo::Memo::default(), None)
+    } else {
+        let built = staging.previous().and_then(crate::output::build_of);
+        match memo::load(&cache_file, built.as_deref()) {
+            Ok(memo) => (memo, None),
+            Err(memo::Unusable::Damaged(why)) => (
+                memo::Memo::default(),
+                Some(cache_damaged(&opts.root, &cache_file, &why)),
+            ),
+            Err(_) => (memo::Memo::default(), None),
+        }
+    };
+    let previous = if opts.clean {
+        None
+    } else {
+        staging.previous().map(Path::to_path_buf)
+    };
+    let pass = memo::Pass::new(&old);
+    let mut rendered = render_build(opts, &staging, previous.as_deref(), &pass)?;
+    let (mut memo, mut remade) = pass.finish();
+    if let Some(previous) = &previous {
+        // The pages and listings the memo kept are the previous build's
+        // files. One missing there (deleted by hand) cannot be rendered
+        // now: start again from nothing.
+        if let Err(e) = crate::output::link_kept(staging.dir(), previous, memo.outputs()) {
+            cache_warning = Some(
+                Diagnostic::warning(
+                    display_path(&opts.root, previous),
+                    Position::START,
+                    format!("the previous output is missing a file the build cache lists ({e:#}); building everything"),
+                )
+                .with_hint("do not edit or delete files in the output folder: every build replaces it"),
+            );
+            drop(staging);
+            staging = Staging::new(&target, opts.force)?;
+            let empty = memo::Memo::default();
+            let pass = memo::Pass::new(&empty);
+            rendered = render_build(opts, &staging, None, &pass)?;
+            (memo, remade) = pass.finish();
+        }
+    }
 
     let mut diagnostics = rendered.diagnostics;
+    diagnostics.extend(cache_warning);
     if opts.strict {
         for d in &mut diagnostics {
             d.severity = Severity::Error;
@@ -91,10 +132,28 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         // output stays.
         return Err(Error::Site(diagnostics));
     }
+    // Stored before the swap, under this build's id: a build killed in
+    // between leaves a memo that names a folder that never went live, and
+    // the next build ignores it.
+    if let Err(e) = memo::store(&cache_file, staging.build(), &memo) {
+        diagnostics.push(
+            Diagnostic::warning(
+                display_path(&opts.root, &cache_file),
+                Position::START,
+                format!("could not save the build cache: {e:#}"),
+            )
+            .with_hint("the site is built; the next build renders everything again"),
+        );
+    }
     diagnostics.extend(staging.commit()?);
+    let rerendered = remade
+        .iter()
+        .filter(|f| memo.articles.contains_key(f.as_str()))
+        .count();
     Ok(BuildReport {
         output,
         pages: rendered.pages,
+        reused: memo.articles.len().saturating_sub(rerendered),
         skipped: rendered.skipped,
         files_copied: rendered.files_copied,
         images: rendered.images,
@@ -103,13 +162,51 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     })
 }
 
+/// One render of a build into `staging`.
+fn render_build(
+    opts: &BuildOptions,
+    staging: &Staging,
+    previous: Option<&Path>,
+    pass: &memo::Pass,
+) -> Result<RenderedSite, Error> {
+    render(
+        &opts.root,
+        opts.drafts,
+        Mode::Build {
+            dir: staging.dir(),
+            progress: opts.progress,
+            previous,
+            pass,
+        },
+    )
+}
+
+/// The one warning a damaged build cache gets; the build renders
+/// everything and stores a good one.
+fn cache_damaged(root: &Path, file: &Path, why: &str) -> Diagnostic {
+    Diagnostic::warning(
+        display_path(root, file),
+        Position::START,
+        format!("the build cache is damaged and was not used: {why}"),
+    )
+    .with_hint("nothing to do: this build renders everything and writes a new cache")
+}
+
 /// What a render pass is for. Each mode holds what only it needs, so no
 /// combination of flags can ask for something that makes no sense.
 #[derive(Clone, Copy)]
 pub enum Mode<'a> {
     /// `nutgraf build`: files go into `dir` (the staging folder), pages
     /// are minified as configured, CSS and JavaScript get hashed names.
-    Build { dir: &'a Path, progress: bool },
+    /// `pass` carries the previous build's memo (empty on a cold build)
+    /// and collects this one's; `previous` is the output folder being
+    /// replaced, whose unchanged files are linked rather than written.
+    Build {
+        dir: &'a Path,
+        progress: bool,
+        previous: Option<&'a Path>,
+        pass: &'a memo::Pass<'a>,
+    },
     /// `nutgraf check`: nothing is written; every article's links,
     /// anchors and FAQ questions go to `links`, and images narrower than
     /// the largest srcset width are reported.
@@ -137,7 +234,10 @@ impl<'a> Mode<'a> {
     /// Where files go.
     fn out(&self) -> Output<'a> {
         match self {
-            Mode::Build { dir, .. } => Output::Dir(dir),
+            Mode::Build { dir, previous, .. } => Output::Dir {
+                dir,
+                previous: *previous,
+            },
             Mode::Check { .. } => Output::Discard,
             Mode::Serve(inc) => Output::Memory(inc.files),
         }
@@ -211,17 +311,21 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     );
     let nav = Nav::of(&content);
     set_globals(&mut theme, &config, &stylesheet, &nav);
+    let sitewide = Sitewide {
+        root,
+        config: &config,
+        theme: &theme,
+        stylesheet: &stylesheet,
+        nav: &nav,
+        drafts,
+    };
     let pass = match mode {
-        Mode::Serve(inc) => Some(begin_pass(
-            root,
-            &config,
-            &theme,
-            &stylesheet,
-            &nav,
-            drafts,
-            inc,
-        )),
-        Mode::Build { .. } | Mode::Check { .. } => None,
+        Mode::Serve(inc) => Some(begin_pass(&sitewide, inc.pass, inc.generation, true)),
+        Mode::Build { pass, .. } => {
+            let generation = build_generation(root, &content, &site_static);
+            Some(begin_pass(&sitewide, pass, generation, false))
+        }
+        Mode::Check { .. } => None,
     };
     manifest.insert("style.css".into(), stylesheet.clone());
     theme.set_assets(manifest);
@@ -281,9 +385,11 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     // 6. Listings, tag pages, feeds and the sitemap; then the 404 page and
     //    the CDN files. Serve, after edits of known articles only: when no
     //    summary changed (a body edit, say), none of the listings can have.
-    let listings_kept = pass.is_some_and(|pass| {
-        pass.listings_unchanged(listings_key(&content, &summaries), content.reused_walk)
-    });
+    // A build walks `content/` afresh, so every article is where the key
+    // says; serve's pass vouches for that only when it reused the walk.
+    let walked = content.reused_walk || matches!(mode, Mode::Build { .. });
+    let listings_kept = pass
+        .is_some_and(|pass| pass.listings_unchanged(listings_key(&content, &summaries), walked));
     if !listings_kept {
         // Listings and feeds read the same summaries and write different
         // files: side by side, neither waits on the other's long tail.
@@ -313,31 +419,77 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     })
 }
 
-/// Starts serve's incremental pass with everything site-wide a page's
-/// rendering reads: a change to any of it renders every output again.
-fn begin_pass<'p>(
-    root: &Path,
-    config: &Config,
-    theme: &Theme,
-    stylesheet: &Asset,
-    nav: &Nav,
+/// What every page of a render pass reads besides its own inputs.
+struct Sitewide<'s> {
+    root: &'s Path,
+    config: &'s Config,
+    theme: &'s Theme,
+    stylesheet: &'s Asset,
+    nav: &'s Nav,
     drafts: bool,
-    inc: Incremental<'p>,
+}
+
+/// Starts an incremental pass with everything site-wide a page's
+/// rendering reads: a change to any of it renders every output again.
+/// `generation` stands for what the templates' context does not show
+/// (serve bumps it when an image is replaced; a build hashes nutgraf and
+/// the site's files, see [`build_generation`]).
+fn begin_pass<'p>(
+    s: &Sitewide,
+    pass: &'p memo::Pass<'p>,
+    generation: u64,
+    preview: bool,
 ) -> memo::Started<'p> {
-    let config_text = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
-    let theme_files: Vec<&PathBuf> = theme.static_files.iter().map(|(p, _)| p).collect();
+    let config_text = std::fs::read(s.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let theme_files: Vec<&PathBuf> = s.theme.static_files.iter().map(|(p, _)| p).collect();
     let globals = crate::hash::key(&(
         &config_text,
-        &config.theme,
-        (&stylesheet.url, &stylesheet.integrity),
-        drafts,
-        true,
-        inc.generation,
+        &s.config.theme,
+        (&s.stylesheet.url, &s.stylesheet.integrity),
+        s.drafts,
+        preview,
+        generation,
         &theme_files,
-        &theme.strings,
-        nav,
+        &s.theme.strings,
+        s.nav,
     ));
-    inc.pass.begin(globals, theme.templates_key())
+    pass.begin(globals, s.theme.templates_key())
+}
+
+/// What a build's pages read outside the templates' context: nutgraf
+/// itself (its version, and the executable, so a rebuilt nutgraf never
+/// reuses pages an older one rendered) and every file of `content/` and
+/// `static/` besides the Markdown, by name, size and modification time:
+/// a page shows an image's size and resized versions, and reports a
+/// missing or unreadable one. Any change there renders every page again.
+fn build_generation(root: &Path, content: &Content, site_static: &[(PathBuf, PathBuf)]) -> u64 {
+    let stamp = |path: &Path| {
+        std::fs::metadata(path).ok().map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos());
+            (m.len(), modified)
+        })
+    };
+    let exe = std::env::current_exe().ok();
+    let content_dir = root.join(crate::paths::CONTENT_DIR);
+    let files: Vec<(&Path, Option<(u64, Option<u128>)>)> = site_static
+        .iter()
+        .map(|(rel, path)| (rel.as_path(), stamp(path)))
+        .chain(
+            content
+                .assets
+                .iter()
+                .map(|f| (f.source.as_path(), stamp(&content_dir.join(&f.source)))),
+        )
+        .collect();
+    crate::hash::hash_key(&(
+        env!("CARGO_PKG_VERSION"),
+        exe.as_deref().map(|e| (e, stamp(e))),
+        files,
+    ))
 }
 
 /// What listings, tag pages, feeds and the sitemap read besides templates

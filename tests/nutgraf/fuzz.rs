@@ -863,6 +863,7 @@ fn site_case(seed: u64) -> Result<(), Failure> {
         strict: false,
         progress: false,
         force: false,
+        clean: false,
     };
     let built =
         no_panic(|| nutgraf::site::build(&opts)).map_err(|p| fail(format!("panic: {p}")))?;

@@ -18,6 +18,7 @@ mod fuzz;
 mod holes;
 mod ignored;
 mod images;
+mod incremental;
 mod listings;
 mod markdown;
 mod output;

@@ -1,0 +1,442 @@
+//! Incremental builds: a build reuses what did not change, rewrites no
+//! file whose bytes are the same, and its output always equals a clean
+//! build's, byte for byte.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::Site;
+
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every file of an output folder (but the marker, which names the build)
+/// with its inode, to tell a kept file from a rewritten one.
+#[cfg(unix)]
+fn inodes(dir: &Path) -> BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    files(dir)
+        .into_iter()
+        .map(|(rel, path)| (rel, ok(std::fs::metadata(path)).ino()))
+        .collect()
+}
+
+/// Every file of an output folder but the marker, by its path in it.
+fn files(dir: &Path) -> BTreeMap<String, PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| ok(e))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = ok(e.path().strip_prefix(dir))
+                .to_string_lossy()
+                .into_owned();
+            (rel, e.path().to_path_buf())
+        })
+        .filter(|(rel, _)| rel != ".nutgraf-output")
+        .collect()
+}
+
+/// The paths whose inode differs (or that exist in only one of the maps).
+fn changed(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .iter()
+        .filter(|(rel, ino)| b.get(*rel) != Some(ino))
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    out.extend(b.keys().filter(|rel| !a.contains_key(*rel)).cloned());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Asserts the site's `public/` equals a clean build of the same sources.
+#[track_caller]
+fn assert_same_as_clean(site: &Site, what: &str) {
+    let clean = site.root.parent().unwrap_or(&site.root).join("clean");
+    site.build(&["--clean", "--output", &clean.to_string_lossy()])
+        .success();
+    let (inc, full) = (files(&site.root.join("public")), files(&clean));
+    let (a, b): (Vec<&String>, Vec<&String>) = (inc.keys().collect(), full.keys().collect());
+    assert_eq!(a, b, "after {what}: the incremental build has other files");
+    for (rel, path) in &inc {
+        let (x, y) = (ok(std::fs::read(path)), ok(std::fs::read(&full[rel])));
+        assert!(
+            x == y,
+            "after {what}: `{rel}` differs from a clean build's:\n--- incremental\n{}\n--- clean\n{}",
+            String::from_utf8_lossy(&x),
+            String::from_utf8_lossy(&y)
+        );
+    }
+}
+
+fn blog() -> Site {
+    Site::fixture("blog")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_with_nothing_changed_rewrites_no_file() {
+    let site = blog();
+    site.build(&[]).success();
+    let before = inodes(&site.root.join("public"));
+    site.build(&[]).success().says("(6 unchanged, reused)");
+    let after = inodes(&site.root.join("public"));
+    assert_eq!(changed(&before, &after), Vec::<String>::new());
+    assert_same_as_clean(&site, "a rebuild");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_edited_body_rewrites_only_its_page() {
+    let site = blog();
+    site.build(&[]).success();
+    let before = inodes(&site.root.join("public"));
+    let path = "content/posts/first-light.md";
+    let text = ok(std::fs::read_to_string(site.root.join(path)));
+    // Below the summary: listings and feeds show nothing of it.
+    site.write(
+        path,
+        &format!("{text}\nThe gauge also logs air temperature.\n"),
+    );
+    site.build(&[]).success().says("(5 unchanged, reused)");
+    let after = inodes(&site.root.join("public"));
+    assert_eq!(
+        changed(&before, &after),
+        ["posts/first-light/index.html"],
+        "only the edited page may be rewritten"
+    );
+    assert!(
+        site.output("posts/first-light/index.html")
+            .contains("air temperature")
+    );
+    assert_same_as_clean(&site, "a body edit");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_clean_build_rewrites_everything() {
+    let site = blog();
+    site.build(&[]).success();
+    let before = inodes(&site.root.join("public"));
+    let run = site.build(&["--clean"]).success();
+    assert!(!run.stderr.contains("reused"), "{}", run.stderr);
+    let after = inodes(&site.root.join("public"));
+    assert!(
+        before.iter().all(|(rel, ino)| after.get(rel) != Some(ino)),
+        "--clean kept files: {:?}",
+        before
+            .keys()
+            .filter(|rel| after.get(*rel) == before.get(*rel))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A damaged cache is reported once, never trusted, and replaced.
+#[test]
+fn a_damaged_build_cache_is_one_warning_and_a_full_build() {
+    let site = blog();
+    site.build(&[]).success();
+    let dir = site.root.join(".nutgraf-cache/build");
+    let memo = ok(std::fs::read_dir(&dir))
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "memo"))
+        .unwrap_or_else(|| panic!("no memo in {}", dir.display()));
+    let bytes = ok(std::fs::read(&memo));
+    for damaged in [bytes[..bytes.len() / 2].to_vec(), {
+        let mut b = bytes.clone();
+        let last = b.len() - 1;
+        b[last] ^= 1;
+        b
+    }] {
+        ok(std::fs::write(&memo, &damaged));
+        let run = site.build(&[]).success();
+        assert_eq!(
+            run.stderr.matches("the build cache is damaged").count(),
+            1,
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("reused"), "{}", run.stderr);
+        // The build wrote a good one: the next build reuses everything.
+        site.build(&[]).success().says("(6 unchanged, reused)");
+    }
+    assert_same_as_clean(&site, "a damaged cache");
+}
+
+/// Regression guard: the build cache lists a page the output lost (deleted
+/// by hand); the build must not publish a site without it.
+#[test]
+fn a_page_deleted_from_the_output_is_rendered_again() {
+    let site = blog();
+    site.build(&[]).success();
+    ok(std::fs::remove_file(
+        site.root.join("public/posts/first-light/index.html"),
+    ));
+    site.build(&[])
+        .success()
+        .says("missing a file the build cache lists");
+    assert!(
+        site.output("posts/first-light/index.html")
+            .contains("Millbrook")
+    );
+    assert_same_as_clean(&site, "a page deleted from the output");
+}
+
+/// A build killed after it saved its cache but before its output went
+/// live leaves a cache that names another build: it is not used.
+#[test]
+fn a_cache_of_a_build_that_never_went_live_is_not_used() {
+    let site = blog();
+    site.build(&[]).success();
+    let marker = site.root.join("public/.nutgraf-output");
+    let text = ok(std::fs::read_to_string(&marker));
+    ok(std::fs::write(&marker, text.replace("build ", "build 0")));
+    let run = site.build(&[]).success();
+    assert!(!run.stderr.contains("reused"), "{}", run.stderr);
+    assert!(!run.stderr.contains("damaged"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------
+// Random edit sequences: after every step, the incremental output equals
+// a clean build's. Replay a failing case with NUTGRAF_INCREMENTAL_SEED.
+
+/// One edit a writer (or a site's maintainer) makes between two builds.
+#[derive(Debug, Clone, Copy)]
+enum Edit {
+    AddArticle,
+    DeleteArticle,
+    RenameArticle,
+    EditBody,
+    EditSummary,
+    EditTitle,
+    EditDate,
+    EditTemplate,
+    EditPartial,
+    EditConfig,
+    EditStatic,
+    ReplaceImage,
+    Nothing,
+}
+
+const EDITS: &[Edit] = &[
+    Edit::AddArticle,
+    Edit::DeleteArticle,
+    Edit::RenameArticle,
+    Edit::EditBody,
+    Edit::EditSummary,
+    Edit::EditTitle,
+    Edit::EditDate,
+    Edit::EditTemplate,
+    Edit::EditPartial,
+    Edit::EditConfig,
+    Edit::EditStatic,
+    Edit::ReplaceImage,
+    Edit::Nothing,
+];
+
+const WORDS: &[&str] = &[
+    "gauge",
+    "river",
+    "flood",
+    "sensor",
+    "bridge",
+    "reading",
+    "volunteer",
+    "rain",
+    "level",
+    "weir",
+    "stage",
+    "Millbrook",
+    "culvert",
+    "winter",
+];
+
+fn words(rng: &mut fastrand::Rng, n: usize) -> String {
+    (0..n)
+        .map(|_| WORDS[rng.usize(..WORDS.len())])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The Markdown articles of the site, relative to its root.
+fn articles(site: &Site) -> Vec<String> {
+    let content = site.root.join("content");
+    let mut all: Vec<String> = walkdir::WalkDir::new(&content)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "_index.md"))
+        .map(|p| {
+            ok(p.strip_prefix(&site.root))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+fn article_text(rng: &mut fastrand::Rng, title: &str) -> String {
+    let tags = ["Rivers", "Gauges", "Weather", "Bridges"];
+    let tag = tags[rng.usize(..tags.len())];
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = 2024-{:02}-{:02}\ntags = [\"{tag}\"]\n+++\n\n{}.\n\n## Why does the {} matter?\n\n{}.\n",
+        rng.u8(1..=12),
+        rng.u8(1..=28),
+        words(rng, 12),
+        words(rng, 1),
+        words(rng, 20),
+    )
+}
+
+/// Replaces the first line starting with `key =` in `path`'s front matter.
+fn set_key(site: &Site, rel: &str, key: &str, value: &str) {
+    let text = ok(std::fs::read_to_string(site.root.join(rel)));
+    let mut done = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if !done && l.starts_with(&format!("{key} =")) {
+                done = true;
+                format!("{key} = {value}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let mut text = lines.join("\n") + "\n";
+    if !done {
+        text = text.replacen("+++\n", &format!("+++\n{key} = {value}\n"), 1);
+    }
+    site.write(rel, &text);
+}
+
+/// A built-in template with `marker` written into its output.
+fn template_with(name: &str, marker: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("templates")
+        .join(name);
+    let text = ok(std::fs::read_to_string(path));
+    match text.rfind("{% endblock") {
+        // Inside the last block, so an extending template shows it.
+        Some(at) => format!("{}<!-- {marker} -->\n{}", &text[..at], &text[at..]),
+        None => format!("{text}<!-- {marker} -->\n"),
+    }
+}
+
+fn apply(site: &Site, rng: &mut fastrand::Rng, edit: Edit, step: usize) {
+    let all = articles(site);
+    let pick = |rng: &mut fastrand::Rng| all[rng.usize(..all.len())].clone();
+    match edit {
+        Edit::AddArticle => {
+            let rel = format!("content/posts/new-{step}.md");
+            let title = format!("New {} {step}", words(rng, 2));
+            site.write(&rel, &article_text(rng, &title));
+        }
+        Edit::DeleteArticle if all.len() > 2 => {
+            let rel = pick(rng);
+            ok(std::fs::remove_file(site.root.join(&rel)));
+        }
+        Edit::RenameArticle => {
+            let rel = pick(rng);
+            if rel.ends_with("/index.md") {
+                return; // a bundle: its files go with its folder
+            }
+            let to = format!("content/posts/renamed-{step}.md");
+            ok(std::fs::rename(site.root.join(&rel), site.root.join(&to)));
+        }
+        Edit::EditBody => {
+            let rel = pick(rng);
+            let text = ok(std::fs::read_to_string(site.root.join(&rel)));
+            site.write(&rel, &format!("{text}\n{}.\n", words(rng, 9)));
+        }
+        Edit::EditSummary => {
+            let rel = pick(rng);
+            set_key(site, &rel, "description", &format!("\"{}\"", words(rng, 6)));
+        }
+        Edit::EditTitle => {
+            let rel = pick(rng);
+            set_key(
+                site,
+                &rel,
+                "title",
+                &format!("\"{} {step}\"", words(rng, 3)),
+            );
+        }
+        Edit::EditDate => {
+            let rel = pick(rng);
+            let date = format!("2023-{:02}-{:02}", rng.u8(1..=12), rng.u8(1..=28));
+            set_key(site, &rel, "date", &date);
+        }
+        Edit::EditTemplate => {
+            site.write(
+                "templates/page.html",
+                &template_with("page.html", &words(rng, 2)),
+            );
+        }
+        Edit::EditPartial => site.write(
+            "templates/partials/stories.html",
+            &template_with("partials/stories.html", &words(rng, 2)),
+        ),
+        Edit::EditConfig => {
+            let config = ok(std::fs::read_to_string(site.root.join("nutgraf.toml")));
+            let mut lines: Vec<String> = config.lines().map(String::from).collect();
+            if let Some(l) = lines.iter_mut().find(|l| l.starts_with("title =")) {
+                *l = format!("title = \"Gauge Notes {}\"", words(rng, 1));
+            }
+            let per_page = format!("paginate_by = {}", rng.usize(2..=5));
+            match lines.iter_mut().find(|l| l.starts_with("paginate_by =")) {
+                Some(l) => *l = per_page,
+                None => lines.insert(1, per_page),
+            }
+            site.write("nutgraf.toml", &(lines.join("\n") + "\n"));
+        }
+        Edit::EditStatic => {
+            site.write("static/notes.txt", &words(rng, 5));
+        }
+        Edit::ReplaceImage => {
+            #[cfg(feature = "images")]
+            {
+                let (w, h) = (rng.u32(40..=900), rng.u32(40..=400));
+                let img = image::RgbImage::from_pixel(w, h, image::Rgb([rng.u8(..), 90, 160]));
+                ok(img.save(site.root.join("content/posts/Release-2.1.0/chart.png")));
+            }
+        }
+        Edit::DeleteArticle | Edit::Nothing => {}
+    }
+}
+
+#[test]
+fn random_edit_sequences_build_what_a_clean_build_does() {
+    let seeds: Vec<u64> = match std::env::var("NUTGRAF_INCREMENTAL_SEED") {
+        Ok(s) => vec![ok(s.parse())],
+        Err(_) => (0..2).map(|i| 0x5eed_0000 + i).collect(),
+    };
+    let steps: usize = std::env::var("NUTGRAF_INCREMENTAL_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
+    for seed in seeds {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let site = blog();
+        site.build(&[]).success();
+        let mut history = Vec::new();
+        for step in 0..steps {
+            let edit = EDITS[rng.usize(..EDITS.len())];
+            history.push(edit);
+            apply(&site, &mut rng, edit, step);
+            let run = site.build(&[]);
+            assert_eq!(
+                run.code, 0,
+                "seed {seed}, edits {history:?}: the build failed:\n{}",
+                run.stderr
+            );
+            assert_same_as_clean(&site, &format!("seed {seed}, edits {history:?}"));
+        }
+    }
+}
