@@ -280,10 +280,11 @@ fn print_build(report: &nutgraf::BuildReport) {
     } else {
         String::new()
     };
-    let reused = if report.reused > 0 {
-        format!(" ({} unchanged, reused)", report.reused)
-    } else {
-        String::new()
+    let reused = match (report.reused, report.retemplated) {
+        (0, 0) => String::new(),
+        (n, 0) => format!(" ({n} unchanged, reused)"),
+        (0, m) => format!(" ({m} from their previous body)"),
+        (n, m) => format!(" ({n} unchanged, reused; {m} from their previous body)"),
     };
     eprintln!(
         "Built {} article{}{reused}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",

@@ -18,7 +18,7 @@ use crate::schema;
 
 use super::links::PageLinks;
 use super::listings::{self, LeadSummary, Neighbour, Summary};
-use super::memo::ImageUse;
+use super::memo::{ImageUse, Reusable, Share, Span};
 use super::{Mode, SiteRef, page_file, progress_bar};
 
 /// Average adult reading speed for non-fiction, words per minute.
@@ -101,6 +101,54 @@ struct PageContext<'a> {
     extra: &'a toml::Table,
 }
 
+/// An article rendered: what listings show of it, the images it had
+/// processed, and (in a build) what a later build may reuse of it.
+struct ArticleOut {
+    summary: Summary,
+    processed: Vec<ImageUse>,
+    reuse: Option<Reusable>,
+}
+
+/// Everything an article page shows besides its front matter, computed
+/// from its Markdown ([`SiteRef::render_article`]) or taken from the
+/// previous build ([`SiteRef::retemplate`]).
+struct Parts {
+    lead: Option<LeadContext>,
+    content: String,
+    jsonld: String,
+    questions: Vec<Question>,
+    word_count: usize,
+    summary: Option<String>,
+    share: Share,
+    dates: Dates,
+    permalink: String,
+    processed: Vec<ImageUse>,
+}
+
+/// `datePublished` and `dateModified`, as RFC 3339.
+struct Dates {
+    published: Option<String>,
+    modified: Option<String>,
+}
+
+impl Dates {
+    fn of(page: &Page) -> Dates {
+        // The latest of `updated` and the corrections log sets dateModified.
+        let mut modified = page.updated.clone();
+        for u in &page.matter.updates {
+            if let Ok(w) = crate::content::frontmatter::to_zoned(&u.date) {
+                if modified.as_ref().is_none_or(|m| &w > m) {
+                    modified = Some(w);
+                }
+            }
+        }
+        Dates {
+            published: page.date.as_ref().map(rfc3339),
+            modified: modified.as_ref().map(rfc3339),
+        }
+    }
+}
+
 fn reading_time(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
@@ -144,9 +192,9 @@ impl SiteRef<'_> {
     fn render_page(&self, pages: &[Arc<Page>], i: usize) -> Result<ArticleResult, Error> {
         let page = &pages[i];
         let Some(pass) = self.pass else {
-            let (summary, _) = self.render_article(pages, i)?;
+            let done = self.render_article(pages, i)?;
             return Ok(ArticleResult {
-                summary: std::sync::Arc::new(summary),
+                summary: std::sync::Arc::new(done.summary),
                 memo: None,
             });
         };
@@ -179,15 +227,48 @@ impl SiteRef<'_> {
             diags: &local,
             ..*self
         };
-        let (summary, images) = site.render_article(pages, i)?;
-        let diagnostics = local.into_sorted();
+        // What the page shows of its Markdown depends on the site-wide
+        // inputs (the pass's old memo is only there when they match) and
+        // on the article's own file: when only a template or a neighbour
+        // changed, a build takes the body from the page it wrote before.
+        let body_key = crate::hash::hash_key(&(
+            &page.url,
+            page.display.as_os_str().as_encoded_bytes(),
+            page.text_hash,
+        ));
+        let previous = match self.mode {
+            Mode::Build { previous, .. } => previous,
+            Mode::Check { .. } | Mode::Serve(_) => None,
+        };
+        let reused = previous
+            .zip(pass.previous_article(&file))
+            .and_then(|(dir, old)| {
+                let reuse = old.reuse.as_ref().filter(|_| old.body_key == body_key)?;
+                Some((site.retemplate(pages, i, dir, &file, reuse)?, old))
+            });
+        let (done, diagnostics, retemplated) = match reused {
+            Some((done, old)) => {
+                // The Markdown's and the lead's findings are the old ones;
+                // a template's, if any, are new.
+                let mut diagnostics = old.diagnostics.clone();
+                diagnostics.extend(local.into_sorted());
+                (done?, diagnostics, true)
+            }
+            None => {
+                let done = site.render_article(pages, i)?;
+                (done, local.into_sorted(), false)
+            }
+        };
         self.diags.extend(diagnostics.clone());
-        let summary = std::sync::Arc::new(summary);
+        let summary = std::sync::Arc::new(done.summary);
         let memo = std::sync::Arc::new(crate::site::memo::ArticleMemo {
             key,
+            body_key,
             summary: summary.clone(),
             diagnostics,
-            images,
+            images: done.processed,
+            reuse: done.reuse,
+            retemplated,
         });
         Ok(ArticleResult {
             summary,
@@ -216,13 +297,9 @@ impl SiteRef<'_> {
         }
     }
 
-    /// Renders article `i` and writes it; returns what listings show of it
-    /// and the images it had processed.
-    fn render_article(
-        &self,
-        pages: &[Arc<Page>],
-        i: usize,
-    ) -> Result<(Summary, Vec<ImageUse>), Error> {
+    /// Renders article `i` and writes it; returns what listings show of it,
+    /// the images it had processed, and what a later build may reuse.
+    fn render_article(&self, pages: &[Arc<Page>], i: usize) -> Result<ArticleOut, Error> {
         let page = &pages[i];
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
@@ -242,6 +319,9 @@ impl SiteRef<'_> {
         };
         let mut rendered = markdown::render_page(page.body(), &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
+        if let Mode::Check { links } = self.mode {
+            links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
+        }
         let processed: Vec<ImageUse> = lead
             .iter()
             .filter_map(|l| l.processed.clone())
@@ -252,9 +332,6 @@ impl SiteRef<'_> {
                     .map(|file| ImageUse { file, lead: false }),
             )
             .collect();
-        if let Mode::Check { links } = self.mode {
-            links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
-        }
 
         // A blank `description` (what `nutgraf new` writes) is no dek: the
         // body's summary stands in for it all the same.
@@ -264,25 +341,7 @@ impl SiteRef<'_> {
             .clone()
             .filter(|d| !d.trim().is_empty())
             .or_else(|| rendered.summary.take());
-        let date = page.date.as_ref().map(rfc3339);
-        let (previous, next) = listings::neighbours(pages, i);
-        // The latest of `updated` and the corrections log sets dateModified.
-        let mut modified = page.updated.clone();
-        let mut updates = Vec::new();
-        for u in &page.matter.updates {
-            let when = crate::content::frontmatter::to_zoned(&u.date).ok();
-            if let Some(w) = &when {
-                if modified.as_ref().is_none_or(|m| w > m) {
-                    modified = Some(w.clone());
-                }
-            }
-            updates.push(UpdateContext {
-                date: when.as_ref().map(rfc3339),
-                note: u.note.clone(),
-                note_html: markdown::render_inline(&u.note, &self.config.markdown),
-            });
-        }
-        let updated = modified.as_ref().map(rfc3339);
+        let dates = Dates::of(page);
 
         let mut images: Vec<FigureInfo> = Vec::with_capacity(rendered.figures.len() + 1);
         if let Some(l) = &lead {
@@ -299,8 +358,8 @@ impl SiteRef<'_> {
             permalink: &permalink,
             title: &page.matter.title,
             description: summary.as_deref(),
-            date_published: date.as_deref(),
-            date_modified: updated.as_deref(),
+            date_published: dates.published.as_deref(),
+            date_modified: dates.modified.as_deref(),
             authors: &page.matter.authors,
             tags: &page.matter.tags,
             images: &images,
@@ -309,27 +368,140 @@ impl SiteRef<'_> {
             image: representative.as_ref(),
         });
         let share = representative.as_ref().map(|r| r.og_image());
+        let share = Share {
+            image: share.map(|s| self.config.permalink(s.0)),
+            width: share.and_then(|s| s.1),
+            height: share.and_then(|s| s.2),
+            alt: representative
+                .map(|r| r.figure.alt.clone())
+                .filter(|a| !a.is_empty()),
+        };
+        self.finish_article(
+            pages,
+            i,
+            Parts {
+                lead,
+                content: rendered.html,
+                jsonld,
+                questions: rendered.questions,
+                word_count: rendered.word_count,
+                summary,
+                share,
+                dates,
+                permalink,
+                processed,
+            },
+        )
+    }
+
+    /// Article `i` again after a template edit, without its Markdown: the
+    /// body and JSON-LD are cut from the page the previous build wrote
+    /// (checked against their hashes), the rest comes from the memo.
+    /// `None` when the previous page no longer holds them.
+    fn retemplate(
+        &self,
+        pages: &[Arc<Page>],
+        i: usize,
+        previous: &std::path::Path,
+        file: &str,
+        reuse: &Reusable,
+    ) -> Option<Result<ArticleOut, Error>> {
+        let page = &pages[i];
+        let old = std::fs::read(previous.join(file)).ok()?;
+        let content = reuse.body.cut(&old)?;
+        let jsonld = reuse.jsonld.cut(&old)?;
+        // The lead's figure is cheap to redo (its images come from the
+        // cache), and its diagnostics are already in the memo.
+        let quiet = Diagnostics::default();
+        let lead = SiteRef {
+            diags: &quiet,
+            ..*self
+        }
+        .lead(page);
+        let processed = lead
+            .iter()
+            .filter_map(|l| l.processed.clone())
+            .map(|file| ImageUse { file, lead: true })
+            .chain(reuse.figures.iter().map(|file| ImageUse {
+                file: file.clone(),
+                lead: false,
+            }))
+            .collect();
+        for file in &reuse.figures {
+            self.processor.responsive(file);
+        }
+        Some(self.finish_article(
+            pages,
+            i,
+            Parts {
+                lead,
+                content,
+                jsonld,
+                questions: reuse.questions.clone(),
+                word_count: reuse.word_count,
+                summary: reuse.summary.clone(),
+                share: reuse.share.clone(),
+                dates: Dates::of(page),
+                permalink: self.config.permalink(&page.url),
+                processed,
+            },
+        ))
+    }
+
+    /// The page of article `i` from its parts: template, write, summary.
+    fn finish_article(
+        &self,
+        pages: &[Arc<Page>],
+        i: usize,
+        parts: Parts,
+    ) -> Result<ArticleOut, Error> {
+        let page = &pages[i];
+        let (previous, next) = listings::neighbours(pages, i);
+        let mut updates = Vec::new();
+        for u in &page.matter.updates {
+            let when = crate::content::frontmatter::to_zoned(&u.date).ok();
+            updates.push(UpdateContext {
+                date: when.as_ref().map(rfc3339),
+                note: u.note.clone(),
+                note_html: markdown::render_inline(&u.note, &self.config.markdown),
+            });
+        }
+        let Parts {
+            lead,
+            content,
+            jsonld,
+            questions,
+            word_count,
+            summary,
+            share,
+            dates,
+            permalink,
+            processed,
+        } = parts;
+        let figures: Vec<std::path::PathBuf> = processed
+            .iter()
+            .filter(|u| !u.lead)
+            .map(|u| u.file.clone())
+            .collect();
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),
             summary: summary.as_deref(),
-            date,
-            updated,
+            date: dates.published,
+            updated: dates.modified,
             authors: &page.matter.authors,
             tags: &page.matter.tags,
             url: &page.url,
             permalink,
-            image: share.map(|s| self.config.permalink(s.0)),
-            image_width: share.and_then(|s| s.1),
-            image_height: share.and_then(|s| s.2),
-            image_alt: representative
-                .map(|r| r.figure.alt.clone())
-                .filter(|a| !a.is_empty()),
-            content: rendered.html,
-            questions: rendered.questions,
+            image: share.image.clone(),
+            image_width: share.width,
+            image_height: share.height,
+            image_alt: share.alt.clone(),
+            content,
+            questions,
             lead,
-            reading_time: reading_time(rendered.word_count),
-            word_count: rendered.word_count,
+            reading_time: reading_time(word_count),
+            word_count,
             draft: page.matter.draft,
             updates,
             previous,
@@ -359,6 +531,11 @@ impl SiteRef<'_> {
         if self.pass.is_some() {
             summary.key = crate::hash::key(&summary);
         }
+        let mut done = ArticleOut {
+            summary,
+            processed,
+            reuse: None,
+        };
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {
             let pos = page.key_position("template");
@@ -370,18 +547,38 @@ impl SiteRef<'_> {
                 )
                 .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
-            return Ok((summary, processed));
+            return Ok(done);
         }
         let mut tctx = tera::Context::new();
         tctx.insert("page", &context);
         tctx.insert("jsonld", &jsonld);
         match self.theme.render(template, &tctx) {
-            // The body and JSON-LD are nutgraf's own compact output: keep
-            // them out of the minifier (see minify.rs).
-            Ok(html) => self.write_page(&page.url, html, &[&context.content, &jsonld])?,
+            Ok(html) => {
+                if self.out.writes() {
+                    // The body and JSON-LD are nutgraf's own compact
+                    // output: keep them out of the minifier (see
+                    // minify.rs), and note where they land, so a build
+                    // after a template edit can take them from the page.
+                    let html = self.finish_html(html, &[&context.content, &jsonld]);
+                    if matches!(self.mode, Mode::Build { .. }) {
+                        done.reuse = Span::find(&html, &context.content)
+                            .zip(Span::find(&html, &jsonld))
+                            .map(|(body, jsonld)| Reusable {
+                                body,
+                                jsonld,
+                                questions: context.questions.clone(),
+                                word_count,
+                                summary: context.summary.map(str::to_string),
+                                share,
+                                figures,
+                            });
+                    }
+                    self.out.write(&page_file(&page.url), html)?;
+                }
+            }
             Err(d) => self.diags.push(d),
         }
-        Ok((summary, processed))
+        Ok(done)
     }
 
     /// The `[lead]` image, resolved, measured and written as a figure: the
@@ -399,7 +596,7 @@ impl SiteRef<'_> {
                         .push(finding.at(Severity::Warning, &page.display, pos()));
                 }
                 let size = size.ok();
-                let processed = size.and_then(|_| Some((self.processor.lead(&file), file)));
+                let processed = size.map(|_| (self.processor.lead(&file), file));
                 (url, size, processed)
             }
             Ok(ImageRef::External(url)) => (url, None, None),

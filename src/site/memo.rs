@@ -55,6 +55,76 @@ pub(crate) struct ArticleMemo {
     /// The images the page had resized, asked for again when a build
     /// reuses it (a build's output starts empty; `serve` keeps images).
     pub(crate) images: Vec<ImageUse>,
+    /// Hash of what the page's Markdown rendering read (its file, path
+    /// and URL; the site-wide inputs are checked apart).
+    pub(crate) body_key: u64,
+    /// A build's: where the body and JSON-LD sit in the page it wrote,
+    /// and the rest of what the page shows of its Markdown.
+    pub(crate) reuse: Option<Reusable>,
+    /// Rendered from the previous page's body, not from Markdown (this
+    /// pass's count; not stored).
+    pub(crate) retemplated: bool,
+}
+
+/// What a build needs to render an article page again after a template
+/// edit without rendering its Markdown: the body and JSON-LD are cut from
+/// the page it wrote ([`Span`]), the rest is here.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Reusable {
+    pub(crate) body: Span,
+    pub(crate) jsonld: Span,
+    pub(crate) questions: Vec<crate::markdown::questions::Question>,
+    pub(crate) word_count: usize,
+    pub(crate) summary: Option<String>,
+    pub(crate) share: Share,
+    /// Body figures' image files, asked for again.
+    pub(crate) figures: Vec<PathBuf>,
+}
+
+/// The sharing image of a page (og:image): absolute URL, size, alt text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Share {
+    pub(crate) image: Option<String>,
+    pub(crate) width: Option<u32>,
+    pub(crate) height: Option<u32>,
+    pub(crate) alt: Option<String>,
+}
+
+/// Where a fragment sits in a written page, and its hash: a page edited
+/// by hand, or any other surprise, fails the check and the Markdown is
+/// rendered again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Span {
+    start: usize,
+    len: usize,
+    hash: [u8; 16],
+}
+
+impl Span {
+    /// The first place `fragment` appears in `page`.
+    pub(crate) fn find(page: &str, fragment: &str) -> Option<Span> {
+        let start = page.find(fragment)?;
+        Some(Span {
+            start,
+            len: fragment.len(),
+            hash: Span::hash(fragment.as_bytes()),
+        })
+    }
+
+    /// The fragment, from the page bytes, when it is still the same.
+    pub(crate) fn cut(&self, page: &[u8]) -> Option<String> {
+        let bytes = page.get(self.start..self.start.checked_add(self.len)?)?;
+        if Span::hash(bytes) != self.hash {
+            return None;
+        }
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+
+    fn hash(bytes: &[u8]) -> [u8; 16] {
+        let mut out = [0; 16];
+        out.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
+        out
+    }
 }
 
 /// An image file an article had processed: for a body figure, or as the
@@ -183,6 +253,12 @@ impl Started<'_> {
         Some((file.clone(), memo.clone()))
     }
 
+    /// The previous article memo for `file`, whatever its key, when the
+    /// site-wide inputs are the same.
+    pub(crate) fn previous_article(&self, file: &str) -> Option<Arc<ArticleMemo>> {
+        self.old?.articles.get(file).cloned()
+    }
+
     /// The previous article memo for `file` when its key is unchanged.
     pub(crate) fn article_unchanged(&self, file: &str, key: u64) -> Option<Arc<ArticleMemo>> {
         Some(
@@ -298,10 +374,12 @@ struct Stored {
 struct StoredArticle {
     file: String,
     key: u64,
+    body_key: u64,
     summary_key: u64,
     summary: Summary,
     diagnostics: Vec<Diagnostic>,
     images: Vec<ImageUse>,
+    reuse: Option<Reusable>,
 }
 
 /// Writes `memo`, describing the output folder of build `build`, to `path`:
@@ -314,10 +392,12 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
         .map(|(file, m)| StoredArticle {
             file: file.to_string(),
             key: m.key,
+            body_key: m.body_key,
             summary_key: m.summary.key,
             summary: (*m.summary).clone(),
             diagnostics: m.diagnostics.clone(),
             images: m.images.clone(),
+            reuse: m.reuse.clone(),
         })
         .collect();
     articles.sort_by(|a, b| a.file.cmp(&b.file));
@@ -402,9 +482,12 @@ pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
             summary.key = a.summary_key;
             let memo = ArticleMemo {
                 key: a.key,
+                body_key: a.body_key,
                 summary: Arc::new(summary),
                 diagnostics: a.diagnostics,
                 images: a.images,
+                reuse: a.reuse,
+                retemplated: false,
             };
             (Arc::<str>::from(a.file), Arc::new(memo))
         })
@@ -455,6 +538,18 @@ mod tests {
                 file: "content/tides/harbour.jpg".into(),
                 lead: true,
             }],
+            body_key: 8,
+            reuse: Some(Reusable {
+                body: Span::find("<p>x</p><main><p>Harbours differ.</p></main>", "<main>")
+                    .unwrap_or_else(|| panic!("no span")),
+                jsonld: Span::find("{}", "{}").unwrap_or_else(|| panic!("no span")),
+                questions: Vec::new(),
+                word_count: 3,
+                summary: Some("Harbours differ.".into()),
+                share: Share::default(),
+                figures: vec!["content/tides/map.png".into()],
+            }),
+            retemplated: false,
         };
         let mut memo = Memo {
             globals: 1,

@@ -55,6 +55,9 @@ pub struct BuildReport {
     /// Article pages reused from the previous build (their inputs did not
     /// change), out of `pages`.
     pub reused: usize,
+    /// Article pages rendered again from their previous body (a template
+    /// or a neighbour changed, their Markdown did not).
+    pub retemplated: usize,
     /// Drafts and scheduled articles left out.
     pub skipped: usize,
     pub files_copied: usize,
@@ -154,6 +157,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         output,
         pages: rendered.pages,
         reused: memo.articles.len().saturating_sub(rerendered),
+        retemplated: memo.articles.values().filter(|m| m.retemplated).count(),
         skipped: rendered.skipped,
         files_copied: rendered.files_copied,
         images: rendered.images,
@@ -463,7 +467,9 @@ fn begin_pass<'p>(
 /// a page shows an image's size and resized versions, and reports a
 /// missing or unreadable one. Any change there renders every page again.
 fn build_generation(root: &Path, content: &Content, site_static: &[(PathBuf, PathBuf)]) -> u64 {
-    let stamp = |path: &Path| {
+    /// A file's size and modification time (nanoseconds since 1970).
+    type Stamp = Option<(u64, Option<u128>)>;
+    let stamp = |path: &Path| -> Stamp {
         std::fs::metadata(path).ok().map(|m| {
             let modified = m
                 .modified()
@@ -475,7 +481,7 @@ fn build_generation(root: &Path, content: &Content, site_static: &[(PathBuf, Pat
     };
     let exe = std::env::current_exe().ok();
     let content_dir = root.join(crate::paths::CONTENT_DIR);
-    let files: Vec<(&Path, Option<(u64, Option<u128>)>)> = site_static
+    let files: Vec<(&Path, Stamp)> = site_static
         .iter()
         .map(|(rel, path)| (rel.as_path(), stamp(path)))
         .chain(
