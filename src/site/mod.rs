@@ -79,25 +79,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     check_output_path(&opts.root, &output)?;
     check_output_path(&opts.root, &target)?;
     let mut staging = Staging::new(&target, opts.force)?;
+    // What the previous build left to reuse: its memo and its output.
     let cache_file = memo::cache_file(&opts.root, &target);
-    let (old, mut cache_warning) = if opts.clean {
-        (memo::Memo::default(), None)
-    } else {
-        let built = staging.previous().and_then(crate::output::build_of);
-        match memo::load(&cache_file, built.as_deref()) {
-            Ok(memo) => (memo, None),
-            Err(memo::Unusable::Damaged(why)) => (
-                memo::Memo::default(),
-                Some(cache_damaged(&opts.root, &cache_file, &why)),
-            ),
-            Err(_) => (memo::Memo::default(), None),
-        }
-    };
-    let previous = if opts.clean {
-        None
-    } else {
-        staging.previous().map(Path::to_path_buf)
-    };
+    let (old, mut cache_warning) = previous_memo(opts, &staging, &cache_file);
+    let previous = staging
+        .previous()
+        .filter(|_| !opts.clean)
+        .map(Path::to_path_buf);
     let pass = memo::Pass::new(&old);
     let mut rendered = render_build(opts, &staging, previous.as_deref(), &pass)?;
     let (mut memo, mut remade) = pass.finish();
@@ -185,15 +173,33 @@ fn render_build(
     )
 }
 
-/// The one warning a damaged build cache gets; the build renders
-/// everything and stores a good one.
-fn cache_damaged(root: &Path, file: &Path, why: &str) -> Diagnostic {
-    Diagnostic::warning(
-        display_path(root, file),
-        Position::START,
-        format!("the build cache is damaged and was not used: {why}"),
-    )
-    .with_hint("nothing to do: this build renders everything and writes a new cache")
+/// The previous build's memo, when it describes the output `staging`
+/// replaces; else an empty one, with a warning when the stored memo is
+/// damaged (the build renders everything and stores a good one).
+fn previous_memo(
+    opts: &BuildOptions,
+    staging: &Staging,
+    cache_file: &Path,
+) -> (memo::Memo, Option<Diagnostic>) {
+    if opts.clean {
+        return (memo::Memo::default(), None);
+    }
+    let built = staging.previous().and_then(crate::output::build_of);
+    match memo::load(cache_file, built.as_deref()) {
+        Ok(memo) => (memo, None),
+        Err(memo::Unusable::Damaged(why)) => (
+            memo::Memo::default(),
+            Some(
+                Diagnostic::warning(
+                    display_path(&opts.root, cache_file),
+                    Position::START,
+                    format!("the build cache is damaged and was not used: {why}"),
+                )
+                .with_hint("nothing to do: this build renders everything and writes a new cache"),
+            ),
+        ),
+        Err(_) => (memo::Memo::default(), None),
+    }
 }
 
 /// What a render pass is for. Each mode holds what only it needs, so no
