@@ -272,6 +272,17 @@ fn print_build(report: &nutgraf::BuildReport) {
     for w in &report.warnings {
         eprintln!("{w}\n");
     }
+    if report.up_to_date {
+        eprintln!(
+            "Nothing changed since the last build ({} article{}): {} is up to date, checked in {} ms; {}",
+            report.pages,
+            if report.pages == 1 { "" } else { "s" },
+            report.output.display(),
+            report.elapsed.as_millis(),
+            counts(0, report.warnings.len()),
+        );
+        return;
+    }
     let skipped = if report.skipped > 0 {
         format!(
             " ({} drafts or scheduled left out; --drafts includes them)",

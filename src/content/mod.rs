@@ -97,6 +97,9 @@ pub struct Content {
     pub folders: Arc<Folders>,
     /// Drafts and scheduled articles left out of this build.
     pub skipped: usize,
+    /// When the first scheduled article left out falls due: from then on
+    /// a build publishes something new.
+    pub next_due: Option<jiff::Timestamp>,
     /// Serve: the pass reused the previous walk of `content/` (only known
     /// articles were edited), so no file was added, removed or moved.
     pub reused_walk: bool,
@@ -326,6 +329,11 @@ fn load_entries(
         }
         if !published {
             content.skipped += 1;
+            if let Some(due) = page.date.as_ref().map(|d| d.timestamp()) {
+                if scheduled && !page.matter.draft {
+                    content.next_due = Some(content.next_due.map_or(due, |n| n.min(due)));
+                }
+            }
             continue;
         }
         content.pages.push(page);

@@ -41,10 +41,29 @@ pub struct Memo {
     pub(crate) order: Vec<(Arc<Page>, Arc<str>, Arc<ArticleMemo>)>,
     /// Hash of every template fingerprint the pass used.
     pub(crate) templates: u64,
+    /// A build's: what it read and reported, so that the next build can
+    /// tell that nothing at all changed without reading anything.
+    pub(crate) last: Option<LastBuild>,
     /// Hash of everything listings, tag pages, feeds and the sitemap read
     /// (each article's summary key in order, the sections), when the pass
     /// could vouch that nothing else moved (see [`Pass::listings_unchanged`]).
     pub(crate) listings: Option<u64>,
+}
+
+/// What a build read (every source file's name, size and modification
+/// time, nutgraf itself, `--drafts`) and what it reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LastBuild {
+    pub(crate) inputs: u64,
+    /// Every file it wrote (but the marker).
+    pub(crate) files: Vec<String>,
+    /// The first scheduled article's date (Unix seconds): from then on
+    /// the same sources build a different site.
+    pub(crate) due: Option<i64>,
+    pub(crate) pages: usize,
+    pub(crate) skipped: usize,
+    pub(crate) files_copied: usize,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone)]
@@ -363,6 +382,7 @@ fn version_line() -> String {
 #[derive(Serialize, Deserialize)]
 struct Stored {
     build: String,
+    last: Option<LastBuild>,
     globals: u64,
     templates: u64,
     listings: Option<u64>,
@@ -405,6 +425,7 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
     files.sort();
     let stored = Stored {
         build: build.to_string(),
+        last: memo.last.clone(),
         globals: memo.globals,
         templates: memo.templates,
         listings: memo.listings,
@@ -493,6 +514,7 @@ pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
         })
         .collect();
     Ok(Memo {
+        last: stored.last,
         globals: stored.globals,
         articles,
         files: stored.files.into_iter().collect(),

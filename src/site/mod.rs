@@ -58,6 +58,9 @@ pub struct BuildReport {
     /// Article pages rendered again from their previous body (a template
     /// or a neighbour changed, their Markdown did not).
     pub retemplated: usize,
+    /// Nothing the last build read had changed: its output was kept as it
+    /// was, and nothing was rendered or written.
+    pub up_to_date: bool,
     /// Drafts and scheduled articles left out.
     pub skipped: usize,
     pub files_copied: usize,
@@ -86,6 +89,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .previous()
         .filter(|_| !opts.clean)
         .map(Path::to_path_buf);
+    // Nothing read since the last build changed: its output stands.
+    let inputs = sources_stamp(&opts.root, opts.drafts);
+    // (Every file it wrote must still be there: a file deleted from the
+    // output by hand is written again.)
+    if let Some(last) = old.last.as_ref().filter(|last| {
+        Some(last.inputs) == inputs
+            && last
+                .due
+                .is_none_or(|due| jiff::Timestamp::now().as_second() < due)
+            && previous
+                .as_deref()
+                .is_some_and(|p| last.files.iter().all(|f| p.join(f).exists()))
+    }) {
+        return up_to_date(opts, output, last, started);
+    }
     let pass = memo::Pass::new(&old);
     let mut rendered = render_build(opts, &staging, previous.as_deref(), &pass)?;
     let (mut memo, mut remade) = pass.finish();
@@ -111,6 +129,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         }
     }
 
+    memo.last = match inputs {
+        Some(inputs) => Some(memo::LastBuild {
+            inputs,
+            files: crate::paths::walk_files(staging.dir())?
+                .iter()
+                .map(|(rel, _)| crate::paths::slash(rel))
+                .collect(),
+            due: rendered.next_due.map(|t| t.as_second()),
+            pages: rendered.pages,
+            skipped: rendered.skipped,
+            files_copied: rendered.files_copied,
+            diagnostics: rendered.diagnostics.clone(),
+        }),
+        None => None,
+    };
     let mut diagnostics = rendered.diagnostics;
     diagnostics.extend(cache_warning);
     if opts.strict {
@@ -146,11 +179,95 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         pages: rendered.pages,
         reused: memo.articles.len().saturating_sub(rerendered),
         retemplated: memo.articles.values().filter(|m| m.retemplated).count(),
+        up_to_date: false,
         skipped: rendered.skipped,
         files_copied: rendered.files_copied,
         images: rendered.images,
         warnings: diagnostics,
         elapsed: started.elapsed(),
+    })
+}
+
+/// The report of a build that found nothing changed since the last one:
+/// the last build's figures and findings (`--strict` still fails on them).
+fn up_to_date(
+    opts: &BuildOptions,
+    output: PathBuf,
+    last: &memo::LastBuild,
+    started: Instant,
+) -> Result<BuildReport, Error> {
+    let mut warnings = last.diagnostics.clone();
+    if opts.strict {
+        for d in &mut warnings {
+            d.severity = Severity::Error;
+        }
+    }
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(Error::Site(warnings));
+    }
+    Ok(BuildReport {
+        output,
+        pages: last.pages,
+        reused: last.pages,
+        retemplated: 0,
+        up_to_date: true,
+        skipped: last.skipped,
+        files_copied: last.files_copied,
+        images: Default::default(),
+        warnings,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A stamp of everything a build reads from the site folder: the name,
+/// size and modification time of every file nutgraf reads (`nutgraf.toml`,
+/// `content/`, `static/`, `templates/`, `themes/`, `i18n/`), nutgraf
+/// itself, and `--drafts`. `None` when a folder cannot be walked, or when
+/// a file was modified in the last two seconds: a file system that keeps
+/// times to the second (FAT, HFS+) could hide an edit made in the same
+/// second, so such a build vouches for nothing (git's "racy" rule).
+fn sources_stamp(root: &Path, drafts: bool) -> Option<u64> {
+    use crate::paths::{CONTENT_DIR, I18N_DIR, TEMPLATES_DIR, THEMES_DIR};
+    let racy = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .saturating_sub(Duration::from_secs(2))
+        .as_nanos();
+    let mut files: Vec<(PathBuf, Stamp)> = vec![(
+        PathBuf::from(crate::config::CONFIG_FILE),
+        stamp(&root.join(crate::config::CONFIG_FILE)),
+    )];
+    for dir in [CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, I18N_DIR] {
+        for (rel, path) in crate::paths::walk_files(&root.join(dir)).ok()? {
+            files.push((Path::new(dir).join(rel), stamp(&path)));
+        }
+    }
+    if files
+        .iter()
+        .any(|(_, s)| s.is_some_and(|(_, m)| m.is_none_or(|m| m >= racy)))
+    {
+        return None;
+    }
+    let exe = std::env::current_exe().ok();
+    Some(crate::hash::hash_key(&(
+        env!("CARGO_PKG_VERSION"),
+        exe.as_deref().map(|e| (e, stamp(e))),
+        drafts,
+        files,
+    )))
+}
+
+/// A file's size and modification time (nanoseconds since 1970).
+type Stamp = Option<(u64, Option<u128>)>;
+
+fn stamp(path: &Path) -> Stamp {
+    std::fs::metadata(path).ok().map(|m| {
+        let modified = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos());
+        (m.len(), modified)
     })
 }
 
@@ -268,6 +385,8 @@ pub struct RenderedSite {
     pub pages: usize,
     pub skipped: usize,
     pub files_copied: usize,
+    /// When the first scheduled article left out falls due.
+    pub next_due: Option<jiff::Timestamp>,
     /// Everything found, sorted; the caller decides what fails.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -425,6 +544,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         pages: content.pages.len(),
         skipped: content.skipped,
         files_copied,
+        next_due: content.next_due,
         diagnostics: diags.into_sorted(),
     })
 }
@@ -473,18 +593,6 @@ fn begin_pass<'p>(
 /// a page shows an image's size and resized versions, and reports a
 /// missing or unreadable one. Any change there renders every page again.
 fn build_generation(root: &Path, content: &Content, site_static: &[(PathBuf, PathBuf)]) -> u64 {
-    /// A file's size and modification time (nanoseconds since 1970).
-    type Stamp = Option<(u64, Option<u128>)>;
-    let stamp = |path: &Path| -> Stamp {
-        std::fs::metadata(path).ok().map(|m| {
-            let modified = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos());
-            (m.len(), modified)
-        })
-    };
     let exe = std::env::current_exe().ok();
     let content_dir = root.join(crate::paths::CONTENT_DIR);
     let files: Vec<(&Path, Stamp)> = site_static

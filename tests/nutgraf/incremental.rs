@@ -94,6 +94,7 @@ fn a_rebuild_with_nothing_changed_rewrites_no_file() {
     let site = blog();
     site.build(&[]).success();
     let before = inodes(&site.root.join("public"));
+    touch_config(&site, 1);
     site.build(&[]).success().says("(6 unchanged, reused)");
     let after = inodes(&site.root.join("public"));
     assert_eq!(changed(&before, &after), Vec::<String>::new());
@@ -144,6 +145,102 @@ fn a_clean_build_rewrites_everything() {
             .filter(|rel| after.get(*rel) == before.get(*rel))
             .collect::<Vec<_>>()
     );
+}
+
+/// Sets every file of the site's sources an hour back, as files are when a
+/// writer builds again later: nutgraf vouches for nothing modified in the
+/// last two seconds (a file system that keeps whole seconds could hide an
+/// edit).
+fn age_sources(site: &Site) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(&site.root).into_iter().flatten() {
+        let rel = entry
+            .path()
+            .strip_prefix(&site.root)
+            .unwrap_or(entry.path());
+        if entry.file_type().is_file()
+            && !rel.starts_with("public")
+            && !rel.starts_with(".nutgraf-cache")
+        {
+            let file = ok(std::fs::File::options().write(true).open(entry.path()));
+            ok(file.set_modified(past));
+        }
+    }
+}
+
+/// Gives `nutgraf.toml` a new (old) modification time and the same bytes:
+/// the next build cannot take the "nothing changed" shortcut and goes
+/// through its memo, which finds nothing to render.
+fn touch_config(site: &Site, minutes_ago: u64) {
+    let file = ok(std::fs::File::options()
+        .write(true)
+        .open(site.root.join("nutgraf.toml")));
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(60 * minutes_ago);
+    ok(file.set_modified(when));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_with_no_source_changed_reads_nothing_and_keeps_the_output() {
+    let site = blog();
+    age_sources(&site);
+    site.build(&[]).success();
+    let before = inodes(&site.root.join("public"));
+    let marker = ok(std::fs::read_to_string(
+        site.root.join("public/.nutgraf-output"),
+    ));
+    // The warning of the first build is reported again.
+    site.build(&[])
+        .success()
+        .says("Nothing changed since the last build (6 articles)")
+        .says("photo has no credit");
+    assert_eq!(
+        changed(&before, &inodes(&site.root.join("public"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ok(std::fs::read_to_string(
+            site.root.join("public/.nutgraf-output")
+        )),
+        marker,
+        "the output folder was replaced"
+    );
+    site.build(&["--strict"])
+        .failure(1)
+        .says("photo has no credit");
+    // A file touched, even with the same bytes, is a change to look at.
+    touch_config(&site, 1);
+    site.build(&[]).success().says("(6 unchanged, reused)");
+    // So is a file missing from the output, even one no page renders.
+    let csv = site.root.join("public/posts/release-2-1-0/readings.csv");
+    assert!(csv.is_file(), "the bundle's file is published");
+    ok(std::fs::remove_file(&csv));
+    let run = site.build(&[]).success();
+    assert!(!run.stderr.contains("Nothing changed"), "{}", run.stderr);
+    assert_same_as_clean(&site, "an up-to-date build");
+}
+
+/// A scheduled article publishes itself once its time comes, although no
+/// file changed.
+#[test]
+fn a_scheduled_article_is_published_when_due_with_no_file_changed() {
+    // Late enough for two debug builds on a loaded machine.
+    let due = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(20);
+    let site = blog().file(
+        "content/posts/soon.md",
+        format!("+++\ntitle = \"What happens at the spring tide?\"\ndate = {due}\n+++\n\nThe river backs up.\n"),
+    );
+    age_sources(&site);
+    site.build(&[]).success();
+    assert!(!site.root.join("public/posts/soon/index.html").exists());
+    site.build(&[])
+        .success()
+        .says("Nothing changed since the last build");
+    while jiff::Timestamp::now() <= due {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    site.build(&[]).success();
+    assert!(site.output("posts/soon/index.html").contains("spring tide"));
 }
 
 /// A template edit renders every page that uses it again, but not their
@@ -215,6 +312,7 @@ fn a_damaged_build_cache_is_one_warning_and_a_full_build() {
         );
         assert!(!run.stderr.contains("reused"), "{}", run.stderr);
         // The build wrote a good one: the next build reuses everything.
+        touch_config(&site, 2);
         site.build(&[]).success().says("(6 unchanged, reused)");
     }
     assert_same_as_clean(&site, "a damaged cache");
