@@ -283,22 +283,27 @@ fn print_build(report: &nutgraf::BuildReport) {
         );
         return;
     }
-    let skipped = if report.skipped > 0 {
-        format!(
-            " ({} drafts or scheduled left out; --drafts includes them)",
+    // One parenthesis after the count: reuse first, then what was left out.
+    let mut notes = Vec::new();
+    if report.reused > 0 {
+        notes.push(format!("{} unchanged, reused", report.reused));
+    }
+    if report.retemplated > 0 {
+        notes.push(format!("{} from their previous body", report.retemplated));
+    }
+    if report.skipped > 0 {
+        notes.push(format!(
+            "{} drafts or scheduled left out, --drafts includes them",
             report.skipped
-        )
-    } else {
+        ));
+    }
+    let notes = if notes.is_empty() {
         String::new()
-    };
-    let reused = match (report.reused, report.retemplated) {
-        (0, 0) => String::new(),
-        (n, 0) => format!(" ({n} unchanged, reused)"),
-        (0, m) => format!(" ({m} from their previous body)"),
-        (n, m) => format!(" ({n} unchanged, reused; {m} from their previous body)"),
+    } else {
+        format!(" ({})", notes.join("; "))
     };
     eprintln!(
-        "Built {} article{}{reused}{skipped}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
+        "Built {} article{}{notes}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
         report.pages,
         if report.pages == 1 { "" } else { "s" },
         report.files_copied,
