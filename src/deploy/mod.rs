@@ -554,6 +554,16 @@ pub mod inspect {
         runtime.block_on(store.put(path, body, meta))
     }
 
+    /// Deletes objects outside a deploy, as another tool would.
+    pub fn delete(target: &DeployTarget, env: &[(String, String)], paths: &[String]) -> Result<()> {
+        let store = store::open_with_env(target, env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        runtime.block_on(store.delete(paths))
+    }
+
     /// One object's bytes.
     pub fn get(
         target: &DeployTarget,
