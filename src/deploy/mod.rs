@@ -313,8 +313,8 @@ async fn survey(store: &AnyStore, verify: bool, location: &str) -> Result<Remote
     if missing && !objects.is_empty() {
         // An empty target is a first deploy: nothing to warn about.
         eprintln!(
-            "warning: `{location}` has no `{MANIFEST_PATH}`; listed it instead, and its {} \
-             objects are uploaded again (nutgraf cannot know what they hold)",
+            "warning: `{location}` has no `{MANIFEST_PATH}`; listed it instead: its {} objects \
+             are uploaded again or deleted (nutgraf cannot know what they hold)",
             objects.len()
         );
     }
