@@ -89,6 +89,10 @@ enum Command {
         /// Upload every file, changed or not
         #[arg(long)]
         force: bool,
+        /// List the target instead of trusting its manifest: finds objects changed,
+        /// deleted or added outside nutgraf (by size and ETag) and fixes them
+        #[arg(long)]
+        verify: bool,
         /// Refuse to deploy when it would delete more objects than this
         #[arg(long, value_name = "N", default_value_t = nutgraf::deploy::DEFAULT_MAX_DELETES)]
         max_deletes: usize,
@@ -183,6 +187,7 @@ fn main() -> ExitCode {
             target,
             dry_run,
             force,
+            verify,
             max_deletes,
             yes,
             output,
@@ -218,6 +223,7 @@ fn main() -> ExitCode {
                 output,
                 dry_run,
                 force,
+                verify,
                 max_deletes,
                 yes,
                 progress,
@@ -348,8 +354,9 @@ fn print_deploy(report: &nutgraf::deploy::DeployReport) {
         );
     } else {
         let t = &report.timings_ms;
+        let survey = if report.listed { "list" } else { "manifest" };
         eprintln!(
-            "Deployed to {what}; {} bytes uploaded in {} ms (hash {} ms, list {} ms, upload {} ms); requests: {}",
+            "Deployed to {what}; {} bytes uploaded in {} ms (hash {} ms, {survey} {} ms, upload {} ms); requests: {}",
             report.bytes, report.elapsed_ms, t.scan, t.survey, t.apply, report.requests
         );
     }

@@ -5,11 +5,14 @@
 //!
 //! 1. (the CLI builds the site first unless `--output` names a build);
 //! 2. hash every output file and work out its headers ([`local`]);
-//! 3. list the target and read its manifest ([`store`], [`manifest`]);
+//! 3. read the target's manifest and trust it, or list the target with
+//!    `--verify` or when there is no up-to-date manifest ([`store`],
+//!    [`manifest`]);
 //! 4. compare them: a pure function ([`plan::plan`]) decides what to
 //!    upload, in which phase, and what to delete;
-//! 5. apply the plan phase by phase: assets, other files, new pages,
-//!    changed pages, feeds and sitemaps, then the manifest, then deletes;
+//! 5. apply the plan: an interim manifest, then phase by phase assets,
+//!    other files, new pages, changed pages, feeds and sitemaps, then the
+//!    manifest, then deletes (and the manifest once more after deletes);
 //! 6. report the URLs to invalidate on a CDN ([`invalidation`]).
 
 pub mod invalidation;
@@ -19,13 +22,14 @@ pub mod plan;
 mod s3;
 pub mod store;
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::config::{CONFIG_FILE, Config, DeployConfig, DeployLocation, DeployTarget};
@@ -37,7 +41,7 @@ use self::invalidation::Invalidation;
 use self::local::LocalFile;
 use self::manifest::{MANIFEST_PATH, Manifest};
 use self::plan::{Plan, PlanOptions, RemoteState};
-use self::store::{AnyStore, RequestCounts, Store};
+use self::store::{AnyStore, Listed, RequestCounts, Store};
 
 /// Deletes a deploy makes without `--max-deletes`.
 pub const DEFAULT_MAX_DELETES: usize = 256;
@@ -61,6 +65,9 @@ pub struct DeployOptions {
     pub dry_run: bool,
     /// Upload every file.
     pub force: bool,
+    /// List the target instead of trusting the manifest: finds objects
+    /// changed, deleted or added outside nutgraf.
+    pub verify: bool,
     /// Refuse plans that delete more objects than this.
     pub max_deletes: usize,
     /// Do not ask before deleting.
@@ -78,6 +85,9 @@ pub struct DeployReport {
     /// `s3://bucket/prefix` or `file:///folder`.
     pub location: String,
     pub dry_run: bool,
+    /// Whether the target was listed (`--verify`, or no up-to-date
+    /// manifest); otherwise its manifest was trusted.
+    pub listed: bool,
     /// Objects the target did not have.
     pub new: Vec<String>,
     /// Objects replaced.
@@ -102,7 +112,7 @@ pub struct DeployReport {
 pub struct Timings {
     /// Hashing the local files.
     pub scan: u128,
-    /// Listing the target and reading its manifest.
+    /// Reading the target's manifest, and listing it when it was listed.
     pub survey: u128,
     /// Uploads, manifest and deletes.
     pub apply: u128,
@@ -139,11 +149,11 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         .build()
         .context("failed to start the async runtime")?;
 
+    let location = describe(target);
     let step = Instant::now();
-    let remote = runtime.block_on(survey(&store))?;
+    let remote = runtime.block_on(survey(&store, opts.verify, &location))?;
     timings.survey = step.elapsed().as_millis();
     let plan = plan::plan(&local, &remote, PlanOptions { force: opts.force });
-    let location = describe(target);
     print_plan(&plan, target, &location, dir, opts.dry_run);
     if opts.dry_run {
         if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
@@ -190,6 +200,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         target: target.name.clone(),
         location,
         dry_run: opts.dry_run,
+        listed: remote.listed(),
         new: new.iter().map(|u| u.file.path.clone()).collect(),
         updated: updated.iter().map(|u| u.file.path.clone()).collect(),
         deleted: plan.deletes.iter().map(|d| d.path.clone()).collect(),
@@ -273,29 +284,92 @@ fn describe(target: &DeployTarget) -> String {
     }
 }
 
-/// Lists the target and reads its manifest. An unreadable manifest is
-/// treated as absent: every file the target has is uploaded again.
-async fn survey(store: &AnyStore) -> Result<RemoteState> {
-    let objects = store.list().await?;
-    let manifest = if objects.contains_key(MANIFEST_PATH) {
-        match store.get(MANIFEST_PATH).await? {
-            Some(bytes) => match Manifest::parse(&bytes) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    eprintln!("warning: {e:#}; uploading every file again");
-                    None
-                }
-            },
-            None => None,
-        }
-    } else {
-        None
+/// Reads the target's manifest (one GET) and trusts it. The target is
+/// listed instead with `--verify`, or when the manifest is missing,
+/// unreadable or from a nutgraf that did not record ETags; each of those
+/// says so once. An unreadable manifest is treated as absent: every file
+/// the target has is uploaded again.
+async fn survey(store: &AnyStore, verify: bool, location: &str) -> Result<RemoteState> {
+    let (manifest, missing) = match store.get(MANIFEST_PATH).await? {
+        None => (None, true),
+        Some(bytes) => match Manifest::parse(&bytes) {
+            Ok(m) if verify => (Some(m), false),
+            Ok(m) if m.is_outdated() => {
+                eprintln!(
+                    "note: `{MANIFEST_PATH}` on `{location}` has version {}, without ETags; \
+                     listing the target once to record them",
+                    m.version
+                );
+                (Some(m), false)
+            }
+            Ok(m) => return Ok(RemoteState::Trusted(m)),
+            Err(e) => {
+                eprintln!("warning: {e:#}; listing the target and uploading every file again");
+                (None, false)
+            }
+        },
     };
-    Ok(RemoteState { objects, manifest })
+    let mut objects = store.list().await?;
+    if missing && !objects.is_empty() {
+        // An empty target is a first deploy: nothing to warn about.
+        eprintln!(
+            "warning: `{location}` has no `{MANIFEST_PATH}`; listed it instead: its {} objects \
+             are uploaded again or deleted (nutgraf cannot know what they hold)",
+            objects.len()
+        );
+    }
+    if verify && let Some(m) = &manifest {
+        head_missing_e_tags(store, &mut objects, m).await?;
+    }
+    Ok(RemoteState::Listed { objects, manifest })
+}
+
+/// `--verify` against a service whose listings leave ETags out (s3s-fs
+/// does): asks for the ETag of each listed object whose upload recorded
+/// one, so that a same-size replacement is still found.
+async fn head_missing_e_tags(
+    store: &AnyStore,
+    objects: &mut BTreeMap<String, Listed>,
+    manifest: &Manifest,
+) -> Result<()> {
+    let missing: Vec<String> = objects
+        .iter()
+        .filter(|(path, listed)| {
+            listed.e_tag.is_none() && manifest.files.get(*path).is_some_and(|e| e.e_tag.is_some())
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    let heads: Vec<(String, Option<store::RemoteObject>)> = futures::stream::iter(missing)
+        .map(|path| async move {
+            let head = store.head(&path).await?;
+            Ok::<_, anyhow::Error>((path, head))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (path, head) in heads {
+        match head {
+            Some(object) => {
+                objects.insert(
+                    path,
+                    Listed {
+                        size: object.size,
+                        e_tag: object.e_tag,
+                    },
+                );
+            }
+            // Deleted since the listing.
+            None => {
+                objects.remove(&path);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs the plan: the interim manifest, each phase's uploads (concurrent
-/// within a phase), the final manifest, the deletes.
+/// within a phase), the final manifest with the uploads' ETags, the
+/// deletes, and the manifest once more without the deletes it still named.
 async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<()> {
     let manifest_meta = local::meta_for(MANIFEST_PATH, &[]);
     let manifest_meta = local::Meta {
@@ -313,32 +387,41 @@ async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<()> {
         .and_then(|v| v.parse().ok());
     let done = AtomicUsize::new(0);
     let bar = progress_bar(progress, plan.uploads.len(), plan.upload_bytes());
+    let mut manifest = plan.manifest.clone();
     for (_phase, uploads) in plan.phases() {
         let mut results = futures::stream::iter(uploads)
             .map(|u| async {
                 let body = local::body(&u.file)?;
-                store.put(&u.file.path, body, &u.file.meta).await?;
+                let e_tag = store.put(&u.file.path, body, &u.file.meta).await?;
                 bar.inc(u.file.size);
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 if fail_after.is_some_and(|max| n >= max) {
                     bail!("stopped after {n} uploads because {FAIL_AFTER_VAR} is set");
                 }
-                Ok::<(), anyhow::Error>(())
+                Ok::<_, anyhow::Error>((u.file.path.as_str(), e_tag))
             })
             .buffer_unordered(CONCURRENCY);
         while let Some(r) = results.next().await {
-            r?;
+            let (path, e_tag) = r?;
+            if let Some(entry) = manifest.files.get_mut(path) {
+                entry.e_tag = e_tag;
+            }
         }
     }
     bar.finish_and_clear();
     if plan.write_manifest {
         store
-            .put(MANIFEST_PATH, plan.manifest.to_json(), &manifest_meta)
+            .put(MANIFEST_PATH, manifest.to_json(), &manifest_meta)
             .await?;
     }
     if !plan.deletes.is_empty() {
         let paths: Vec<String> = plan.deletes.iter().map(|d| d.path.clone()).collect();
         store.delete(&paths).await?;
+        // Done: the next deploy need not delete them again.
+        manifest.unverified.clear();
+        store
+            .put(MANIFEST_PATH, manifest.to_json(), &manifest_meta)
+            .await?;
     }
     Ok(())
 }
@@ -453,6 +536,32 @@ pub mod inspect {
             }
             Ok(out)
         })
+    }
+
+    /// Replaces one object outside a deploy, as another tool would.
+    pub fn put(
+        target: &DeployTarget,
+        env: &[(String, String)],
+        path: &str,
+        body: Vec<u8>,
+        meta: &local::Meta,
+    ) -> Result<Option<String>> {
+        let store = store::open_with_env(target, env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        runtime.block_on(store.put(path, body, meta))
+    }
+
+    /// Deletes objects outside a deploy, as another tool would.
+    pub fn delete(target: &DeployTarget, env: &[(String, String)], paths: &[String]) -> Result<()> {
+        let store = store::open_with_env(target, env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        runtime.block_on(store.delete(paths))
     }
 
     /// One object's bytes.

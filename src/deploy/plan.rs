@@ -9,15 +9,46 @@ use crate::paths::ASSETS_DIR;
 
 use super::local::LocalFile;
 use super::manifest::{Entry, MANIFEST_PATH, Manifest};
+use super::store::Listed;
 
-/// What the target holds.
-#[derive(Debug, Clone, Default)]
-pub struct RemoteState {
-    /// Every object under the target's prefix (relative path → size), the
-    /// manifest included.
-    pub objects: BTreeMap<String, u64>,
-    /// The manifest of the last deploy; `None` when absent or unreadable.
-    pub manifest: Option<Manifest>,
+/// What the target holds, as far as a deploy looked.
+#[derive(Debug, Clone)]
+pub enum RemoteState {
+    /// The manifest alone, trusted without listing the target: it names
+    /// every object nutgraf put there and is written before anything it
+    /// does not vouch for can exist (see [`Manifest::unverified`]).
+    Trusted(Manifest),
+    /// A listing of the target (`--verify`, or no readable up-to-date
+    /// manifest) and the manifest when there is a readable one.
+    Listed {
+        /// Every object under the target's prefix, the manifest included.
+        objects: BTreeMap<String, Listed>,
+        manifest: Option<Manifest>,
+    },
+}
+
+impl Default for RemoteState {
+    /// An empty target.
+    fn default() -> RemoteState {
+        RemoteState::Listed {
+            objects: BTreeMap::new(),
+            manifest: None,
+        }
+    }
+}
+
+impl RemoteState {
+    pub fn manifest(&self) -> Option<&Manifest> {
+        match self {
+            RemoteState::Trusted(m) => Some(m),
+            RemoteState::Listed { manifest, .. } => manifest.as_ref(),
+        }
+    }
+
+    /// Whether the target was listed.
+    pub fn listed(&self) -> bool {
+        matches!(self, RemoteState::Listed { .. })
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,6 +93,9 @@ pub enum Reason {
     /// The target's object has another size than the manifest says (an
     /// interrupted or outside upload).
     Size,
+    /// The target's object has another ETag than the upload recorded in the
+    /// manifest: it was replaced outside nutgraf (`--verify` only).
+    ETag,
 }
 
 impl Reason {
@@ -73,6 +107,7 @@ impl Reason {
             Reason::Content => "content changed",
             Reason::Headers => "headers changed",
             Reason::Size => "size differs on the target",
+            Reason::ETag => "changed on the target (ETag)",
         }
     }
 }
@@ -100,7 +135,8 @@ pub struct Delete {
 }
 
 /// What a deploy does, in order: `interim_manifest`, the uploads phase by
-/// phase, `manifest`, the deletes.
+/// phase, `manifest`, the deletes, then `manifest` again without its
+/// `unverified` paths when there were deletes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// Sorted by phase, then path.
@@ -108,12 +144,16 @@ pub struct Plan {
     /// Sorted by path.
     pub deletes: Vec<Delete>,
     pub unchanged: usize,
-    /// Written before any upload when the old manifest vouches for files
-    /// about to be replaced: the old manifest without them. A deploy that
-    /// stops halfway then leaves no entry that could make the next run
-    /// trust a half-replaced object.
+    /// Written before any upload: the old manifest without the files about
+    /// to be uploaded or deleted, which it lists as `unverified` instead.
+    /// A deploy that stops halfway then leaves no entry that could make the
+    /// next run trust a half-replaced object, and every object it may have
+    /// created is named, so the next run (which does not list) uploads it
+    /// again or deletes it.
     pub interim_manifest: Option<Manifest>,
-    /// The manifest after this deploy: every local file.
+    /// The manifest after this deploy: every local file (ETags of unchanged
+    /// files carried over; uploads get theirs as they finish), with the
+    /// deletes still to come as `unverified`.
     pub manifest: Manifest,
     /// False when the target's manifest is already `manifest` and nothing
     /// changes: a no-op deploy writes nothing.
@@ -146,33 +186,37 @@ impl Plan {
 }
 
 /// Compares `local` with `remote`. A file is unchanged only when the
-/// manifest records the same hash and headers *and* the target holds an
-/// object of the recorded size; anything else is uploaded. Remote objects
-/// without a local file are deleted.
+/// manifest records the same hash and headers, and, when the target was
+/// listed, the target holds an object of the recorded size and (where both
+/// are known) the recorded ETag; anything else is uploaded. Objects
+/// without a local file are deleted: those the listing shows, or without a
+/// listing those the manifest names.
 pub fn plan(local: &[LocalFile], remote: &RemoteState, opts: PlanOptions) -> Plan {
-    let empty = BTreeMap::new();
-    let old = remote.manifest.as_ref().map_or(&empty, |m| &m.files);
+    let empty = Manifest::default();
+    let old = remote.manifest().unwrap_or(&empty);
     let mut uploads = Vec::new();
     let mut unchanged = 0;
     let mut files = BTreeMap::new();
     for file in local {
-        files.insert(file.path.clone(), Entry::of(file));
-        let remote_size = remote.objects.get(&file.path).copied();
-        let reason = match (remote_size, old.get(&file.path)) {
-            (None, _) => Some(Reason::New),
-            (Some(_), _) if opts.force => Some(Reason::Forced),
-            (Some(_), None) => Some(Reason::Unknown),
-            (Some(size), Some(entry)) => {
-                if entry.hash != file.hash {
-                    Some(Reason::Content)
-                } else if entry.meta != file.meta {
-                    Some(Reason::Headers)
-                } else if entry.size != file.size || size != file.size {
-                    Some(Reason::Size)
-                } else {
-                    None
-                }
-            }
+        let mut entry = Entry::of(file);
+        let recorded = old.files.get(&file.path);
+        let reason = match remote {
+            RemoteState::Trusted(m) if m.unverified.contains(&file.path) => Some(if opts.force {
+                Reason::Forced
+            } else {
+                Reason::Unknown
+            }),
+            RemoteState::Trusted(_) => match recorded {
+                None => Some(Reason::New),
+                Some(_) if opts.force => Some(Reason::Forced),
+                Some(recorded) => compare(file, recorded, None),
+            },
+            RemoteState::Listed { objects, .. } => match (objects.get(&file.path), recorded) {
+                (None, _) => Some(Reason::New),
+                (Some(_), _) if opts.force => Some(Reason::Forced),
+                (Some(_), None) => Some(Reason::Unknown),
+                (Some(listed), Some(recorded)) => compare(file, recorded, Some(listed)),
+            },
         };
         match reason {
             Some(reason) => uploads.push(Upload {
@@ -180,39 +224,79 @@ pub fn plan(local: &[LocalFile], remote: &RemoteState, opts: PlanOptions) -> Pla
                 file: file.clone(),
                 reason,
             }),
-            None => unchanged += 1,
+            None => {
+                unchanged += 1;
+                // Carried over; a listing fills in what a version-1
+                // manifest never recorded.
+                let listed = match remote {
+                    RemoteState::Listed { objects, .. } => objects.get(&file.path),
+                    RemoteState::Trusted(_) => None,
+                };
+                entry.e_tag = listed
+                    .and_then(|l| l.e_tag.clone())
+                    .or_else(|| recorded.and_then(|r| r.e_tag.clone()));
+            }
         }
+        files.insert(file.path.clone(), entry);
     }
     uploads.sort_by(|a, b| (a.phase, &a.file.path).cmp(&(b.phase, &b.file.path)));
 
-    let deletes: Vec<Delete> = remote
-        .objects
-        .iter()
-        .filter(|(path, _)| path.as_str() != MANIFEST_PATH && !files.contains_key(path.as_str()))
-        .map(|(path, &size)| Delete {
-            path: path.clone(),
-            size,
-        })
-        .collect();
+    let deletes: Vec<Delete> = match remote {
+        RemoteState::Listed { objects, .. } => objects
+            .iter()
+            .map(|(path, listed)| (path, listed.size))
+            .filter(|(path, _)| path.as_str() != MANIFEST_PATH && !files.contains_key(*path))
+            .map(|(path, size)| Delete {
+                path: path.clone(),
+                size,
+            })
+            .collect(),
+        // What nutgraf put there: objects others uploaded stay (see the
+        // README: only `--verify` finds them).
+        RemoteState::Trusted(m) => {
+            let recorded = m.files.iter().map(|(path, e)| (path, e.size));
+            let unverified = m.unverified.iter().map(|path| (path, 0));
+            let stale: BTreeMap<&String, u64> = recorded
+                .chain(unverified)
+                .filter(|(path, _)| !files.contains_key(*path))
+                .collect();
+            stale
+                .into_iter()
+                .map(|(path, size)| Delete {
+                    path: path.clone(),
+                    size,
+                })
+                .collect()
+        }
+    };
 
-    let replaced: BTreeSet<&str> = uploads
+    let doomed: BTreeSet<&str> = uploads
         .iter()
         .map(|u| u.file.path.as_str())
-        .filter(|p| old.contains_key(*p))
+        .chain(deletes.iter().map(|d| d.path.as_str()))
         .collect();
-    let interim_manifest = (!replaced.is_empty()).then(|| {
-        Manifest::new(
-            old.iter()
-                .filter(|(p, _)| !replaced.contains(p.as_str()))
-                .map(|(p, e)| (p.clone(), e.clone()))
-                .collect(),
-        )
+    let interim_manifest = (!uploads.is_empty()).then(|| Manifest {
+        files: old
+            .files
+            .iter()
+            .filter(|(p, _)| !doomed.contains(p.as_str()))
+            .map(|(p, e)| (p.clone(), e.clone()))
+            .collect(),
+        unverified: doomed.iter().map(|p| p.to_string()).collect(),
+        ..Manifest::new(BTreeMap::new())
     });
-    let manifest = Manifest::new(files);
+    let manifest = Manifest {
+        unverified: deletes.iter().map(|d| d.path.clone()).collect(),
+        ..Manifest::new(files)
+    };
+    let manifest_listed = match remote {
+        RemoteState::Listed { objects, .. } => objects.contains_key(MANIFEST_PATH),
+        RemoteState::Trusted(_) => true,
+    };
     let write_manifest = !uploads.is_empty()
         || !deletes.is_empty()
-        || remote.manifest.as_ref() != Some(&manifest)
-        || !remote.objects.contains_key(MANIFEST_PATH);
+        || remote.manifest() != Some(&manifest)
+        || !manifest_listed;
     Plan {
         uploads,
         deletes,
@@ -220,6 +304,29 @@ pub fn plan(local: &[LocalFile], remote: &RemoteState, opts: PlanOptions) -> Pla
         interim_manifest,
         manifest,
         write_manifest,
+    }
+}
+
+/// Why a file the manifest records must be uploaded again, if it must:
+/// `listed` is the target's object when the target was listed.
+fn compare(file: &LocalFile, recorded: &Entry, listed: Option<&Listed>) -> Option<Reason> {
+    if recorded.hash != file.hash {
+        Some(Reason::Content)
+    } else if recorded.meta != file.meta {
+        Some(Reason::Headers)
+    } else if recorded.size != file.size || listed.is_some_and(|l| l.size != file.size) {
+        Some(Reason::Size)
+    } else if let (
+        Some(Listed {
+            e_tag: Some(now), ..
+        }),
+        Some(then),
+    ) = (listed, &recorded.e_tag)
+        && now != then
+    {
+        Some(Reason::ETag)
+    } else {
+        None
     }
 }
 
@@ -280,19 +387,65 @@ mod tests {
         }
     }
 
-    /// The target after a complete deploy of `files`.
-    fn deployed(files: &[LocalFile]) -> RemoteState {
-        let mut objects: BTreeMap<String, u64> =
-            files.iter().map(|f| (f.path.clone(), f.size)).collect();
-        objects.insert(MANIFEST_PATH.into(), 100);
-        RemoteState {
+    /// What a target holds, to be seen through a listing or through its
+    /// manifest alone.
+    #[derive(Clone)]
+    struct Target {
+        objects: BTreeMap<String, Listed>,
+        manifest: Option<Manifest>,
+    }
+
+    impl Target {
+        fn listed(&self) -> RemoteState {
+            RemoteState::Listed {
+                objects: self.objects.clone(),
+                manifest: self.manifest.clone(),
+            }
+        }
+
+        fn trusted(&self) -> RemoteState {
+            RemoteState::Trusted(
+                self.manifest
+                    .clone()
+                    .unwrap_or_else(|| panic!("no manifest")),
+            )
+        }
+    }
+
+    /// An object of `size` bytes whose listing carries no ETag.
+    fn sized(size: u64) -> Listed {
+        Listed { size, e_tag: None }
+    }
+
+    /// A fake ETag for `file`'s upload.
+    fn e_tag(file: &LocalFile) -> String {
+        format!("etag-{}", &file.hash[..8])
+    }
+
+    /// The target after a complete deploy of `files`: every upload's ETag
+    /// recorded, listings that show them.
+    fn deployed(files: &[LocalFile]) -> Target {
+        let mut objects: BTreeMap<String, Listed> = files
+            .iter()
+            .map(|f| {
+                let listed = Listed {
+                    size: f.size,
+                    e_tag: Some(e_tag(f)),
+                };
+                (f.path.clone(), listed)
+            })
+            .collect();
+        objects.insert(MANIFEST_PATH.into(), sized(100));
+        let entries = files.iter().map(|f| {
+            let entry = Entry {
+                e_tag: Some(e_tag(f)),
+                ..Entry::of(f)
+            };
+            (f.path.clone(), entry)
+        });
+        Target {
             objects,
-            manifest: Some(Manifest::new(
-                files
-                    .iter()
-                    .map(|f| (f.path.clone(), Entry::of(f)))
-                    .collect(),
-            )),
+            manifest: Some(Manifest::new(entries.collect())),
         }
     }
 
@@ -340,7 +493,11 @@ mod tests {
         );
         assert_eq!(p.unchanged, 0);
         assert!(p.deletes.is_empty());
-        assert_eq!(p.interim_manifest, None, "nothing to distrust");
+        // Nothing to distrust, but every upload is named before it starts:
+        // a deploy killed halfway leaves no object the next one (which
+        // does not list) cannot find.
+        let interim = p.interim_manifest.as_ref();
+        assert!(interim.is_some_and(|m| m.files.is_empty() && m.unverified.len() == 10));
         assert!(p.write_manifest);
         assert_eq!(p.manifest.files.len(), 10);
         assert_eq!(p.new_count(), 10);
@@ -351,7 +508,7 @@ mod tests {
     #[test]
     fn unchanged_site_does_nothing() {
         let local = site();
-        let p = plan(&local, &deployed(&local), PlanOptions::default());
+        let p = plan(&local, &deployed(&local).listed(), PlanOptions::default());
         assert!(p.uploads.is_empty());
         assert!(p.deletes.is_empty());
         assert_eq!(p.unchanged, local.len());
@@ -368,7 +525,7 @@ mod tests {
         local[9] = file("sitemap.xml", "<urlset>more</urlset>");
         local.push(file("new/index.html", "new"));
         local.sort_by(|a, b| a.path.cmp(&b.path));
-        let p = plan(&local, &remote, PlanOptions::default());
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert_eq!(
             paths(&p),
             [
@@ -402,7 +559,7 @@ mod tests {
         local[5].meta.cache_control = "public, max-age=60".into();
         local[0].meta.content_encoding = Some("gzip".into());
         local[8].meta.content_type = "text/plain".into();
-        let p = plan(&local, &remote, PlanOptions::default());
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert_eq!(
             paths(&p),
             [
@@ -418,7 +575,7 @@ mod tests {
         let mut local = site();
         let remote = deployed(&local);
         local.push(file("zz.txt", "new"));
-        let p = plan(&local, &remote, PlanOptions { force: true });
+        let p = plan(&local, &remote.listed(), PlanOptions { force: true });
         assert_eq!(p.uploads.len(), local.len());
         assert_eq!(p.unchanged, 0);
         assert!(p.uploads.iter().all(|u| u.reason
@@ -433,11 +590,13 @@ mod tests {
     fn stale_objects_are_deleted_last_but_never_the_manifest() {
         let local = site();
         let mut remote = deployed(&local);
-        remote.objects.insert("old/index.html".into(), 5);
-        remote.objects.insert("café/ancien fichier.html".into(), 7);
+        remote.objects.insert("old/index.html".into(), sized(5));
+        remote
+            .objects
+            .insert("café/ancien fichier.html".into(), sized(7));
         let mut local = local;
         local.retain(|f| f.path != "leap/photo.jpg");
-        let p = plan(&local, &remote, PlanOptions::default());
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert!(p.uploads.is_empty());
         let deleted: Vec<&str> = p.deletes.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(
@@ -456,12 +615,12 @@ mod tests {
     fn deletes_guard() {
         let local = site();
         let remote = deployed(&local);
-        let p = plan(&local[..2], &remote, PlanOptions::default());
+        let p = plan(&local[..2], &remote.listed(), PlanOptions::default());
         assert_eq!(p.deletes.len(), 8);
         assert_eq!(check_deletes(&p, 7), Err(8));
         assert_eq!(check_deletes(&p, 8), Ok(()));
         assert_eq!(
-            check_deletes(&plan(&local, &remote, PlanOptions::default()), 0),
+            check_deletes(&plan(&local, &remote.listed(), PlanOptions::default()), 0),
             Ok(())
         );
     }
@@ -473,7 +632,7 @@ mod tests {
         remote.manifest = None;
         remote.objects.remove(MANIFEST_PATH);
         remote.objects.remove("index.html");
-        let p = plan(&local, &remote, PlanOptions::default());
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert_eq!(p.uploads.len(), local.len());
         assert!(p.uploads.iter().all(|u| u.reason
             == if u.file.path == "index.html" {
@@ -488,7 +647,8 @@ mod tests {
                 .iter()
                 .any(|u| u.file.path == "leap/index.html" && u.phase == Phase::Pages)
         );
-        assert_eq!(p.interim_manifest, None);
+        let interim = p.interim_manifest.as_ref();
+        assert!(interim.is_some_and(|m| m.files.is_empty() && m.unverified.len() == 10));
         assert!(p.write_manifest);
     }
 
@@ -498,7 +658,7 @@ mod tests {
         let mut remote = deployed(&local);
         remote.objects.remove("leap/index.html");
         remote.objects.remove("assets/style.1234.css");
-        let p = plan(&local, &remote, PlanOptions::default());
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert_eq!(
             paths(&p),
             [
@@ -515,8 +675,10 @@ mod tests {
         // An upload that stopped halfway, or someone else's write.
         let local = site();
         let mut remote = deployed(&local);
-        remote.objects.insert("café/naïve file.html".into(), 1);
-        let p = plan(&local, &remote, PlanOptions::default());
+        remote
+            .objects
+            .insert("café/naïve file.html".into(), sized(1));
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert_eq!(
             paths(&p),
             [("café/naïve file.html", Phase::Pages, Reason::Size)]
@@ -533,15 +695,15 @@ mod tests {
         let mut remote = deployed(&v1);
         let mut v2 = v1.clone();
         v2[6] = file("leap/index.html", "LEAP");
-        let p = plan(&v2, &remote, PlanOptions::default());
+        let p = plan(&v2, &remote.listed(), PlanOptions::default());
         assert_eq!(
             paths(&p),
             [("leap/index.html", Phase::Pages, Reason::Content)]
         );
         // Applied up to the upload, then stopped before the final manifest.
         remote.manifest = p.interim_manifest.clone();
-        remote.objects.insert("leap/index.html".into(), 4);
-        let rerun = plan(&v1, &remote, PlanOptions::default());
+        remote.objects.insert("leap/index.html".into(), sized(4));
+        let rerun = plan(&v1, &remote.listed(), PlanOptions::default());
         assert_eq!(
             paths(&rerun),
             [("leap/index.html", Phase::Pages, Reason::Unknown)]
@@ -557,9 +719,158 @@ mod tests {
             m.files
                 .insert("gone.html".into(), Entry::of(&file("gone.html", "x")));
         }
-        let p = plan(&local, &remote, PlanOptions::default());
+        let p = plan(&local, &remote.listed(), PlanOptions::default());
         assert!(p.uploads.is_empty() && p.deletes.is_empty());
         assert!(p.write_manifest);
+    }
+
+    #[test]
+    fn a_trusted_manifest_of_an_unchanged_site_does_nothing() {
+        let local = site();
+        let remote = deployed(&local).trusted();
+        let p = plan(&local, &remote, PlanOptions::default());
+        assert!(p.is_noop(), "{p:?}");
+        assert_eq!(p.unchanged, local.len());
+        // ETags are carried over, so the manifest compares equal.
+        assert_eq!(Some(&p.manifest), remote.manifest());
+    }
+
+    #[test]
+    fn without_a_listing_the_manifest_decides_new_changed_and_stale() {
+        let v1 = site();
+        let target = deployed(&v1);
+        let mut v2 = v1.clone();
+        v2[6] = file("leap/index.html", "leap, edited");
+        v2.retain(|f| f.path != "leap/photo.jpg");
+        v2.push(file("zz/index.html", "new"));
+        let p = plan(&v2, &target.trusted(), PlanOptions::default());
+        assert_eq!(
+            paths(&p),
+            [
+                ("zz/index.html", Phase::NewPages, Reason::New),
+                ("leap/index.html", Phase::Pages, Reason::Content),
+            ]
+        );
+        let deleted: Vec<&str> = p.deletes.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(deleted, ["leap/photo.jpg"]);
+        assert_eq!(p.deletes[0].size, v1[7].size);
+        assert_eq!(p.manifest.files["index.html"].e_tag, Some(e_tag(&v1[5])));
+        assert_eq!(
+            p.manifest.files["leap/index.html"].e_tag, None,
+            "not uploaded yet"
+        );
+    }
+
+    /// The documented cost of not listing: an object someone else put on
+    /// the target, or changed there at the same size, is not seen; a
+    /// listing (`--verify`) sees both.
+    #[test]
+    fn objects_changed_outside_nutgraf_are_found_only_by_a_listing() {
+        let local = site();
+        let mut target = deployed(&local);
+        target.objects.insert("stray.html".into(), sized(3));
+        if let Some(o) = target.objects.get_mut("index.html") {
+            o.e_tag = Some("someone-else".into());
+        }
+        let trusted = plan(&local, &target.trusted(), PlanOptions::default());
+        assert!(trusted.is_noop(), "{trusted:?}");
+
+        let listed = plan(&local, &target.listed(), PlanOptions::default());
+        assert_eq!(paths(&listed), [("index.html", Phase::Pages, Reason::ETag)]);
+        assert_eq!(Reason::ETag.describe(), "changed on the target (ETag)");
+        let deleted: Vec<&str> = listed.deletes.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(deleted, ["stray.html"]);
+    }
+
+    #[test]
+    fn a_listing_without_e_tags_compares_sizes_and_keeps_the_recorded_ones() {
+        let local = site();
+        let mut target = deployed(&local);
+        for o in target.objects.values_mut() {
+            o.e_tag = None;
+        }
+        let p = plan(&local, &target.listed(), PlanOptions::default());
+        assert!(p.is_noop(), "{p:?}");
+        assert_eq!(p.manifest.files["atom.xml"].e_tag, Some(e_tag(&local[3])));
+    }
+
+    /// A version-1 manifest has no ETags: the listing that it causes fills
+    /// them in, and the manifest is rewritten once as version 2.
+    #[test]
+    fn a_version_1_manifest_takes_its_e_tags_from_the_listing() {
+        let local = site();
+        let mut target = deployed(&local);
+        if let Some(m) = target.manifest.as_mut() {
+            m.version = 1;
+            for e in m.files.values_mut() {
+                e.e_tag = None;
+            }
+        }
+        let p = plan(&local, &target.listed(), PlanOptions::default());
+        assert!(p.uploads.is_empty() && p.deletes.is_empty());
+        assert!(p.write_manifest, "upgraded to version 2");
+        assert!(!p.manifest.is_outdated());
+        assert_eq!(p.manifest, deployed(&local).manifest.unwrap_or_default());
+    }
+
+    /// Deletes come after the manifest is written: the manifest names them
+    /// as unverified until they are done, so a deploy that stops among its
+    /// deletes has the next one (which does not list) finish them.
+    #[test]
+    fn pending_deletes_are_named_in_the_manifest() {
+        let local = site();
+        let target = deployed(&local);
+        let p = plan(&local[1..], &target.trusted(), PlanOptions::default());
+        assert_eq!(p.deletes.len(), 1);
+        assert_eq!(
+            p.manifest.unverified.iter().collect::<Vec<_>>(),
+            ["404.html"]
+        );
+        assert_eq!(p.interim_manifest, None, "nothing uploaded");
+        let mut stopped = target.clone();
+        stopped.manifest = Some(p.manifest.clone());
+        let rerun = plan(&local[1..], &stopped.trusted(), PlanOptions::default());
+        assert!(rerun.uploads.is_empty());
+        let deleted: Vec<&str> = rerun.deletes.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(deleted, ["404.html"]);
+        assert!(rerun.write_manifest);
+    }
+
+    /// A deploy stopped after its interim manifest and some uploads; the
+    /// writer then drops the new page before running again. Without a
+    /// listing, the rerun must still replace the half-replaced page (as an
+    /// update, so the CDN is told) and delete the orphaned new page.
+    #[test]
+    fn an_interrupted_deploy_is_finished_without_listing() {
+        let v1 = site();
+        let mut target = deployed(&v1);
+        let mut v2 = v1.clone();
+        v2[6] = file("leap/index.html", "LEAP");
+        v2.push(file("zz/index.html", "new"));
+        v2.retain(|f| f.path != "robots.txt");
+        let p = plan(&v2, &target.trusted(), PlanOptions::default());
+        let interim = p
+            .interim_manifest
+            .clone()
+            .unwrap_or_else(|| panic!("no interim"));
+        assert_eq!(
+            interim.unverified.iter().collect::<Vec<_>>(),
+            ["leap/index.html", "robots.txt", "zz/index.html"]
+        );
+        assert!(!interim.files.contains_key("leap/index.html"));
+        assert!(!interim.files.contains_key("robots.txt"));
+        target.manifest = Some(interim);
+
+        let mut v3 = v2.clone();
+        v3.retain(|f| f.path != "zz/index.html");
+        let rerun = plan(&v3, &target.trusted(), PlanOptions::default());
+        assert_eq!(
+            paths(&rerun),
+            [("leap/index.html", Phase::Pages, Reason::Unknown)]
+        );
+        let deleted: Vec<&str> = rerun.deletes.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(deleted, ["robots.txt", "zz/index.html"]);
+        assert!(rerun.manifest.unverified.len() == 2 && rerun.write_manifest);
     }
 
     #[test]

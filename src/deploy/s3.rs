@@ -22,7 +22,8 @@ use object_store::{
 use crate::config::DeployTarget;
 
 use super::local::Meta;
-use super::store::{RemoteObject, RequestCounts, RequestKind, Requests, Store};
+use super::manifest::normalize_e_tag;
+use super::store::{Listed, RemoteObject, RequestCounts, RequestKind, Requests, Store};
 
 /// A bucket, or a prefix inside one.
 pub struct S3Store {
@@ -144,7 +145,7 @@ impl S3Store {
 }
 
 impl Store for S3Store {
-    async fn list(&self) -> Result<BTreeMap<String, u64>> {
+    async fn list(&self) -> Result<BTreeMap<String, Listed>> {
         let prefix = if self.prefix.is_empty() {
             None
         } else {
@@ -166,8 +167,13 @@ impl Store for S3Store {
             .into_iter()
             .filter_map(|o| {
                 let key = o.location.as_ref();
-                key.strip_prefix(&strip)
-                    .map(|rel| (rel.to_string(), o.size))
+                key.strip_prefix(&strip).map(|rel| {
+                    let listed = Listed {
+                        size: o.size,
+                        e_tag: o.e_tag.as_deref().map(normalize_e_tag),
+                    };
+                    (rel.to_string(), listed)
+                })
             })
             .collect())
     }
@@ -200,6 +206,7 @@ impl Store for S3Store {
                         cache_control: attr(Attribute::CacheControl).unwrap_or_default(),
                         content_encoding: attr(Attribute::ContentEncoding),
                     }),
+                    e_tag: r.meta.e_tag.as_deref().map(normalize_e_tag),
                 }))
             }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -207,7 +214,7 @@ impl Store for S3Store {
         }
     }
 
-    async fn put(&self, path: &str, body: Vec<u8>, meta: &Meta) -> Result<()> {
+    async fn put(&self, path: &str, body: Vec<u8>, meta: &Meta) -> Result<Option<String>> {
         let mut attributes = Attributes::new();
         attributes.insert(Attribute::ContentType, meta.content_type.clone().into());
         attributes.insert(Attribute::CacheControl, meta.cache_control.clone().into());
@@ -218,11 +225,12 @@ impl Store for S3Store {
             attributes,
             ..PutOptions::default()
         };
-        self.store
+        let put = self
+            .store
             .put_opts(&self.key(path)?, PutPayload::from(body), opts)
             .await
             .map_err(|e| self.error(e, &format!("upload `{path}` to")))?;
-        Ok(())
+        Ok(put.e_tag.as_deref().map(normalize_e_tag))
     }
 
     async fn delete(&self, paths: &[String]) -> Result<()> {

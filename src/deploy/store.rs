@@ -15,30 +15,42 @@ use crate::config::{DeployLocation, DeployTarget};
 use super::local::Meta;
 use super::s3::S3Store;
 
-/// An object as the target reports it.
+/// An object as a HEAD reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteObject {
     pub size: u64,
     /// The stored headers; `None` for folder targets, which keep none.
     pub meta: Option<Meta>,
+    /// Quotes removed; `None` for folder targets.
+    pub e_tag: Option<String>,
+}
+
+/// An object as a listing reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub size: u64,
+    /// Quotes removed; `None` for folder targets and for services whose
+    /// listings leave it out (s3s-fs).
+    pub e_tag: Option<String>,
 }
 
 /// What a deploy needs from a target. Paths are relative to the target's
 /// root (an S3 prefix or a folder) and `/`-separated.
 pub trait Store: Send + Sync {
-    /// Every object with its size (one paginated listing).
-    fn list(&self) -> impl Future<Output = Result<BTreeMap<String, u64>>> + Send;
+    /// Every object with its size and ETag (one paginated listing).
+    fn list(&self) -> impl Future<Output = Result<BTreeMap<String, Listed>>> + Send;
     /// An object's bytes, `None` when it does not exist.
     fn get(&self, path: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
     /// An object's size and headers, `None` when it does not exist.
     fn head(&self, path: &str) -> impl Future<Output = Result<Option<RemoteObject>>> + Send;
-    /// Creates or replaces an object.
+    /// Creates or replaces an object; returns the ETag the target answered
+    /// with (quotes removed), if it sent one.
     fn put(
         &self,
         path: &str,
         body: Vec<u8>,
         meta: &Meta,
-    ) -> impl Future<Output = Result<()>> + Send;
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
     /// Deletes objects (missing ones are not an error).
     fn delete(&self, paths: &[String]) -> impl Future<Output = Result<()>> + Send;
     /// Requests issued so far.
@@ -71,7 +83,7 @@ pub fn open_with_env(target: &DeployTarget, env: &[(String, String)]) -> Result<
 }
 
 impl Store for AnyStore {
-    async fn list(&self) -> Result<BTreeMap<String, u64>> {
+    async fn list(&self) -> Result<BTreeMap<String, Listed>> {
         match self {
             AnyStore::S3(s) => s.list().await,
             AnyStore::Dir(s) => s.list().await,
@@ -89,7 +101,7 @@ impl Store for AnyStore {
             AnyStore::Dir(s) => s.head(path).await,
         }
     }
-    async fn put(&self, path: &str, body: Vec<u8>, meta: &Meta) -> Result<()> {
+    async fn put(&self, path: &str, body: Vec<u8>, meta: &Meta) -> Result<Option<String>> {
         match self {
             AnyStore::S3(s) => s.put(path, body, meta).await,
             AnyStore::Dir(s) => s.put(path, body, meta).await,
@@ -217,7 +229,7 @@ impl DirStore {
 }
 
 impl Store for DirStore {
-    async fn list(&self) -> Result<BTreeMap<String, u64>> {
+    async fn list(&self) -> Result<BTreeMap<String, Listed>> {
         self.requests.count(RequestKind::List);
         let mut out = BTreeMap::new();
         if !self.root.exists() {
@@ -244,7 +256,7 @@ impl Store for DirStore {
                 .metadata()
                 .with_context(|| format!("failed to read `{}`", entry.path().display()))?
                 .len();
-            out.insert(path.join("/"), size);
+            out.insert(path.join("/"), Listed { size, e_tag: None });
         }
         Ok(out)
     }
@@ -267,17 +279,20 @@ impl Store for DirStore {
             .map(|m| RemoteObject {
                 size: m.len(),
                 meta: None,
+                e_tag: None,
             }))
     }
 
-    async fn put(&self, path: &str, body: Vec<u8>, _meta: &Meta) -> Result<()> {
+    async fn put(&self, path: &str, body: Vec<u8>, _meta: &Meta) -> Result<Option<String>> {
         self.requests.count(RequestKind::Put);
         let file = self.file(path)?;
         let mut part = file.clone().into_os_string();
         part.push(PART_SUFFIX);
         let part = PathBuf::from(part);
         crate::fs::write_creating_dirs(&part, body)?;
-        crate::fs::rename(&part, &file)
+        crate::fs::rename(&part, &file)?;
+        // A folder keeps no ETags: `--verify` compares sizes there.
+        Ok(None)
     }
 
     async fn delete(&self, paths: &[String]) -> Result<()> {

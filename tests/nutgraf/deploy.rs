@@ -2,122 +2,36 @@
 //! S3-compatible server and to a local folder. Expectations come from the
 //! local builds, never from hard-coded file lists.
 //!
-//! The server is s3s-fs, used as a library: each test starts it inside the
-//! test process on 127.0.0.1 (a port the OS picks), on a thread of its own,
-//! and stops it when the test ends. The `nutgraf` binary under test runs as
-//! a subprocess and talks to it over HTTP, as it would to AWS S3. Nothing
-//! needs installing.
+//! The server is s3s-fs, used as a library ([`crate::s3`]): each test starts
+//! it inside the test process on 127.0.0.1, and it counts the requests it
+//! answers. The `nutgraf` binary under test runs as a subprocess and talks
+//! to it over HTTP, as it would to AWS S3. Nothing needs installing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::s3::{ACCESS_KEY, BUCKET, Requests, S3, SECRET_KEY};
+use crate::{Run, Site, copy_tree};
 use nutgraf::config::{Config, DeployTarget};
 use nutgraf::deploy::inspect;
 use nutgraf::deploy::local::LocalFile;
 use serde_json::Value;
-use tempfile::TempDir;
-use tokio::sync::oneshot;
 
-use crate::{Run, Site, copy_tree};
-
-const ACCESS_KEY: &str = "nutgraf-test";
-const SECRET_KEY: &str = "nutgraf-test-secret";
-const BUCKET: &str = "site";
 const MANIFEST: &str = ".nutgraf-manifest.json";
 
-/// An s3s-fs server with one empty bucket, served in-process until dropped.
-struct S3 {
-    port: u16,
-    data: TempDir,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<std::thread::JoinHandle<()>>,
-}
-
-impl S3 {
-    fn start() -> S3 {
-        let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        // s3s-fs serves each folder of its root as a bucket.
-        std::fs::create_dir(data.path().join(BUCKET)).unwrap_or_else(|e| panic!("{e}"));
-        let fs = s3s_fs::FileSystem::new(data.path()).unwrap_or_else(|e| panic!("s3s-fs: {e:?}"));
-        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-        builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-        let service = builder.build();
-
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
-        // Bound here, before the test goes on: the port is known and
-        // already accepting, with no window for another process to take it.
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
-            .unwrap_or_else(|e| panic!("bind 127.0.0.1:0: {e}"));
-        let port = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .port();
-        let (stop, mut stopped) = oneshot::channel::<()>();
-        let server = std::thread::Builder::new()
-            .name(format!("s3s-fs:{port}"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    loop {
-                        let socket = tokio::select! {
-                            _ = &mut stopped => break,
-                            accepted = listener.accept() => match accepted {
-                                Ok((socket, _)) => socket,
-                                Err(e) => {
-                                    eprintln!("s3s-fs: accept: {e}");
-                                    tokio::time::sleep(Duration::from_millis(10)).await;
-                                    continue;
-                                }
-                            },
-                        };
-                        let connection = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(
-                                hyper_util::rt::TokioIo::new(socket),
-                                service.clone(),
-                            );
-                        tokio::spawn(async move {
-                            let _ = connection.await;
-                        });
-                    }
-                });
-                // Open connections and file writes still under way end here.
-                runtime.shutdown_timeout(Duration::from_secs(5));
-            })
-            .unwrap_or_else(|e| panic!("start the s3s-fs thread: {e}"));
-        S3 {
-            port,
-            data,
-            stop: Some(stop),
-            server: Some(server),
-        }
-    }
-
-    fn config(&self) -> String {
-        format!(
-            "\n[[deploy.targets]]\nname = \"test\"\nurl = \"s3://{BUCKET}/www\"\n\
-             endpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\ninvalidate_max = 40\n\
-             cloudfront_distribution_id = \"E2TEST\"\n\n\
-             [[deploy.matchers]]\npattern = \"**/*.xml\"\ncache_control = \"public, max-age=300\"\n\n\
-             [[deploy.matchers]]\npattern = \"robots.txt\"\ngzip = true\n",
-            self.port
-        )
-    }
-}
-
-impl Drop for S3 {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let _ = server.join();
-        }
-    }
+/// The `[[deploy.targets]]` entry for `s3` (under a prefix, with a
+/// CloudFront id and matchers for headers and gzip).
+fn config(s3: &S3) -> String {
+    format!(
+        "\n[[deploy.targets]]\nname = \"test\"\nurl = \"s3://{BUCKET}/www\"\n\
+         endpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\ninvalidate_max = 40\n\
+         cloudfront_distribution_id = \"E2TEST\"\n\n\
+         [[deploy.matchers]]\npattern = \"**/*.xml\"\ncache_control = \"public, max-age=300\"\n\n\
+         [[deploy.matchers]]\npattern = \"robots.txt\"\ngzip = true\n",
+        s3.port
+    )
 }
 
 fn env(secret: &str) -> Vec<(String, String)> {
@@ -300,11 +214,14 @@ fn remove_article(site: &Site, slug: &str) {
 #[test]
 fn deploys_the_demo_site_incrementally() {
     let s3 = S3::start();
-    let site = demo(&s3.config());
+    let site = demo(&config(&s3));
 
-    // 1. First deploy: every file, with its headers.
+    // 1. First deploy: every file, with its headers. The target has no
+    // manifest, so it is listed, without a warning since it is empty.
     let first = deploy(&site, &[]);
     let v1 = local(&site);
+    assert_eq!(first.report["listed"], true);
+    assert_eq!(warnings(&first.run.stderr), 0, "{}", first.run.stderr);
     assert_eq!(
         first.list("new"),
         v1.keys().cloned().collect::<BTreeSet<_>>(),
@@ -361,13 +278,27 @@ fn deploys_the_demo_site_incrementally() {
         first.run.stderr
     );
 
-    // 2. Nothing changed: nothing uploaded, only a listing and the manifest read.
+    // 2. Nothing changed: nothing uploaded, only the manifest read (no
+    // listing), as the server counted it.
+    let before = s3.requests();
     let second = deploy(&site, &[]);
+    assert_eq!(
+        s3.requests() - before,
+        Requests {
+            get: 1,
+            ..Requests::default()
+        },
+        "{}",
+        second.run.stderr
+    );
     assert!(second.uploaded().is_empty(), "{}", second.run.stderr);
     assert!(second.list("deleted").is_empty());
     assert_eq!(second.report["unchanged"], v1.len());
+    assert_eq!(second.report["listed"], false);
     assert_eq!(second.report["requests"]["put"], 0);
-    assert_eq!(second.report["requests"]["list"], 1);
+    assert_eq!(second.report["requests"]["list"], 0);
+    assert_eq!(second.report["requests"]["get"], 1);
+    assert_eq!(warnings(&second.run.stderr), 0, "{}", second.run.stderr);
     assert!(
         second.report["invalidate"]
             .as_array()
@@ -421,7 +352,7 @@ fn deploys_the_demo_site_incrementally() {
 #[test]
 fn an_interrupted_deploy_finishes_on_rerun() {
     let s3 = S3::start();
-    let site = demo(&s3.config());
+    let site = demo(&config(&s3));
     deploy(&site, &[]);
     edit_article(&site, "leap-seconds");
     edit_article(&site, "heat-pumps-in-the-cold");
@@ -454,6 +385,214 @@ fn an_interrupted_deploy_finishes_on_rerun() {
         "{}",
         again.run.stderr
     );
+}
+
+/// Replaces `path` on the target behind nutgraf's back with different
+/// bytes of the same size and the same headers.
+fn replace_outside_nutgraf(site: &Site, path: &str) {
+    let t = target(site);
+    let file = &local(site)[path];
+    let stored = inspect::get(&t, &env(SECRET_KEY), path)
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .unwrap_or_else(|| panic!("{path} missing"));
+    let mut other = stored.clone();
+    let last = other.len() - 1;
+    other[last] = if other[last] == b'x' { b'y' } else { b'x' };
+    assert_eq!(other.len(), stored.len());
+    inspect::put(&t, &env(SECRET_KEY), path, other, &file.meta).unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+/// What `--verify` is for: a no-change deploy trusts the manifest and
+/// cannot see objects changed, deleted or added by someone else; a
+/// `--verify` deploy lists the target, finds them (a same-size change by
+/// its ETag) and repairs them.
+#[test]
+fn verify_finds_objects_changed_outside_nutgraf() {
+    let s3 = S3::start();
+    let site = demo(&config(&s3));
+    deploy(&site, &[]);
+    let files = local(&site);
+    let t = target(&site);
+    replace_outside_nutgraf(&site, "index.html");
+    inspect::delete(
+        &t,
+        &env(SECRET_KEY),
+        &["leap-seconds/index.html".to_string()],
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let meta = files["index.html"].meta.clone();
+    inspect::put(&t, &env(SECRET_KEY), "stray.html", b"x".to_vec(), &meta)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+
+    // Without --verify: one GET, and none of it is seen (the documented cost).
+    let before = s3.requests();
+    let blind = deploy(&site, &[]);
+    assert_eq!((s3.requests() - before).list, 0);
+    assert!(
+        blind.uploaded().is_empty() && blind.list("deleted").is_empty(),
+        "{}",
+        blind.run.stderr
+    );
+
+    let dry = deploy(&site, &["--verify", "--dry-run"]);
+    assert!(
+        dry.run
+            .stderr
+            .contains("index.html  (changed on the target (ETag)"),
+        "{}",
+        dry.run.stderr
+    );
+    let before = s3.requests();
+    let verified = deploy(&site, &["--verify"]);
+    let requests = s3.requests() - before;
+    assert_eq!(verified.report["listed"], true);
+    assert!(requests.list >= 1, "{requests}");
+    // s3s-fs leaves ETags out of its listings: --verify asks for each
+    // recorded one with a HEAD (AWS S3, R2 and MinIO list them: no HEADs).
+    assert_eq!(requests.head as usize, files.len() - 1, "{requests}");
+    assert_eq!(
+        verified.list("updated"),
+        BTreeSet::from(["index.html".to_string()]),
+        "{}",
+        verified.run.stderr
+    );
+    assert_eq!(
+        verified.list("new"),
+        BTreeSet::from(["leap-seconds/index.html".to_string()])
+    );
+    assert_eq!(
+        verified.list("deleted"),
+        BTreeSet::from(["stray.html".to_string()])
+    );
+    assert!(verified.list("invalidate").contains("/index.html"));
+    assert_bucket_equals_local(&site);
+
+    // Repaired: the next deploy is a no-op again, and reads only the manifest.
+    let before = s3.requests();
+    let again = deploy(&site, &[]);
+    assert_eq!(
+        s3.requests() - before,
+        Requests {
+            get: 1,
+            ..Requests::default()
+        }
+    );
+    assert!(again.uploaded().is_empty() && again.list("deleted").is_empty());
+}
+
+/// How many warnings in `stderr` are about the target's manifest (the
+/// demo site's build has warnings of its own).
+fn warnings(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:") && l.contains(MANIFEST))
+        .count()
+}
+
+#[test]
+fn a_missing_or_corrupt_manifest_falls_back_to_listing_with_one_warning() {
+    let s3 = S3::start();
+    let site = demo(&config(&s3));
+    deploy(&site, &[]);
+    let files = local(&site);
+    let t = target(&site);
+
+    inspect::delete(&t, &env(SECRET_KEY), &[MANIFEST.to_string()])
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let before = s3.requests();
+    let missing = deploy(&site, &[]);
+    let requests = s3.requests() - before;
+    assert_eq!((requests.list, requests.get), (1, 1), "{requests}");
+    assert_eq!(warnings(&missing.run.stderr), 1, "{}", missing.run.stderr);
+    assert!(
+        missing
+            .run
+            .stderr
+            .contains("has no `.nutgraf-manifest.json`; listed it instead"),
+        "{}",
+        missing.run.stderr
+    );
+    // Nothing vouches for what the objects hold: all uploaded again.
+    assert_eq!(missing.list("updated").len(), files.len());
+    assert_bucket_equals_local(&site);
+
+    let meta = files["index.html"].meta.clone();
+    inspect::put(
+        &t,
+        &env(SECRET_KEY),
+        MANIFEST,
+        b"{\"version\": 2, \"fil".to_vec(),
+        &meta,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let before = s3.requests();
+    let corrupt = deploy(&site, &[]);
+    let requests = s3.requests() - before;
+    assert_eq!((requests.list, requests.get), (1, 1), "{requests}");
+    assert_eq!(warnings(&corrupt.run.stderr), 1, "{}", corrupt.run.stderr);
+    assert!(
+        corrupt.run.stderr.contains("is not valid"),
+        "{}",
+        corrupt.run.stderr
+    );
+    assert_eq!(corrupt.list("updated").len(), files.len());
+
+    // The manifest is whole again: back to one GET.
+    let before = s3.requests();
+    deploy(&site, &[]);
+    assert_eq!((s3.requests() - before).list, 0);
+}
+
+/// Upgrading from a nutgraf whose manifest had no ETags: the first deploy
+/// lists once (as every deploy did then), uploads nothing, records the
+/// ETags; the next one reads only the manifest.
+#[test]
+fn a_version_1_manifest_is_listed_once_and_upgraded() {
+    let s3 = S3::start();
+    let site = demo(&config(&s3));
+    deploy(&site, &[]);
+    let t = target(&site);
+    let stored = inspect::get(&t, &env(SECRET_KEY), MANIFEST)
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .unwrap_or_else(|| panic!("no manifest"));
+    let mut v1: Value = serde_json::from_slice(&stored).unwrap_or_else(|e| panic!("{e}"));
+    v1["version"] = 1.into();
+    for entry in v1["files"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|f| f.values_mut())
+    {
+        entry.as_object_mut().map(|e| e.remove("e_tag"));
+    }
+    let meta = local(&site)["index.html"].meta.clone();
+    inspect::put(
+        &t,
+        &env(SECRET_KEY),
+        MANIFEST,
+        v1.to_string().into_bytes(),
+        &meta,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+
+    let upgrade = deploy(&site, &[]);
+    assert_eq!(upgrade.report["listed"], true);
+    assert!(upgrade.uploaded().is_empty(), "{}", upgrade.run.stderr);
+    assert_eq!(warnings(&upgrade.run.stderr), 0, "{}", upgrade.run.stderr);
+    assert!(
+        upgrade.run.stderr.contains("has version 1"),
+        "{}",
+        upgrade.run.stderr
+    );
+    let written = inspect::get(&t, &env(SECRET_KEY), MANIFEST)
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .unwrap_or_else(|| panic!("no manifest"));
+    let written: Value = serde_json::from_slice(&written).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(written["version"], 2);
+
+    let before = s3.requests();
+    let next = deploy(&site, &[]);
+    assert_eq!((s3.requests() - before).list, 0);
+    assert!(next.uploaded().is_empty());
 }
 
 /// What the bucket holds, read from s3s-fs's folder (it keeps each object
@@ -507,7 +646,7 @@ fn missing_assets(files: &BTreeMap<String, Vec<u8>>) -> (Vec<String>, usize) {
 #[test]
 fn a_deploy_killed_mid_upload_keeps_every_page_whole_and_a_rerun_finishes() {
     let s3 = S3::start();
-    let site = demo(&s3.config());
+    let site = demo(&config(&s3));
     deploy(&site, &[]);
     assert!(
         bucket_files(&s3).contains_key("index.html"),
@@ -583,7 +722,7 @@ fn a_deploy_killed_mid_upload_keeps_every_page_whole_and_a_rerun_finishes() {
 #[test]
 fn wrong_credentials_fail_clearly_and_change_nothing() {
     let s3 = S3::start();
-    let site = demo(&s3.config());
+    let site = demo(&config(&s3));
     deploy(&site, &[]);
     let before =
         inspect::objects(&target(&site), &env(SECRET_KEY)).unwrap_or_else(|e| panic!("{e:#}"));
@@ -621,7 +760,7 @@ fn wrong_credentials_fail_clearly_and_change_nothing() {
 #[test]
 fn max_deletes_stops_a_mass_deletion() {
     let s3 = S3::start();
-    let site = demo(&s3.config());
+    let site = demo(&config(&s3));
     deploy(&site, &[]);
     let before =
         inspect::objects(&target(&site), &env(SECRET_KEY)).unwrap_or_else(|e| panic!("{e:#}"));
@@ -700,6 +839,13 @@ fn deploys_to_a_local_folder() {
 
     let second = deploy_with(&site, &[], &[], &[]);
     assert!(second.uploaded().is_empty(), "{}", second.run.stderr);
+    // A folder is read like a bucket: its manifest, no walk of the folder.
+    assert_eq!(second.report["listed"], false);
+    assert_eq!(second.report["requests"]["list"], 0);
+    assert_eq!(second.report["requests"]["get"], 1);
+    let verified = deploy_with(&site, &["--verify"], &[], &[]);
+    assert_eq!(verified.report["requests"]["list"], 1);
+    assert!(verified.uploaded().is_empty(), "{}", verified.run.stderr);
 
     remove_article(&site, "bridge-expansion-joints");
     let third = deploy_with(&site, &[], &[], &[]);

@@ -24,6 +24,8 @@ mod markdown;
 mod output;
 mod owners;
 mod questions;
+#[cfg(feature = "deploy")]
+mod s3;
 mod scaffold;
 #[cfg(feature = "serve")]
 mod serve;
