@@ -15,6 +15,7 @@
 //! `.nutgraf-cache/build/` ([`store`], [`load`]), tied to the output folder
 //! it describes by the build id in the folder's marker.
 
+use anyhow::Context;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -406,43 +407,72 @@ struct StoredArticle {
 /// magic, version line, blake3 of the payload, payload (postcard). Written
 /// under a temporary name and renamed, so a reader never sees half of it.
 pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
-    let mut articles: Vec<StoredArticle> = memo
+    // Serialized from borrows, in the field order of `Stored`, which
+    // postcard reads back: at 100,000 articles a copy of every summary
+    // would cost hundreds of megabytes at the build's end.
+    #[derive(Serialize)]
+    struct StoredRef<'a> {
+        build: &'a str,
+        last: &'a Option<LastBuild>,
+        globals: u64,
+        templates: u64,
+        listings: Option<u64>,
+        files: Vec<(&'a str, u64)>,
+        articles: Vec<ArticleRef<'a>>,
+    }
+    #[derive(Serialize)]
+    struct ArticleRef<'a> {
+        file: &'a str,
+        key: u64,
+        body_key: u64,
+        summary_key: u64,
+        summary: &'a Summary,
+        diagnostics: &'a [Diagnostic],
+        images: &'a [ImageUse],
+        reuse: &'a Option<Reusable>,
+    }
+    let mut articles: Vec<ArticleRef> = memo
         .articles
         .iter()
-        .map(|(file, m)| StoredArticle {
-            file: file.to_string(),
+        .map(|(file, m)| ArticleRef {
+            file,
             key: m.key,
             body_key: m.body_key,
             summary_key: m.summary.key,
-            summary: (*m.summary).clone(),
-            diagnostics: m.diagnostics.clone(),
-            images: m.images.clone(),
-            reuse: m.reuse.clone(),
+            summary: &m.summary,
+            diagnostics: &m.diagnostics,
+            images: &m.images,
+            reuse: &m.reuse,
         })
         .collect();
-    articles.sort_by(|a, b| a.file.cmp(&b.file));
-    let mut files: Vec<(String, u64)> = memo.files.iter().map(|(f, k)| (f.clone(), *k)).collect();
+    articles.sort_by(|a, b| a.file.cmp(b.file));
+    let mut files: Vec<(&str, u64)> = memo.files.iter().map(|(f, k)| (f.as_str(), *k)).collect();
     files.sort();
-    let stored = Stored {
-        build: build.to_string(),
-        last: memo.last.clone(),
+    let payload = postcard::to_stdvec(&StoredRef {
+        build,
+        last: &memo.last,
         globals: memo.globals,
         templates: memo.templates,
         listings: memo.listings,
         files,
         articles,
-    };
-    let payload = postcard::to_stdvec(&stored)?;
-    let mut bytes = Vec::with_capacity(payload.len() + 128);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(version_line().as_bytes());
-    bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
-    bytes.extend_from_slice(&payload);
+    })?;
     if let Some(dir) = path.parent() {
         crate::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    crate::fs::write(&tmp, &bytes)?;
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        file.write_all(MAGIC)?;
+        file.write_all(version_line().as_bytes())?;
+        file.write_all(blake3::hash(&payload).as_bytes())?;
+        file.write_all(&payload)?;
+        // No fsync: after a crash a torn memo fails its checksum, and one
+        // that names another build is ignored.
+        file.flush()
+    };
+    write().with_context(|| format!("failed to write `{}`", tmp.display()))?;
     crate::fs::rename(&tmp, path)
 }
 
