@@ -372,7 +372,7 @@ pub fn cache_file(root: &Path, target: &Path) -> PathBuf {
 /// The first bytes of a stored memo, then the format and nutgraf's version
 /// on one line: a memo from another version is never read.
 const MAGIC: &[u8] = b"nutgraf build memo\n";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 fn version_line() -> String {
     format!("format {FORMAT} nutgraf {}\n", env!("CARGO_PKG_VERSION"))
@@ -383,7 +383,6 @@ fn version_line() -> String {
 #[derive(Serialize, Deserialize)]
 struct Stored {
     build: String,
-    last: Option<LastBuild>,
     globals: u64,
     templates: u64,
     listings: Option<u64>,
@@ -413,7 +412,6 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
     #[derive(Serialize)]
     struct StoredRef<'a> {
         build: &'a str,
-        last: &'a Option<LastBuild>,
         globals: u64,
         templates: u64,
         listings: Option<u64>,
@@ -450,13 +448,32 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
     files.sort();
     let payload = postcard::to_stdvec(&StoredRef {
         build,
-        last: &memo.last,
         globals: memo.globals,
         templates: memo.templates,
         listings: memo.listings,
         files,
         articles,
     })?;
+    write_checked(path, &payload)?;
+    // The last build's stamp apart: the next build reads it alone to tell
+    // that nothing changed, without decoding the whole memo.
+    if let Some(last) = &memo.last {
+        write_checked(&stamp_file(path), &postcard::to_stdvec(&(build, last))?)?;
+    } else {
+        let _absent = std::fs::remove_file(stamp_file(path));
+    }
+    Ok(())
+}
+
+/// Where the last build's stamp is kept, beside its memo.
+fn stamp_file(memo: &Path) -> PathBuf {
+    memo.with_extension("stamp")
+}
+
+/// Writes `payload` to `path` after the magic, version line and its
+/// blake3 hash; under a temporary name renamed into place, so a reader
+/// never sees half of it.
+fn write_checked(path: &Path, payload: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         crate::fs::create_dir_all(dir)?;
     }
@@ -466,9 +483,9 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         file.write_all(MAGIC)?;
         file.write_all(version_line().as_bytes())?;
-        file.write_all(blake3::hash(&payload).as_bytes())?;
-        file.write_all(&payload)?;
-        // No fsync: after a crash a torn memo fails its checksum, and one
+        file.write_all(blake3::hash(payload).as_bytes())?;
+        file.write_all(payload)?;
+        // No fsync: after a crash a torn file fails its checksum, and one
         // that names another build is ignored.
         file.flush()
     };
@@ -476,25 +493,10 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
     crate::fs::rename(&tmp, path)
 }
 
-/// Why a stored memo was not used.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Unusable {
-    /// There is none (first build, or the cache was deleted).
-    Missing,
-    /// It describes another state of the output folder (a build that was
-    /// killed after writing it, or a folder replaced since): not an error,
-    /// but nothing in it can be trusted.
-    OtherOutput,
-    /// Written by another version of nutgraf.
-    OtherVersion,
-    /// Truncated, corrupt or unreadable: worth one warning.
-    Damaged(String),
-}
-
-/// Reads the memo at `path` if it describes the output folder whose marker
-/// holds build id `output_build`.
-pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
-    let bytes = match std::fs::read(path) {
+/// The payload of a file [`write_checked`] wrote, once its header and
+/// checksum are right.
+fn read_checked(path: &Path) -> Result<Vec<u8>, Unusable> {
+    let mut bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
         Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
@@ -520,6 +522,39 @@ pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
             "its checksum does not match (truncated or corrupt)",
         ));
     }
+    let start = bytes.len() - payload.len();
+    Ok(bytes.split_off(start))
+}
+
+/// The last build's stamp, when it describes the output folder of build
+/// `output_build`. Any problem is silence: [`load`] reports a damaged memo.
+pub(crate) fn load_stamp(memo: &Path, output_build: Option<&str>) -> Option<LastBuild> {
+    let payload = read_checked(&stamp_file(memo)).ok()?;
+    let (build, last): (String, LastBuild) = postcard::from_bytes(&payload).ok()?;
+    (output_build == Some(build.as_str())).then_some(last)
+}
+
+/// Why a stored memo was not used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// There is none (first build, or the cache was deleted).
+    Missing,
+    /// It describes another state of the output folder (a build that was
+    /// killed after writing it, or a folder replaced since): not an error,
+    /// but nothing in it can be trusted.
+    OtherOutput,
+    /// Written by another version of nutgraf.
+    OtherVersion,
+    /// Truncated, corrupt or unreadable: worth one warning.
+    Damaged(String),
+}
+
+/// Reads the memo at `path` if it describes the output folder whose marker
+/// holds build id `output_build`.
+pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
+    let payload = read_checked(path)?;
+    let damaged = |why: &str| Unusable::Damaged(why.to_string());
+    let payload = payload.as_slice();
     let stored: Stored =
         postcard::from_bytes(payload).map_err(|e| damaged(&format!("it does not decode: {e}")))?;
     if output_build != Some(stored.build.as_str()) {
@@ -544,7 +579,7 @@ pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
         })
         .collect();
     Ok(Memo {
-        last: stored.last,
+        last: None,
         globals: stored.globals,
         articles,
         files: stored.files.into_iter().collect(),

@@ -82,28 +82,32 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     check_output_path(&opts.root, &output)?;
     check_output_path(&opts.root, &target)?;
     let mut staging = Staging::new(&target, opts.force)?;
-    // What the previous build left to reuse: its memo and its output.
+    // What the previous build left to reuse: its output and its memo.
     let cache_file = memo::cache_file(&opts.root, &target);
-    let (old, mut cache_warning) = previous_memo(opts, &staging, &cache_file);
     let previous = staging
         .previous()
         .filter(|_| !opts.clean)
         .map(Path::to_path_buf);
-    // Nothing read since the last build changed: its output stands.
+    let built = previous.as_deref().and_then(crate::output::build_of);
+    // Nothing read since the last build changed: its output stands. (Every
+    // file it wrote must still be there: a file deleted from the output by
+    // hand is written again.)
     let inputs = sources_stamp(&opts.root, opts.drafts);
-    // (Every file it wrote must still be there: a file deleted from the
-    // output by hand is written again.)
-    if let Some(last) = old.last.as_ref().filter(|last| {
-        Some(last.inputs) == inputs
-            && last
-                .due
-                .is_none_or(|due| jiff::Timestamp::now().as_second() < due)
-            && previous
-                .as_deref()
-                .is_some_and(|p| last.files.iter().all(|f| p.join(f).exists()))
-    }) {
-        return up_to_date(opts, output, last, started);
+    if let Some(last) = previous
+        .as_deref()
+        .and_then(|p| Some((p, memo::load_stamp(&cache_file, built.as_deref())?)))
+        .filter(|(p, last)| {
+            Some(last.inputs) == inputs
+                && last
+                    .due
+                    .is_none_or(|due| jiff::Timestamp::now().as_second() < due)
+                && last.files.iter().all(|f| p.join(f).exists())
+        })
+        .map(|(_, last)| last)
+    {
+        return up_to_date(opts, output, &last, started);
     }
+    let (old, mut cache_warning) = previous_memo(opts, built.as_deref(), &cache_file);
     let pass = memo::Pass::new(&old);
     let mut rendered = render_build(opts, &staging, previous.as_deref(), &pass)?;
     let (mut memo, mut remade) = pass.finish();
@@ -290,19 +294,18 @@ fn render_build(
     )
 }
 
-/// The previous build's memo, when it describes the output `staging`
-/// replaces; else an empty one, with a warning when the stored memo is
+/// The previous build's memo, when it describes the output that build
+/// `built` wrote; else an empty one, with a warning when the stored memo is
 /// damaged (the build renders everything and stores a good one).
 fn previous_memo(
     opts: &BuildOptions,
-    staging: &Staging,
+    built: Option<&str>,
     cache_file: &Path,
 ) -> (memo::Memo, Option<Diagnostic>) {
     if opts.clean {
         return (memo::Memo::default(), None);
     }
-    let built = staging.previous().and_then(crate::output::build_of);
-    match memo::load(cache_file, built.as_deref()) {
+    match memo::load(cache_file, built) {
         Ok(memo) => (memo, None),
         Err(memo::Unusable::Damaged(why)) => (
             memo::Memo::default(),

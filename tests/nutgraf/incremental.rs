@@ -296,13 +296,19 @@ fn a_damaged_build_cache_is_one_warning_and_a_full_build() {
         .find(|p| p.extension().is_some_and(|e| e == "memo"))
         .unwrap_or_else(|| panic!("no memo in {}", dir.display()));
     let bytes = ok(std::fs::read(&memo));
-    for damaged in [bytes[..bytes.len() / 2].to_vec(), {
+    for (step, damaged) in [bytes[..bytes.len() / 2].to_vec(), {
         let mut b = bytes.clone();
         let last = b.len() - 1;
         b[last] ^= 1;
         b
-    }] {
+    }]
+    .into_iter()
+    .enumerate()
+    {
         ok(std::fs::write(&memo, &damaged));
+        // A source touched: the build must read its memo (the stamp of an
+        // unchanged site would let it stop before).
+        touch_config(&site, 10 + 2 * step as u64);
         let run = site.build(&[]).success();
         assert_eq!(
             run.stderr.matches("the build cache is damaged").count(),
@@ -312,7 +318,7 @@ fn a_damaged_build_cache_is_one_warning_and_a_full_build() {
         );
         assert!(!run.stderr.contains("reused"), "{}", run.stderr);
         // The build wrote a good one: the next build reuses everything.
-        touch_config(&site, 2);
+        touch_config(&site, 11 + 2 * step as u64);
         site.build(&[]).success().says("(6 unchanged, reused)");
     }
     assert_same_as_clean(&site, "a damaged cache");
