@@ -131,9 +131,11 @@ struct State<'c, 'a> {
 
 /// Renders a page's Markdown body.
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
-    let events: Vec<(Event, std::ops::Range<usize>)> = new_cmark_parser(body, &ctx.config.markdown)
-        .into_offset_iter()
-        .collect();
+    let mut events: Vec<(Event, std::ops::Range<usize>)> =
+        new_cmark_parser(body, &ctx.config.markdown)
+            .into_offset_iter()
+            .collect();
+    unnest_links(&mut events, body);
     let summary = summary::summarize_events(events.iter().map(|(e, _)| e), body);
     let mut st = State {
         ctx,
@@ -221,6 +223,43 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     Rendered {
         summary,
         ..st.finish()
+    }
+}
+
+/// Links may not contain other links (CommonMark 0.31, 6.3): a link
+/// around an autolink (`[a <https://x.org> b](https://y.org)`), which
+/// pulldown-cmark emits, would nest `<a>` in `<a>`, which HTML forbids. The
+/// outer one becomes the text it was written as, as the spec renders it.
+/// (Found by the fuzzing harness, seed 1883353030605531.)
+fn unnest_links<'a>(events: &mut [(Event<'a>, std::ops::Range<usize>)], body: &'a str) {
+    // Open links: (index of the start, whether a link opened inside it).
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    let mut outer: Vec<(usize, usize)> = Vec::new();
+    for i in 0..events.len() {
+        match &events[i].0 {
+            Event::Start(Tag::Link { .. }) => {
+                for o in &mut open {
+                    o.1 = true;
+                }
+                open.push((i, false));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((start, holds_link)) = open.pop() {
+                    if holds_link {
+                        outer.push((start, i));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (start, end) in outer {
+        let whole = events[start].1.clone();
+        let text_from = events.get(start + 1).map_or(whole.end, |e| e.1.start);
+        let text_to = events[end - 1].1.end.max(text_from);
+        let slice = |r: std::ops::Range<usize>| body.get(r).unwrap_or_default();
+        events[start].0 = Event::Text(slice(whole.start..text_from).into());
+        events[end].0 = Event::Text(slice(text_to..whole.end).into());
     }
 }
 
@@ -761,6 +800,29 @@ mod tests {
                 lint_small_images: false,
             },
         )
+    }
+
+    /// Regression (fuzz seed 1883353030605531): a link around an autolink
+    /// nested `<a>` in `<a>`; the outer one is text, as CommonMark says.
+    #[test]
+    fn a_link_never_holds_a_link() {
+        let html = render_body("[a <https://x.org> b](https://y.org)\n").html;
+        assert_eq!(
+            html.trim(),
+            "<p>[a <a href=\"https://x.org\">https://x.org</a> b](https://y.org)</p>"
+        );
+        // An email autolink inside a reference link: no `<a>` opens before
+        // the previous one closed.
+        let html = render_body("[*a* <me@x.org> c][ref]\n\n[ref]: https://y.org\n").html;
+        let mut depth = 0i32;
+        for piece in html.split('<').skip(1) {
+            depth += i32::from(piece.starts_with("a "));
+            depth -= i32::from(piece.starts_with("/a>"));
+            assert!(depth <= 1, "nested links in {html}");
+        }
+        // Images may sit in links, and plain links stay links.
+        let html = render_body("[![a](x.png) b](https://y.org)\n").html;
+        assert!(html.contains("<a href=\"https://y.org\">"), "{html}");
     }
 
     /// The `id` attributes of `html`, in order.
