@@ -235,8 +235,8 @@ fn unnest_links<'a>(events: &mut [(Event<'a>, std::ops::Range<usize>)], body: &'
     // Open links: (index of the start, whether a link opened inside it).
     let mut open: Vec<(usize, bool)> = Vec::new();
     let mut outer: Vec<(usize, usize)> = Vec::new();
-    for i in 0..events.len() {
-        match &events[i].0 {
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
             Event::Start(Tag::Link { .. }) => {
                 for o in &mut open {
                     o.1 = true;
