@@ -425,18 +425,18 @@ pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
 
 /// A writer that escapes `<`, `>` and `&` as it goes. In JSON those bytes
 /// occur only inside strings (never within a multi-byte UTF-8 sequence),
-/// where `\u003c` reads back as `<`.
+/// where `\u003c` reads back as `<`. memchr finds them: a byte-at-a-time
+/// loop over the answers' HTML took 2 % of a cold build's CPU.
 struct ScriptEscaped(Vec<u8>);
 
 impl std::io::Write for ScriptEscaped {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut last = 0;
-        for (i, b) in buf.iter().enumerate() {
-            let escaped: &[u8] = match b {
+        for i in memchr::memchr3_iter(b'<', b'>', b'&', buf) {
+            let escaped: &[u8] = match buf[i] {
                 b'<' => b"\\u003c",
                 b'>' => b"\\u003e",
-                b'&' => b"\\u0026",
-                _ => continue,
+                _ => b"\\u0026",
             };
             self.0.extend_from_slice(&buf[last..i]);
             self.0.extend_from_slice(escaped);
