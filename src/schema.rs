@@ -2,7 +2,7 @@
 //! ImageObject per image, FAQPage) and of the home page, built with
 //! serde_json and escaped for a `<script>` element.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::config::Config;
 use crate::images::responsive::Crops;
@@ -71,136 +71,296 @@ impl<'a> Representative<'a> {
 }
 
 /// The article's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
+///
+/// Typed structs serialized straight into the output: a `serde_json::Value`
+/// tree cost about 70 µs a page on the bench corpus (copies of every answer's
+/// HTML and a map per object). Fields are declared in the order
+/// `serde_json::Value` wrote them (its maps are sorted by key), so the output
+/// is the same byte for byte.
 pub fn article(a: &ArticleGraph) -> String {
     let config = a.config;
-    let images: Vec<Value> = a
+    let publisher = Publisher::of(config);
+    let images: Vec<ImageObject> = a
         .images
         .iter()
         .enumerate()
-        .map(|(n, img)| image_object(config, a.permalink, n, img))
+        .map(|(n, img)| ImageObject::of(config, a.permalink, n, img))
         .collect();
-    let mut article = json!({
-        "@type": "NewsArticle",
-        "@id": format!("{}#article", a.permalink),
-        "headline": a.title,
-        "url": a.permalink,
-        "mainEntityOfPage": { "@type": "WebPage", "@id": a.permalink },
-        "publisher": publisher(config),
-        "inLanguage": config.language,
-        "wordCount": a.word_count,
-    });
-    let obj = article.as_object_mut();
-    if let Some(obj) = obj {
-        if let Some(d) = a.description {
-            obj.insert("description".into(), json!(d));
-        }
-        if let Some(d) = a.date_published {
-            obj.insert("datePublished".into(), json!(d));
-            obj.insert("dateModified".into(), json!(a.date_modified.unwrap_or(d)));
-        }
-        let authors: Vec<Value> = a
-            .authors
-            .iter()
-            .map(|name| json!({ "@type": "Person", "name": name }))
-            .collect();
-        if authors.is_empty() {
-            obj.insert("author".into(), publisher(config));
-        } else {
-            obj.insert("author".into(), Value::Array(authors));
-        }
-        match a.image {
-            Some(Representative { crops: Some(c), .. }) => {
-                let urls: Vec<Value> = [&c.wide, &c.standard, &c.square]
-                    .iter()
-                    .map(|v| json!(config.permalink(&v.url)))
-                    .collect();
-                obj.insert("image".into(), Value::Array(urls));
-            }
-            Some(r) => {
-                let id = images.get(r.index).map(|i| i["@id"].clone());
-                obj.insert("image".into(), json!([{ "@id": id }]));
-            }
-            None => {}
-        }
-        if !a.tags.is_empty() {
-            obj.insert("keywords".into(), json!(a.tags));
-        }
-    }
-    let mut graph = vec![article];
-    graph.extend(images);
-    if !a.faq.is_empty() {
-        let questions: Vec<Value> = a
+    let image = match a.image {
+        Some(Representative { crops: Some(c), .. }) => Some(ArticleImage::Urls(
+            [&c.wide, &c.standard, &c.square].map(|v| config.permalink(&v.url)),
+        )),
+        Some(r) => Some(ArticleImage::Ref([IdRef {
+            id: images.get(r.index).map(|i| i.id.as_str()),
+        }])),
+        None => None,
+    };
+    let authors = if a.authors.is_empty() {
+        Author::Publisher(&publisher)
+    } else {
+        Author::People(a.authors.iter().map(|name| Person::new(name)).collect())
+    };
+    let node = NewsArticle {
+        id: format!("{}#article", a.permalink),
+        kind: "NewsArticle",
+        author: authors,
+        date_modified: a.date_published.map(|d| a.date_modified.unwrap_or(d)),
+        date_published: a.date_published,
+        description: a.description,
+        headline: a.title,
+        image,
+        in_language: &config.language,
+        keywords: (!a.tags.is_empty()).then_some(a.tags),
+        main_entity_of_page: WebPage {
+            id: a.permalink,
+            kind: "WebPage",
+        },
+        publisher: &publisher,
+        url: a.permalink,
+        word_count: a.word_count,
+    };
+    let faq = (!a.faq.is_empty()).then(|| FaqPage {
+        id: format!("{}#faq", a.permalink),
+        kind: "FAQPage",
+        main_entity: a
             .faq
             .iter()
-            .map(|q| {
-                json!({
-                    "@type": "Question",
-                    "name": q.question,
-                    "acceptedAnswer": { "@type": "Answer", "text": q.answer_html },
-                })
+            .map(|q| QuestionNode {
+                kind: "Question",
+                accepted_answer: Answer {
+                    kind: "Answer",
+                    text: &q.answer_html,
+                },
+                name: &q.question,
             })
-            .collect();
-        graph.push(json!({
-            "@type": "FAQPage",
-            "@id": format!("{}#faq", a.permalink),
-            "url": a.permalink,
-            "mainEntity": questions,
-        }));
+            .collect(),
+        url: a.permalink,
+    });
+    let mut graph: Vec<Node> = Vec::with_capacity(images.len() + 2);
+    graph.push(Node::Article(Box::new(node)));
+    graph.extend(images.iter().map(Node::Image));
+    graph.extend(faq.map(Node::Faq));
+    script_json(&Graph {
+        context: SCHEMA_ORG,
+        graph: &graph,
+    })
+}
+
+const SCHEMA_ORG: &str = "https://schema.org";
+
+/// The top level of every page's JSON-LD.
+#[derive(Serialize)]
+struct Graph<'a, T: Serialize> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: &'a [T],
+}
+
+/// One node of an article's `@graph`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Node<'a> {
+    Article(Box<NewsArticle<'a>>),
+    Image(&'a ImageObject<'a>),
+    Faq(FaqPage<'a>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NewsArticle<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Author<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    headline: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<ArticleImage<'a>>,
+    in_language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<&'a [String]>,
+    main_entity_of_page: WebPage<'a>,
+    publisher: &'a Publisher<'a>,
+    url: &'a str,
+    word_count: usize,
+}
+
+/// The authors, or the publisher when the front matter names none.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Author<'a> {
+    People(Vec<Person<'a>>),
+    Publisher(&'a Publisher<'a>),
+}
+
+#[derive(Serialize)]
+struct Person<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+impl<'a> Person<'a> {
+    fn new(name: &'a str) -> Self {
+        Person {
+            kind: "Person",
+            name,
+        }
     }
-    script_json(&json!({ "@context": "https://schema.org", "@graph": graph }))
+}
+
+/// The article's `image`: the lead's three crops, or a reference to the
+/// representative figure's ImageObject.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ArticleImage<'a> {
+    Urls([String; 3]),
+    Ref([IdRef<'a>; 1]),
+}
+
+#[derive(Serialize)]
+struct IdRef<'a> {
+    #[serde(rename = "@id")]
+    id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct WebPage<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
 }
 
 /// The publisher, written out in full where it is used: validators and
 /// search engines do not all follow `@id` references.
-fn publisher(config: &Config) -> Value {
-    json!({
-        "@type": "Organization",
-        "@id": format!("{}/#publisher", config.base_url),
-        "name": config.publisher,
-        "url": config.permalink("/"),
+#[derive(Serialize)]
+struct Publisher<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+}
+
+impl<'a> Publisher<'a> {
+    fn of(config: &'a Config) -> Self {
+        Publisher {
+            id: format!("{}/#publisher", config.base_url),
+            kind: "Organization",
+            name: &config.publisher,
+            url: config.permalink("/"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ImageObject<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    caption: Option<&'a str>,
+    content_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    height: Option<u32>,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    width: Option<u32>,
+}
+
+impl<'a> ImageObject<'a> {
+    fn of(config: &Config, permalink: &str, n: usize, img: &'a FigureInfo) -> Self {
+        // Width and height go together or not at all.
+        let size = img.width.zip(img.height);
+        let url = config.permalink(&img.url);
+        ImageObject {
+            id: format!("{permalink}#image-{}", n + 1),
+            kind: "ImageObject",
+            caption: img.caption.as_deref(),
+            content_url: url.clone(),
+            credit_text: img.credit.as_deref(),
+            description: (!img.alt.is_empty()).then_some(img.alt.as_str()),
+            height: size.map(|s| s.1),
+            url,
+            width: size.map(|s| s.0),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FaqPage<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    main_entity: Vec<QuestionNode<'a>>,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QuestionNode<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    accepted_answer: Answer<'a>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: &'a str,
+}
+/// The home page's JSON-LD: the WebSite and its publisher.
+pub fn website(config: &Config, description: Option<&str>) -> String {
+    let publisher = Publisher::of(config);
+    let site = WebSite {
+        id: format!("{}/#website", config.base_url),
+        kind: "WebSite",
+        description,
+        in_language: Some(&config.language),
+        name: &config.title,
+        publisher: Some(&publisher),
+        url: config.permalink("/"),
+    };
+    script_json(&Graph {
+        context: SCHEMA_ORG,
+        graph: &[site],
     })
 }
 
-fn image_object(config: &Config, permalink: &str, n: usize, img: &FigureInfo) -> Value {
-    let url = config.permalink(&img.url);
-    let mut obj = json!({
-        "@type": "ImageObject",
-        "@id": format!("{permalink}#image-{}", n + 1),
-        "contentUrl": url,
-        "url": url,
-    });
-    if let Some(map) = obj.as_object_mut() {
-        if let Some(c) = &img.caption {
-            map.insert("caption".into(), json!(c));
-        }
-        if let Some(c) = &img.credit {
-            map.insert("creditText".into(), json!(c));
-        }
-        if let (Some(w), Some(h)) = (img.width, img.height) {
-            map.insert("width".into(), json!(w));
-            map.insert("height".into(), json!(h));
-        }
-        if !img.alt.is_empty() {
-            map.insert("description".into(), json!(img.alt));
-        }
-    }
-    obj
-}
-
-/// The home page's JSON-LD: the WebSite and its publisher.
-pub fn website(config: &Config, description: Option<&str>) -> String {
-    let mut site = json!({
-        "@type": "WebSite",
-        "@id": format!("{}/#website", config.base_url),
-        "name": config.title,
-        "url": config.permalink("/"),
-        "inLanguage": config.language,
-        "publisher": publisher(config),
-    });
-    if let (Some(d), Some(obj)) = (description, site.as_object_mut()) {
-        obj.insert("description".into(), json!(d));
-    }
-    script_json(&json!({ "@context": "https://schema.org", "@graph": [site] }))
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebSite<'a> {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_language: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<&'a Publisher<'a>>,
+    url: String,
 }
 
 /// A listing page (section, tag): a CollectionPage of the WebSite.
@@ -210,49 +370,91 @@ pub fn collection(
     permalink: &str,
     description: Option<&str>,
 ) -> String {
-    let mut page = json!({
-        "@type": "CollectionPage",
-        "@id": permalink,
-        "name": name,
-        "url": permalink,
-        "inLanguage": config.language,
-        "isPartOf": {
-            "@type": "WebSite",
-            "@id": format!("{}/#website", config.base_url),
-            "name": config.title,
-            "url": config.permalink("/"),
+    let page = CollectionPage {
+        id: permalink,
+        kind: "CollectionPage",
+        description,
+        in_language: &config.language,
+        is_part_of: WebSite {
+            id: format!("{}/#website", config.base_url),
+            kind: "WebSite",
+            description: None,
+            in_language: None,
+            name: &config.title,
+            publisher: None,
+            url: config.permalink("/"),
         },
-    });
-    if let (Some(d), Some(obj)) = (description, page.as_object_mut()) {
-        obj.insert("description".into(), json!(d));
-    }
-    script_json(&json!({ "@context": "https://schema.org", "@graph": [page] }))
+        name,
+        url: permalink,
+    };
+    script_json(&Graph {
+        context: SCHEMA_ORG,
+        graph: &[page],
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CollectionPage<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    in_language: &'a str,
+    is_part_of: WebSite<'a>,
+    name: &'a str,
+    url: &'a str,
 }
 
 /// JSON that cannot end its `<script>` element early: `<`, `>` and `&` are
 /// written as `\u003c`-style escapes, which JSON parsers read back as is.
-pub fn script_json(value: &Value) -> String {
-    let raw = value.to_string();
-    let mut out = String::with_capacity(raw.len() + raw.len() / 8);
-    let mut last = 0;
-    for (i, b) in raw.bytes().enumerate() {
-        let escaped = match b {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        out.push_str(&raw[last..i]);
-        out.push_str(escaped);
-        last = i + 1;
+/// Serialized straight through the escaping writer, without an unescaped
+/// copy first.
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut out = ScriptEscaped(Vec::with_capacity(4096));
+    // Writing into a Vec cannot fail, and these types have string keys
+    // only; should serde_json fail all the same, `null` is valid JSON.
+    if serde_json::to_writer(&mut out, value).is_err() {
+        return "null".to_string();
     }
-    out.push_str(&raw[last..]);
-    out
+    // serde_json writes UTF-8, and only ASCII bytes were replaced.
+    String::from_utf8(out.0).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A writer that escapes `<`, `>` and `&` as it goes. In JSON those bytes
+/// occur only inside strings (never within a multi-byte UTF-8 sequence),
+/// where `\u003c` reads back as `<`. memchr finds them: a byte-at-a-time
+/// loop over the answers' HTML took 2 % of a cold build's CPU.
+struct ScriptEscaped(Vec<u8>);
+
+impl std::io::Write for ScriptEscaped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut last = 0;
+        for i in memchr::memchr3_iter(b'<', b'>', b'&', buf) {
+            let escaped: &[u8] = match buf[i] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            };
+            self.0.extend_from_slice(&buf[last..i]);
+            self.0.extend_from_slice(escaped);
+            last = i + 1;
+        }
+        self.0.extend_from_slice(&buf[last..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     use crate::images::responsive::Variant;
 
@@ -376,6 +578,56 @@ mod tests {
             graph(r.as_ref())["@graph"][0]["image"][2],
             "https://e.org/assets/img/l-1x1.jpg"
         );
+    }
+
+    /// The typed structs write their keys in the order the
+    /// `serde_json::Value` tree they replaced wrote them (sorted), so pages
+    /// stay byte for byte what they were: each graph, read back into a
+    /// `Value` and written again, comes out the same.
+    #[test]
+    fn keys_come_out_in_the_value_trees_order() {
+        let config =
+            Config::parse("title = \"T\"\nbase_url = \"https://e.org\"\ndescription = \"D\"\n")
+                .unwrap_or_else(|d| panic!("{d}"));
+        let mut full = figure("/a/quay.jpg", Some((1600, 900)));
+        full.caption = Some("A quay <at dusk>".into());
+        full.credit = Some("Lee & Kim".into());
+        let images = [full, figure("/a/flow.svg", None)];
+        let faq = [FaqEntry {
+            question: "Why?".into(),
+            answer_html: "<p>Because &amp; so</p>".into(),
+        }];
+        let c = crops();
+        let authors = ["Ann".to_string(), "Bo".to_string()];
+        let tags = ["energy".to_string()];
+        let graph = |authors: &[String], tags: &[String], image, faq: &[FaqEntry]| {
+            article(&ArticleGraph {
+                config: &config,
+                permalink: "https://e.org/a/",
+                title: "A",
+                description: Some("Dek"),
+                date_published: Some("2024-10-31T00:00:00Z"),
+                date_modified: None,
+                authors,
+                tags,
+                images: &images,
+                faq,
+                word_count: 1200,
+                image,
+            })
+        };
+        let with_crops = Representative::choose(&images, true, Some(&c));
+        let without = Representative::choose(&images, false, None);
+        let texts = [
+            graph(&authors, &tags, with_crops.as_ref(), &faq),
+            graph(&[], &[], without.as_ref(), &[]),
+            website(&config, Some("Home")),
+            collection(&config, "Energy", "https://e.org/tags/energy/", Some("E")),
+        ];
+        for text in texts {
+            let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(text, script_json(&value));
+        }
     }
 
     #[test]
