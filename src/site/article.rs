@@ -149,6 +149,19 @@ impl Dates {
     }
 }
 
+/// The images an article had processed: the lead's, then the figures'.
+fn image_uses(lead: Option<&LeadContext>, figures: Vec<std::path::PathBuf>) -> Vec<ImageUse> {
+    lead.and_then(|l| l.processed.clone())
+        .map(|file| ImageUse { file, lead: true })
+        .into_iter()
+        .chain(
+            figures
+                .into_iter()
+                .map(|file| ImageUse { file, lead: false }),
+        )
+        .collect()
+}
+
 fn reading_time(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
@@ -283,17 +296,23 @@ impl SiteRef<'_> {
     fn kept(&self, file: Arc<str>, hit: Arc<crate::site::memo::ArticleMemo>) -> ArticleResult {
         self.diags.extend(hit.diagnostics.iter().cloned());
         if matches!(self.mode, Mode::Build { .. }) {
-            for image in &hit.images {
-                if image.lead {
-                    self.processor.lead(&image.file);
-                } else {
-                    self.processor.responsive(&image.file);
-                }
-            }
+            self.republish(hit.images.iter());
         }
         ArticleResult {
             summary: hit.summary.clone(),
             memo: Some((file, hit, true)),
+        }
+    }
+
+    /// Asks the image processor again for images a page had processed, so
+    /// their files are published in this build's output (from the cache).
+    fn republish<'i>(&self, images: impl Iterator<Item = &'i ImageUse>) {
+        for image in images {
+            if image.lead {
+                self.processor.lead(&image.file);
+            } else {
+                self.processor.responsive(&image.file);
+            }
         }
     }
 
@@ -322,16 +341,7 @@ impl SiteRef<'_> {
         if let Mode::Check { links } = self.mode {
             links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
         }
-        let processed: Vec<ImageUse> = lead
-            .iter()
-            .filter_map(|l| l.processed.clone())
-            .map(|file| ImageUse { file, lead: true })
-            .chain(
-                std::mem::take(&mut rendered.processed)
-                    .into_iter()
-                    .map(|file| ImageUse { file, lead: false }),
-            )
-            .collect();
+        let processed = image_uses(lead.as_ref(), std::mem::take(&mut rendered.processed));
 
         // A blank `description` (what `nutgraf new` writes) is no dek: the
         // body's summary stands in for it all the same.
@@ -418,18 +428,9 @@ impl SiteRef<'_> {
             ..*self
         }
         .lead(page);
-        let processed = lead
-            .iter()
-            .filter_map(|l| l.processed.clone())
-            .map(|file| ImageUse { file, lead: true })
-            .chain(reuse.figures.iter().map(|file| ImageUse {
-                file: file.clone(),
-                lead: false,
-            }))
-            .collect();
-        for file in &reuse.figures {
-            self.processor.responsive(file);
-        }
+        let processed = image_uses(lead.as_ref(), reuse.figures.clone());
+        // The lead's were published by `lead` just now; the figures' too.
+        self.republish(processed.iter().filter(|u| !u.lead));
         Some(self.finish_article(
             pages,
             i,
