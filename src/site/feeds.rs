@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::content::Content;
 use crate::error::Error;
 use crate::site::SiteRef;
-use crate::site::listings::{Summary, Tag};
+use crate::site::listings::{Listed, Summary, Tag};
 
 /// The sitemap protocol's limit of URLs per file.
 pub const SITEMAP_LIMIT: usize = 50_000;
@@ -28,15 +28,17 @@ struct FeedContext<'a> {
 pub(crate) fn render(
     site: &SiteRef,
     content: &Content,
-    summaries: &[std::sync::Arc<Summary>],
+    listed: &Listed,
     tags: &[Tag],
 ) -> Result<(), Error> {
     let config = site.config;
+    let summaries = listed.summaries;
     let now = crate::content::frontmatter::rfc3339(
         &jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC),
     );
-    let feed = |title: &str, html_url: &str, entries: Vec<&Summary>| -> Result<(), Error> {
+    let feed = |title: &str, html_url: &str, items: &[usize]| -> Result<(), Error> {
         let feed_rel = format!("{}atom.xml", html_url.trim_start_matches('/'));
+        let entries: Vec<&Summary> = items.iter().map(|&i| &*summaries[i]).collect();
         let keys: Vec<u64> = entries.iter().map(|e| e.key).collect();
         // Only the entries decide `updated` (or the clock, for an empty
         // feed, which is then not worth re-rendering).
@@ -59,24 +61,21 @@ pub(crate) fn render(
                 updated,
             },
         );
-        ctx.insert("entries", &entries);
+        ctx.insert_value("entries", listed.values(items));
         site.render_file("atom.xml", &feed_rel, &ctx)
     };
 
     // The site feed (every article) and the sitemap are each one long
     // render: run them beside the tag feeds rather than before them.
-    let site_feed = || feed(&config.title, "/", summaries.iter().map(|s| &**s).collect());
+    let all: Vec<usize> = (0..summaries.len()).collect();
+    let site_feed = || feed(&config.title, "/", &all);
     let tag_feeds = || {
         tags.par_iter().try_for_each(|tag| {
             let title = format!("{} \u{2014} {}", tag.name, config.title);
-            feed(
-                &title,
-                &tag.url(),
-                tag.pages.iter().map(|&i| &*summaries[i]).collect(),
-            )
+            feed(&title, &tag.url(), &tag.pages)
         })
     };
-    let crawl_files = || crawl_files(site, content, summaries, tags);
+    let crawl_files = || crawl_files(site, content, listed, tags);
     let (site_feed, (tag_feeds, crawl_files)) =
         rayon::join(site_feed, || rayon::join(tag_feeds, crawl_files));
     site_feed?;
@@ -88,10 +87,11 @@ pub(crate) fn render(
 fn crawl_files(
     site: &SiteRef,
     content: &Content,
-    summaries: &[std::sync::Arc<Summary>],
+    listed: &Listed,
     tags: &[Tag],
 ) -> Result<(), Error> {
     let config = site.config;
+    let summaries = listed.summaries;
     let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + tags.len() + 2);
     urls.push(SitemapUrl::new(config.permalink("/"), None));
     for s in &content.sections {

@@ -53,6 +53,37 @@ pub struct LeadSummary {
     pub height: Option<u32>,
 }
 
+/// The summaries with each one's template value, converted once: an
+/// article shows on its section's, its tags' and the home page's listings
+/// and in several feeds, and Tera would otherwise convert it for each.
+pub(crate) struct Listed<'a> {
+    pub summaries: &'a [std::sync::Arc<Summary>],
+    values: Vec<tera::Value>,
+}
+
+impl<'a> Listed<'a> {
+    pub fn new(summaries: &'a [std::sync::Arc<Summary>]) -> Listed<'a> {
+        Listed {
+            summaries,
+            values: summaries
+                .par_iter()
+                .map(|s| tera::Value::from_serializable(&**s))
+                .collect(),
+        }
+    }
+
+    /// The template value of the summaries at `items`, in that order;
+    /// cloning a value shares its fields.
+    pub fn values(&self, items: &[usize]) -> tera::Value {
+        tera::Value::from(
+            items
+                .iter()
+                .map(|&i| self.values[i].clone())
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
 /// A link to another article (previous/next).
 #[derive(Debug, Clone, Serialize)]
 pub struct Neighbour {
@@ -311,12 +342,12 @@ impl SiteRef<'_> {
     pub(super) fn render_listings(
         &self,
         content: &Content,
-        summaries: &[std::sync::Arc<Summary>],
+        listed: &Listed,
         tags: &[Tag],
     ) -> Result<(), Error> {
         // The home page lists every article, newest first.
         let home = content.home.as_ref();
-        let all: Vec<usize> = (0..summaries.len()).collect();
+        let all: Vec<usize> = (0..listed.summaries.len()).collect();
         let title = home
             .and_then(|h| h.matter.title.as_deref())
             .unwrap_or(&self.config.title);
@@ -337,7 +368,7 @@ impl SiteRef<'_> {
             .and_then(|h| h.matter.template.as_deref())
             .unwrap_or("index.html");
         let jsonld = schema::website(self.config, description);
-        self.render_section(template, &all, per_page, summaries, &section, &jsonld)?;
+        self.render_section(template, &all, per_page, listed, &section, &jsonld)?;
 
         for s in &content.sections {
             let mut items: Vec<usize> = content
@@ -369,7 +400,7 @@ impl SiteRef<'_> {
             );
             let per_page = s.matter.paginate_by.unwrap_or(self.config.paginate_by);
             let template = s.matter.template.as_deref().unwrap_or("section.html");
-            self.render_section(template, &items, per_page, summaries, &section, &jsonld)?;
+            self.render_section(template, &items, per_page, listed, &section, &jsonld)?;
         }
 
         if !tags.is_empty() {
@@ -395,7 +426,7 @@ impl SiteRef<'_> {
                         &tc.url,
                         &tag.pages,
                         self.config.paginate_by,
-                        summaries,
+                        listed,
                         (self.fill_key(&(tc, &jsonld)), |ctx: &mut tera::Context| {
                             ctx.insert("tag", tc);
                             ctx.insert("jsonld", &jsonld);
@@ -413,7 +444,7 @@ impl SiteRef<'_> {
         template: &str,
         items: &[usize],
         per_page: usize,
-        summaries: &[std::sync::Arc<Summary>],
+        listed: &Listed,
         section: &SectionContext,
         jsonld: &str,
     ) -> Result<(), Error> {
@@ -423,7 +454,7 @@ impl SiteRef<'_> {
             section.url,
             items,
             per_page,
-            summaries,
+            listed,
             (fill_key, |ctx: &mut tera::Context| {
                 ctx.insert("section", section);
                 ctx.insert("jsonld", jsonld);
@@ -451,23 +482,20 @@ impl SiteRef<'_> {
         base: &str,
         items: &[usize],
         per_page: usize,
-        summaries: &[std::sync::Arc<Summary>],
+        listed: &Listed,
         (fill_key, fill): (u64, impl Fn(&mut tera::Context) + Sync),
     ) -> Result<(), Error> {
         let pagers = paginate(base, items.len(), per_page);
         pagers.par_iter().enumerate().try_for_each(|(n, pager)| {
-            let pages: Vec<&Summary> = items[pager.items.clone()]
-                .iter()
-                .map(|&i| &*summaries[i])
-                .collect();
-            let summary_keys: Vec<u64> = pages.iter().map(|s| s.key).collect();
+            let shown = &items[pager.items.clone()];
+            let summary_keys: Vec<u64> = shown.iter().map(|&i| listed.summaries[i].key).collect();
             let key = (fill_key, base, n, pagers.len(), items.len(), summary_keys);
             if self.unchanged(&page_file(&pager.url), template, &key) {
                 return Ok(());
             }
             let mut ctx = tera::Context::new();
             fill(&mut ctx);
-            ctx.insert("pages", &pages);
+            ctx.insert_value("pages", listed.values(shown));
             ctx.insert("paginator", &PaginatorContext::new(&pagers, n, items.len()));
             self.render_to(template, &pager.url, &ctx)
         })

@@ -525,9 +525,10 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     if !listings_kept {
         // Listings and feeds read the same summaries and write different
         // files: side by side, neither waits on the other's long tail.
+        let listed = listings::Listed::new(&summaries);
         let (listings, feeds) = rayon::join(
-            || site.render_listings(&content, &summaries, &tags),
-            || feeds::render(&site, &content, &summaries, &tags),
+            || site.render_listings(&content, &listed, &tags),
+            || feeds::render(&site, &content, &listed, &tags),
         );
         listings?;
         feeds?;
@@ -645,12 +646,34 @@ impl Laps {
     fn mark(&mut self, step: &str) {
         if let Some(last) = self.last {
             eprintln!(
-                "  {:>7.1} ms  {step}",
-                last.elapsed().as_secs_f64() * 1000.0
+                "  {:>7.1} ms  {step}{}",
+                last.elapsed().as_secs_f64() * 1000.0,
+                memory_use()
             );
             self.last = Some(Instant::now());
         }
     }
+}
+
+/// The process's resident and peak memory, where the OS says (Linux's
+/// `/proc/self/status`): where a build's memory goes, step by step.
+fn memory_use() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().strip_suffix(" kB"))
+            .and_then(|kb| kb.trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!(
+        " (resident {} MiB, peak {} MiB)",
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
 }
 
 /// A bar over the articles on a terminal; a hidden no-op otherwise.
