@@ -25,11 +25,15 @@ pub struct Page {
     pub path: PathBuf,
     /// Path shown in diagnostics (relative to the site root).
     pub display: PathBuf,
-    /// The whole file; positions in diagnostics are offsets into it.
-    pub text: String,
-    /// Where the Markdown body starts in `text`.
+    /// The file up to `body_offset`: the front matter and its fences.
+    /// The body is read again when the article is rendered ([`Page::text`]),
+    /// so that a site's Markdown is never all in memory at once (100,000
+    /// articles hold about 1 GB of it).
+    head: String,
+    /// Where the Markdown body starts in the file.
     pub body_offset: usize,
-    /// blake3 of `text`, for `serve`'s change tracking.
+    /// blake3 of the whole file, for change tracking, and to refuse a body
+    /// read again after the file changed.
     pub text_hash: [u8; 16],
     pub matter: ArticleMatter,
     pub date: Option<Zoned>,
@@ -47,15 +51,32 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
+    /// The front matter and its fences, as in the file.
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// The whole file as it was loaded (positions in diagnostics are
+    /// offsets into it): read again, and refused if it changed since,
+    /// because its front matter would no longer match its body.
+    pub fn text(&self) -> Result<String, Diagnostic> {
+        let text = read_text(&self.display, &self.path)?;
+        if text_hash(&text) != self.text_hash {
+            return Err(Diagnostic::error(
+                &self.display,
+                Position::START,
+                "the file changed while nutgraf was building",
+            )
+            .with_hint("build again once the file is saved"));
+        }
+        Ok(text)
     }
 
     /// Where `key` is set in the front matter, for problems found after
     /// loading (a missing template, a bad alias).
     pub fn key_position(&self, key: &str) -> Position {
-        frontmatter::split(&self.display, &self.text).map_or(Position::START, |s| {
-            key_position(&self.text, s.matter_range(), key)
+        frontmatter::split(&self.display, &self.head).map_or(Position::START, |s| {
+            key_position(&self.head, s.matter_range(), key)
         })
     }
 
@@ -395,17 +416,16 @@ fn check_claims(root: &Path, content_dir: &Path, content: &Content, diags: &Diag
 }
 
 /// Reads a content file as UTF-8, pointing at the first invalid byte.
-fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let display = display_path(root, path);
+fn read_text(display: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(&display, Position::START, format!("cannot read file: {e}"))
+        Diagnostic::error(display, Position::START, format!("cannot read file: {e}"))
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes());
         let pos = Position::of_offset(&lossy, valid);
         Diagnostic::error(
-            &display,
+            display,
             pos,
             format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
         )
@@ -421,7 +441,7 @@ fn load_section(
     path: &Path,
 ) -> Result<Section, frontmatter::Problems> {
     let display = display_path(root, path);
-    let text = read_text(root, path)?;
+    let text = read_text(&display, path)?;
     let split = frontmatter::split(&display, &text)?;
     let matter = frontmatter::parse_section(&display, &text, &split)?;
     let body_offset = split.body_offset;
@@ -450,7 +470,7 @@ fn folder_url<'a>(folders: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> Str
 
 fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, frontmatter::Problems> {
     let display = display_path(root, path);
-    let text = read_text(root, path)?;
+    let text = read_text(&display, path)?;
     let split = frontmatter::split(&display, &text)?;
     let matter = frontmatter::parse_article(&display, &text, &split)?;
     let date_of =
@@ -526,10 +546,8 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
     url.push('/');
 
     let body_offset = split.body_offset;
-    let mut text_hash = [0; 16];
-    text_hash.copy_from_slice(&blake3::hash(text.as_bytes()).as_bytes()[..16]);
     Ok(Page {
-        text_hash,
+        text_hash: text_hash(&text),
         path: path.to_path_buf(),
         display,
         dir: path.parent().unwrap_or(content_dir).to_path_buf(),
@@ -542,13 +560,24 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         } else {
             path.parent().unwrap_or(content_dir).to_path_buf()
         },
-        text,
+        head: {
+            let mut text = text;
+            text.truncate(body_offset);
+            text.shrink_to_fit();
+            text
+        },
         body_offset,
         matter,
         date,
         updated,
         url,
     })
+}
+
+fn text_hash(text: &str) -> [u8; 16] {
+    let mut hash = [0; 16];
+    hash.copy_from_slice(&blake3::hash(text.as_bytes()).as_bytes()[..16]);
+    hash
 }
 
 /// What makes `raw` (an alias or a slug) not a plain path, if anything:
@@ -602,6 +631,28 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A loaded article holds its front matter only; the body is read
+    /// again for the render, and refused once the file has changed, since
+    /// the front matter the build already used would not match it.
+    #[test]
+    fn an_article_holds_its_front_matter_and_reads_its_body_again() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let content = tmp.path().join(CONTENT_DIR);
+        std::fs::create_dir_all(&content).unwrap_or_else(|e| panic!("{e}"));
+        let path = content.join("why-now.md");
+        let text = "+++\ntitle = \"Why now?\"\n+++\nThe body.\n";
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let page = load_page(tmp.path(), &content, &path).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(page.head(), "+++\ntitle = \"Why now?\"\n+++\n");
+        assert_eq!(page.text().as_deref(), Ok(text));
+        assert_eq!(page.key_position("title"), Position { line: 2, col: 1 });
+
+        std::fs::write(&path, text.replace("body", "new body")).unwrap_or_else(|e| panic!("{e}"));
+        let d = page.text().expect_err("a changed file is refused");
+        assert_eq!(d.message, "the file changed while nutgraf was building");
+        assert_eq!(d.path, Path::new("content/why-now.md"));
+    }
 
     #[test]
     fn plain_paths_have_no_control_characters_end_spaces_or_backslashes() {

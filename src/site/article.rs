@@ -320,6 +320,9 @@ impl SiteRef<'_> {
     /// the images it had processed, and what a later build may reuse.
     fn render_article(&self, pages: &[Arc<Page>], i: usize) -> Result<ArticleOut, Error> {
         let page = &pages[i];
+        // The only time a build holds an article's body: read, rendered,
+        // dropped.
+        let text = page.text().map_err(|d| Error::Site(vec![d]))?;
         let permalink = self.config.permalink(&page.url);
         let lead = self.lead(page);
         let ctx = RenderContext {
@@ -328,7 +331,7 @@ impl SiteRef<'_> {
             page_dir: &page.dir,
             page_url: &page.url,
             display: &page.display,
-            file_text: &page.text,
+            file_text: &text,
             body_offset: page.body_offset,
             show_slots: self.drafts,
             faq: page.matter.faq,
@@ -336,10 +339,13 @@ impl SiteRef<'_> {
             processor: self.processor,
             lint_small_images: matches!(self.mode, Mode::Check { .. }),
         };
-        let mut rendered = markdown::render_page(page.body(), &ctx);
+        let mut rendered = markdown::render_page(&text[page.body_offset..], &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
         if let Mode::Check { links } = self.mode {
-            links.article(i, PageLinks::new(page, &rendered, &self.config.markdown));
+            links.article(
+                i,
+                PageLinks::new(page, &text, &rendered, &self.config.markdown),
+            );
         }
         let processed = image_uses(lead.as_ref(), std::mem::take(&mut rendered.processed));
 

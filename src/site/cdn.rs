@@ -88,7 +88,7 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
     for page in &content.pages {
         let key = page.key_position("aliases");
         for raw in &page.matter.aliases {
-            let pos = value_position(&page.text[..page.body_offset], key, raw);
+            let pos = value_position(page.head(), key, raw);
             let error = |msg: String| {
                 Diagnostic::error(&page.display, pos, msg).with_hint(
                     "aliases are old site paths like \"/2019/why-now/\" or \"2019/why-now.html\"",

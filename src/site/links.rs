@@ -35,12 +35,13 @@ pub struct PageLinks {
 impl PageLinks {
     pub fn new(
         page: &crate::content::Page,
+        text: &str,
         rendered: &crate::markdown::Rendered,
         markdown: &crate::config::MarkdownConfig,
     ) -> PageLinks {
-        let index = LineIndex::new(&page.text);
-        let at = |body_offset: usize| index.position(&page.text, page.body_offset + body_offset);
-        let gathered = crate::markdown::links::gather(page.body(), markdown);
+        let index = LineIndex::new(text);
+        let at = |body_offset: usize| index.position(text, page.body_offset + body_offset);
+        let gathered = crate::markdown::links::gather(&text[page.body_offset..], markdown);
         PageLinks {
             display: page.display.clone(),
             url: page.url.clone(),
