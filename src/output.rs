@@ -399,7 +399,7 @@ impl Output<'_> {
                 replace(&to, |tmp| fs::write(tmp, &bytes))
             }
             Output::Memory(m) => {
-                m.put(rel, Served::Bytes(bytes.into().into()));
+                m.put(rel, Served::Bytes(Packed::new(&bytes.into())));
                 Ok(())
             }
         }
@@ -525,9 +525,35 @@ pub fn link_kept<'f>(
 /// How the server finds a file's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Served {
-    Bytes(std::sync::Arc<[u8]>),
+    Bytes(Packed),
     File(PathBuf),
     Image(PathBuf),
+}
+
+/// A file `serve` holds in memory, compressed with LZ4 (block format, its
+/// size first). At 100,000 articles the preview's pages come to 4.4 GB as
+/// rendered; packed they take a fraction of that, and a page unpacks in
+/// microseconds when the browser asks for it. Packing is deterministic, so
+/// equal files pack to equal bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Packed(std::sync::Arc<[u8]>);
+
+impl Packed {
+    pub fn new(bytes: &[u8]) -> Packed {
+        Packed(lz4_flex::block::compress_prepend_size(bytes).into())
+    }
+
+    /// The file as it was written.
+    pub fn unpack(&self) -> Result<Vec<u8>> {
+        lz4_flex::block::decompress_size_prepended(&self.0)
+            .context("an in-memory page could not be unpacked")
+    }
+}
+
+impl std::fmt::Debug for Packed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Packed({} bytes)", self.0.len())
+    }
 }
 
 /// What one in-memory render pass wrote or kept.
@@ -618,6 +644,17 @@ mod tests {
             Err(e @ Error::Usage(_)) => format!("{e}"),
             other => panic!("expected a usage error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn packed_files_unpack_to_what_was_written_and_compare_by_content() {
+        let page = "<p>Why now?</p>".repeat(1000);
+        let packed = Packed::new(page.as_bytes());
+        assert!(packed.0.len() < page.len() / 10, "{packed:?}");
+        assert_eq!(ok(packed.unpack()), page.as_bytes());
+        assert_eq!(packed, Packed::new(page.as_bytes()));
+        assert_ne!(packed, Packed::new(b"<p>Why not?</p>"));
+        assert_eq!(ok(Packed::new(b"").unpack()), b"");
     }
 
     #[test]

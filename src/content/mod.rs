@@ -124,6 +124,11 @@ pub struct Content {
     /// Serve: the pass reused the previous walk of `content/` (only known
     /// articles were edited), so no file was added, removed or moved.
     pub reused_walk: bool,
+    /// Serve: besides, every article read again has the front matter and
+    /// URL it had, so only bodies changed: the site's shape (its URLs,
+    /// tags and aliases, and who claims which output file) is as the
+    /// previous pass left it, as long as no scheduled article fell due.
+    pub same_shape: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +154,12 @@ pub struct PageCache {
     /// (named by the watcher): the next load reuses the last walk and
     /// trusts cached articles without checking their stamps.
     trusted: std::sync::atomic::AtomicBool,
+    /// Articles dropped by [`PageCache::invalidate`], until the next load
+    /// reads them again and compares.
+    forgotten: Mutex<rustc_hash::FxHashMap<std::ffi::OsString, Arc<Page>>>,
+    /// Set when a load read an article that is new, or whose front matter
+    /// or URL is not the forgotten one's; reset by every load.
+    reshaped: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +193,12 @@ impl PageCache {
     /// Forgets `path`, so the next load reads it whatever its stamp says
     /// (a watcher event is better evidence than a coarse mtime).
     pub fn invalidate(&self, path: &Path) {
-        self.lock().remove(path.as_os_str());
+        if let Some((_, page)) = self.lock().remove(path.as_os_str()) {
+            self.forgotten
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.as_os_str().to_os_string(), page);
+        }
     }
 
     fn lock(
@@ -207,6 +223,15 @@ impl PageCache {
             }
         }
         let page = Arc::new(load_page(root, content_dir, path)?);
+        let was = self
+            .forgotten
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path.as_os_str());
+        if !was.is_some_and(|was| was.head == page.head && was.url == page.url) {
+            self.reshaped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Some(stamp) = stamp {
             self.lock()
                 .insert(path.as_os_str().to_os_string(), (stamp, page.clone()));
@@ -256,6 +281,17 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
     };
     let mut content = load_entries(root, &content_dir, &entries, opts, trusted, diags)?;
     content.reused_walk = reused_walk;
+    if let Some(cache) = opts.cache {
+        let reshaped = cache
+            .reshaped
+            .swap(false, std::sync::atomic::Ordering::Relaxed);
+        cache
+            .forgotten
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        content.same_shape = reused_walk && !reshaped;
+    }
     Ok(content)
 }
 
@@ -652,6 +688,53 @@ mod tests {
         let d = page.text().expect_err("a changed file is refused");
         assert_eq!(d.message, "the file changed while nutgraf was building");
         assert_eq!(d.path, Path::new("content/why-now.md"));
+    }
+
+    /// Serve reuses the site's shape only when every article it read again
+    /// kept its front matter: a body edit vouches, a title edit or a new
+    /// article does not.
+    #[test]
+    fn only_body_edits_of_known_articles_keep_the_shape() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap_or(root))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        let a = |title: &str, body: &str| format!("+++\ntitle = \"{title}\"\n+++\n{body}\n");
+        write("content/a.md", &a("A", "One."));
+        let cache = PageCache::default();
+        let opts = LoadOptions {
+            drafts: true,
+            now: jiff::Timestamp::now(),
+            cache: Some(&cache),
+        };
+        let diags = Diagnostics::default();
+        // As serve's pass does: trust the cache when every edited file is
+        // a known article, then forget the edited ones.
+        let load = |edited: &[&str]| {
+            let known = edited.iter().all(|rel| cache.knows(&root.join(rel)));
+            cache.trust_next_load(known && !edited.is_empty());
+            for rel in edited {
+                cache.invalidate(&root.join(rel));
+            }
+            load(root, &opts, &diags).unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert!(
+            !load(&[]).same_shape,
+            "the first load has nothing to compare"
+        );
+        write("content/a.md", &a("A", "Two."));
+        assert!(load(&["content/a.md"]).same_shape, "a body edit");
+        write("content/a.md", &a("A again", "Two."));
+        assert!(!load(&["content/a.md"]).same_shape, "a title edit");
+        write("content/a.md", &a("A again", "Three."));
+        assert!(load(&["content/a.md"]).same_shape, "a body edit after it");
+        write("content/b.md", &a("B", "New."));
+        assert!(!load(&["content/b.md"]).same_shape, "a new article");
+        assert!(diags.into_sorted().is_empty());
     }
 
     #[test]

@@ -540,12 +540,18 @@ fn wants_html(request: &Request) -> bool {
 
 async fn respond(served: &Served, name: &str, status: StatusCode, request: Request) -> Response {
     let mut response = match served {
-        Served::Bytes(bytes) => {
+        Served::Bytes(packed) => {
+            let bytes = match packed.unpack() {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).into_response();
+                }
+            };
             let mime = mime_guess::from_path(name).first_or_octet_stream();
             let body = if mime.subtype() == mime_guess::mime::HTML {
-                Body::from(inject(bytes))
+                Body::from(inject(&bytes))
             } else {
-                Body::from(bytes.to_vec())
+                Body::from(bytes)
             };
             let mut r = Response::new(body);
             if let Ok(v) = HeaderValue::from_str(&content_type(&mime)) {

@@ -85,7 +85,13 @@ pub fn aliases(content: &Content, taken: &[&str], diags: &Diagnostics) -> Vec<Al
         .iter()
         .map(|f| (f.dest.as_str(), f.source.as_path()))
         .collect();
-    for page in &content.pages {
+    // Finding the `aliases` key re-reads the front matter: only for the
+    // pages that have aliases (serve runs this on every pass).
+    for page in content
+        .pages
+        .iter()
+        .filter(|p| !p.matter.aliases.is_empty())
+    {
         let key = page.key_position("aliases");
         for raw in &page.matter.aliases {
             let pos = value_position(page.head(), key, raw);

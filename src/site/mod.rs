@@ -478,32 +478,47 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     };
     // Every output path is claimed before any page is written: two
     // sources of one path (an alias on the home page, an article where a
-    // listing's second page goes) are an error naming both.
-    check_tag_urls(&content, &diags);
-    let aliases = {
-        let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
-        taken.extend(content.sections.iter().map(|s| s.url.as_str()));
-        taken.extend(["/", "/tags/"]);
-        cdn::aliases(&content, &taken, &diags)
+    // listing's second page goes) are an error naming both. Serve, after
+    // edits of articles' bodies only: the shape is the last pass's.
+    let shape = match pass.and_then(|p| p.same_shape(content.same_shape, content.pages.len())) {
+        Some(shape) => shape,
+        None => {
+            check_tag_urls(&content, &diags);
+            let aliases = {
+                let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
+                taken.extend(content.sections.iter().map(|s| s.url.as_str()));
+                taken.extend(["/", "/tags/"]);
+                cdn::aliases(&content, &taken, &diags)
+            };
+            let tags = listings::tags(&content.pages);
+            claims::claim_site(
+                &mut claims,
+                &claims::Everything {
+                    content: &content,
+                    tags: &tags,
+                    aliases: &aliases,
+                    paginate_by: config.paginate_by,
+                    stylesheet: &stylesheet.url,
+                    content_dir: Path::new(crate::paths::CONTENT_DIR),
+                },
+                &diags,
+            );
+            // Two owners of one path would overwrite each other, or fail on a
+            // file where a folder must go: stop before writing any of them.
+            if claims.finish(&diags) > 0 && out.writes() {
+                return Err(Error::Site(diags.into_sorted()));
+            }
+            std::sync::Arc::new(memo::Shape {
+                pages: content.pages.len(),
+                aliases,
+                tags,
+            })
+        }
     };
-    let tags = listings::tags(&content.pages);
-    claims::claim_site(
-        &mut claims,
-        &claims::Everything {
-            content: &content,
-            tags: &tags,
-            aliases: &aliases,
-            paginate_by: config.paginate_by,
-            stylesheet: &stylesheet.url,
-            content_dir: Path::new(crate::paths::CONTENT_DIR),
-        },
-        &diags,
-    );
-    // Two owners of one path would overwrite each other, or fail on a
-    // file where a folder must go: stop before writing any of them.
-    if claims.finish(&diags) > 0 && out.writes() {
-        return Err(Error::Site(diags.into_sorted()));
+    if let Some(pass) = pass {
+        pass.record_shape(shape.clone());
     }
+    let (aliases, tags) = (&shape.aliases, &shape.tags);
     if out.writes() {
         files_copied += copy_files(&site_static, out)?;
         files_copied += copy_content_assets(root, &content, out)?;
@@ -527,21 +542,21 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         // files: side by side, neither waits on the other's long tail.
         let listed = listings::Listed::new(&summaries);
         let (listings, feeds) = rayon::join(
-            || site.render_listings(&content, &listed, &tags),
-            || feeds::render(&site, &content, &listed, &tags),
+            || site.render_listings(&content, &listed, tags),
+            || feeds::render(&site, &content, &listed, tags),
         );
         listings?;
         feeds?;
         lap.mark("listings and feeds");
     }
     site.render_404()?;
-    cdn::write(out, &aliases, |url| config.permalink(url))?;
+    cdn::write(out, aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
 
     // 7. What the mode keeps besides the files: for check, the URLs the
     //    site publishes. (Build swaps its folder in; serve applies memory.)
     if let Mode::Check { links } = mode {
-        links.site(root, &content, &tags, &aliases);
+        links.site(root, &content, tags, aliases);
     }
     Ok(RenderedSite {
         images: processor.stats(),

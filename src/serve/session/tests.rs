@@ -122,7 +122,8 @@ fn a_body_edit_renders_the_page_and_what_shows_its_summary() {
     let Served::Bytes(bytes) = page else {
         panic!("not rendered: {page:?}")
     };
-    assert!(String::from_utf8_lossy(bytes).contains("now much longer"));
+    let bytes = bytes.unpack().unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&bytes).contains("now much longer"));
 }
 
 #[test]
@@ -137,7 +138,8 @@ fn a_lede_edit_renders_what_shows_the_summary() {
     let Served::Bytes(feed) = &f.session.files()["atom.xml"] else {
         panic!("feed not rendered")
     };
-    assert!(String::from_utf8_lossy(feed).contains("<summary>Above C.</summary>"));
+    let feed = feed.unpack().unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&feed).contains("<summary>Above C.</summary>"));
 }
 
 #[test]
@@ -309,4 +311,41 @@ fn an_error_keeps_the_last_good_site() {
         Some(&article("C", "2024-01-03", "\"y\"", "Fixed.")),
     );
     assert!(rendered.contains(&"c/index.html".to_string()));
+}
+
+/// Body edits reuse the last pass's shape (URLs, tags, aliases, claims);
+/// a front matter edit right after must still be judged afresh: here an
+/// alias onto another article's URL, which no body edit could add.
+#[test]
+fn after_body_edits_a_front_matter_edit_is_checked_again() {
+    let mut f = Fixture::new();
+    f.first();
+    f.pass(
+        "content/c.md",
+        Some(&article("C", "2024-01-03", "\"y\"", "Body one.")),
+    );
+    f.pass(
+        "content/c.md",
+        Some(&article("C", "2024-01-03", "\"y\"", "Body two.")),
+    );
+    let clash = article("C", "2024-01-03", "\"y\"", "Body two.")
+        .replace("tags = [", "aliases = [\"/a/\"]\ntags = [");
+    f.write("content/c.md", &clash);
+    let Err(err) = f.session.rebuild(&[f.path("content/c.md")], false) else {
+        panic!("an alias onto another article's URL must fail the pass");
+    };
+    assert!(err.to_string().contains("alias `/a/`"), "{err}");
+    // A tag added by the next edit gets its page, and the body edit
+    // before it counted too.
+    let tagged = article("C", "2024-01-03", "\"y\", \"z\"", "Body three.");
+    let rendered = f.pass("content/c.md", Some(&tagged));
+    assert!(
+        rendered.contains(&"tags/z/index.html".to_string()),
+        "{rendered:?}"
+    );
+    let Served::Bytes(page) = &f.session.files()["c/index.html"] else {
+        panic!("not rendered")
+    };
+    let page = page.unpack().unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&page).contains("Body three."));
 }
