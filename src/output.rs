@@ -592,23 +592,30 @@ impl MemoryFiles {
     /// `serve`'s memo already lists, so a pass need not copy 10,000 names
     /// into the kept set. Returns the paths whose content changed or
     /// vanished.
+    ///
+    /// `kept_too` is `None` when the pass vouches that it made or kept
+    /// every file the site has (the site's shape did not change, see
+    /// `site::memo::Shape`): then nothing can have gone, and the 120,000
+    /// files of a large site need not be checked one by one.
     pub fn apply(
         self,
         site: &mut rustc_hash::FxHashMap<String, Served>,
-        kept_too: impl Fn(&str) -> bool,
+        kept_too: Option<impl Fn(&str) -> bool>,
     ) -> Vec<String> {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut changed = Vec::new();
-        site.retain(|path, served| {
-            let stays = matches!(served, Served::Image(_))
-                || state.kept.contains(path)
-                || state.written.contains_key(path)
-                || kept_too(path);
-            if !stays {
-                changed.push(path.clone());
-            }
-            stays
-        });
+        if let Some(kept_too) = kept_too {
+            site.retain(|path, served| {
+                let stays = matches!(served, Served::Image(_))
+                    || state.kept.contains(path)
+                    || state.written.contains_key(path)
+                    || kept_too(path);
+                if !stays {
+                    changed.push(path.clone());
+                }
+                stays
+            });
+        }
         for (path, served) in state.written {
             if site.get(&path) != Some(&served) {
                 changed.push(path.clone());

@@ -102,7 +102,9 @@ impl Session {
         // Files the memo lists were made or kept by this pass.
         let changed = memory.apply(
             &mut self.files.write().unwrap_or_else(|e| e.into_inner()),
-            |path| self.memo.articles.contains_key(path) || self.memo.files.contains_key(path),
+            (!rendered.same_shape).then_some(|path: &str| {
+                self.memo.articles.contains_key(path) || self.memo.files.contains_key(path)
+            }),
         );
         Ok(PassReport {
             rendered: rendered_files,

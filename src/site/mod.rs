@@ -392,6 +392,9 @@ pub struct RenderedSite {
     pub next_due: Option<jiff::Timestamp>,
     /// Everything found, sorted; the caller decides what fails.
     pub diagnostics: Vec<Diagnostic>,
+    /// Serve: the pass reused the last pass's shape (only articles'
+    /// bodies changed), so it made or kept every file the last one did.
+    pub same_shape: bool,
 }
 
 /// The build's checklist, for every mode.
@@ -480,7 +483,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     // sources of one path (an alias on the home page, an article where a
     // listing's second page goes) are an error naming both. Serve, after
     // edits of articles' bodies only: the shape is the last pass's.
-    let shape = match pass.and_then(|p| p.same_shape(content.same_shape, content.pages.len())) {
+    let reused_shape = pass.and_then(|p| p.same_shape(content.same_shape, content.pages.len()));
+    let same_shape = reused_shape.is_some();
+    let shape = match reused_shape {
         Some(shape) => shape,
         None => {
             check_tag_urls(&content, &diags);
@@ -565,6 +570,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         files_copied,
         next_due: content.next_due,
         diagnostics: diags.into_sorted(),
+        same_shape,
     })
 }
 
