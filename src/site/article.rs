@@ -180,11 +180,15 @@ impl SiteRef<'_> {
             .enumerate()
             .map(|(i, _)| {
                 let result = self.render_page(&content.pages, i);
-                bar.inc(1);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
                 result
             })
             .collect::<Result<_, Error>>()?;
-        bar.finish_and_clear();
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
         let mut summaries = Vec::with_capacity(results.len());
         let mut memos = Vec::new();
         for r in results {
@@ -294,7 +298,11 @@ impl SiteRef<'_> {
     /// shows are asked for again (from the image cache); `serve` keeps
     /// them from pass to pass.
     fn kept(&self, file: Arc<str>, hit: Arc<crate::site::memo::ArticleMemo>) -> ArticleResult {
-        self.diags.extend(hit.diagnostics.iter().cloned());
+        // Most pages have none: no lock for them (100,000 kept pages a
+        // pass at that size).
+        if !hit.diagnostics.is_empty() {
+            self.diags.extend(hit.diagnostics.iter().cloned());
+        }
         if matches!(self.mode, Mode::Build { .. }) {
             self.republish(hit.images.iter());
         }
