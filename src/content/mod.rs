@@ -789,6 +789,13 @@ mod tests {
         assert_eq!(d.path, Path::new("content/why-now.md"));
     }
 
+    /// Writes `rel` under `root`, creating its folders.
+    fn write_file(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap_or(root)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
     /// Serve reuses the site's shape only when every article it read again
     /// kept its front matter: a body edit vouches, a title edit or a new
     /// article does not.
@@ -796,12 +803,7 @@ mod tests {
     fn only_body_edits_of_known_articles_keep_the_shape() {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let root = tmp.path();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap_or(root))
-                .unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
-        };
+        let write = |rel: &str, text: &str| write_file(root, rel, text);
         let a = |title: &str, body: &str| format!("+++\ntitle = \"{title}\"\n+++\n{body}\n");
         write("content/a.md", &a("A", "One."));
         let cache = PageCache::default();
@@ -843,12 +845,7 @@ mod tests {
     fn a_body_edit_reuses_the_last_load_until_a_scheduled_article_falls_due() {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let root = tmp.path();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap_or(root))
-                .unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
-        };
+        let write = |rel: &str, text: &str| write_file(root, rel, text);
         let a = |title: &str, date: &str, body: &str| {
             format!("+++\ntitle = \"{title}\"\ndate = {date}\n+++\n{body}\n")
         };
