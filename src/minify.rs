@@ -66,7 +66,7 @@ fn minify_around(page: &str, verbatim: &[&str]) -> Option<String> {
     // Cut the fragments out, in the order they occur in the page.
     let mut found: Vec<(usize, &str)> = Vec::with_capacity(verbatim.len());
     for fragment in verbatim.iter().filter(|f| !f.is_empty()) {
-        found.push((find(page, fragment)?, fragment));
+        found.push((crate::html::find_fragment(page, fragment)?, fragment));
     }
     found.sort_by_key(|(at, _)| *at);
     let mut shell = String::with_capacity(page.len() / 4);
@@ -98,23 +98,7 @@ fn minify_around(page: &str, verbatim: &[&str]) -> Option<String> {
     Some(out)
 }
 
-/// Where `fragment` first occurs in `page`. `str::find` with a 13 KB
-/// needle spent more time building its searcher than minify-html (the
-/// minifier then) spent on the page, so search for a short prefix and
-/// compare the rest. The search is memchr's SIMD `memmem`: std's Two-Way
-/// search, a byte at a time, took a quarter of this module's time on the
-/// bench corpus.
-#[cfg(feature = "minify")]
-fn find(page: &str, fragment: &str) -> Option<usize> {
-    let (page, fragment) = (page.as_bytes(), fragment.as_bytes());
-    let prefix = &fragment[..fragment.len().min(48)];
-    // A match of the whole fragment, which is UTF-8 itself, starts and
-    // ends on character boundaries of the page.
-    memchr::memmem::find_iter(page, prefix)
-        .find(|&at| page.get(at..at + fragment.len()) == Some(fragment))
-}
-
-/// Whether `haystack` holds `needle`: [`find`]'s SIMD search.
+/// Whether `haystack` holds `needle`: memchr's SIMD search.
 #[cfg(feature = "minify")]
 fn holds(haystack: &str, needle: &str) -> bool {
     memchr::memmem::find(haystack.as_bytes(), needle.as_bytes()).is_some()
@@ -172,15 +156,6 @@ mod tests {
         }
         assert!(!out.contains("note"), "{out}");
         assert!(out.contains("<html lang=\"en\">\n<body>\n<p>"), "{out}");
-    }
-
-    #[test]
-    fn find_checks_the_whole_fragment_after_the_prefix() {
-        let prefix = "x".repeat(60);
-        let page_html = format!("{prefix}A {prefix}B");
-        assert_eq!(find(&page_html, &format!("{prefix}B")), Some(62));
-        assert_eq!(find(&page_html, &format!("{prefix}C")), None);
-        assert_eq!(find("ééé", "é"), Some(0));
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub(crate) struct Span {
 impl Span {
     /// The first place `fragment` appears in `page`.
     pub(crate) fn find(page: &str, fragment: &str) -> Option<Span> {
-        let start = page.find(fragment)?;
+        let start = crate::html::find_fragment(page, fragment)?;
         Some(Span {
             start,
             len: fragment.len(),
