@@ -12,6 +12,7 @@ use crate::assets::Manifest;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Position, display_path};
 use crate::error::Error;
+use crate::markdown::components::{ArgType, Param, Signature, Value as ComponentValue};
 use crate::paths::{TEMPLATES_DIR, THEMES_DIR, walk_files};
 use crate::strings::Strings;
 
@@ -44,7 +45,32 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/sitemap_index.xml"),
     ),
     ("robots.txt", include_str!("../templates/robots.txt")),
+    // Components Markdown calls (see markdown::components::BUILTINS).
+    (
+        "components/key_facts.html",
+        include_str!("../templates/components/key_facts.html"),
+    ),
+    (
+        "components/pull_quote.html",
+        include_str!("../templates/components/pull_quote.html"),
+    ),
+    (
+        "components/timeline.html",
+        include_str!("../templates/components/timeline.html"),
+    ),
+    (
+        "components/embed.html",
+        include_str!("../templates/components/embed.html"),
+    ),
+    (
+        "components/gallery.html",
+        include_str!("../templates/components/gallery.html"),
+    ),
 ];
+
+/// Where a site's, a theme's and the built-in components live: one Tera
+/// component per file, named after it.
+pub const COMPONENTS_DIR: &str = "components/";
 
 /// A theme compiled into the binary.
 struct BuiltinTheme {
@@ -220,6 +246,12 @@ impl Theme {
         self.fingerprints.get(name).copied().unwrap_or(0)
     }
 
+    /// The fingerprint of the template that defines component `name`
+    /// (`components/<name>.html`), which a page calling it depends on.
+    pub fn component_fingerprint(&self, name: &str) -> u64 {
+        self.fingerprint(&format!("{COMPONENTS_DIR}{name}.html"))
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.contains_template(name)
     }
@@ -235,6 +267,62 @@ impl Theme {
     }
 }
 
+impl crate::markdown::components::Library for Theme {
+    fn signature(&self, name: &str) -> Option<Signature> {
+        let info = self.tera.get_component_definition(name)?;
+        let params = info
+            .args()
+            .iter()
+            .filter(|a| !a.is_implicit())
+            .map(|a| Param {
+                name: a.name().to_string(),
+                required: a.is_required(),
+                ty: a.arg_type().map(|t| match t {
+                    tera::ComponentArgType::String => ArgType::String,
+                    tera::ComponentArgType::Bool => ArgType::Bool,
+                    tera::ComponentArgType::Integer => ArgType::Integer,
+                    tera::ComponentArgType::Float => ArgType::Float,
+                    tera::ComponentArgType::Number => ArgType::Number,
+                    tera::ComponentArgType::Array => ArgType::Array,
+                    other => ArgType::Other(other.as_str()),
+                }),
+            })
+            .collect();
+        Some(Signature { params })
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tera
+            .get_component_names()
+            .map(str::to_string)
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        args: &[(&str, &ComponentValue)],
+        implicits: &[(&str, ComponentValue)],
+        body: Option<&str>,
+    ) -> Result<String, Diagnostic> {
+        let mut args_ctx = tera::Context::new();
+        for (k, v) in args {
+            args_ctx.insert(k.to_string(), v);
+        }
+        let mut implicit_ctx = tera::Context::new();
+        for (k, v) in implicits {
+            implicit_ctx.insert(k.to_string(), v);
+        }
+        self.tera
+            .render_component_with_implicits(name, &args_ctx, &implicit_ctx, body, true)
+            .map(crate::html::replace_nul)
+            .map_err(|e| template_diagnostic(&self.origins, None, &e))
+    }
+}
+
 /// The text of the built-in template `name`.
 pub fn builtin_template(name: &str) -> Option<&'static str> {
     BUILTIN_TEMPLATES
@@ -247,15 +335,29 @@ pub fn builtin_template(name: &str) -> Option<&'static str> {
 /// template it may use, directly or through others. A template "may use"
 /// another when the other's name appears quoted in its source: that covers
 /// `extends`, `include` and `import` (Tera takes those names as string
-/// literals) and errs on the side of re-rendering. A template that defines
+/// literals) and errs on the side of re-rendering. A file of
+/// `components/` is used where its component is called (`<name`, Tera's
+/// call syntax); Markdown's calls are followed per page instead (see
+/// [`Theme::component_fingerprint`]). Any other template that defines
 /// components is counted as used by all, since calls do not name it.
 fn fingerprints(sources: &BTreeMap<String, (String, PathBuf)>) -> HashMap<String, u64> {
     let names: Vec<&String> = sources.keys().collect();
     let shared: Vec<&String> = sources
         .iter()
+        .filter(|(name, _)| !name.starts_with(COMPONENTS_DIR))
         .filter(|(_, (text, _))| text.contains("{% component") || text.contains("{%- component"))
         .map(|(name, _)| name)
         .collect();
+    let calls = |text: &str, other: &str| {
+        other
+            .strip_prefix(COMPONENTS_DIR)
+            .and_then(|file| file.strip_suffix(".html"))
+            .is_some_and(|component| {
+                text.match_indices(&format!("<{component}")).any(|(at, m)| {
+                    !text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                })
+            })
+    };
     let direct: HashMap<&String, Vec<&String>> = sources
         .iter()
         .map(|(name, (text, _))| {
@@ -263,7 +365,9 @@ fn fingerprints(sources: &BTreeMap<String, (String, PathBuf)>) -> HashMap<String
                 .iter()
                 .filter(|other| *other != &name)
                 .filter(|other| {
-                    text.contains(&format!("\"{other}\"")) || text.contains(&format!("'{other}'"))
+                    text.contains(&format!("\"{other}\""))
+                        || text.contains(&format!("'{other}'"))
+                        || calls(text, other)
                 })
                 .copied()
                 .chain(shared.iter().copied())

@@ -2,6 +2,7 @@
 //! transforms that make explainers (figures, slots, question headings,
 //! highlighted code, footnotes at the end), and the plain-text summary.
 
+pub mod components;
 pub mod figure;
 pub mod highlight;
 pub mod links;
@@ -110,6 +111,9 @@ pub struct RenderContext<'a> {
     pub processor: &'a crate::images::responsive::Processor<'a>,
     /// Report images narrower than the largest srcset width (`check`).
     pub lint_small_images: bool,
+    /// The components the Markdown may call (the theme's); `None` where
+    /// there are none, and a call is then an unknown component.
+    pub components: Option<&'a dyn components::Library>,
 }
 
 /// A page's rendered body and what was learned while rendering it.
@@ -131,6 +135,9 @@ pub struct Rendered {
     /// order: a build that reuses the page asks for them again, so their
     /// files are published as when the page was rendered.
     pub processed: Vec<std::path::PathBuf>,
+    /// The components the body calls, sorted, each once: a page is
+    /// rendered again when one of their templates changes.
+    pub components: Vec<String>,
 }
 
 struct State<'c, 'a> {
@@ -154,16 +161,30 @@ struct State<'c, 'a> {
     /// from `ids` before any heading (see [`State::reserve_footnote_ids`]).
     footnote_ids: HashMap<String, String>,
     reference_ids: HashMap<String, Vec<String>>,
+    /// The body's component calls, and whether each passed its checks (a
+    /// call that did not stays as the text it was written as).
+    calls: Vec<components::Call>,
+    call_ok: Vec<bool>,
+    /// The Markdown as parsed, for the text of a failed inline call.
+    source: &'c str,
 }
 
 /// Renders a page's Markdown body.
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
+    let (calls, problems) = components::find(body, &ctx.config.markdown);
+    // Calls are parsed out of a copy of the same length, so every offset
+    // (and so every position) is the body's own.
+    let (source, calls, copy_problem) = match components::parse_copy(body, &calls) {
+        Ok(copy) if !calls.is_empty() => (std::borrow::Cow::Owned(copy), calls, None),
+        Ok(_) => (std::borrow::Cow::Borrowed(body), calls, None),
+        Err(p) => (std::borrow::Cow::Borrowed(body), Vec::new(), Some(p)),
+    };
+    let source: &str = &source;
     let mut events: Vec<(Event, std::ops::Range<usize>)> =
-        new_cmark_parser(body, &ctx.config.markdown)
+        new_cmark_parser(source, &ctx.config.markdown)
             .into_offset_iter()
             .collect();
-    unnest_links(&mut events, body);
-    let summary = summary::summarize_events(events.iter().map(|(e, _)| e), body);
+    unnest_links(&mut events, source);
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),
@@ -181,7 +202,17 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnotes: HashMap::new(),
         footnote_ids: HashMap::new(),
         reference_ids: HashMap::new(),
+        call_ok: vec![true; calls.len()],
+        calls,
+        source: body,
     };
+    for p in problems.into_iter().chain(copy_problem) {
+        st.component_error(p);
+    }
+    if !st.calls.is_empty() {
+        events = st.weave(events);
+    }
+    let summary = summary::summarize_events(events.iter().map(|(e, _)| e), source);
     // Before the headings: a heading above a definition must not take its id.
     st.reserve_footnote_ids(&events);
 
@@ -658,8 +689,22 @@ impl<'c, 'a> State<'c, 'a> {
         } else {
             Vec::new()
         };
-        let mut html = render(std::mem::take(&mut self.out));
+        let out = std::mem::take(&mut self.out);
+        let mut html = if self.calls.is_empty() {
+            render(out)
+        } else {
+            self.render_blocks(out)
+        };
         self.footnotes_section(&mut html);
+        let mut used: Vec<String> = self
+            .calls
+            .iter()
+            .zip(&self.call_ok)
+            .filter(|(_, ok)| **ok)
+            .map(|(c, _)| c.name.clone())
+            .collect();
+        used.sort_unstable();
+        used.dedup();
         Rendered {
             html,
             questions: self.questions,
@@ -670,6 +715,7 @@ impl<'c, 'a> State<'c, 'a> {
             anchors: self.ids.into_vec(),
             summary: None,
             processed: self.processed,
+            components: used,
         }
     }
 
@@ -850,6 +896,7 @@ mod tests {
                 has_lead: false,
                 processor: &processor,
                 lint_small_images: false,
+                components: None,
             },
         )
     }

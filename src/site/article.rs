@@ -107,6 +107,8 @@ struct ArticleOut {
     summary: Summary,
     processed: Vec<ImageUse>,
     reuse: Option<Reusable>,
+    /// The components its Markdown calls.
+    components: Vec<String>,
 }
 
 /// Everything an article page shows besides its front matter, computed
@@ -225,15 +227,23 @@ impl SiteRef<'_> {
             j.and_then(|j| pages.get(j))
                 .map(|p| (p.matter.title.as_str(), p.url.as_str()))
         };
-        let key = crate::hash::hash_key(&(
-            pass.globals(),
-            self.theme.fingerprint(template),
-            &page.url,
-            page.display.as_os_str().as_encoded_bytes(),
-            page.text_hash,
-            adjacent(i.checked_sub(1)),
-            adjacent(Some(i + 1)),
-        ));
+        // The components the page called last time: with the same text it
+        // calls the same ones, and with another text the key differs anyway.
+        let before = pass.previous_article(&file);
+        let called = before.as_ref().map_or(&[][..], |m| m.components.as_slice());
+        let page_key = |components: u64| {
+            crate::hash::hash_key(&(
+                pass.globals(),
+                self.theme.fingerprint(template),
+                &page.url,
+                page.display.as_os_str().as_encoded_bytes(),
+                page.text_hash,
+                adjacent(i.checked_sub(1)),
+                adjacent(Some(i + 1)),
+                components,
+            ))
+        };
+        let key = page_key(self.components_key(called));
         if let Some(hit) = pass.article_unchanged(&file, key) {
             return Ok(self.kept(file, hit));
         }
@@ -248,11 +258,15 @@ impl SiteRef<'_> {
         // inputs (the pass's old memo is only there when they match) and
         // on the article's own file: when only a template or a neighbour
         // changed, a build takes the body from the page it wrote before.
-        let body_key = crate::hash::hash_key(&(
-            &page.url,
-            page.display.as_os_str().as_encoded_bytes(),
-            page.text_hash,
-        ));
+        let body_key_of = |components: u64| {
+            crate::hash::hash_key(&(
+                &page.url,
+                page.display.as_os_str().as_encoded_bytes(),
+                page.text_hash,
+                components,
+            ))
+        };
+        let body_key = body_key_of(self.components_key(called));
         let previous = match self.mode {
             Mode::Build { previous, .. } => previous,
             Mode::Check { .. } | Mode::Serve(_) => None,
@@ -269,7 +283,9 @@ impl SiteRef<'_> {
                 // a template's, if any, are new.
                 let mut diagnostics = old.diagnostics.clone();
                 diagnostics.extend(local.into_sorted());
-                (done?, diagnostics, true)
+                let mut done = done?;
+                done.components = old.components.clone();
+                (done, diagnostics, true)
             }
             None => {
                 let done = site.render_article(pages, i)?;
@@ -278,9 +294,12 @@ impl SiteRef<'_> {
         };
         self.diags.extend(diagnostics.clone());
         let summary = std::sync::Arc::new(done.summary);
+        // Keyed by the components the page calls now.
+        let components = self.components_key(&done.components);
         let memo = std::sync::Arc::new(crate::site::memo::ArticleMemo {
-            key,
-            body_key,
+            key: page_key(components),
+            body_key: body_key_of(components),
+            components: done.components,
             summary: summary.clone(),
             diagnostics,
             images: done.processed,
@@ -291,6 +310,18 @@ impl SiteRef<'_> {
             summary,
             memo: Some((file, memo, false)),
         })
+    }
+
+    /// A hash of the templates of the components a page calls.
+    fn components_key(&self, names: &[String]) -> u64 {
+        if names.is_empty() {
+            return 0;
+        }
+        let prints: Vec<u64> = names
+            .iter()
+            .map(|n| self.theme.component_fingerprint(n))
+            .collect();
+        crate::hash::hash_key(&(names, prints))
     }
 
     /// An article page the pass keeps: its summary and diagnostics are the
@@ -346,6 +377,7 @@ impl SiteRef<'_> {
             has_lead: lead.is_some(),
             processor: self.processor,
             lint_small_images: matches!(self.mode, Mode::Check { .. }),
+            components: Some(self.theme),
         };
         let mut rendered = markdown::render_page(&text[page.body_offset..], &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
@@ -400,7 +432,8 @@ impl SiteRef<'_> {
                 .map(|r| r.figure.alt.clone())
                 .filter(|a| !a.is_empty()),
         };
-        self.finish_article(
+        let components = std::mem::take(&mut rendered.components);
+        let mut done = self.finish_article(
             pages,
             i,
             Parts {
@@ -415,7 +448,9 @@ impl SiteRef<'_> {
                 permalink,
                 processed,
             },
-        )
+        )?;
+        done.components = components;
+        Ok(done)
     }
 
     /// Article `i` again after a template edit, without its Markdown: the
@@ -550,6 +585,7 @@ impl SiteRef<'_> {
             summary,
             processed,
             reuse: None,
+            components: Vec::new(),
         };
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {

@@ -331,6 +331,7 @@ impl SiteRef<'_> {
                 has_lead: false,
                 processor: self.processor,
                 lint_small_images: matches!(self.mode, Mode::Check { .. }),
+                components: Some(self.theme),
             },
         );
         self.diags.extend(rendered.diagnostics);

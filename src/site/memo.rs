@@ -98,6 +98,10 @@ pub(crate) struct ArticleMemo {
     /// Rendered from the previous page's body, not from Markdown (this
     /// pass's count; not stored).
     pub(crate) retemplated: bool,
+    /// The components its Markdown calls: their templates' fingerprints
+    /// are part of `key` and `body_key`, so editing one renders exactly
+    /// the pages that call it.
+    pub(crate) components: Vec<String>,
 }
 
 /// What a build needs to render an article page again after a template
@@ -402,7 +406,7 @@ pub fn cache_file(root: &Path, target: &Path) -> PathBuf {
 /// The first bytes of a stored memo, then the format and nutgraf's version
 /// on one line: a memo from another version is never read.
 const MAGIC: &[u8] = b"nutgraf build memo\n";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 fn version_line() -> String {
     format!("format {FORMAT} nutgraf {}\n", env!("CARGO_PKG_VERSION"))
@@ -430,6 +434,7 @@ struct StoredArticle {
     diagnostics: Vec<Diagnostic>,
     images: Vec<ImageUse>,
     reuse: Option<Reusable>,
+    components: Vec<String>,
 }
 
 /// Writes `memo`, describing the output folder of build `build`, to `path`:
@@ -458,6 +463,7 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
         diagnostics: &'a [Diagnostic],
         images: &'a [ImageUse],
         reuse: &'a Option<Reusable>,
+        components: &'a [String],
     }
     let mut articles: Vec<ArticleRef> = memo
         .articles
@@ -471,6 +477,7 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
             diagnostics: &m.diagnostics,
             images: &m.images,
             reuse: &m.reuse,
+            components: &m.components,
         })
         .collect();
     articles.sort_by(|a, b| a.file.cmp(b.file));
@@ -604,6 +611,7 @@ pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
                 images: a.images,
                 reuse: a.reuse,
                 retemplated: false,
+                components: a.components,
             };
             (Arc::<str>::from(a.file), Arc::new(memo))
         })
@@ -669,6 +677,7 @@ mod tests {
                 figures: vec!["content/tides/map.png".into()],
             }),
             retemplated: false,
+            components: vec!["key_facts".into()],
         };
         let mut memo = Memo {
             globals: 1,

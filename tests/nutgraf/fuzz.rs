@@ -415,8 +415,17 @@ fn body(u: &mut Unstructured) -> String {
             11 => line(u, 3).repeat(int(u, 1..=400)),
             12 => format!(
                 "{{% {}() %}}\n{}\n{{% end %}}",
-                pick(u, &["key_facts", "gallery", "nope"]),
-                paragraph(u)
+                pick(u, &["key_facts", "gallery", "timeline", "nope"]),
+                if flip(u) {
+                    paragraph(u)
+                } else {
+                    format!(
+                        "- 2024-01-0{}: {}\n- {}",
+                        int(u, 1..=9),
+                        inline(u),
+                        inline(u)
+                    )
+                }
             ),
             _ => paragraph(u),
         });
@@ -733,15 +742,20 @@ struct Renderer {
     config: Config,
     images: Images,
     root: PathBuf,
+    /// The built-in templates, for component calls.
+    theme: nutgraf::theme::Theme,
 }
 
 impl Renderer {
     fn new() -> Renderer {
         let root = PathBuf::from("/nonexistent-fuzz-site");
+        let config = Config::parse(CONFIG).unwrap_or_else(|d| panic!("{d:?}"));
+        let theme = nutgraf::theme::Theme::load(&root, &config).unwrap_or_else(|e| panic!("{e}"));
         Renderer {
-            config: Config::parse(CONFIG).unwrap_or_else(|d| panic!("{d:?}")),
+            config,
             images: Images::new(&root),
             root,
+            theme,
         }
     }
 
@@ -762,6 +776,7 @@ impl Renderer {
             has_lead: false,
             processor: &processor,
             lint_small_images: false,
+            components: Some(&self.theme),
         };
         render_page(body, &ctx)
     }

@@ -8,6 +8,7 @@ mod blog;
 mod bundles;
 mod cdn;
 mod check;
+mod components;
 mod demo;
 #[cfg(feature = "deploy")]
 mod deploy;

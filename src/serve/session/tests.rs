@@ -349,3 +349,50 @@ fn after_body_edits_a_front_matter_edit_is_checked_again() {
     let page = page.unpack().unwrap_or_else(|e| panic!("{e}"));
     assert!(String::from_utf8_lossy(&page).contains("Body three."));
 }
+
+/// Issue 16: editing a component's template renders again exactly the
+/// pages whose Markdown calls it, through their dependency keys.
+#[test]
+fn a_component_edit_renders_only_the_pages_that_call_it() {
+    let mut f = Fixture::new();
+    let note = |word: &str| {
+        format!(
+            "{{% component note(kind: string = \"info\") %}}<aside class=\"{{{{ kind }}}}\">{word} {{{{ body }}}}</aside>{{% endcomponent note %}}"
+        )
+    };
+    f.write("templates/components/note.html", &note("First"));
+    f.write(
+        "content/c.md",
+        &article(
+            "C",
+            "2024-01-03",
+            "\"y\"",
+            "{% note() %}\nCharlie.\n{% end %}",
+        ),
+    );
+    f.first();
+    let page = |f: &Fixture| match f.session.files().get("c/index.html") {
+        Some(crate::output::Served::Bytes(packed)) => {
+            String::from_utf8_lossy(&packed.unpack().expect("unpack")).into_owned()
+        }
+        _ => panic!("c/index.html is not served"),
+    };
+    assert!(
+        page(&f).contains("<aside class=\"info\">First <p>Charlie.</p>"),
+        "{}",
+        page(&f)
+    );
+    let rendered = f.pass("templates/components/note.html", Some(&note("Second")));
+    assert_eq!(html(&rendered), ["c/index.html"]);
+    assert!(
+        page(&f).contains("<aside class=\"info\">Second <p>Charlie.</p>"),
+        "{}",
+        page(&f)
+    );
+    // An edit elsewhere in the templates leaves the page alone.
+    let rendered = f.pass(
+        "templates/components/other.html",
+        Some("{% component other() %}x{% endcomponent other %}"),
+    );
+    assert_eq!(html(&rendered), Vec::<&str>::new());
+}
