@@ -49,6 +49,7 @@ pub mod output;
 pub mod paths;
 pub mod scaffold;
 pub mod schema;
+pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod site;

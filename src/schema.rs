@@ -370,9 +370,30 @@ pub fn collection(
     permalink: &str,
     description: Option<&str>,
 ) -> String {
+    page_of_site("CollectionPage", config, name, permalink, description)
+}
+
+/// The search page: a SearchResultsPage of the WebSite.
+pub fn search_page(config: &Config, name: &str) -> String {
+    page_of_site(
+        "SearchResultsPage",
+        config,
+        name,
+        &config.permalink("/search/"),
+        None,
+    )
+}
+
+fn page_of_site(
+    kind: &'static str,
+    config: &Config,
+    name: &str,
+    permalink: &str,
+    description: Option<&str>,
+) -> String {
     let page = CollectionPage {
         id: permalink,
-        kind: "CollectionPage",
+        kind,
         description,
         in_language: &config.language,
         is_part_of: WebSite {

@@ -3,8 +3,6 @@
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::paths::ASSETS_DIR;
-
 use super::plan::Plan;
 
 /// What to purge on the CDN after a deploy.
@@ -59,7 +57,7 @@ pub fn invalidation(plan: &Plan, max: usize) -> Invalidation {
         .filter(|u| !u.is_new())
         .map(|u| u.file.path.as_str())
         .chain(plan.deletes.iter().map(|d| d.path.as_str()))
-        .filter(|p| !p.starts_with(&format!("{ASSETS_DIR}/")));
+        .filter(|p| !crate::site::cdn::is_hashed(p));
     let mut paths = Vec::new();
     for path in changed {
         let encoded = format!("/{}", utf8_percent_encode(path, UNSAFE));

@@ -9,7 +9,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::DeployMatcher;
-use crate::paths::ASSETS_DIR;
 use crate::site::cdn::{CACHE_IMMUTABLE, CACHE_REVALIDATE};
 
 use super::manifest::MANIFEST_PATH;
@@ -146,7 +145,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 pub fn meta_for(path: &str, matchers: &[DeployMatcher]) -> Meta {
     let mut meta = Meta {
         content_type: content_type(path),
-        cache_control: if path.starts_with(&format!("{ASSETS_DIR}/")) {
+        cache_control: if crate::site::cdn::is_hashed(path) {
             CACHE_IMMUTABLE
         } else {
             CACHE_REVALIDATE

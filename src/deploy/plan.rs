@@ -5,8 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::paths::ASSETS_DIR;
-
 use super::local::LocalFile;
 use super::manifest::{Entry, MANIFEST_PATH, Manifest};
 use super::store::Listed;
@@ -341,7 +339,9 @@ pub fn phase_of(path: &str, new: bool) -> Phase {
         "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff", "jxl",
         "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "pdf",
     ];
-    if path.starts_with(&format!("{ASSETS_DIR}/")) || MEDIA.contains(&ext.as_str()) {
+    // Hashed files first: the search index's chunks before the entry file
+    // that names them, as the stylesheet before the pages.
+    if crate::site::cdn::is_hashed(path) || MEDIA.contains(&ext.as_str()) {
         Phase::Assets
     } else if ext == "html" || ext == "htm" {
         if new { Phase::NewPages } else { Phase::Pages }

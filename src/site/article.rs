@@ -168,6 +168,11 @@ fn reading_time(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
 
+/// A lock that survives a worker's panic: the records are still sound.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl SiteRef<'_> {
     /// Renders every article in parallel; returns their summaries in the
     /// site's order.
@@ -334,8 +339,26 @@ impl SiteRef<'_> {
         if !hit.diagnostics.is_empty() {
             self.diags.extend(hit.diagnostics.iter().cloned());
         }
-        if matches!(self.mode, Mode::Build { .. }) {
+        if let Mode::Build { previous, .. } = self.mode {
             self.republish(hit.images.iter());
+            // The kept page's body is where its memo says, in the page the
+            // previous build wrote (the one this build links).
+            if let (Some(sink), Some(previous), Some(reuse)) = (self.search, previous, &hit.reuse) {
+                let body = std::fs::read(previous.join(&*file))
+                    .ok()
+                    .and_then(|old| reuse.body.cut(&old));
+                if let Some(body) = body {
+                    let summary = &hit.summary;
+                    let record = crate::search::records(
+                        &summary.url,
+                        &summary.title,
+                        summary.description.as_deref(),
+                        &body,
+                        &reuse.questions,
+                    );
+                    lock(sink).push(record);
+                }
+            }
         }
         ArticleResult {
             summary: hit.summary.clone(),
@@ -599,6 +622,22 @@ impl SiteRef<'_> {
                 .with_hint("create it in templates/, or remove `template` to use page.html"),
             );
             return Ok(done);
+        }
+        // Drafts and scheduled articles (built with `--drafts`) stay out.
+        let published = !page.matter.draft
+            && page
+                .date
+                .as_ref()
+                .is_none_or(|d| d.timestamp() <= jiff::Timestamp::now());
+        if let Some(sink) = self.search.filter(|_| published) {
+            let record = crate::search::records(
+                &page.url,
+                &page.matter.title,
+                page.matter.description.as_deref(),
+                &context.content,
+                &context.questions,
+            );
+            lock(sink).push(record);
         }
         let mut tctx = tera::Context::new();
         tctx.insert("page", &context);

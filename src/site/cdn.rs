@@ -18,6 +18,26 @@ pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// place.
 pub const CACHE_REVALIDATE: &str = "public, max-age=0, must-revalidate";
 
+/// The output folders whose files are named by their content: nutgraf's
+/// assets, and the search index's chunks (Pagefind hashes those names;
+/// its `pagefind.js`, entry file and wasm keep theirs and are revalidated;
+/// its `.pf_meta` file sits beside them with its hash in its name).
+pub const HASHED_DIRS: &[&str] = &[
+    ASSETS_DIR,
+    "pagefind/fragment",
+    "pagefind/index",
+    "pagefind/filter",
+];
+
+/// Whether the output file `path` is content-hashed (cached for a year,
+/// never purged).
+pub fn is_hashed(path: &str) -> bool {
+    HASHED_DIRS.iter().any(|dir| {
+        path.strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }) || (path.starts_with("pagefind/") && path.ends_with(".pf_meta"))
+}
+
 /// The `_headers` file: hashed assets are cached for a year, everything
 /// else (pages, feeds, sitemap, unhashed images) is revalidated on every
 /// request. The `! Cache-Control` line is Cloudflare Pages' syntax for
@@ -36,9 +56,19 @@ pub fn headers() -> String {
         ],
     );
     out.push_str("\n# Content-hashed files never change: a new version gets a new name.\n");
+    for dir in HASHED_DIRS {
+        push_rule(
+            &mut out,
+            &format!("/{dir}/*"),
+            &[
+                "! Cache-Control".into(),
+                format!("Cache-Control: {CACHE_IMMUTABLE}"),
+            ],
+        );
+    }
     push_rule(
         &mut out,
-        &format!("/{ASSETS_DIR}/*"),
+        "/pagefind/*.pf_meta",
         &[
             "! Cache-Control".into(),
             format!("Cache-Control: {CACHE_IMMUTABLE}"),
@@ -341,10 +371,44 @@ mod tests {
             .lines()
             .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("  "))
             .collect();
-        assert_eq!(rules, ["/*", "/assets/*"]);
+        assert_eq!(
+            rules,
+            [
+                "/*",
+                "/assets/*",
+                "/pagefind/fragment/*",
+                "/pagefind/index/*",
+                "/pagefind/filter/*",
+                "/pagefind/*.pf_meta"
+            ]
+        );
         assert!(text.contains(&format!(
             "/assets/*\n  ! Cache-Control\n  Cache-Control: {CACHE_IMMUTABLE}\n"
         )));
+    }
+
+    /// What `_headers` caches for a year is what deploy uploads first and
+    /// never purges: one rule, [`is_hashed`].
+    #[test]
+    fn hashed_files_are_the_assets_and_pagefind_s_chunks() {
+        for hashed in [
+            "assets/style.0a1b2c3d.css",
+            "pagefind/fragment/en_1a2b3c4.pf_fragment",
+            "pagefind/index/en_9fb4fa5.pf_index",
+            "pagefind/pagefind.en_7fd9629b27.pf_meta",
+        ] {
+            assert!(is_hashed(hashed), "{hashed}");
+        }
+        for not in [
+            "index.html",
+            "pagefind/pagefind.js",
+            "pagefind/pagefind-entry.json",
+            "pagefind/wasm.en.pagefind",
+            "assetsx/a.css",
+            "pagefind/fragmentx/a",
+        ] {
+            assert!(!is_hashed(not), "{not}");
+        }
     }
 
     #[test]

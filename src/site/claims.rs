@@ -150,6 +150,8 @@ pub(super) struct Everything<'a> {
     pub stylesheet: &'a str,
     /// Where `content/` is shown to the user (`content`).
     pub content_dir: &'a Path,
+    /// Whether the search page and Pagefind's files are written.
+    pub search: bool,
 }
 
 pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnostics) {
@@ -271,6 +273,20 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
         Owner::generated("the stylesheet"),
         diags,
     );
+    if site.search {
+        // Pagefind names most of its files by their hash; these two are
+        // fixed, and where a site's own file would break search.
+        for (file, what) in [
+            ("search/index.html", "the search page"),
+            ("pagefind/pagefind.js", "the search index (Pagefind)"),
+            (
+                "pagefind/pagefind-entry.json",
+                "the search index (Pagefind)",
+            ),
+        ] {
+            claims.claim(file.into(), Owner::generated(what), diags);
+        }
+    }
     // The files beside the articles.
     for file in &content.assets {
         let path = site.content_dir.join(&file.source);

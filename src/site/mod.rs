@@ -444,7 +444,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .collect::<Vec<_>>(),
         &diags,
     );
-    let nav = Nav::of(&content);
+    let nav = Nav::of(&content, &config);
     set_globals(&mut theme, &config, &stylesheet, &nav);
     let sitewide = Sitewide {
         root,
@@ -468,6 +468,24 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
 
     let images = Images::new(root).with_folders(content.folders.clone());
     let processor = crate::images::responsive::Processor::new(root, &config.images, out);
+    // Only a build writes the index: `check` has nothing to write and
+    // `serve` previews pages, not search.
+    let records = std::sync::Mutex::new(Vec::new());
+    let indexing = nav.search && matches!(mode, Mode::Build { .. });
+    if config.search == crate::config::Search::Auto && !nav.search {
+        diags.push(
+            Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                Position::START,
+                format!(
+                    "no search index: {} articles is more than the {} nutgraf indexes unasked",
+                    content.pages.len(),
+                    crate::config::Search::AUTO_LIMIT
+                ),
+            )
+            .with_hint("Pagefind needs about 1.6 ms and 0.3 MB per article: set `search = true` to build it anyway, or `search = false`"),
+        );
+    }
     let site = SiteRef {
         mode,
         pass,
@@ -478,6 +496,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         drafts,
         diags: &diags,
         processor: &processor,
+        search: indexing.then_some(&records),
     };
     // Every output path is claimed before any page is written: two
     // sources of one path (an alias on the home page, an article where a
@@ -505,6 +524,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
                     paginate_by: config.paginate_by,
                     stylesheet: &stylesheet.url,
                     content_dir: Path::new(crate::paths::CONTENT_DIR),
+                    search: nav.search,
                 },
                 &diags,
             );
@@ -557,6 +577,11 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     site.render_404()?;
     cdn::write(out, aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
+    if nav.search && out.writes() {
+        let records = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
+        site.render_search(records)?;
+        lap.mark("search index");
+    }
 
     // 7. What the mode keeps besides the files: for check, the URLs the
     //    site publishes. (Build swaps its folder in; serve applies memory.)
@@ -814,6 +839,8 @@ struct Nav {
     tags: bool,
     /// The site's Atom feed, always written.
     feed: &'static str,
+    /// Whether `/search/` is written (the header shows a search field).
+    search: bool,
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -823,7 +850,7 @@ struct NavLink {
 }
 
 impl Nav {
-    fn of(content: &content::Content) -> Nav {
+    fn of(content: &content::Content, config: &Config) -> Nav {
         let sections = content
             .sections
             .iter()
@@ -842,6 +869,7 @@ impl Nav {
             sections,
             tags: content.pages.iter().any(|p| !p.matter.tags.is_empty()),
             feed: "/atom.xml",
+            search: crate::search::AVAILABLE && config.search.enabled(content.pages.len()),
         }
     }
 }
@@ -886,6 +914,9 @@ pub(crate) struct SiteRef<'a> {
     drafts: bool,
     diags: &'a Diagnostics,
     processor: &'a crate::images::responsive::Processor<'a>,
+    /// Where a build that writes a search index collects each published
+    /// article's records; `None` when there is no index to write.
+    search: Option<&'a std::sync::Mutex<Vec<crate::search::Record>>>,
 }
 
 /// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.
@@ -963,6 +994,48 @@ impl SiteRef<'_> {
             Ok(text) => self.out.write(rel, text)?,
             Err(d) => self.diags.push(d),
         }
+        Ok(())
+    }
+
+    /// The search page, and in a build the Pagefind index of `records`
+    /// under `/pagefind/`.
+    fn render_search(&self, records: Vec<crate::search::Record>) -> Result<(), Error> {
+        let mut ctx = tera::Context::new();
+        // base.html leaves out the header's field on the page that is
+        // all search.
+        ctx.insert("search_page", &true);
+        let name = self.theme.strings.get("search").unwrap_or("Search");
+        ctx.insert("jsonld", &crate::schema::search_page(self.config, name));
+        match self.theme.render("search.html", &ctx) {
+            Ok(html) => self
+                .out
+                .write("search/index.html", self.finish_html(html, &[]))?,
+            Err(d) => self.diags.push(d),
+        }
+        if self.search.is_none() {
+            return Ok(());
+        }
+        #[cfg(feature = "search")]
+        {
+            let files = crate::search::index(records, &self.config.language).map_err(|e| {
+                Error::Site(vec![
+                    Diagnostic::error(
+                        crate::config::CONFIG_FILE,
+                        Position::START,
+                        format!("the search index could not be built: {e:#}"),
+                    )
+                    .with_hint(
+                        "turn search off with `search = false` in nutgraf.toml, and report this",
+                    ),
+                ])
+            })?;
+            for (name, bytes) in files {
+                self.out
+                    .write(&format!("{}/{name}", crate::search::DIR), bytes)?;
+            }
+        }
+        #[cfg(not(feature = "search"))]
+        drop(records);
         Ok(())
     }
 

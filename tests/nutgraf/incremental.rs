@@ -116,10 +116,18 @@ fn an_edited_body_rewrites_only_its_page() {
     );
     site.build(&[]).success().says("(5 unchanged, reused)");
     let after = inodes(&site.root.join("public"));
+    // The page, and the search index, whose words changed with it.
+    let (index, pages): (Vec<String>, Vec<String>) = changed(&before, &after)
+        .into_iter()
+        .partition(|f| f.starts_with("pagefind/"));
     assert_eq!(
-        changed(&before, &after),
+        pages,
         ["posts/first-light/index.html"],
         "only the edited page may be rewritten"
+    );
+    assert!(
+        index.contains(&"pagefind/pagefind-entry.json".to_string()),
+        "{index:?}"
     );
     assert!(
         site.output("posts/first-light/index.html")

@@ -28,6 +28,8 @@ mod questions;
 #[cfg(feature = "deploy")]
 mod s3;
 mod scaffold;
+#[cfg(feature = "search")]
+mod search;
 #[cfg(feature = "serve")]
 mod serve;
 mod slots;

@@ -40,7 +40,7 @@ fn two_articles() -> Site {
         )
 }
 
-fn start_chromedriver() -> (Guard, u16) {
+pub(crate) fn start_chromedriver() -> (Guard, u16) {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -59,7 +59,7 @@ fn start_chromedriver() -> (Guard, u16) {
     (guard, port)
 }
 
-async fn browser(driver_port: u16, profile: &Path) -> Client {
+pub(crate) async fn browser(driver_port: u16, profile: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -80,14 +80,14 @@ async fn browser(driver_port: u16, profile: &Path) -> Client {
         .unwrap_or_else(|e| panic!("connect to chromedriver: {e}"))
 }
 
-async fn eval(c: &Client, js: &str) -> Value {
+pub(crate) async fn eval(c: &Client, js: &str) -> Value {
     c.execute(js, vec![])
         .await
         .unwrap_or_else(|e| panic!("execute `{js}`: {e}"))
 }
 
 /// Polls `js` until it returns true; panics with `what` after 10 s.
-async fn wait_for(c: &Client, js: &str, what: &str) {
+pub(crate) async fn wait_for(c: &Client, js: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if eval(c, js).await == Value::Bool(true) {

@@ -1,0 +1,343 @@
+//! The readers' search: a static Pagefind index (the `pagefind` crate as a
+//! library) in which each question section of an article is a result of
+//! its own, titled with the question and linking to its anchor, and the
+//! rest of the article one more.
+//!
+//! Records are cut from an article's rendered body, not from its
+//! Markdown, so that a build which reuses a page (an incremental build)
+//! indexes it from the page it kept, exactly as a clean build would.
+
+use crate::markdown::questions::Question;
+
+/// Where Pagefind's files go in the output.
+pub const DIR: &str = "pagefind";
+
+/// What the index holds of one article: its URL, title and dek, then its
+/// text in order, each question section apart (Pagefind makes it a
+/// result of its own, titled with the question and linking to its
+/// anchor), the rest as the article's own text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub url: String,
+    pub title: String,
+    pub dek: Option<String>,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The question's id and text; `None` for text outside questions.
+    pub question: Option<(String, String)>,
+    pub text: String,
+}
+
+/// The record of one article, cut from its rendered body.
+pub fn records(
+    url: &str,
+    title: &str,
+    dek: Option<&str>,
+    body_html: &str,
+    questions: &[Question],
+) -> Record {
+    let mut parts: Vec<Part> = Vec::new();
+    for section in sections(body_html) {
+        let question = section
+            .id
+            .and_then(|id| questions.iter().find(|q| q.id == id));
+        let part = match question {
+            Some(q) => Part {
+                question: Some((q.id.clone(), q.text.clone())),
+                text: plain_text(section.after_heading),
+            },
+            None => Part {
+                question: None,
+                text: plain_text(section.html),
+            },
+        };
+        // Text outside questions runs together.
+        match parts.last_mut() {
+            Some(last) if last.question.is_none() && part.question.is_none() => {
+                last.text.push(' ');
+                last.text.push_str(&part.text);
+            }
+            _ => parts.push(part),
+        }
+    }
+    Record {
+        url: url.to_string(),
+        title: title.to_string(),
+        dek: dek.map(str::to_string),
+        parts,
+    }
+}
+
+impl Record {
+    /// The article as the small HTML page Pagefind reads: the title as the
+    /// page's `<h1>` and its `title` meta, each question an `<h2>` with its
+    /// id (Pagefind's sub-results), the rest in paragraphs of the page.
+    /// Only text: nothing of the theme, so a template edit leaves the
+    /// index alone.
+    pub fn html(&self) -> String {
+        use crate::html::escape_into;
+        let mut out = String::from("<html><body><h1 data-pagefind-meta=\"title\">");
+        escape_into(&mut out, &self.title);
+        out.push_str("</h1>");
+        if let Some(dek) = &self.dek {
+            out.push_str("<p>");
+            escape_into(&mut out, dek);
+            out.push_str("</p>");
+        }
+        for part in &self.parts {
+            if let Some((id, question)) = &part.question {
+                out.push_str("<h2 id=\"");
+                escape_into(&mut out, id);
+                out.push_str("\">");
+                escape_into(&mut out, question);
+                out.push_str("</h2>");
+            }
+            out.push_str("<p>");
+            escape_into(&mut out, &part.text);
+            out.push_str("</p>");
+        }
+        out.push_str("</body></html>");
+        out
+    }
+}
+
+/// A stretch of the body from one `<h2>` to the next (the first one from
+/// the start), with the heading's id.
+struct Section<'h> {
+    id: Option<&'h str>,
+    html: &'h str,
+    /// The section without its heading.
+    after_heading: &'h str,
+}
+
+fn sections(body: &str) -> Vec<Section<'_>> {
+    let mut starts: Vec<usize> = body.match_indices("<h2").map(|(i, _)| i).collect();
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    let mut out = Vec::new();
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(body.len());
+        let html = &body[start..end];
+        let (id, after_heading) = if html.starts_with("<h2") {
+            let open_end = html.find('>').map_or(html.len(), |i| i + 1);
+            let id = html[..open_end]
+                .split_once(" id=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(id, _)| id);
+            let after = html
+                .find("</h2>")
+                .map_or("", |i| &html[i + "</h2>".len()..]);
+            (id, after)
+        } else {
+            (None, html)
+        };
+        out.push(Section {
+            id,
+            html,
+            after_heading,
+        });
+    }
+    out
+}
+
+/// The text of nutgraf's own body HTML: tags dropped (a block tag leaves a
+/// space), entities decoded, scripts and the headings' `#` links left out.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let close = tag.find('>').map_or(tag.len(), |i| i + 1);
+        let name: String = tag[1..close.min(tag.len())]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = |end: &str| tag.find(end).map_or(tag.len(), |i| i + end.len());
+        let consumed = if name == "script" || name == "style" {
+            skip_to(if name == "script" {
+                "</script>"
+            } else {
+                "</style>"
+            })
+        } else if tag[..close].contains("class=\"anchor\"") {
+            skip_to("</a>")
+        } else {
+            if !matches!(
+                name.as_str(),
+                "a" | "em"
+                    | "strong"
+                    | "b"
+                    | "i"
+                    | "code"
+                    | "mark"
+                    | "sup"
+                    | "sub"
+                    | "span"
+                    | "time"
+                    | "cite"
+                    | "abbr"
+                    | "del"
+                    | "s"
+            ) {
+                out.push(' ');
+            }
+            close
+        };
+        rest = &tag[consumed.min(tag.len())..];
+    }
+    out.push_str(rest);
+    let decoded = html_escape_decode(&out);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(feature = "search")]
+fn html_escape_decode(text: &str) -> String {
+    html_escape::decode_html_entities(text).into_owned()
+}
+
+#[cfg(not(feature = "search"))]
+fn html_escape_decode(text: &str) -> String {
+    text.to_string()
+}
+
+/// Whether this build of nutgraf can write a search index.
+pub const AVAILABLE: bool = cfg!(feature = "search");
+
+/// Pagefind's files for `records`, as (path under [`DIR`], contents). The
+/// records are indexed in URL order, so the same site gives the same
+/// files whatever order the pages were rendered in. Pagefind's own UI
+/// bundles are left out: the theme's search page uses its JS API.
+#[cfg(feature = "search")]
+pub fn index(mut records: Vec<Record>, language: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use anyhow::Context;
+    use pagefind::api::PagefindIndex;
+    use pagefind::options::PagefindServiceConfig;
+
+    records.sort_by(|a, b| a.url.cmp(&b.url));
+    // Pagefind wants an ISO 639-1 code; `en-GB` is indexed as English.
+    let language = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_ascii_lowercase();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the search indexer")?;
+    runtime.block_on(async {
+        let options = PagefindServiceConfig::builder()
+            .force_language(language.clone())
+            .build();
+        let mut index = PagefindIndex::new(Some(options)).context("failed to set up Pagefind")?;
+        for r in records {
+            index
+                .add_html_file(None, Some(r.url.clone()), r.html())
+                .await
+                .with_context(|| format!("Pagefind could not index {}", r.url))?;
+        }
+        let files = index
+            .get_files()
+            .await
+            .context("Pagefind could not build the index")?;
+        Ok(files
+            .into_iter()
+            .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
+            .filter(|(name, _)| !is_ui_bundle(name))
+            .collect())
+    })
+}
+
+/// Pagefind's ready-made UIs and playground, which nutgraf does not use.
+#[cfg(feature = "search")]
+fn is_ui_bundle(name: &str) -> bool {
+    [
+        "pagefind-ui",
+        "pagefind-modular-ui",
+        "pagefind-component-ui",
+        "pagefind-highlight",
+        "playground",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(id: &str, text: &str) -> Question {
+        Question {
+            id: id.into(),
+            text: text.into(),
+            faq: true,
+            offset: 0,
+        }
+    }
+
+    const BODY: &str = "<p class=\"drop-cap\">The lede &amp; more.</p>\n\
+        <h2 id=\"why-now\" class=\"question\">Why now? <a class=\"anchor\" href=\"#why-now\" aria-label=\"Link\">#</a></h2>\n\
+        <p>Because <em>tides</em> turned.</p><figure class=\"embed\"><script>var x = 1;</script></figure>\n\
+        <h2 id=\"background\">Background <a class=\"anchor\" href=\"#background\">#</a></h2>\n<ul><li>One</li><li>Two</li></ul>\n\
+        <h2 id=\"what-next\" class=\"question\">What next?</h2>\n<p>Wait.</p>";
+
+    #[test]
+    fn each_question_is_a_part_and_the_rest_is_the_articles() {
+        let qs = [
+            question("why-now", "Why now?"),
+            question("what-next", "What next?"),
+        ];
+        let record = records("/tides/", "Tides", Some("The dek."), BODY, &qs);
+        let got: Vec<(Option<&str>, &str)> = record
+            .parts
+            .iter()
+            .map(|p| (p.question.as_ref().map(|q| q.1.as_str()), p.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, "The lede & more."),
+                (Some("Why now?"), "Because tides turned."),
+                (None, "Background One Two"),
+                (Some("What next?"), "Wait."),
+            ]
+        );
+        assert_eq!(
+            record.html(),
+            "<html><body><h1 data-pagefind-meta=\"title\">Tides</h1><p>The dek.</p><p>The lede &amp; more.</p>\
+             <h2 id=\"why-now\">Why now?</h2><p>Because tides turned.</p><p>Background One Two</p>\
+             <h2 id=\"what-next\">What next?</h2><p>Wait.</p></body></html>"
+        );
+    }
+
+    #[cfg(feature = "search")]
+    #[test]
+    fn the_index_is_the_same_whatever_order_the_records_come_in() {
+        let qs = [question("why-now", "Why now?")];
+        let mut all = vec![
+            records("/a/", "A", None, BODY, &qs),
+            records("/b/", "B", None, "<p>Other words entirely.</p>", &[]),
+        ];
+        let forward = index(all.clone(), "en-GB").unwrap_or_else(|e| panic!("{e:#}"));
+        all.reverse();
+        let backward = index(all, "en").unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(forward, backward);
+        let names: Vec<&str> = forward.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(names.contains(&"pagefind.js"), "{names:?}");
+        assert!(names.contains(&"pagefind-entry.json"), "{names:?}");
+        assert!(
+            names.iter().any(|n| n.starts_with("fragment/")),
+            "{names:?}"
+        );
+        assert!(
+            !names.iter().any(|n| n.starts_with("pagefind-ui")),
+            "{names:?}"
+        );
+    }
+}
