@@ -254,6 +254,108 @@ pub fn index(mut records: Vec<Record>, language: &str) -> anyhow::Result<Vec<(St
     })
 }
 
+/// The search records a render pass made, and the language to index them
+/// in.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub language: String,
+    pub records: Vec<Record>,
+}
+
+/// The files of one index, by path under [`DIR`].
+pub type Files = std::sync::Arc<std::collections::HashMap<String, Vec<u8>>>;
+
+/// `serve`'s search: the records of the published articles, brought up to
+/// date after every pass, and the index made of them when a reader
+/// searches. Indexing a whole site takes seconds (about 1.5 ms an
+/// article), so it stays off the save-to-browser path: a pass only
+/// swaps records, and the first request for `/pagefind/…` after a change
+/// builds the index again.
+#[derive(Debug, Default)]
+pub struct Live {
+    state: std::sync::Mutex<LiveRecords>,
+    /// The last index built and the generation of records it holds. Held
+    /// while building, so that the requests a search page makes at once
+    /// wait for one build.
+    #[cfg_attr(not(feature = "search"), allow(dead_code))]
+    built: std::sync::Mutex<Option<(u64, Files)>>,
+}
+
+#[derive(Debug, Default)]
+struct LiveRecords {
+    /// `None` while the site has search off.
+    by_url: Option<std::collections::BTreeMap<String, Record>>,
+    language: String,
+    /// Bumped whenever a record changes.
+    generation: u64,
+}
+
+impl Live {
+    /// Takes a pass's records. `rendered` are the URLs of the articles the
+    /// pass rendered (a record of one of them that is missing from `batch`
+    /// is unpublished now: a draft, or scheduled); `present` says whether
+    /// an article URL still exists; `batch` is `None` when search is off.
+    pub fn update(&self, batch: Option<Batch>, rendered: &[&str], present: impl Fn(&str) -> bool) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(batch) = batch else {
+            if state.by_url.take().is_some() {
+                state.generation += 1;
+            }
+            return;
+        };
+        let mut changed = state.by_url.is_none() || state.language != batch.language;
+        state.language = batch.language;
+        let by_url = state.by_url.get_or_insert_with(Default::default);
+        for url in rendered {
+            changed |= by_url.remove(*url).is_some();
+        }
+        let before = by_url.len();
+        by_url.retain(|url, _| present(url));
+        changed |= by_url.len() != before;
+        for record in batch.records {
+            changed = true;
+            by_url.insert(record.url.clone(), record);
+        }
+        if changed {
+            state.generation += 1;
+        }
+    }
+
+    /// Whether the site has search on.
+    pub fn enabled(&self) -> bool {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_url
+            .is_some()
+    }
+
+    /// The index of the current records, built now if they changed since
+    /// the last one (blocking: call it off the async runtime). `None`
+    /// while search is off.
+    #[cfg(feature = "search")]
+    pub fn files(&self) -> anyhow::Result<Option<Files>> {
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        let (generation, records, language) = {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(by_url) = &state.by_url else {
+                return Ok(None);
+            };
+            if let Some((_, files)) = built.as_ref().filter(|(g, _)| *g == state.generation) {
+                return Ok(Some(files.clone()));
+            }
+            (
+                state.generation,
+                by_url.values().cloned().collect::<Vec<_>>(),
+                state.language.clone(),
+            )
+        };
+        let files: Files = std::sync::Arc::new(index(records, &language)?.into_iter().collect());
+        *built = Some((generation, files.clone()));
+        Ok(Some(files))
+    }
+}
+
 /// Pagefind's ready-made UIs and playground, which nutgraf does not use.
 #[cfg(feature = "search")]
 fn is_ui_bundle(name: &str) -> bool {

@@ -117,6 +117,7 @@ impl Status {
 
 struct Shared {
     files: crate::serve::session::SiteFiles,
+    search: Arc<crate::search::Live>,
     status: RwLock<Status>,
     events: broadcast::Sender<String>,
 }
@@ -162,6 +163,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
     let (events, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
         files: session.shared_files(),
+        search: session.shared_search(),
         status: RwLock::new(Status::Starting),
         events,
     });
@@ -457,6 +459,13 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     } else {
         rel.to_string()
     };
+    if let Some(name) = wanted
+        .strip_prefix(crate::search::DIR)
+        .and_then(|n| n.strip_prefix('/'))
+        .filter(|_| shared.search.enabled())
+    {
+        return search_file(shared.clone(), name.to_string()).await;
+    }
     enum Lookup {
         File(Served),
         Redirect,
@@ -488,6 +497,50 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
             respond(&served, "404.html", StatusCode::NOT_FOUND, request).await
         }
         Lookup::Missing(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// A file of the search index, which is built (off the async threads)
+/// when the records changed since the last one: the first search after
+/// an edit waits for it, a save never does.
+async fn search_file(shared: Arc<Shared>, name: String) -> Response {
+    #[cfg(feature = "search")]
+    {
+        let files = tokio::task::spawn_blocking(move || shared.search.files()).await;
+        let files = match files {
+            Ok(Ok(Some(files))) => files,
+            Ok(Ok(None)) => return (StatusCode::NOT_FOUND, "search is off").into_response(),
+            Ok(Err(e)) => {
+                eprintln!("error: the search index could not be built: {e:#}");
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the search index could not be built: {e:#}"),
+                )
+                    .into_response();
+            }
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        };
+        let Some(bytes) = files.get(&name) else {
+            return (StatusCode::NOT_FOUND, "not in the search index").into_response();
+        };
+        let mime = mime_guess::from_path(&name).first_or_octet_stream();
+        let mut response = Response::new(Body::from(bytes.clone()));
+        if let Ok(v) = HeaderValue::from_str(&content_type(&mime)) {
+            response.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+    #[cfg(not(feature = "search"))]
+    {
+        drop((shared, name));
+        (
+            StatusCode::NOT_FOUND,
+            "this nutgraf was built without search",
+        )
+            .into_response()
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Session {
     generation: u64,
     /// Shared with the server, which reads it between passes.
     files: SiteFiles,
+    /// The search records, indexed when a reader searches.
+    search: std::sync::Arc<crate::search::Live>,
 }
 
 /// The served site, by output path (`a/index.html`).
@@ -48,7 +50,13 @@ impl Session {
             memo: Memo::default(),
             generation: 0,
             files: SiteFiles::default(),
+            search: Default::default(),
         }
+    }
+
+    /// A handle on the site's search, which follows every pass.
+    pub fn shared_search(&self) -> std::sync::Arc<crate::search::Live> {
+        self.search.clone()
     }
 
     /// The site as of the last good pass, by output path (`a/index.html`).
@@ -98,6 +106,22 @@ impl Session {
         }
         let (memo, rendered_files) = pass.finish();
         self.memo = memo;
+        // Records only: the index is built when a reader searches.
+        let rendered_articles: Vec<&str> = rendered_files
+            .iter()
+            .filter_map(|file| self.memo.articles.get(file.as_str()))
+            .map(|article| article.summary.url.as_str())
+            .collect();
+        let present: rustc_hash::FxHashSet<&str> = self
+            .memo
+            .articles
+            .values()
+            .map(|article| article.summary.url.as_str())
+            .collect();
+        self.search
+            .update(rendered.search, &rendered_articles, |url| {
+                present.contains(url)
+            });
         // The server sees the old site or the new one, never a mix.
         // Files the memo lists were made or kept by this pass.
         let changed = memory.apply(

@@ -395,6 +395,9 @@ pub struct RenderedSite {
     /// Serve: the pass reused the last pass's shape (only articles'
     /// bodies changed), so it made or kept every file the last one did.
     pub same_shape: bool,
+    /// Serve, with search on: the search records of the published
+    /// articles this pass rendered (kept ones have their last pass's).
+    pub search: Option<crate::search::Batch>,
 }
 
 /// The build's checklist, for every mode.
@@ -468,10 +471,11 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
 
     let images = Images::new(root).with_folders(content.folders.clone());
     let processor = crate::images::responsive::Processor::new(root, &config.images, out);
-    // Only a build writes the index: `check` has nothing to write and
-    // `serve` previews pages, not search.
+    // A build writes the index; `serve` hands the records to its session,
+    // which indexes them when a reader first searches; `check` has
+    // nothing to write.
     let records = std::sync::Mutex::new(Vec::new());
-    let indexing = nav.search && matches!(mode, Mode::Build { .. });
+    let indexing = nav.search && !matches!(mode, Mode::Check { .. });
     if config.search == crate::config::Search::Auto && !nav.search {
         diags.push(
             Diagnostic::warning(
@@ -577,10 +581,19 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     site.render_404()?;
     cdn::write(out, aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
+    let mut search = None;
     if nav.search && out.writes() {
         let records = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
-        site.render_search(records)?;
-        lap.mark("search index");
+        if matches!(mode, Mode::Build { .. }) {
+            site.render_search(Some(records))?;
+            lap.mark("search index");
+        } else {
+            site.render_search(None)?;
+            search = Some(crate::search::Batch {
+                language: config.language.clone(),
+                records,
+            });
+        }
     }
 
     // 7. What the mode keeps besides the files: for check, the URLs the
@@ -596,6 +609,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         next_due: content.next_due,
         diagnostics: diags.into_sorted(),
         same_shape,
+        search,
     })
 }
 
@@ -997,9 +1011,9 @@ impl SiteRef<'_> {
         Ok(())
     }
 
-    /// The search page, and in a build the Pagefind index of `records`
+    /// The search page, and (a build's) the Pagefind index of `records`
     /// under `/pagefind/`.
-    fn render_search(&self, records: Vec<crate::search::Record>) -> Result<(), Error> {
+    fn render_search(&self, records: Option<Vec<crate::search::Record>>) -> Result<(), Error> {
         let mut ctx = tera::Context::new();
         // base.html leaves out the header's field on the page that is
         // all search.
@@ -1012,9 +1026,9 @@ impl SiteRef<'_> {
                 .write("search/index.html", self.finish_html(html, &[]))?,
             Err(d) => self.diags.push(d),
         }
-        if self.search.is_none() {
+        let Some(records) = records else {
             return Ok(());
-        }
+        };
         #[cfg(feature = "search")]
         {
             let files = crate::search::index(records, &self.config.language).map_err(|e| {

@@ -162,3 +162,71 @@ fn a_search_finds_the_question_that_answers_it_and_its_link_scrolls_there() {
         let _ = c.close().await;
     });
 }
+
+/// Issue 16, item 4: `serve` indexes its pages when a reader first
+/// searches, and again after an edit, in a real browser.
+#[cfg(feature = "serve")]
+#[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
+fn serve_searches_the_pages_it_previews_and_follows_an_edit() {
+    use crate::serve::{browser, eval, start_chromedriver, wait_for};
+    let site = site();
+    let serve = crate::start_serve(&site.root);
+    let (_driver, driver_port) = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let first_result = "const a = document.querySelector('#search-results a'); return a ? a.getAttribute('href') : null";
+    runtime.block_on(async {
+        let c = browser(driver_port, profile.path()).await;
+        let search = |q: &str| format!("http://127.0.0.1:{}/search/?q={q}", serve.port);
+        c.goto(&search("zephyrine"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_for(
+            &c,
+            "return !!document.querySelector('#search-results a')",
+            "a result",
+        )
+        .await;
+        assert_eq!(
+            eval(&c, first_result).await,
+            "/tides/#why-do-some-harbours-have-two-high-tides"
+        );
+        // The writer renames the word; once the pass is served, a search
+        // finds the new one and not the old.
+        let text = std::fs::read_to_string(site.root.join("content/tides.md"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        site.write("content/tides.md", &text.replace("zephyrine", "quillwort"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !crate::raw_get(serve.port, "/tides/").contains("quillwort") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the edit was never served"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        c.goto(&search("quillwort"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_for(
+            &c,
+            "return !!document.querySelector('#search-results a')",
+            "a result for the new word",
+        )
+        .await;
+        assert_eq!(
+            eval(&c, first_result).await,
+            "/tides/#why-do-some-harbours-have-two-high-tides"
+        );
+        c.goto(&search("zephyrine"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_for(
+            &c,
+            "return document.getElementById('search-status').textContent.startsWith('No results')",
+            "no result for the old word",
+        )
+        .await;
+        let _ = c.close().await;
+    });
+}

@@ -396,3 +396,69 @@ fn a_component_edit_renders_only_the_pages_that_call_it() {
     );
     assert_eq!(html(&rendered), Vec::<&str>::new());
 }
+
+/// The text of an index's fragments (Pagefind gzips each page's words
+/// and excerpt into one).
+#[cfg(feature = "search")]
+fn indexed_text(files: &crate::search::Files) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    for (name, bytes) in files.iter() {
+        if name.starts_with("fragment/") {
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_end(&mut plain)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            text.push_str(&String::from_utf8_lossy(&plain));
+        }
+    }
+    text
+}
+
+#[cfg(feature = "search")]
+#[test]
+fn serve_indexes_when_searched_and_the_index_follows_edits_drafts_and_deletions() {
+    let mut f = Fixture::new();
+    f.first();
+    let search = f.session.shared_search();
+    let index = || {
+        search
+            .files()
+            .unwrap_or_else(|e| panic!("{e:#}"))
+            .expect("search is on")
+    };
+    let first = index();
+    assert!(first.contains_key("pagefind.js"));
+    let text = indexed_text(&first);
+    for word in ["Alpha", "Charlie", "Delta", "Echo"] {
+        assert!(text.contains(word), "{word} not indexed");
+    }
+    // Nothing changed: the same index, not built again.
+    assert!(std::sync::Arc::ptr_eq(&first, &index()));
+    // A pass that renders nothing leaves it too.
+    f.session.rebuild(&[], false).expect("pass");
+    assert!(std::sync::Arc::ptr_eq(&first, &index()));
+
+    f.pass(
+        "content/c.md",
+        Some(&article("C", "2024-01-03", "\"y\"", "Zanzibar.")),
+    );
+    let text = indexed_text(&index());
+    assert!(text.contains("Zanzibar") && !text.contains("Charlie"));
+    // A draft is previewed but not indexed; a deleted article is gone.
+    f.pass(
+        "content/d.md",
+        Some("+++\ntitle = \"D\"\ndate = 2024-01-02\ndraft = true\n+++\n\nAbout D.\n\n## Why?\n\nDelta.\n"),
+    );
+    f.pass("content/e.md", None);
+    let text = indexed_text(&index());
+    assert!(!text.contains("Delta") && !text.contains("Echo"), "{text}");
+    assert!(text.contains("Alpha"));
+    // `search = false`: no index at all.
+    f.write("nutgraf.toml", &format!("{CONFIG}search = false\n"));
+    f.session
+        .rebuild(&[f.path("nutgraf.toml")], true)
+        .expect("pass");
+    assert!(!search.enabled());
+    assert!(search.files().unwrap_or_else(|e| panic!("{e:#}")).is_none());
+}
