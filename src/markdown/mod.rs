@@ -169,6 +169,29 @@ struct State<'c, 'a> {
     source: &'c str,
 }
 
+/// Zola's escaped calls in code spans and blocks (those in prose are
+/// found as calls and printed as text): shown without the `/* */`.
+fn unescape_zola_in_code(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+    let mut in_code = false;
+    for (event, _) in events.iter_mut() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Code(t) => {
+                if let std::borrow::Cow::Owned(u) = components::unescape_zola(t) {
+                    *t = u.into();
+                }
+            }
+            Event::Text(t) if in_code => {
+                if let std::borrow::Cow::Owned(u) = components::unescape_zola(t) {
+                    *t = u.into();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Renders a page's Markdown body.
 pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     let (calls, problems) = components::find(body, &ctx.config.markdown);
@@ -185,6 +208,9 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             .into_offset_iter()
             .collect();
     unnest_links(&mut events, source);
+    if source.contains("{{/*") || source.contains("{%/*") {
+        unescape_zola_in_code(&mut events);
+    }
     let mut st = State {
         ctx,
         out: Vec::with_capacity(events.len()),

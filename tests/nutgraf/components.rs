@@ -251,3 +251,46 @@ fn the_embed_script_survives_minification() {
         "{html}"
     );
 }
+
+#[test]
+fn zolas_escaped_calls_print_as_calls_in_prose_and_in_code() {
+    // Zola's docs write `{{/* name() */}}` to show a call without making
+    // it; Zola prints it without the `/* */`, in code as in prose.
+    let site = Site::empty().file(
+        "content/d.md",
+        "+++\ntitle = \"D\"\n+++\n\nCall it as {{/* note(kind=\"x\") */}} in a page.\n\n\
+         {%/* quote(author=\"A\") */%}\n\n\
+         `{{/* embed(url=\"u\") */}}` and\n\n```\n{%/* gallery() */%}\n{%/* end */%}\n```\n\n\
+         Left *as is*: {{/* never closed\n",
+    );
+    site.build(&[]).success();
+    let html = site.output("d/index.html");
+    assert!(
+        html.contains("<p>Call it as {{ note(kind=\"x\") }} in a page.</p>")
+            || html.contains("<p>Call it as {{ note(kind=&quot;x&quot;) }} in a page.</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p>{% quote(author=&quot;A&quot;) %}</p>")
+            || html.contains("<p>{% quote(author=\"A\") %}</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>{{ embed(url=&quot;u&quot;) }}</code>")
+            || html.contains("<code>{{ embed(url=\"u\") }}</code>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("{% gallery() %}") && html.contains("{% end %}"),
+        "{html}"
+    );
+    // Only the escape that never closes is left as written, and the
+    // emphasis before it still renders.
+    assert_eq!(html.matches("/*").count(), 1, "{html}");
+    assert!(html.contains("<em>as is</em>: {{/* never closed"), "{html}");
+    // An escaped call is text of the page: the description keeps it.
+    assert!(
+        html.contains("<meta name=\"description\" content=\"Call it as {{ note(kind=&quot;x&quot;) }} in a page.\">"),
+        "{html}"
+    );
+}

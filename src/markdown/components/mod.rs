@@ -142,6 +142,9 @@ pub struct Call {
     pub args: Vec<Arg>,
     /// A block's closing `{% end %}`; `None` for an inline call.
     pub end: Option<Range<usize>>,
+    /// Zola's escaped call, `{{/* name() */}}` or `{%/* name() */%}`: not
+    /// a call but this text (`{{ name() }}`), as Zola prints it.
+    pub literal: Option<String>,
 }
 
 impl Call {
@@ -193,6 +196,22 @@ pub fn find(body: &str, markdown: &MarkdownConfig) -> (Vec<Call>, Vec<Problem>) 
             code_at += 1;
         }
         if code.get(code_at).is_some_and(|r| r.start <= at) {
+            continue;
+        }
+        if bytes[at + 2..].starts_with(b"/*") {
+            // Zola's escape: the call's text, printed without the `/* */`.
+            let close = if block { "*/%}" } else { "*/}}" };
+            if let Some(j) = body[at + 4..].find(close).map(|j| at + 4 + j) {
+                let (open, shut) = if block { ("{%", "%}") } else { ("{{", "}}") };
+                calls.push(Call {
+                    name: String::new(),
+                    range: at..j + close.len(),
+                    args: Vec::new(),
+                    end: None,
+                    literal: Some(format!("{open}{}{shut}", &body[at + 4..j])),
+                });
+                pos = j + close.len();
+            }
             continue;
         }
         let mut p = Scanner {
@@ -252,6 +271,7 @@ pub fn find(body: &str, markdown: &MarkdownConfig) -> (Vec<Call>, Vec<Problem>) 
                     range: at..p.pos,
                     args,
                     end: block.then_some(0..0),
+                    literal: None,
                 });
                 pos = p.pos;
             }
@@ -267,6 +287,43 @@ pub fn find(body: &str, markdown: &MarkdownConfig) -> (Vec<Call>, Vec<Problem>) 
         ));
     }
     (calls, problems)
+}
+
+/// `text` with Zola's escaped calls unescaped: `{{/* name() */}}` becomes
+/// `{{ name() }}` and `{%/* name() */%}` becomes `{% name() %}`. Zola does
+/// this everywhere, code included, so the pages that document its
+/// shortcodes show them as their authors meant.
+pub fn unescape_zola(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("{{/*") && !text.contains("{%/*") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = [("{{/*", "*/}}", "{{", "}}"), ("{%/*", "*/%}", "{%", "%}")]
+            .into_iter()
+            .filter_map(|(o, c, no, nc)| rest.find(o).map(|i| (i, o, c, no, nc)))
+            .min_by_key(|&(i, ..)| i);
+        let Some((i, open, close, new_open, new_close)) = next else {
+            break;
+        };
+        let inner_start = i + open.len();
+        match rest[inner_start..].find(close) {
+            Some(j) => {
+                out.push_str(&rest[..i]);
+                out.push_str(new_open);
+                out.push_str(&rest[inner_start..inner_start + j]);
+                out.push_str(new_close);
+                rest = &rest[inner_start + j + close.len()..];
+            }
+            None => {
+                out.push_str(&rest[..inner_start]);
+                rest = &rest[inner_start..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Byte ranges of code spans and code blocks (sorted): calls there are
@@ -863,6 +920,11 @@ impl<'a> super::State<'_, 'a> {
     /// the body is rendered). A timeline's list gets its dates here.
     pub(super) fn weave(&mut self, events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>> {
         for k in 0..self.calls.len() {
+            if self.calls[k].literal.is_some() {
+                // Text, not a call: printed as a failed call is.
+                self.call_ok[k] = false;
+                continue;
+            }
             let checked = match self.ctx.components {
                 Some(library) => check(&self.calls[k], library),
                 None => Err(problem(
@@ -947,6 +1009,14 @@ impl<'a> super::State<'_, 'a> {
                                 out.push((Event::Text(text.to_string().into()), range.clone()))
                             }
                             Err(k) => {
+                                // Zola's escaped call is text of the page
+                                // (its summary and word count see it).
+                                if let Some(text) =
+                                    self.calls.get(k).and_then(|c| c.literal.clone())
+                                {
+                                    out.push((Event::Text(text.into()), range.clone()));
+                                    continue;
+                                }
                                 let html = self.inline_output(k, false);
                                 out.push((Event::InlineHtml(html.into()), range.clone()));
                             }
@@ -1056,6 +1126,10 @@ impl<'a> super::State<'_, 'a> {
                         match piece {
                             Ok(text) if text.trim().is_empty() => {}
                             Ok(_) => return None,
+                            // Zola's escaped call is text of the paragraph.
+                            Err(k) if self.calls.get(k).is_some_and(|c| c.literal.is_some()) => {
+                                return None;
+                            }
                             Err(k) => calls.push(k),
                         }
                     }
@@ -1073,7 +1147,10 @@ impl<'a> super::State<'_, 'a> {
             return String::new();
         };
         if !self.call_ok[k] {
-            let text = self.source.get(call.range.clone()).unwrap_or_default();
+            let text = match &call.literal {
+                Some(text) => text.as_str(),
+                None => self.source.get(call.range.clone()).unwrap_or_default(),
+            };
             let mut html = crate::html::escape(text);
             if block {
                 html = format!("<p>{html}</p>\n");

@@ -194,3 +194,18 @@ fn timeline_dates_are_iso_and_shown_in_ap_style() {
         assert_eq!(timeline_date(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn zola_escapes_are_unescaped_only_when_closed() {
+    assert_eq!(unescape_zola("a {{/* b() */}} c"), "a {{ b() }} c");
+    assert_eq!(
+        unescape_zola("{%/* q() */%}x{%/* end */%}"),
+        "{% q() %}x{% end %}"
+    );
+    assert_eq!(unescape_zola("{{/* open"), "{{/* open");
+    assert_eq!(unescape_zola("{{ plain() }}"), "{{ plain() }}");
+    let (found, problems) = calls("See {{/* a(x=1) */}} and {%/* b() */%}.");
+    assert_eq!(problems, Vec::new());
+    let literals: Vec<Option<&str>> = found.iter().map(|c| c.literal.as_deref()).collect();
+    assert_eq!(literals, [Some("{{ a(x=1) }}"), Some("{% b() %}")]);
+}
