@@ -294,3 +294,34 @@ fn zolas_escaped_calls_print_as_calls_in_prose_and_in_code() {
         "{html}"
     );
 }
+
+#[test]
+fn a_site_template_for_a_built_in_keeps_its_shape_and_the_error_says_so() {
+    // Zola's docs call a gallery shortcode of their own inline; here the
+    // name is the built-in block's, whose shape a site cannot change.
+    let site = Site::empty()
+        .file(
+            "templates/components/gallery.html",
+            "{% component gallery() %}<div>{{ body }}</div>{% endcomponent gallery %}",
+        )
+        .file(
+            "content/g.md",
+            "+++\ntitle = \"G\"\n+++\n\nText.\n\n{{ gallery() }}\n",
+        );
+    let run = site.build(&[]).failure(1);
+    let at = run
+        .stderr
+        .find("`gallery` is a block component and needs a body")
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    let rest = &run.stderr[at..];
+    assert!(
+        rest.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("content/g.md:7:1")),
+        "{rest}"
+    );
+    assert!(
+        rest.contains("replaces the built-in's template, not its shape"),
+        "{rest}"
+    );
+}

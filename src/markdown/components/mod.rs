@@ -615,7 +615,7 @@ pub fn check(call: &Call, library: &dyn Library) -> Result<(), Problem> {
                 call.range.start,
                 format!("`{}` is a block component and needs a body", call.name),
                 format!(
-                    "write `{{% {}(…) %}}`, its body, then `{{% end %}}`",
+                    "write `{{% {0}(…) %}}`, its body, then `{{% end %}}`; a site's templates/components/{0}.html replaces the built-in's template, not its shape, so give an inline component of your own another name",
                     call.name
                 ),
             ));
@@ -625,7 +625,7 @@ pub fn check(call: &Call, library: &dyn Library) -> Result<(), Problem> {
                 call.range.start,
                 format!("`{}` takes no body", call.name),
                 format!(
-                    "write `{{{{ {}(…) }}}}` and remove its `{{% end %}}`",
+                    "write `{{{{ {0}(…) }}}}` and remove its `{{% end %}}`; a site's templates/components/{0}.html replaces the built-in's template, not its shape, so give a block component of your own another name",
                     call.name
                 ),
             ));
