@@ -206,6 +206,8 @@ pub struct Config {
     pub minify: bool,
     /// Whether `build` writes the search page and a Pagefind index.
     pub search: Search,
+    /// Where `search` is set in nutgraf.toml, for its warnings.
+    pub search_at: crate::diagnostic::Position,
     pub markdown: MarkdownConfig,
     pub images: ImagesConfig,
     pub deploy: DeployConfig,
@@ -373,6 +375,7 @@ impl Config {
         Ok(Config {
             deploy,
             minify: raw.minify.unwrap_or(true),
+            search_at: at_key("search"),
             search: match raw.search {
                 Some(true) => Search::On,
                 Some(false) => Search::Off,

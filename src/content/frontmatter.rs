@@ -150,6 +150,14 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let rest = text[bom..].trim_start();
     let start = text.len() - rest.len();
     let Some(after_open) = rest.strip_prefix("+++") else {
+        if rest.starts_with("---") {
+            return Err(Diagnostic::error(
+                path,
+                Position::START,
+                "YAML front matter (`---`) is not supported",
+            )
+            .with_hint("nutgraf reads TOML between `+++` lines: write `title = \"...\"` where YAML has `title: ...`, and put the block between `+++` lines"));
+        }
         return Err(Diagnostic::error(path, Position::START, "missing front matter")
             .with_hint("start the file with a `+++` line, then `title = \"...\"`, then a closing `+++` line"));
     };
@@ -404,6 +412,9 @@ fn top_level_hint(name: &str, kind: Kind) -> String {
             return "`note` belongs to a corrections entry: put it under `[[updates]]` with its `date`".to_string();
         }
     }
+    if let Some(hint) = zola_hint(name, kind) {
+        return hint.to_string();
+    }
     let keys = match kind {
         Kind::Article => TOP_KEYS,
         Kind::Section => SECTION_KEYS,
@@ -415,6 +426,37 @@ fn top_level_hint(name: &str, kind: Kind) -> String {
             list(keys)
         ),
     }
+}
+
+/// What to write instead of a key of Zola's front matter that nutgraf does
+/// not have: the one users moving over are most likely to bring.
+fn zola_hint(name: &str, kind: Kind) -> Option<&'static str> {
+    Some(match (name, kind) {
+        ("taxonomies", _) => {
+            "nutgraf has one taxonomy, tags: write `tags = [\"…\"]` at the top of the front matter instead of `[taxonomies]`"
+        }
+        ("path", Kind::Article) => {
+            "set the last part of the URL with `slug`; the folder gives the rest"
+        }
+        ("path", Kind::Section) => "a section's URL is its folder's: rename the folder",
+        ("redirect_to", _) => {
+            "a section always lists its articles: remove `redirect_to`, and to send readers of an old URL elsewhere add it to that page's `aliases`"
+        }
+        ("insert_anchor_links", _) => {
+            "every heading gets a `#` link already: remove `insert_anchor_links`"
+        }
+        ("weight", Kind::Section) => {
+            "sections are listed by folder name: remove `weight`, or keep it under [extra] for a template"
+        }
+        ("page_template", _) => "set `template` in each article's front matter instead",
+        ("in_search_index", _) => {
+            "every published article is indexed, drafts never: remove it, or set `search = false` in nutgraf.toml"
+        }
+        ("render" | "transparent" | "generate_feeds" | "generate_feed", _) => {
+            "nutgraf renders every section with its listing and feed: remove it"
+        }
+        _ => return None,
+    })
 }
 
 /// The hint for an unknown key inside `[lead]` or `[[updates]]`. A
@@ -533,6 +575,54 @@ mod tests {
         assert_eq!((d.line, d.col), (3, 1));
         assert_eq!(d.message, "unknown key `titel`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    /// Keys of Zola's front matter get a hint saying what nutgraf has
+    /// instead (found by building Zola's own docs).
+    #[test]
+    fn zolas_keys_say_what_to_write_instead() {
+        let text = "+++\ntitle = \"A\"\nweight = 2\nredirect_to = \"x\"\n[taxonomies]\ntags = [\"a\"]\n+++\n";
+        let s = split(p(), text).unwrap_or_else(|d| panic!("{d}"));
+        let article = parse_article(p(), text, &s)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        let hints: Vec<(usize, &str, &str)> = article
+            .iter()
+            .map(|d| (d.line, d.message.as_str(), d.hint.as_deref().unwrap_or("")))
+            .collect();
+        // An article may have a weight; a section's is Zola's.
+        assert_eq!(hints.len(), 2, "{hints:?}");
+        assert_eq!(hints[0].0, 4);
+        assert!(
+            hints[0].2.contains("add it to that page's `aliases`"),
+            "{hints:?}"
+        );
+        assert_eq!(hints[1].0, 5);
+        assert!(hints[1].2.contains("write `tags = [\"…\"]`"), "{hints:?}");
+        let section = parse_section(p(), text, &s)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            section[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("sections are listed by folder name")),
+            "{section:?}"
+        );
+    }
+
+    #[test]
+    fn yaml_front_matter_is_named() {
+        let d = split(p(), "---\ntitle: A\n---\nBody\n")
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert_eq!(d.message, "YAML front matter (`---`) is not supported");
+        assert!(
+            d.hint.as_deref().is_some_and(|h| h.contains("`+++` lines")),
+            "{d:?}"
+        );
     }
 
     /// The unknown keys of `matter` as (line, col, message, hint).

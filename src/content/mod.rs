@@ -103,6 +103,15 @@ pub struct Section {
     pub dir: PathBuf,
 }
 
+impl Section {
+    /// Where `key` is set in the front matter (see [`Page::key_position`]).
+    pub fn key_position(&self, key: &str) -> Position {
+        frontmatter::split(&self.display, &self.text).map_or(Position::START, |s| {
+            key_position(&self.text, s.matter_range(), key)
+        })
+    }
+}
+
 /// Everything under `content/`.
 #[derive(Debug, Default)]
 pub struct Content {

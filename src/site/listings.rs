@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::frontmatter::SortBy;
-use crate::content::{self, Content, Page};
+use crate::content::{self, Content, Page, Section};
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
@@ -369,7 +370,9 @@ impl SiteRef<'_> {
             .and_then(|h| h.matter.template.as_deref())
             .unwrap_or("index.html");
         let jsonld = schema::website(self.config, description);
-        self.render_section(template, &all, per_page, listed, &section, &jsonld)?;
+        if self.template_exists(home, template, "index.html") {
+            self.render_section(template, &all, per_page, listed, &section, &jsonld)?;
+        }
 
         for s in &content.sections {
             let mut items: Vec<usize> = content
@@ -401,7 +404,9 @@ impl SiteRef<'_> {
             );
             let per_page = s.matter.paginate_by.unwrap_or(self.config.paginate_by);
             let template = s.matter.template.as_deref().unwrap_or("section.html");
-            self.render_section(template, &items, per_page, listed, &section, &jsonld)?;
+            if self.template_exists(Some(s), template, "section.html") {
+                self.render_section(template, &items, per_page, listed, &section, &jsonld)?;
+            }
         }
 
         if !tags.is_empty() {
@@ -436,6 +441,26 @@ impl SiteRef<'_> {
                 })?;
         }
         Ok(())
+    }
+
+    /// Whether the template a section's front matter names exists; if not,
+    /// an error at its `template` key (as for an article), and the
+    /// section's listing is not rendered.
+    fn template_exists(&self, section: Option<&Section>, template: &str, default: &str) -> bool {
+        let Some(section) = section.filter(|_| !self.theme.has_template(template)) else {
+            return true;
+        };
+        self.diags.push(
+            Diagnostic::error(
+                &section.display,
+                section.key_position("template"),
+                format!("template `{template}` does not exist"),
+            )
+            .with_hint(format!(
+                "create templates/{template}, or remove `template` to use {default}"
+            )),
+        );
+        false
     }
 
     /// The home page or a section: `section` and its JSON-LD on every

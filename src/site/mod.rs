@@ -476,7 +476,19 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     // nothing to write.
     let records = std::sync::Mutex::new(Vec::new());
     let indexing = nav.search && !matches!(mode, Mode::Check { .. });
-    if config.search == crate::config::Search::Auto && !nav.search {
+    if config.search == crate::config::Search::On && !crate::search::AVAILABLE {
+        diags.push(
+            Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                config.search_at,
+                "no search index: this nutgraf was built without search",
+            )
+            .with_hint("install a nutgraf built with its default features (cargo feature `search`), or set `search = false`"),
+        );
+    }
+    if config.search == crate::config::Search::Auto
+        && !config.search.enabled(content.pages.len())
+    {
         diags.push(
             Diagnostic::warning(
                 crate::config::CONFIG_FILE,

@@ -272,3 +272,23 @@ fn drafts_and_scheduled_articles_need_drafts_flag() {
     assert!(site.root.join("public/draft/index.html").is_file());
     assert!(site.root.join("public/later/index.html").is_file());
 }
+
+#[test]
+fn a_section_template_that_does_not_exist_is_an_error_at_its_key() {
+    // Zola sections name templates of their own; the error points at the
+    // `template` line of the `_index.md`, not at a made-up template file.
+    let site = Site::empty()
+        .file(
+            "content/docs/_index.md",
+            "+++\ntitle = \"Docs\"\ntemplate = \"documentation.html\"\n+++\n",
+        )
+        .file("content/docs/a.md", ARTICLE);
+    let run = site.build(&[]).failure(1);
+    insta::assert_snapshot!(run.diagnostics(), @r"
+    error: template `documentation.html` does not exist
+     --> content/docs/_index.md:3:1
+      = help: create templates/documentation.html, or remove `template` to use section.html
+
+    error: build failed: 1 error, 0 warnings
+    ");
+}
