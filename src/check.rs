@@ -221,6 +221,9 @@ fn missing_hint(
             return format!("a file named `{name}` is published at `{url}`: link to that URL");
         }
     }
+    if path.starts_with(crate::markdown::INTERNAL_PREFIX) {
+        return "internal links (`@/posts/a.md`) are resolved in Markdown links only: write `[text](@/…)`, or the page's URL".to_string();
+    }
     if followed && path.contains('@') && !path.contains('/') {
         return format!("an e-mail address needs `mailto:`, e.g. `mailto:{path}`");
     }

@@ -114,6 +114,32 @@ pub struct RenderContext<'a> {
     /// The components the Markdown may call (the theme's); `None` where
     /// there are none, and a call is then an unknown component.
     pub components: Option<&'a dyn components::Library>,
+    /// Where Zola's internal links (`[a](@/posts/a.md)`) lead; `None`
+    /// where there is no site to look in.
+    pub sources: Option<&'a dyn Sources>,
+}
+
+/// The content files of the site, by their path under `content/` with `/`
+/// between folders (`posts/a.md`, `posts/_index.md`, `_index.md`), for
+/// Zola's internal links.
+pub trait Sources: Sync {
+    /// The URL of the page or listing made from the file at `path`, when
+    /// this build publishes it.
+    fn url(&self, path: &str) -> Option<String>;
+    /// The published file whose path is nearest to `path`, for a hint.
+    fn near(&self, path: &str) -> Option<String>;
+}
+
+/// Zola's internal link prefix: the rest is a path under `content/`.
+pub const INTERNAL_PREFIX: &str = "@/";
+
+/// The file path and the `#fragment` (with its `#`) of an internal link.
+pub fn split_internal(dest: &str) -> Option<(&str, &str)> {
+    let rest = dest.strip_prefix(INTERNAL_PREFIX)?;
+    Some(match rest.find('#') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    })
 }
 
 /// A page's rendered body and what was learned while rendering it.
@@ -138,6 +164,10 @@ pub struct Rendered {
     /// The components the body calls, sorted, each once: a page is
     /// rendered again when one of their templates changes.
     pub components: Vec<String>,
+    /// The internal links' files (`@/…`), each once, sorted, with the URL
+    /// each led to (`None`: no such published file): a page is rendered
+    /// again when one of them moves.
+    pub internal: Vec<(String, Option<String>)>,
 }
 
 struct State<'c, 'a> {
@@ -208,6 +238,11 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
             .into_offset_iter()
             .collect();
     unnest_links(&mut events, source);
+    let mut internal = Vec::new();
+    let mut link_problems = Vec::new();
+    if memchr::memmem::find(source.as_bytes(), INTERNAL_PREFIX.as_bytes()).is_some() {
+        resolve_internal_links(&mut events, ctx.sources, &mut internal, &mut link_problems);
+    }
     if source.contains("{{/*") || source.contains("{%/*") {
         unescape_zola_in_code(&mut events);
     }
@@ -234,6 +269,10 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     };
     for p in problems.into_iter().chain(copy_problem) {
         st.component_error(p);
+    }
+    for (at, message, hint) in link_problems {
+        let d = Diagnostic::error(ctx.display, st.position(at), message).with_hint(hint);
+        st.diagnostics.push(d);
     }
     if !st.calls.is_empty() {
         events = st.weave(events);
@@ -306,8 +345,50 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     }
     Rendered {
         summary,
+        internal,
         ..st.finish()
     }
+}
+
+/// Points Zola's internal links (`@/posts/a.md#why`) at the URL of the
+/// file they name, records which files they named, and reports those that
+/// lead nowhere as (offset, message, hint). Without `sources` they are
+/// left as written.
+fn resolve_internal_links(
+    events: &mut [(Event<'_>, std::ops::Range<usize>)],
+    sources: Option<&dyn Sources>,
+    internal: &mut Vec<(String, Option<String>)>,
+    problems: &mut Vec<(usize, String, String)>,
+) {
+    let Some(sources) = sources else {
+        return;
+    };
+    for (event, range) in events.iter_mut() {
+        let Event::Start(Tag::Link { dest_url, .. }) = event else {
+            continue;
+        };
+        let Some((path, fragment)) = split_internal(dest_url) else {
+            continue;
+        };
+        let url = sources.url(path);
+        internal.push((path.to_string(), url.clone()));
+        match url {
+            Some(url) => *dest_url = format!("{url}{fragment}").into(),
+            None => {
+                let hint = match sources.near(path) {
+                    Some(near) => format!("did you mean `@/{near}`?"),
+                    None => "an internal link names a Markdown file by its path under content/, as in Zola: `@/posts/a.md`, `@/posts/_index.md` for a section".to_string(),
+                };
+                problems.push((
+                    range.start,
+                    format!("internal link `{dest_url}` leads to no published page: there is no content/{path}, or it is a draft"),
+                    hint,
+                ));
+            }
+        }
+    }
+    internal.sort();
+    internal.dedup();
 }
 
 /// Links may not contain other links (CommonMark 0.31, 6.3): a link
@@ -742,6 +823,7 @@ impl<'c, 'a> State<'c, 'a> {
             summary: None,
             processed: self.processed,
             components: used,
+            internal: Vec::new(),
         }
     }
 
@@ -923,6 +1005,7 @@ mod tests {
                 processor: &processor,
                 lint_small_images: false,
                 components: None,
+                sources: None,
             },
         )
     }

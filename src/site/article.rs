@@ -109,6 +109,8 @@ struct ArticleOut {
     reuse: Option<Reusable>,
     /// The components its Markdown calls.
     components: Vec<String>,
+    /// Its internal links' files and the URLs they led to.
+    links: Vec<(String, Option<String>)>,
 }
 
 /// Everything an article page shows besides its front matter, computed
@@ -222,7 +224,10 @@ impl SiteRef<'_> {
                 memo: None,
             });
         };
-        if let Some((file, hit)) = pass.same_article(pages, i) {
+        if let Some((file, hit)) = pass
+            .same_article(pages, i)
+            .filter(|(_, hit)| self.links_hold(&hit.links))
+        {
             return Ok(self.kept(file, hit));
         }
         let file: std::sync::Arc<str> = page_file(&page.url).into();
@@ -236,7 +241,10 @@ impl SiteRef<'_> {
         // calls the same ones, and with another text the key differs anyway.
         let before = pass.previous_article(&file);
         let called = before.as_ref().map_or(&[][..], |m| m.components.as_slice());
-        let page_key = |components: u64| {
+        // Likewise the files its internal links named, with where they
+        // lead now: a page whose link target moved is rendered again.
+        let linked = before.as_ref().map_or(&[][..], |m| m.links.as_slice());
+        let page_key = |components: u64, links: u64| {
             crate::hash::hash_key(&(
                 pass.globals(),
                 self.theme.fingerprint(template),
@@ -246,9 +254,10 @@ impl SiteRef<'_> {
                 adjacent(i.checked_sub(1)),
                 adjacent(Some(i + 1)),
                 components,
+                links,
             ))
         };
-        let key = page_key(self.components_key(called));
+        let key = page_key(self.components_key(called), self.links_key(linked));
         if let Some(hit) = pass.article_unchanged(&file, key) {
             return Ok(self.kept(file, hit));
         }
@@ -263,15 +272,16 @@ impl SiteRef<'_> {
         // inputs (the pass's old memo is only there when they match) and
         // on the article's own file: when only a template or a neighbour
         // changed, a build takes the body from the page it wrote before.
-        let body_key_of = |components: u64| {
+        let body_key_of = |components: u64, links: u64| {
             crate::hash::hash_key(&(
                 &page.url,
                 page.display.as_os_str().as_encoded_bytes(),
                 page.text_hash,
                 components,
+                links,
             ))
         };
-        let body_key = body_key_of(self.components_key(called));
+        let body_key = body_key_of(self.components_key(called), self.links_key(linked));
         let previous = match self.mode {
             Mode::Build { previous, .. } => previous,
             Mode::Check { .. } | Mode::Serve(_) => None,
@@ -290,6 +300,7 @@ impl SiteRef<'_> {
                 diagnostics.extend(local.into_sorted());
                 let mut done = done?;
                 done.components = old.components.clone();
+                done.links = old.links.clone();
                 (done, diagnostics, true)
             }
             None => {
@@ -299,12 +310,15 @@ impl SiteRef<'_> {
         };
         self.diags.extend(diagnostics.clone());
         let summary = std::sync::Arc::new(done.summary);
-        // Keyed by the components the page calls now.
+        // Keyed by the components the page calls now, and the files it
+        // links to now.
         let components = self.components_key(&done.components);
+        let links = self.links_key(&done.links);
         let memo = std::sync::Arc::new(crate::site::memo::ArticleMemo {
-            key: page_key(components),
-            body_key: body_key_of(components),
+            key: page_key(components, links),
+            body_key: body_key_of(components, links),
             components: done.components,
+            links: done.links,
             summary: summary.clone(),
             diagnostics,
             images: done.processed,
@@ -315,6 +329,26 @@ impl SiteRef<'_> {
             summary,
             memo: Some((file, memo, false)),
         })
+    }
+
+    /// Whether a page's internal links all lead where they led when it
+    /// was rendered.
+    fn links_hold(&self, links: &[(String, Option<String>)]) -> bool {
+        links
+            .iter()
+            .all(|(path, url)| self.sources.url(path) == *url)
+    }
+
+    /// A hash of where the files a page's internal links name lead now.
+    fn links_key(&self, links: &[(String, Option<String>)]) -> u64 {
+        if links.is_empty() {
+            return 0;
+        }
+        let now: Vec<(&str, Option<String>)> = links
+            .iter()
+            .map(|(path, _)| (path.as_str(), self.sources.url(path)))
+            .collect();
+        crate::hash::hash_key(&now)
     }
 
     /// A hash of the templates of the components a page calls.
@@ -401,6 +435,7 @@ impl SiteRef<'_> {
             processor: self.processor,
             lint_small_images: matches!(self.mode, Mode::Check { .. }),
             components: Some(self.theme),
+            sources: Some(self.sources),
         };
         let mut rendered = markdown::render_page(&text[page.body_offset..], &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));
@@ -473,6 +508,7 @@ impl SiteRef<'_> {
             },
         )?;
         done.components = components;
+        done.links = std::mem::take(&mut rendered.internal);
         Ok(done)
     }
 
@@ -609,6 +645,7 @@ impl SiteRef<'_> {
             processed,
             reuse: None,
             components: Vec::new(),
+            links: Vec::new(),
         };
         let template = page.matter.template.as_deref().unwrap_or("page.html");
         if !self.theme.has_template(template) {

@@ -48,10 +48,27 @@ impl PageLinks {
             links: gathered
                 .links
                 .into_iter()
-                .map(|link| Link {
-                    dest: link.dest,
-                    pos: at(link.offset),
-                    kind: link.kind,
+                .filter_map(|link| {
+                    // A Markdown internal link (`@/a.md#x`) is judged as
+                    // the URL it became, so its anchor is checked on the
+                    // page it leads to; one that leads nowhere was
+                    // reported by the render.
+                    let dest = match crate::markdown::split_internal(&link.dest) {
+                        Some((path, fragment)) if link.kind == LinkKind::Markdown => {
+                            let url = rendered
+                                .internal
+                                .iter()
+                                .find(|(p, _)| p == path)
+                                .and_then(|(_, url)| url.as_deref())?;
+                            format!("{url}{fragment}")
+                        }
+                        _ => link.dest,
+                    };
+                    Some(Link {
+                        dest,
+                        pos: at(link.offset),
+                        kind: link.kind,
+                    })
                 })
                 .collect(),
             // Ids the render gave (headings, footnotes) and ids written in
@@ -148,4 +165,55 @@ impl Recorder {
 /// `img/a b.jpg` → `/img/a b.jpg` (decoded, as links are compared).
 fn site_path(rel: &Path) -> String {
     format!("/{}", crate::paths::slash(rel))
+}
+
+/// The site's content files by their path under `content/`, for Zola's
+/// internal links (`@/posts/a.md`). Made on the first lookup: most sites
+/// have no such link, and a `serve` pass should not pay for a map of
+/// 100,000 paths it never reads.
+pub(crate) struct SourceMap<'a> {
+    content: &'a Content,
+    map: std::sync::OnceLock<HashMap<String, &'a str>>,
+}
+
+impl<'a> SourceMap<'a> {
+    pub(crate) fn new(content: &'a Content) -> Self {
+        SourceMap {
+            content,
+            map: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn map(&self) -> &HashMap<String, &'a str> {
+        self.map.get_or_init(|| {
+            let key = |display: &Path| {
+                let rel = display
+                    .strip_prefix(crate::paths::CONTENT_DIR)
+                    .unwrap_or(display);
+                crate::paths::slash(rel)
+            };
+            let content = self.content;
+            let mut map = HashMap::with_capacity(content.pages.len() + content.sections.len() + 1);
+            for page in &content.pages {
+                map.insert(key(&page.display), page.url.as_str());
+            }
+            for section in content.home.iter().chain(&content.sections) {
+                map.insert(key(&section.display), section.url.as_str());
+            }
+            map
+        })
+    }
+}
+
+impl crate::markdown::Sources for SourceMap<'_> {
+    fn url(&self, path: &str) -> Option<String> {
+        self.map()
+            .get(path.trim_start_matches('/'))
+            .map(|u| u.to_string())
+    }
+
+    fn near(&self, path: &str) -> Option<String> {
+        let paths: Vec<&str> = self.map().keys().map(String::as_str).collect();
+        crate::diagnostic::did_you_mean(path, &paths).map(str::to_string)
+    }
 }

@@ -333,6 +333,7 @@ impl SiteRef<'_> {
                 processor: self.processor,
                 lint_small_images: matches!(self.mode, Mode::Check { .. }),
                 components: Some(self.theme),
+                sources: Some(self.sources),
             },
         );
         self.diags.extend(rendered.diagnostics);

@@ -102,6 +102,9 @@ pub(crate) struct ArticleMemo {
     /// are part of `key` and `body_key`, so editing one renders exactly
     /// the pages that call it.
     pub(crate) components: Vec<String>,
+    /// The files its internal links (`@/…`) named, with the URL each led
+    /// to: a page is kept only while they lead there still.
+    pub(crate) links: Vec<(String, Option<String>)>,
 }
 
 /// What a build needs to render an article page again after a template
@@ -406,7 +409,7 @@ pub fn cache_file(root: &Path, target: &Path) -> PathBuf {
 /// The first bytes of a stored memo, then the format and nutgraf's version
 /// on one line: a memo from another version is never read.
 const MAGIC: &[u8] = b"nutgraf build memo\n";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 fn version_line() -> String {
     format!("format {FORMAT} nutgraf {}\n", env!("CARGO_PKG_VERSION"))
@@ -435,6 +438,7 @@ struct StoredArticle {
     images: Vec<ImageUse>,
     reuse: Option<Reusable>,
     components: Vec<String>,
+    links: Vec<(String, Option<String>)>,
 }
 
 /// Writes `memo`, describing the output folder of build `build`, to `path`:
@@ -464,6 +468,7 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
         images: &'a [ImageUse],
         reuse: &'a Option<Reusable>,
         components: &'a [String],
+        links: &'a [(String, Option<String>)],
     }
     let mut articles: Vec<ArticleRef> = memo
         .articles
@@ -478,6 +483,7 @@ pub fn store(path: &Path, build: &str, memo: &Memo) -> anyhow::Result<()> {
             images: &m.images,
             reuse: &m.reuse,
             components: &m.components,
+            links: &m.links,
         })
         .collect();
     articles.sort_by(|a, b| a.file.cmp(b.file));
@@ -612,6 +618,7 @@ pub fn load(path: &Path, output_build: Option<&str>) -> Result<Memo, Unusable> {
                 reuse: a.reuse,
                 retemplated: false,
                 components: a.components,
+                links: a.links,
             };
             (Arc::<str>::from(a.file), Arc::new(memo))
         })
@@ -678,6 +685,10 @@ mod tests {
             }),
             retemplated: false,
             components: vec!["key_facts".into()],
+            links: vec![
+                ("posts/a.md".into(), Some("/a/".into())),
+                ("gone.md".into(), None),
+            ],
         };
         let mut memo = Memo {
             globals: 1,
@@ -704,6 +715,7 @@ mod tests {
         assert_eq!(back.files.get("index.html"), Some(&9));
         let a = &back.articles["tides/index.html"];
         assert_eq!((a.key, a.summary.key), (7, 42));
+        assert_eq!(a.links, sample().articles["tides/index.html"].links);
         assert_eq!(a.summary.summary.as_deref(), Some("Harbours differ."));
         assert_eq!(
             a.diagnostics,

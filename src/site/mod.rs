@@ -486,9 +486,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .with_hint("install a nutgraf built with its default features (cargo feature `search`), or set `search = false`"),
         );
     }
-    if config.search == crate::config::Search::Auto
-        && !config.search.enabled(content.pages.len())
-    {
+    if config.search == crate::config::Search::Auto && !config.search.enabled(content.pages.len()) {
         diags.push(
             Diagnostic::warning(
                 crate::config::CONFIG_FILE,
@@ -502,7 +500,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .with_hint("Pagefind needs about 1.6 ms and 0.3 MB per article: set `search = true` to build it anyway, or `search = false`"),
         );
     }
+    let sources = links::SourceMap::new(&content);
     let site = SiteRef {
+        sources: &sources,
         mode,
         pass,
         config: &config,
@@ -943,6 +943,8 @@ pub(crate) struct SiteRef<'a> {
     /// Where a build that writes a search index collects each published
     /// article's records; `None` when there is no index to write.
     search: Option<&'a std::sync::Mutex<Vec<crate::search::Record>>>,
+    /// Where Zola's internal links (`@/posts/a.md`) lead.
+    sources: &'a dyn crate::markdown::Sources,
 }
 
 /// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.

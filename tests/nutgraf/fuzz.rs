@@ -777,6 +777,7 @@ impl Renderer {
             processor: &processor,
             lint_small_images: false,
             components: Some(&self.theme),
+            sources: None,
         };
         render_page(body, &ctx)
     }

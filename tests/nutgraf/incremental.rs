@@ -613,3 +613,77 @@ mod edits {
         }
     }
 }
+
+/// Zola's internal links (`@/posts/b.md`) lead to the URL of the file
+/// they name; when that URL changes (a new `slug`), a rebuild renders the
+/// linking page again though its own file did not change.
+#[test]
+fn internal_links_follow_their_target_when_it_moves() {
+    let article = |title: &str, extra: &str, body: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = 2024-01-02\n{extra}+++\n\n{body}\n")
+    };
+    let site = Site::empty()
+        .file("content/posts/_index.md", "+++\ntitle = \"Posts\"\n+++\n")
+        .file(
+            "content/posts/a.md",
+            article(
+                "A",
+                "",
+                "See [the tides](@/posts/b.md#why-now) and [all posts](@/posts/_index.md).",
+            ),
+        )
+        .file(
+            "content/posts/b.md",
+            article("B", "", "## Why now?\n\nBecause."),
+        );
+    site.build(&[]).success();
+    let a = site.output("posts/a/index.html");
+    assert!(a.contains("href=\"/posts/b/#why-now\""), "{a}");
+    assert!(a.contains("href=\"/posts/\""), "{a}");
+
+    // Only b's file changes; a must follow it.
+    site.write(
+        "content/posts/b.md",
+        &article("B", "slug = \"tides\"\n", "## Why now?\n\nBecause."),
+    );
+    site.build(&[]).success();
+    let a = site.output("posts/a/index.html");
+    assert!(a.contains("href=\"/posts/tides/#why-now\""), "{a}");
+    assert_same_as_clean(&site, "a moved link target");
+
+    // `check` judges the anchor on the page the link leads to.
+    site.write(
+        "content/posts/a.md",
+        &article("A", "", "See [the tides](@/posts/b.md#why-later)."),
+    );
+    let run = site.nutgraf(&["check"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("anchor `#why-later` does not exist on `/posts/tides/`"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// An internal link to no published file is an error at the link, with
+/// the nearest file as a hint; the output is left as it was.
+#[test]
+fn an_internal_link_to_nothing_is_an_error_at_the_link() {
+    let site = Site::empty()
+        .file(
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2024-01-02\n+++\n\nFirst line.\nSee [b](@/posts/bb.md).\n",
+        )
+        .file(
+            "content/posts/b.md",
+            "+++\ntitle = \"B\"\ndate = 2024-01-02\n+++\n\nB.\n",
+        );
+    let run = site.build(&[]).failure(1);
+    insta::assert_snapshot!(run.diagnostics(), @r"
+    error: internal link `@/posts/bb.md` leads to no published page: there is no content/posts/bb.md, or it is a draft
+     --> content/posts/a.md:7:5
+      = help: did you mean `@/posts/b.md`?
+
+    error: build failed: 1 error, 0 warnings
+    ");
+}

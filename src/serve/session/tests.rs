@@ -397,6 +397,40 @@ fn a_component_edit_renders_only_the_pages_that_call_it() {
     assert_eq!(html(&rendered), Vec::<&str>::new());
 }
 
+#[test]
+fn a_page_with_an_internal_link_follows_its_target_when_it_moves() {
+    let mut f = Fixture::new();
+    // A links to E, which is not its neighbour (A B C D E by date).
+    f.write(
+        "content/a.md",
+        &article("A", "2024-01-05", "\"x\"", "Ask [Echo](@/e.md#why)."),
+    );
+    f.first();
+    let page = |f: &Fixture| match f.session.files().get("a/index.html") {
+        Some(crate::output::Served::Bytes(packed)) => {
+            String::from_utf8_lossy(&packed.unpack().expect("unpack")).into_owned()
+        }
+        _ => panic!("a/index.html is not served"),
+    };
+    assert!(page(&f).contains("href=\"/e/#why\""), "{}", page(&f));
+    let moved = "+++\ntitle = \"E\"\ndate = 2024-01-01\nslug = \"echo\"\n+++\n\nAbout E.\n\n## Why?\n\nEcho.\n";
+    let rendered = f.pass("content/e.md", Some(moved));
+    assert!(
+        rendered.contains(&"a/index.html".to_string()),
+        "{rendered:?}"
+    );
+    assert!(page(&f).contains("href=\"/echo/#why\""), "{}", page(&f));
+    // An edit of E that leaves its URL alone leaves A alone.
+    let rendered = f.pass(
+        "content/e.md",
+        Some(&moved.replace("Echo.", "Echo, again.")),
+    );
+    assert!(
+        !rendered.contains(&"a/index.html".to_string()),
+        "{rendered:?}"
+    );
+}
+
 /// The text of an index's fragments (Pagefind gzips each page's words
 /// and excerpt into one).
 #[cfg(feature = "search")]
