@@ -195,6 +195,10 @@ struct State<'c, 'a> {
     /// call that did not stays as the text it was written as).
     calls: Vec<components::Call>,
     call_ok: Vec<bool>,
+    /// Each gallery that passed its checks, by call, with its columns.
+    galleries: Vec<(usize, usize)>,
+    /// The columns of the gallery whose figures are being rendered.
+    gallery: Option<usize>,
     /// The Markdown as parsed, for the text of a failed inline call.
     source: &'c str,
 }
@@ -264,6 +268,8 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         footnote_ids: HashMap::new(),
         reference_ids: HashMap::new(),
         call_ok: vec![true; calls.len()],
+        galleries: Vec::new(),
+        gallery: None,
         calls,
         source: body,
     };
@@ -337,6 +343,19 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
                 st.out.push(event.clone());
                 i += 1;
             }
+            Event::Html(h) if !st.galleries.is_empty() => {
+                // A gallery's figures are a column each: their `sizes`
+                // says so.
+                if let Some((open, k)) = components::read_block_marker(h) {
+                    st.gallery = match st.galleries.iter().find(|(g, _)| *g == k) {
+                        Some(&(_, columns)) if open => Some(columns),
+                        Some(_) => None,
+                        None => st.gallery,
+                    };
+                }
+                st.out.push(event.clone());
+                i += 1;
+            }
             _ => {
                 st.out.push(event.clone());
                 i += 1;
@@ -348,6 +367,74 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         internal,
         ..st.finish()
     }
+}
+
+/// The largest width a gallery breaks into one column at, in both
+/// built-in themes: below it each photo is as wide as a body figure.
+pub const GALLERY_STACKS_BELOW: &str = "40rem";
+
+/// The `sizes` of a photo in a gallery of `columns`: one column of what a
+/// body figure takes (`sizes`, as configured), and the whole width where
+/// the gallery stacks. `(min-width: 72rem) 72rem, 100vw` in two columns is
+/// `(max-width: 40rem) 100vw, (min-width: 72rem) calc(72rem / 2),
+/// calc(100vw / 2)`: the gaps between columns are left in, so a browser
+/// may pick a file a few pixels larger than needed, never a smaller one.
+pub fn gallery_sizes(sizes: &str, columns: usize) -> String {
+    let mut out = format!("(max-width: {GALLERY_STACKS_BELOW}) 100vw");
+    for entry in split_top_level(sizes, ',') {
+        let entry = entry.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        // A media condition, if any, is in parentheses before the length.
+        let (media, length) = match entry.starts_with('(') {
+            true => match last_top_level_space(entry) {
+                Some(at) => (Some(entry[..at].trim()), entry[at..].trim()),
+                None => (None, entry),
+            },
+            false => (None, entry),
+        };
+        out.push_str(", ");
+        if let Some(media) = media {
+            out.push_str(media);
+            out.push(' ');
+        }
+        out.push_str(&format!("calc({length} / {columns})"));
+    }
+    out
+}
+
+/// `text` cut at `sep` outside parentheses.
+fn split_top_level(text: &str, sep: char) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0usize, 0, Vec::new());
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if c == sep && depth == 0 => {
+                out.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// Where the last whitespace outside parentheses is in `text`.
+fn last_top_level_space(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut last = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if c.is_whitespace() && depth == 0 => last = Some(i),
+            _ => {}
+        }
+    }
+    last
 }
 
 /// Points Zola's internal links (`@/posts/a.md#why`) at the URL of the
@@ -557,7 +644,10 @@ impl<'c, 'a> State<'c, 'a> {
                         size,
                         loading,
                         responsive: responsive.as_ref(),
-                        sizes: self.ctx.processor.sizes(),
+                        sizes: &match self.gallery {
+                            Some(columns) => gallery_sizes(self.ctx.processor.sizes(), columns),
+                            None => self.ctx.processor.sizes().to_string(),
+                        },
                     },
                     &cap,
                 )
@@ -1008,6 +1098,21 @@ mod tests {
                 sources: None,
             },
         )
+    }
+
+    #[test]
+    fn gallery_sizes_divide_each_width_by_the_columns() {
+        assert_eq!(
+            gallery_sizes("(min-width: 72rem) 72rem, 100vw", 3),
+            "(max-width: 40rem) 100vw, (min-width: 72rem) calc(72rem / 3), calc(100vw / 3)"
+        );
+        assert_eq!(
+            gallery_sizes(
+                "(min-width: 40rem) and (max-width: 60rem) calc(100vw - 2rem), 50rem",
+                2
+            ),
+            "(max-width: 40rem) 100vw, (min-width: 40rem) and (max-width: 60rem) calc(calc(100vw - 2rem) / 2), calc(50rem / 2)"
+        );
     }
 
     /// Regression (fuzz seed 1883353030605531): a link around an autolink

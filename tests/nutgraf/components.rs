@@ -66,6 +66,23 @@ fn the_built_in_components_render_where_they_are_called() {
         html.contains("<code>{{ embed(url=\"x\") }}</code>"),
         "{html}"
     );
+    // Each gallery photo takes one of two columns, or the whole width
+    // where the gallery stacks: its `sizes` says so.
+    let gallery = &html[html
+        .find("class=\"gallery")
+        .unwrap_or_else(|| panic!("{html}"))..];
+    let gallery = &gallery[..gallery.find("</div>").unwrap_or(gallery.len())];
+    assert_eq!(
+        gallery.matches("sizes=\"(max-width: 40rem) 100vw, (min-width: 72rem) calc(72rem / 2), calc(100vw / 2)\"").count(),
+        gallery.matches("sizes=").count(),
+        "{gallery}"
+    );
+    if cfg!(feature = "images") {
+        assert!(
+            gallery.contains("sizes="),
+            "no srcset in the gallery: {gallery}"
+        );
+    }
     assert!(
         html.contains("<aside class=\"key-facts\">\n<h2 class=\"key-facts-title\">In brief</h2>\n<ul>\n<li>Two cranes</li>\n<li>One <em>new</em> quay</li>"),
         "{html}"

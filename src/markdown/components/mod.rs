@@ -1281,6 +1281,8 @@ impl<'a> super::State<'_, 'a> {
                         format!("a gallery shows two or three figures, not {figures}"),
                         "use single figures for one photo; split more than three into galleries",
                     ));
+                } else {
+                    self.galleries.push((k, figures));
                 }
             }
             _ => {}
