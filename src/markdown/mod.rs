@@ -247,7 +247,10 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     if memchr::memmem::find(source.as_bytes(), INTERNAL_PREFIX.as_bytes()).is_some() {
         resolve_internal_links(&mut events, ctx.sources, &mut internal, &mut link_problems);
     }
-    if source.contains("{{/*") || source.contains("{%/*") {
+    // memmem, not `str::contains`: this runs over every page's whole text.
+    if memchr::memmem::find(source.as_bytes(), b"{{/*").is_some()
+        || memchr::memmem::find(source.as_bytes(), b"{%/*").is_some()
+    {
         unescape_zola_in_code(&mut events);
     }
     let mut st = State {
