@@ -136,6 +136,19 @@ struct RawTarget {
     allow_http: Option<bool>,
     cloudfront_distribution_id: Option<String>,
     invalidate_max: Option<usize>,
+    purge: Option<RawPurge>,
+}
+
+/// A target's `purge = { cdn = "…", … }` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPurge {
+    cdn: toml::Spanned<String>,
+    zone_id: Option<String>,
+    service_id: Option<String>,
+    pull_zone_id: Option<String>,
+    token_env: Option<String>,
+    endpoint: Option<toml::Spanned<String>>,
 }
 
 /// One `[[deploy.matchers]]` as written.
@@ -260,7 +273,50 @@ pub struct DeployTarget {
     pub cloudfront_distribution_id: Option<String>,
     /// Above this many paths to invalidate, print `/*` instead.
     pub invalidate_max: usize,
+    /// The CDN a deploy purges once everything is uploaded.
+    pub purge: Option<PurgeConfig>,
 }
+
+/// `purge = { cdn = "cloudflare", zone_id = "…" }` in a deploy target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeConfig {
+    pub cdn: Cdn,
+    /// The environment variable holding the API token (never the token:
+    /// nutgraf.toml is committed).
+    pub token_env: String,
+    /// The API's base URL, without a trailing slash: the provider's, or
+    /// another (a proxy, or a test server).
+    pub endpoint: String,
+}
+
+/// The CDNs a deploy can purge, with what each needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cdn {
+    Cloudflare {
+        zone_id: String,
+    },
+    Fastly {
+        service_id: String,
+    },
+    /// `pull_zone_id` purges the whole zone; without it, "everything" is
+    /// a wildcard URL purge of the site.
+    Bunny {
+        pull_zone_id: Option<String>,
+    },
+}
+
+impl Cdn {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Cdn::Cloudflare { .. } => "Cloudflare",
+            Cdn::Fastly { .. } => "Fastly",
+            Cdn::Bunny { .. } => "Bunny",
+        }
+    }
+}
+
+/// The CDNs `purge.cdn` accepts.
+const CDNS: &[&str] = &["cloudflare", "fastly", "bunny"];
 
 /// Where a deploy target's objects live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -481,6 +537,7 @@ fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic>
             allow_http,
             cloudfront_distribution_id: t.cloudfront_distribution_id,
             invalidate_max: t.invalidate_max.unwrap_or(DEFAULT_INVALIDATE_MAX),
+            purge: t.purge.map(|p| purge_config(text, p)).transpose()?,
         });
     }
     let mut matchers = Vec::new();
@@ -505,6 +562,89 @@ fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic>
         });
     }
     Ok(DeployConfig { targets, matchers })
+}
+
+/// Validates a target's `purge`: a CDN nutgraf knows, the id it needs,
+/// an http(s) endpoint.
+fn purge_config(text: &str, raw: RawPurge) -> Result<PurgeConfig, Diagnostic> {
+    let at = |span: std::ops::Range<usize>| Position::of_offset(text, span.start);
+    let name = raw.cdn.get_ref().trim().to_ascii_lowercase();
+    let needs = |key: &str, value: Option<String>| {
+        value.filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+            Diagnostic::error(
+                CONFIG_FILE,
+                at(raw.cdn.span()),
+                format!("purging {} needs `{key}`", raw.cdn.get_ref()),
+            )
+            .with_hint(format!(
+                "add `{key} = \"…\"` to this `purge` table (the provider's dashboard shows it)"
+            ))
+        })
+    };
+    let (cdn, token_env, endpoint) = match name.as_str() {
+        "cloudflare" => (
+            Cdn::Cloudflare {
+                zone_id: needs("zone_id", raw.zone_id)?,
+            },
+            "CLOUDFLARE_API_TOKEN",
+            "https://api.cloudflare.com/client/v4",
+        ),
+        "fastly" => (
+            Cdn::Fastly {
+                service_id: needs("service_id", raw.service_id)?,
+            },
+            "FASTLY_API_TOKEN",
+            "https://api.fastly.com",
+        ),
+        "bunny" => (
+            Cdn::Bunny {
+                pull_zone_id: raw.pull_zone_id,
+            },
+            "BUNNY_API_KEY",
+            "https://api.bunny.net",
+        ),
+        _ => {
+            let hint = match crate::diagnostic::did_you_mean(&name, CDNS) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!(
+                    "nutgraf purges {}; for CloudFront set `cloudfront_distribution_id` on the target",
+                    CDNS.iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at(raw.cdn.span()),
+                format!("unknown CDN `{}`", raw.cdn.get_ref()),
+            )
+            .with_hint(hint));
+        }
+    };
+    let endpoint = match raw.endpoint {
+        Some(e) => {
+            let url = e.get_ref().trim().trim_end_matches('/').to_string();
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at(e.span()),
+                    format!("`endpoint` must be an http(s) URL, found `{url}`"),
+                )
+                .with_hint(format!("leave it out to use {endpoint}")));
+            }
+            url
+        }
+        None => endpoint.to_string(),
+    };
+    Ok(PurgeConfig {
+        cdn,
+        token_env: raw
+            .token_env
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| token_env.to_string()),
+        endpoint,
+    })
 }
 
 /// `s3://bucket/a/b/` → S3 { bucket, prefix: "a/b" }; `file:///srv/site`

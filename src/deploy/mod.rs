@@ -19,6 +19,7 @@ pub mod invalidation;
 pub mod local;
 pub mod manifest;
 pub mod plan;
+pub mod purge;
 mod s3;
 pub mod store;
 
@@ -101,10 +102,23 @@ pub struct DeployReport {
     /// The `aws cloudfront create-invalidation` command, when the target
     /// names a distribution.
     pub cloudfront_command: Option<String>,
+    /// The CDN purge sent (or, with `--dry-run`, that would be sent).
+    pub purge: Option<PurgeReport>,
     pub requests: RequestCounts,
     pub elapsed_ms: u128,
     /// Where the time went.
     pub timings_ms: Timings,
+}
+
+/// A CDN purge after a deploy.
+#[derive(Debug, Serialize)]
+pub struct PurgeReport {
+    /// "Cloudflare", "Fastly" or "Bunny".
+    pub cdn: &'static str,
+    /// The site paths purged (`["/*"]` for everything).
+    pub paths: Vec<String>,
+    /// API requests sent (or to send).
+    pub requests: usize,
 }
 
 /// Milliseconds spent in each step of a deploy.
@@ -136,6 +150,30 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             m.gzip = false;
         }
     }
+    // The purge's token is read before anything is uploaded: a deploy
+    // that could not purge would leave the CDN serving old pages.
+    let purge_token = match (&target.purge, opts.dry_run) {
+        (Some(purge), false) => Some(
+            std::env::var(&purge.token_env)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::usage(
+                        format!(
+                            "target `{}` purges {}, but ${} is not set; nothing was uploaded",
+                            target.name,
+                            purge.cdn.name(),
+                            purge.token_env
+                        ),
+                        format!(
+                            "export {}=<API token>, or set `token_env` in the target's `purge` table to the variable that holds it",
+                            purge.token_env
+                        ),
+                    )
+                })?,
+        ),
+        _ => None,
+    };
     let mut timings = Timings::default();
     let step = Instant::now();
     let local = local::scan(dir, &matchers)?;
@@ -195,8 +233,78 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         }
         _ => None,
     };
+    let purge = match &target.purge {
+        Some(purge_config) => {
+            let token = purge_token.as_deref().unwrap_or("");
+            let requests = purge::requests(purge_config, &config.base_url, &invalidation, token);
+            let paths = invalidation.paths();
+            if opts.dry_run {
+                if !requests.is_empty() {
+                    eprintln!(
+                        "Would purge {} on {} in {} request{}",
+                        describe_paths(&paths),
+                        purge_config.cdn.name(),
+                        requests.len(),
+                        if requests.len() == 1 { "" } else { "s" }
+                    );
+                    for p in paths.iter().take(10) {
+                        eprintln!("  purge   {p}");
+                    }
+                    if paths.len() > 10 {
+                        eprintln!("  … and {} more", paths.len() - 10);
+                    }
+                }
+            } else {
+                let step = Instant::now();
+                match purge::send(&requests) {
+                    Ok(sent) if sent > 0 => eprintln!(
+                        "Purged {} on {} ({sent} request{}, {} ms)",
+                        describe_paths(&paths),
+                        purge_config.cdn.name(),
+                        if sent == 1 { "" } else { "s" },
+                        step.elapsed().as_millis()
+                    ),
+                    Ok(_) => {}
+                    Err(failure) => {
+                        let shown: Vec<&str> = failure
+                            .unpurged
+                            .iter()
+                            .take(20)
+                            .map(String::as_str)
+                            .collect();
+                        let more = failure.unpurged.len().saturating_sub(shown.len());
+                        return Err(Error::failed(
+                            anyhow!(
+                                "the site was deployed to `{location}`, but the {} purge failed: {}",
+                                purge_config.cdn.name(),
+                                failure.why
+                            ),
+                            format!(
+                                "{}; {} still to purge: {}{}",
+                                purge::hint(purge_config, failure.status),
+                                describe_paths(&failure.unpurged),
+                                shown.join(" "),
+                                if more > 0 {
+                                    format!(" … and {more} more")
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        ));
+                    }
+                }
+            }
+            (!requests.is_empty()).then(|| PurgeReport {
+                cdn: purge_config.cdn.name(),
+                paths,
+                requests: requests.len(),
+            })
+        }
+        None => None,
+    };
     let (new, updated): (Vec<_>, Vec<_>) = plan.uploads.iter().partition(|u| u.is_new());
     Ok(DeployReport {
+        purge,
         target: target.name.clone(),
         location,
         dry_run: opts.dry_run,
@@ -470,6 +578,15 @@ fn print_plan(plan: &Plan, target: &DeployTarget, location: &str, dir: &Path, dr
     }
     for d in &plan.deletes {
         eprintln!("  {:<7} {:<9} {}", "delete", "last", d.path);
+    }
+}
+
+/// "12 paths", "1 path", or "everything" for `["/*"]`.
+fn describe_paths(paths: &[String]) -> String {
+    match paths {
+        [only] if only == "/*" => "everything".to_string(),
+        [_] => "1 path".to_string(),
+        _ => format!("{} paths", paths.len()),
     }
 }
 

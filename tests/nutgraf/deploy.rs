@@ -917,3 +917,223 @@ fn deploy_config_errors_point_at_the_line() {
         run.stderr
     );
 }
+
+/// A folder target that purges `cdn` through the recorder.
+fn purging_site(recorder: &crate::recorder::Recorder, purge: &str) -> (Site, tempfile::TempDir) {
+    let dest = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("file://{}", dest.path().join("www").display());
+    let site = demo(&format!(
+        "\n[[deploy.targets]]\nname = \"cdn\"\nurl = \"{url}\"\n\
+         purge = {{ {purge}, endpoint = \"http://127.0.0.1:{}\" }}\n",
+        recorder.port
+    ));
+    (site, dest)
+}
+
+const TOKEN: (&str, &str) = ("CLOUDFLARE_API_TOKEN", "cf-test-token");
+
+/// Cloudflare is purged after the upload, by URL, in batches of at most
+/// 30, with the token; a rate limit is waited out; new files are never
+/// purged (no CDN has them).
+#[test]
+fn a_deploy_purges_cloudflare_by_url_after_uploading() {
+    let recorder = crate::recorder::Recorder::start();
+    let (site, _dest) = purging_site(&recorder, "cdn = \"cloudflare\", zone_id = \"zone1\"");
+    let first = deploy_with(&site, &[], &[], &[TOKEN]);
+    assert_eq!(first.run.code, 0, "{}", first.run.stderr);
+    assert!(
+        recorder.take().is_empty(),
+        "a first deploy has nothing cached to purge"
+    );
+    assert_eq!(first.report["purge"], Value::Null);
+
+    edit_article(&site, "leap-seconds");
+    // The first purge request is rate-limited once.
+    recorder.script(vec![(
+        429,
+        vec![("retry-after", "0".to_string())],
+        r#"{"success":false,"errors":[{"code":971,"message":"Please wait"}]}"#.to_string(),
+    )]);
+    let second = deploy_with(&site, &[], &[], &[TOKEN]);
+    assert_eq!(second.run.code, 0, "{}", second.run.stderr);
+    let paths = second.list("invalidate");
+    assert!(paths.contains("/leap-seconds/"), "{paths:?}");
+    assert_eq!(second.report["purge"]["cdn"], "Cloudflare");
+    let requests = recorder.take();
+    // The rate-limited request and its retry carry the same URLs.
+    assert_eq!(requests[0].body, requests[1].body);
+    let mut purged = BTreeSet::new();
+    for r in &requests[1..] {
+        assert_eq!(
+            (r.method.as_str(), r.uri.as_str()),
+            ("POST", "/zones/zone1/purge_cache")
+        );
+        assert_eq!(r.header("authorization"), Some("Bearer cf-test-token"));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let body: Value =
+            serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
+        let files = body["files"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body));
+        assert!(!files.is_empty() && files.len() <= 30, "{}", r.body);
+        for f in files {
+            let url = f.as_str().unwrap_or_default();
+            let path = url
+                .strip_prefix("https://explainers.example.org")
+                .unwrap_or_else(|| panic!("not the site's URL: {url}"));
+            purged.insert(path.to_string());
+        }
+    }
+    assert_eq!(purged, paths, "exactly the changed paths are purged");
+    assert_eq!(
+        second.report["purge"]["requests"].as_u64(),
+        Some(paths.len().div_ceil(30) as u64)
+    );
+}
+
+/// A purge that fails for good fails the deploy (exit 1) after the
+/// upload, naming the CDN, the status, the fix and the paths still to
+/// purge; a missing token stops the deploy before anything is uploaded;
+/// a dry run shows the purge and sends nothing.
+#[test]
+fn a_failed_purge_is_loud_and_a_missing_token_uploads_nothing() {
+    let recorder = crate::recorder::Recorder::start();
+    let (site, dest) = purging_site(&recorder, "cdn = \"cloudflare\", zone_id = \"zone1\"");
+    assert_eq!(deploy_with(&site, &[], &[], &[TOKEN]).run.code, 0);
+    edit_article(&site, "leap-seconds");
+
+    let dry = deploy_with(&site, &["--dry-run"], &[], &[]);
+    assert_eq!(dry.run.code, 0, "{}", dry.run.stderr);
+    assert!(
+        dry.run.stderr.contains("Would purge "),
+        "{}",
+        dry.run.stderr
+    );
+    assert!(
+        dry.run.stderr.contains("on Cloudflare in 1 request"),
+        "{}",
+        dry.run.stderr
+    );
+    assert!(recorder.take().is_empty(), "a dry run sends nothing");
+
+    let page = dest.path().join("www/leap-seconds/index.html");
+    let before = std::fs::read(&page).unwrap_or_else(|e| panic!("{e}"));
+    let untokened = deploy_with(&site, &[], &[], &[]);
+    assert_eq!(untokened.run.code, 2, "{}", untokened.run.stderr);
+    assert!(
+        untokened
+            .run
+            .stderr
+            .contains("$CLOUDFLARE_API_TOKEN is not set; nothing was uploaded"),
+        "{}",
+        untokened.run.stderr
+    );
+    assert_eq!(
+        std::fs::read(&page).unwrap_or_default(),
+        before,
+        "nothing was uploaded"
+    );
+    assert!(recorder.take().is_empty());
+
+    recorder.script(vec![(
+        403,
+        Vec::new(),
+        r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}]}"#
+            .to_string(),
+    )]);
+    let failed = deploy_with(&site, &[], &[], &[TOKEN]);
+    assert_eq!(failed.run.code, 1, "{}", failed.run.stderr);
+    let err = &failed.run.stderr;
+    assert!(
+        err.contains("but the Cloudflare purge failed: HTTP 403: Authentication error"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Cache Purge permission for zone `zone1`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("still to purge: ") && err.contains("/leap-seconds/"),
+        "{err}"
+    );
+    assert_ne!(
+        std::fs::read(&page).unwrap_or_default(),
+        before,
+        "the upload happened first"
+    );
+    assert_eq!(recorder.take().len(), 1, "a 403 is not retried");
+}
+
+/// Fastly gets one request a URL, with its key header; bunny.net one
+/// `purge?url=` a URL.
+#[test]
+fn fastly_and_bunny_are_purged_one_url_a_request() {
+    for (purge, token) in [
+        (
+            "cdn = \"fastly\", service_id = \"svc\"",
+            ("FASTLY_API_TOKEN", "fk"),
+        ),
+        ("cdn = \"bunny\"", ("BUNNY_API_KEY", "bk")),
+    ] {
+        let recorder = crate::recorder::Recorder::start();
+        let (site, _dest) = purging_site(&recorder, purge);
+        assert_eq!(deploy_with(&site, &[], &[], &[token]).run.code, 0);
+        edit_article(&site, "leap-seconds");
+        let d = deploy_with(&site, &[], &[], &[token]);
+        assert_eq!(d.run.code, 0, "{}", d.run.stderr);
+        let paths = d.list("invalidate");
+        let requests = recorder.take();
+        assert_eq!(requests.len(), paths.len(), "{purge}");
+        for r in &requests {
+            assert_eq!(r.method, "POST");
+            if token.0 == "FASTLY_API_TOKEN" {
+                assert_eq!(r.header("fastly-key"), Some("fk"));
+                assert!(
+                    r.uri.starts_with("/purge/explainers.example.org/"),
+                    "{}",
+                    r.uri
+                );
+            } else {
+                assert_eq!(r.header("accesskey"), Some("bk"));
+                assert!(
+                    r.uri
+                        .starts_with("/purge?url=https%3A%2F%2Fexplainers.example.org%2F"),
+                    "{}",
+                    r.uri
+                );
+            }
+        }
+        let uris: BTreeSet<&str> = requests.iter().map(|r| r.uri.as_str()).collect();
+        assert!(uris.iter().any(|u| u.contains("leap-seconds")), "{uris:?}");
+    }
+}
+
+/// A target's `purge` table is checked where it is written: an unknown
+/// CDN gets a did-you-mean, a CDN without the id it needs says which key.
+#[test]
+fn purge_config_errors_point_at_the_cdn() {
+    for (purge, message, hint) in [
+        (
+            "cdn = \"cloudflair\", zone_id = \"z\"",
+            "unknown CDN `cloudflair`",
+            "did you mean `cloudflare`?",
+        ),
+        (
+            "cdn = \"fastly\"",
+            "purging fastly needs `service_id`",
+            "add `service_id = \"…\"`",
+        ),
+    ] {
+        let site = Site::empty().file(
+            "nutgraf.toml",
+            format!(
+                "{}[[deploy.targets]]\nname = \"p\"\nurl = \"s3://b\"\npurge = {{ {purge} }}\n",
+                crate::EMPTY_CONFIG
+            ),
+        );
+        let run = site.nutgraf(&["deploy", "--output", "public"]).failure(2);
+        assert!(run.stderr.contains(message), "{}", run.stderr);
+        assert!(run.stderr.contains(hint), "{}", run.stderr);
+        assert!(run.stderr.contains("nutgraf.toml:7:"), "{}", run.stderr);
+    }
+}

@@ -26,6 +26,8 @@ mod output;
 mod owners;
 mod questions;
 #[cfg(feature = "deploy")]
+mod recorder;
+#[cfg(feature = "deploy")]
 mod s3;
 mod scaffold;
 #[cfg(feature = "search")]
