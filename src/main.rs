@@ -105,6 +105,10 @@ enum Command {
         /// Print a JSON report on stdout
         #[arg(long)]
         json: bool,
+        /// Only purge the CDN of what an earlier deploy's failed purge left
+        /// (recorded on the target); upload nothing
+        #[arg(long, conflicts_with_all = ["dry_run", "force", "verify"])]
+        purge_only: bool,
     },
     /// Create a starter site in DIR (default: the current folder, which must be empty)
     Init {
@@ -192,12 +196,15 @@ fn main() -> ExitCode {
             yes,
             output,
             json,
+            purge_only,
         } => {
             use std::io::IsTerminal;
             let progress = std::io::stderr().is_terminal();
-            // Without --output, deploy what a normal build writes.
+            // Without --output, deploy what a normal build writes; a purge
+            // alone needs no build.
             let output = match output {
                 Some(dir) => dir,
+                None if purge_only => cli.root.join(nutgraf::paths::DEFAULT_OUTPUT),
                 None => {
                     let opts = BuildOptions {
                         root: cli.root.clone(),
@@ -228,6 +235,7 @@ fn main() -> ExitCode {
                 yes,
                 progress,
                 interactive: std::io::stdin().is_terminal(),
+                purge_only,
             };
             match nutgraf::deploy::deploy(&opts) {
                 Ok(report) => {

@@ -77,6 +77,32 @@ pub fn invalidation(plan: &Plan, max: usize) -> Invalidation {
     }
 }
 
+/// `changed` and the paths an earlier purge left undone, as one set:
+/// everything when either says so or there are more than `max`.
+pub fn with_owed(
+    changed: Invalidation,
+    owed: &std::collections::BTreeSet<String>,
+    max: usize,
+) -> Invalidation {
+    if owed.is_empty() {
+        return changed;
+    }
+    let mut paths: std::collections::BTreeSet<String> = match changed {
+        Invalidation::All => return Invalidation::All,
+        Invalidation::None => Default::default(),
+        Invalidation::Paths(p) => p.into_iter().collect(),
+    };
+    if owed.contains("/*") {
+        return Invalidation::All;
+    }
+    paths.extend(owed.iter().cloned());
+    if paths.len() > max {
+        Invalidation::All
+    } else {
+        Invalidation::Paths(paths.into_iter().collect())
+    }
+}
+
 /// The `aws` CLI command that invalidates `paths` on a CloudFront
 /// distribution, quoted for a POSIX shell.
 pub fn cloudfront_command(distribution_id: &str, paths: &[String]) -> String {
@@ -184,6 +210,32 @@ mod tests {
         assert_eq!(
             cloudfront_command("E2QWRUHAPOMQZL", &["/*".into(), "/a/".into()]),
             "aws cloudfront create-invalidation --distribution-id E2QWRUHAPOMQZL --paths '/*' /a/"
+        );
+    }
+
+    #[test]
+    fn owed_paths_join_the_next_purge() {
+        let owed: std::collections::BTreeSet<String> = ["/b/".to_string()].into();
+        assert_eq!(
+            with_owed(Invalidation::Paths(vec!["/a/".into()]), &owed, 10),
+            Invalidation::Paths(vec!["/a/".into(), "/b/".into()])
+        );
+        assert_eq!(
+            with_owed(Invalidation::None, &owed, 10),
+            Invalidation::Paths(vec!["/b/".into()])
+        );
+        assert_eq!(
+            with_owed(Invalidation::Paths(vec!["/a/".into()]), &owed, 1),
+            Invalidation::All
+        );
+        let everything: std::collections::BTreeSet<String> = ["/*".to_string()].into();
+        assert_eq!(
+            with_owed(Invalidation::None, &everything, 10),
+            Invalidation::All
+        );
+        assert_eq!(
+            with_owed(Invalidation::None, &Default::default(), 10),
+            Invalidation::None
         );
     }
 }

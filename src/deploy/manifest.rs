@@ -30,6 +30,11 @@ pub struct Manifest {
     /// when the site no longer has them. Never also in `files`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub unverified: BTreeSet<String>,
+    /// Site paths a CDN purge has not reached yet (`/*` for everything):
+    /// a purge that failed after its deploy. The next deploy, or
+    /// `deploy --purge-only`, purges them with its own.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub unpurged: BTreeSet<String>,
 }
 
 /// One uploaded object.
@@ -67,6 +72,7 @@ impl Manifest {
             version: VERSION,
             files,
             unverified: BTreeSet::new(),
+            unpurged: BTreeSet::new(),
         }
     }
 

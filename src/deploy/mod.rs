@@ -24,6 +24,7 @@ mod s3;
 pub mod store;
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -77,6 +78,8 @@ pub struct DeployOptions {
     pub progress: bool,
     /// stdin is a terminal: ask before deleting unless `yes`.
     pub interactive: bool,
+    /// Only purge what the target's manifest says an earlier purge left.
+    pub purge_only: bool,
 }
 
 /// What a deploy did (or, with `--dry-run`, would do).
@@ -176,7 +179,11 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     };
     let mut timings = Timings::default();
     let step = Instant::now();
-    let local = local::scan(dir, &matchers)?;
+    let local = if opts.purge_only {
+        Vec::new()
+    } else {
+        local::scan(dir, &matchers)?
+    };
     timings.scan = step.elapsed().as_millis();
     // Opening a store fails only on its settings (no credentials, a bad
     // endpoint): a configuration problem, not a failed deploy.
@@ -191,6 +198,56 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     let step = Instant::now();
     let remote = runtime.block_on(survey(&store, opts.verify, &location))?;
     timings.survey = step.elapsed().as_millis();
+    // What an earlier deploy's purge left undone.
+    let owed: BTreeSet<String> = remote
+        .manifest()
+        .map(|m| m.unpurged.clone())
+        .unwrap_or_default();
+    if opts.purge_only {
+        let Some(purge_config) = &target.purge else {
+            return Err(Error::usage(
+                format!(
+                    "target `{}` has no `purge` table: there is nothing to purge",
+                    target.name
+                ),
+                "add `purge = { cdn = \"cloudflare\", zone_id = \"…\" }` (or fastly, bunny) to the target",
+            ));
+        };
+        let manifest = remote.manifest().cloned();
+        if owed.is_empty() {
+            eprintln!("Nothing to purge: `{location}` records no purge left undone");
+        }
+        let purge = run_purge(Purging {
+            runtime: &runtime,
+            store: &store,
+            config: purge_config,
+            base_url: &config.base_url,
+            token: purge_token.as_deref().unwrap_or(""),
+            invalidation: Invalidation::None,
+            owed: &owed,
+            max: target.invalidate_max,
+            manifest,
+            dry_run: false,
+            location: &location,
+        })?;
+        return Ok(DeployReport {
+            purge,
+            target: target.name.clone(),
+            location,
+            dry_run: false,
+            listed: remote.listed(),
+            new: Vec::new(),
+            updated: Vec::new(),
+            deleted: Vec::new(),
+            unchanged: 0,
+            bytes: 0,
+            invalidate: Vec::new(),
+            cloudfront_command: None,
+            requests: store.requests(),
+            elapsed_ms: started.elapsed().as_millis(),
+            timings_ms: timings,
+        });
+    }
     let plan = plan::plan(&local, &remote, PlanOptions { force: opts.force });
     print_plan(&plan, target, &location, dir, opts.dry_run);
     if opts.dry_run {
@@ -203,6 +260,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         }
     }
 
+    let mut applied: Option<Manifest> = None;
     if !opts.dry_run {
         if let Err(count) = plan::check_deletes(&plan, opts.max_deletes) {
             return Err(Error::failed(
@@ -221,7 +279,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             confirm(&plan, &location)?;
         }
         let step = Instant::now();
-        runtime.block_on(apply(&store, &plan, opts.progress))?;
+        applied = Some(runtime.block_on(apply(&store, &plan, opts.progress))?);
         timings.apply = step.elapsed().as_millis();
     }
 
@@ -234,72 +292,19 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         _ => None,
     };
     let purge = match &target.purge {
-        Some(purge_config) => {
-            let token = purge_token.as_deref().unwrap_or("");
-            let requests = purge::requests(purge_config, &config.base_url, &invalidation, token);
-            let paths = invalidation.paths();
-            if opts.dry_run {
-                if !requests.is_empty() {
-                    eprintln!(
-                        "Would purge {} on {} in {} request{}",
-                        describe_paths(&paths),
-                        purge_config.cdn.name(),
-                        requests.len(),
-                        if requests.len() == 1 { "" } else { "s" }
-                    );
-                    for p in paths.iter().take(10) {
-                        eprintln!("  purge   {p}");
-                    }
-                    if paths.len() > 10 {
-                        eprintln!("  … and {} more", paths.len() - 10);
-                    }
-                }
-            } else {
-                let step = Instant::now();
-                match purge::send(&requests) {
-                    Ok(sent) if sent > 0 => eprintln!(
-                        "Purged {} on {} ({sent} request{}, {} ms)",
-                        describe_paths(&paths),
-                        purge_config.cdn.name(),
-                        if sent == 1 { "" } else { "s" },
-                        step.elapsed().as_millis()
-                    ),
-                    Ok(_) => {}
-                    Err(failure) => {
-                        let shown: Vec<&str> = failure
-                            .unpurged
-                            .iter()
-                            .take(20)
-                            .map(String::as_str)
-                            .collect();
-                        let more = failure.unpurged.len().saturating_sub(shown.len());
-                        return Err(Error::failed(
-                            anyhow!(
-                                "the site was deployed to `{location}`, but the {} purge failed: {}",
-                                purge_config.cdn.name(),
-                                failure.why
-                            ),
-                            format!(
-                                "{}; {} still to purge: {}{}",
-                                purge::hint(purge_config, failure.status),
-                                describe_paths(&failure.unpurged),
-                                shown.join(" "),
-                                if more > 0 {
-                                    format!(" … and {more} more")
-                                } else {
-                                    String::new()
-                                }
-                            ),
-                        ));
-                    }
-                }
-            }
-            (!requests.is_empty()).then(|| PurgeReport {
-                cdn: purge_config.cdn.name(),
-                paths,
-                requests: requests.len(),
-            })
-        }
+        Some(purge_config) => run_purge(Purging {
+            runtime: &runtime,
+            store: &store,
+            config: purge_config,
+            base_url: &config.base_url,
+            token: purge_token.as_deref().unwrap_or(""),
+            invalidation: invalidation.clone(),
+            owed: &owed,
+            max: target.invalidate_max,
+            manifest: applied,
+            dry_run: opts.dry_run,
+            location: &location,
+        })?,
         None => None,
     };
     let (new, updated): (Vec<_>, Vec<_>) = plan.uploads.iter().partition(|u| u.is_new());
@@ -478,7 +483,7 @@ async fn head_missing_e_tags(
 /// Runs the plan: the interim manifest, each phase's uploads (concurrent
 /// within a phase), the final manifest with the uploads' ETags, the
 /// deletes, and the manifest once more without the deletes it still named.
-async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<()> {
+async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<Manifest> {
     let manifest_meta = local::meta_for(MANIFEST_PATH, &[]);
     let manifest_meta = local::Meta {
         // The manifest is nutgraf's, not the site's: never cache it.
@@ -531,6 +536,16 @@ async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<()> {
             .put(MANIFEST_PATH, manifest.to_json(), &manifest_meta)
             .await?;
     }
+    Ok(manifest)
+}
+
+/// Writes `manifest` to the target (after a purge changed what it owes).
+async fn put_manifest(store: &AnyStore, manifest: &Manifest) -> Result<()> {
+    let meta = local::Meta {
+        cache_control: "no-store".to_string(),
+        ..local::meta_for(MANIFEST_PATH, &[])
+    };
+    store.put(MANIFEST_PATH, manifest.to_json(), &meta).await?;
     Ok(())
 }
 
@@ -579,6 +594,122 @@ fn print_plan(plan: &Plan, target: &DeployTarget, location: &str, dir: &Path, dr
     for d in &plan.deletes {
         eprintln!("  {:<7} {:<9} {}", "delete", "last", d.path);
     }
+}
+
+/// What a CDN purge needs, after the uploads.
+struct Purging<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    store: &'a AnyStore,
+    config: &'a crate::config::PurgeConfig,
+    base_url: &'a str,
+    token: &'a str,
+    /// What this deploy changed in place.
+    invalidation: Invalidation,
+    /// What an earlier purge left undone (from the target's manifest).
+    owed: &'a BTreeSet<String>,
+    max: usize,
+    /// The target's manifest as this deploy left it, to record in it what
+    /// is still owed; `None` on a dry run.
+    manifest: Option<Manifest>,
+    dry_run: bool,
+    location: &'a str,
+}
+
+/// Purges this deploy's paths and those still owed, as one set (`/*`
+/// above `max`). A failure records what is left in the target's manifest
+/// for `--purge-only` or the next deploy; a success clears what was owed.
+fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
+    let wanted = invalidation::with_owed(p.invalidation, p.owed, p.max);
+    let requests = purge::requests(p.config, p.base_url, &wanted, p.token);
+    let paths = wanted.paths();
+    let cdn = p.config.cdn.name();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if p.dry_run {
+        if !requests.is_empty() {
+            eprintln!(
+                "Would purge {} on {cdn} in {} request{}",
+                describe_paths(&paths),
+                requests.len(),
+                plural(requests.len())
+            );
+            for path in paths.iter().take(10) {
+                eprintln!("  purge   {path}");
+            }
+            if paths.len() > 10 {
+                eprintln!("  … and {} more", paths.len() - 10);
+            }
+        }
+    } else {
+        let step = Instant::now();
+        match purge::send(&requests) {
+            Ok(sent) => {
+                if sent > 0 {
+                    eprintln!(
+                        "Purged {} on {cdn} ({sent} request{}, {} ms)",
+                        describe_paths(&paths),
+                        plural(sent),
+                        step.elapsed().as_millis()
+                    );
+                }
+                if let Some(mut manifest) = p.manifest.filter(|m| !m.unpurged.is_empty()) {
+                    manifest.unpurged.clear();
+                    p.runtime
+                        .block_on(put_manifest(p.store, &manifest))
+                        .map_err(|e| {
+                            Error::failed(
+                                e.context(format!(
+                                    "purged {cdn}, but could not record it on `{}`",
+                                    p.location
+                                )),
+                                "run `nutgraf deploy --purge-only` once the target can be written: it purges the same paths again",
+                            )
+                        })?;
+                }
+            }
+            Err(failure) => {
+                let recorded = match p.manifest {
+                    Some(mut manifest) => {
+                        manifest.unpurged = failure.unpurged.iter().cloned().collect();
+                        match p.runtime.block_on(put_manifest(p.store, &manifest)) {
+                            Ok(()) => "they are recorded on the target: `nutgraf deploy --purge-only` retries them, and the next deploy purges them with its own".to_string(),
+                            Err(e) => format!("recording them on the target failed too ({e:#}): purge them in the provider's dashboard"),
+                        }
+                    }
+                    None => String::new(),
+                };
+                let shown: Vec<&str> = failure
+                    .unpurged
+                    .iter()
+                    .take(20)
+                    .map(String::as_str)
+                    .collect();
+                let more = failure.unpurged.len().saturating_sub(shown.len());
+                return Err(Error::failed(
+                    anyhow!(
+                        "the site was deployed to `{}`, but the {cdn} purge failed: {}",
+                        p.location,
+                        failure.why
+                    ),
+                    format!(
+                        "{}; {} still to purge: {}{}; {recorded}",
+                        purge::hint(p.config, failure.status),
+                        describe_paths(&failure.unpurged),
+                        shown.join(" "),
+                        if more > 0 {
+                            format!(" … and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((!requests.is_empty()).then(|| PurgeReport {
+        cdn,
+        paths,
+        requests: requests.len(),
+    }))
 }
 
 /// "12 paths", "1 path", or "everything" for `["/*"]`.

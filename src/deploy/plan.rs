@@ -281,10 +281,16 @@ pub fn plan(local: &[LocalFile], remote: &RemoteState, opts: PlanOptions) -> Pla
             .map(|(p, e)| (p.clone(), e.clone()))
             .collect(),
         unverified: doomed.iter().map(|p| p.to_string()).collect(),
+        unpurged: old.unpurged.clone(),
         ..Manifest::new(BTreeMap::new())
     });
     let manifest = Manifest {
         unverified: deletes.iter().map(|d| d.path.clone()).collect(),
+        // Still owed to the CDN until this deploy's purge succeeds.
+        unpurged: remote
+            .manifest()
+            .map(|m| m.unpurged.clone())
+            .unwrap_or_default(),
         ..Manifest::new(files)
     };
     let manifest_listed = match remote {

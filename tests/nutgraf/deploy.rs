@@ -1062,6 +1062,55 @@ fn a_failed_purge_is_loud_and_a_missing_token_uploads_nothing() {
         "the upload happened first"
     );
     assert_eq!(recorder.take().len(), 1, "a 403 is not retried");
+
+    // What is left is recorded on the target, and `--purge-only` sends it
+    // (and uploads nothing), then clears it.
+    let manifest = || -> Value {
+        let text = std::fs::read_to_string(dest.path().join("www").join(MANIFEST))
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let owed: BTreeSet<String> = manifest()["unpurged"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no unpurged paths recorded: {}", manifest()))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(owed.contains("/leap-seconds/"), "{owed:?}");
+    assert!(
+        err.contains("`nutgraf deploy --purge-only` retries them"),
+        "{err}"
+    );
+    let retried = deploy_with(&site, &["--purge-only"], &[], &[TOKEN]);
+    assert_eq!(retried.run.code, 0, "{}", retried.run.stderr);
+    assert!(retried.uploaded().is_empty());
+    let sent: BTreeSet<String> = recorder
+        .take()
+        .iter()
+        .flat_map(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            body["files"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| {
+                    f.as_str()
+                        .unwrap_or_default()
+                        .replace("https://explainers.example.org", "")
+                })
+        })
+        .collect();
+    assert_eq!(sent, owed, "--purge-only sends what was left");
+    assert_eq!(manifest()["unpurged"], Value::Null, "and clears it");
+    let again = deploy_with(&site, &["--purge-only"], &[], &[TOKEN]);
+    assert_eq!(again.run.code, 0, "{}", again.run.stderr);
+    assert!(
+        again.run.stderr.contains("Nothing to purge"),
+        "{}",
+        again.run.stderr
+    );
+    assert!(recorder.take().is_empty());
 }
 
 /// Fastly gets one request a URL, with its key header; bunny.net one
