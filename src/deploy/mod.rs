@@ -705,7 +705,7 @@ fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
             }
         }
     }
-    Ok((!requests.is_empty()).then(|| PurgeReport {
+    Ok((!requests.is_empty()).then_some(PurgeReport {
         cdn,
         paths,
         requests: requests.len(),
