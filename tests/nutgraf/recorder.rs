@@ -6,10 +6,8 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use http_body_util::BodyExt;
-use tokio::sync::oneshot;
 
 /// One request as received.
 #[derive(Debug, Clone)]
@@ -44,94 +42,66 @@ struct State {
 pub struct Recorder {
     pub port: u16,
     state: Arc<Mutex<State>>,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _background: crate::s3::Background,
 }
 
 impl Recorder {
     pub fn start() -> Recorder {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
-            .unwrap_or_else(|e| panic!("bind 127.0.0.1:0: {e}"));
-        let port = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .port();
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
-        let (stop, mut stopped) = oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            runtime.block_on(async move {
-                loop {
-                    let socket = tokio::select! {
-                        _ = &mut stopped => break,
-                        accepted = listener.accept() => match accepted {
-                            Ok((socket, _)) => socket,
-                            Err(_) => continue,
-                        },
-                    };
-                    let state = Arc::clone(&shared);
-                    let service = hyper::service::service_fn(
-                        move |req: hyper::Request<hyper::body::Incoming>| {
-                            let state = Arc::clone(&state);
-                            async move {
-                                let method = req.method().to_string();
-                                let uri = req.uri().to_string();
-                                let headers = req
-                                    .headers()
-                                    .iter()
-                                    .map(|(n, v)| {
-                                        (
-                                            n.as_str().to_ascii_lowercase(),
-                                            v.to_str().unwrap_or("").to_string(),
-                                        )
-                                    })
-                                    .collect();
-                                let body = req
-                                    .into_body()
-                                    .collect()
-                                    .await
-                                    .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-                                    .unwrap_or_default();
-                                let (status, extra, text) = {
-                                    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-                                    s.requests.push(Recorded {
-                                        method,
-                                        uri,
-                                        headers,
-                                        body,
-                                    });
-                                    s.script.pop_front().unwrap_or_else(|| {
-                                        (200, Vec::new(), r#"{"success":true}"#.to_string())
-                                    })
-                                };
-                                let mut response = hyper::Response::builder().status(status);
-                                for (name, value) in extra {
-                                    response = response.header(name, value);
-                                }
-                                response
-                                    .body(http_body_util::Full::new(hyper::body::Bytes::from(text)))
-                            }
-                        },
-                    );
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(socket), service);
-                    tokio::spawn(async move {
-                        let _ = connection.await;
-                    });
-                }
+        let background = crate::s3::serve_in_process("recorder", move |socket| {
+            let state = Arc::clone(&shared);
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let state = Arc::clone(&state);
+                    async move {
+                        let method = req.method().to_string();
+                        let uri = req.uri().to_string();
+                        let headers = req
+                            .headers()
+                            .iter()
+                            .map(|(n, v)| {
+                                (
+                                    n.as_str().to_ascii_lowercase(),
+                                    v.to_str().unwrap_or("").to_string(),
+                                )
+                            })
+                            .collect();
+                        let body = req
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+                            .unwrap_or_default();
+                        let (status, extra, text) = {
+                            let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                            s.requests.push(Recorded {
+                                method,
+                                uri,
+                                headers,
+                                body,
+                            });
+                            s.script.pop_front().unwrap_or_else(|| {
+                                (200, Vec::new(), r#"{"success":true}"#.to_string())
+                            })
+                        };
+                        let mut response = hyper::Response::builder().status(status);
+                        for (name, value) in extra {
+                            response = response.header(name, value);
+                        }
+                        response.body(http_body_util::Full::new(hyper::body::Bytes::from(text)))
+                    }
+                });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(socket), service);
+            tokio::spawn(async move {
+                let _ = connection.await;
             });
-            runtime.shutdown_timeout(Duration::from_secs(2));
         });
         Recorder {
-            port,
+            port: background.port,
             state,
-            stop: Some(stop),
-            thread: Some(thread),
+            _background: background,
         }
     }
 
@@ -147,16 +117,5 @@ impl Recorder {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

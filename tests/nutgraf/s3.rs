@@ -20,8 +20,7 @@ pub struct S3 {
     /// s3s-fs's folder: each bucket a folder, each object a file at its key.
     pub data: TempDir,
     requests: Arc<Counters>,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<std::thread::JoinHandle<()>>,
+    _background: Background,
 }
 
 /// Requests the server answered, by kind, as S3 bills them.
@@ -108,62 +107,27 @@ impl S3 {
         let service = builder.build();
         let requests = Arc::new(Counters::default());
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
-        // Bound here, before the test goes on: the port is known and
-        // already accepting, with no window for another process to take it.
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
-            .unwrap_or_else(|e| panic!("bind 127.0.0.1:0: {e}"));
-        let port = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .port();
-        let (stop, mut stopped) = oneshot::channel::<()>();
         let counters = Arc::clone(&requests);
-        let server = std::thread::Builder::new()
-            .name(format!("s3s-fs:{port}"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    loop {
-                        let socket = tokio::select! {
-                            _ = &mut stopped => break,
-                            accepted = listener.accept() => match accepted {
-                                Ok((socket, _)) => socket,
-                                Err(e) => {
-                                    eprintln!("s3s-fs: accept: {e}");
-                                    tokio::time::sleep(Duration::from_millis(10)).await;
-                                    continue;
-                                }
-                            },
-                        };
-                        let service = service.clone();
-                        let counters = Arc::clone(&counters);
-                        // The counting layer: every request passes here on
-                        // its way to s3s, and nothing else changes.
-                        let counted = hyper::service::service_fn(move |req| {
-                            counters.count(&req);
-                            hyper::service::Service::call(&service, req)
-                        });
-                        let connection = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(hyper_util::rt::TokioIo::new(socket), counted);
-                        tokio::spawn(async move {
-                            let _ = connection.await;
-                        });
-                    }
-                });
-                // Open connections and file writes still under way end here.
-                runtime.shutdown_timeout(Duration::from_secs(5));
-            })
-            .unwrap_or_else(|e| panic!("start the s3s-fs thread: {e}"));
+        let background = serve_in_process("s3s-fs", move |socket| {
+            let service = service.clone();
+            let counters = Arc::clone(&counters);
+            // The counting layer: every request passes here on its way to
+            // s3s, and nothing else changes.
+            let counted = hyper::service::service_fn(move |req| {
+                counters.count(&req);
+                hyper::service::Service::call(&service, req)
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(socket), counted);
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+        });
         S3 {
-            port,
+            port: background.port,
             data,
             requests,
-            stop: Some(stop),
-            server: Some(server),
+            _background: background,
         }
     }
 
@@ -173,13 +137,71 @@ impl S3 {
     }
 }
 
-impl Drop for S3 {
+/// A server on 127.0.0.1 (a port the OS picks) on a thread of its own,
+/// until dropped: `on_connection` is called, inside its tokio runtime, with
+/// each accepted connection, and spawns what serves it.
+pub struct Background {
+    pub port: u16,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+pub fn serve_in_process(
+    name: &str,
+    on_connection: impl Fn(tokio::net::TcpStream) + Send + 'static,
+) -> Background {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
+    // Bound here, before the test goes on: the port is known and already
+    // accepting, with no window for another process to take it.
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+        .unwrap_or_else(|e| panic!("bind 127.0.0.1:0: {e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let (stop, mut stopped) = oneshot::channel::<()>();
+    let label = name.to_string();
+    let thread = std::thread::Builder::new()
+        .name(format!("{name}:{port}"))
+        .spawn(move || {
+            runtime.block_on(async move {
+                loop {
+                    let socket = tokio::select! {
+                        _ = &mut stopped => break,
+                        accepted = listener.accept() => match accepted {
+                            Ok((socket, _)) => socket,
+                            Err(e) => {
+                                eprintln!("{label}: accept: {e}");
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            }
+                        },
+                    };
+                    on_connection(socket);
+                }
+            });
+            // Open connections and file writes still under way end here.
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        })
+        .unwrap_or_else(|e| panic!("start the {name} thread: {e}"));
+    Background {
+        port,
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}
+
+impl Drop for Background {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(server) = self.server.take() {
-            let _ = server.join();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
