@@ -298,7 +298,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             config: purge_config,
             base_url: &config.base_url,
             token: purge_token.as_deref().unwrap_or(""),
-            invalidation: invalidation.clone(),
+            invalidation,
             owed: &owed,
             max: target.invalidate_max,
             manifest: applied,
@@ -484,12 +484,7 @@ async fn head_missing_e_tags(
 /// within a phase), the final manifest with the uploads' ETags, the
 /// deletes, and the manifest once more without the deletes it still named.
 async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<Manifest> {
-    let manifest_meta = local::meta_for(MANIFEST_PATH, &[]);
-    let manifest_meta = local::Meta {
-        // The manifest is nutgraf's, not the site's: never cache it.
-        cache_control: "no-store".to_string(),
-        ..manifest_meta
-    };
+    let manifest_meta = manifest_meta();
     if let Some(interim) = &plan.interim_manifest {
         store
             .put(MANIFEST_PATH, interim.to_json(), &manifest_meta)
@@ -539,13 +534,20 @@ async fn apply(store: &AnyStore, plan: &Plan, progress: bool) -> Result<Manifest
     Ok(manifest)
 }
 
-/// Writes `manifest` to the target (after a purge changed what it owes).
-async fn put_manifest(store: &AnyStore, manifest: &Manifest) -> Result<()> {
-    let meta = local::Meta {
+/// The headers the manifest is stored with: it is nutgraf's, not the
+/// site's, so never cached.
+fn manifest_meta() -> local::Meta {
+    local::Meta {
         cache_control: "no-store".to_string(),
         ..local::meta_for(MANIFEST_PATH, &[])
-    };
-    store.put(MANIFEST_PATH, manifest.to_json(), &meta).await?;
+    }
+}
+
+/// Writes `manifest` to the target (after a purge changed what it owes).
+async fn put_manifest(store: &AnyStore, manifest: &Manifest) -> Result<()> {
+    store
+        .put(MANIFEST_PATH, manifest.to_json(), &manifest_meta())
+        .await?;
     Ok(())
 }
 

@@ -125,7 +125,7 @@ pub struct RenderContext<'a> {
 pub trait Sources: Sync {
     /// The URL of the page or listing made from the file at `path`, when
     /// this build publishes it.
-    fn url(&self, path: &str) -> Option<String>;
+    fn url(&self, path: &str) -> Option<&str>;
     /// The published file whose path is nearest to `path`, for a hint.
     fn near(&self, path: &str) -> Option<String>;
 }
@@ -384,14 +384,14 @@ pub const GALLERY_STACKS_BELOW: &str = "40rem";
 /// may pick a file a few pixels larger than needed, never a smaller one.
 pub fn gallery_sizes(sizes: &str, columns: usize) -> String {
     let mut out = format!("(max-width: {GALLERY_STACKS_BELOW}) 100vw");
-    for entry in split_top_level(sizes, ',') {
+    for entry in split_top_level_commas(sizes) {
         let entry = entry.trim();
         if entry.is_empty() {
             continue;
         }
         // A media condition, if any, is in parentheses before the length.
         let (media, length) = match entry.starts_with('(') {
-            true => match last_top_level_space(entry) {
+            true => match top_level(entry, char::is_whitespace).last().copied() {
                 Some(at) => (Some(entry[..at].trim()), entry[at..].trim()),
                 None => (None, entry),
             },
@@ -407,37 +407,32 @@ pub fn gallery_sizes(sizes: &str, columns: usize) -> String {
     out
 }
 
-/// `text` cut at `sep` outside parentheses.
-fn split_top_level(text: &str, sep: char) -> Vec<&str> {
-    let (mut depth, mut start, mut out) = (0usize, 0, Vec::new());
+/// The byte offsets in `text` of the characters outside parentheses that
+/// `pick` accepts.
+fn top_level(text: &str, pick: impl Fn(char) -> bool) -> Vec<usize> {
+    let mut depth = 0usize;
+    let mut found = Vec::new();
     for (i, c) in text.char_indices() {
         match c {
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
-            c if c == sep && depth == 0 => {
-                out.push(&text[start..i]);
-                start = i + c.len_utf8();
-            }
+            c if depth == 0 && pick(c) => found.push(i),
             _ => {}
         }
+    }
+    found
+}
+
+/// `text` cut at commas outside parentheses.
+fn split_top_level_commas(text: &str) -> Vec<&str> {
+    let mut start = 0;
+    let mut out = Vec::new();
+    for at in top_level(text, |c| c == ',') {
+        out.push(&text[start..at]);
+        start = at + 1;
     }
     out.push(&text[start..]);
     out
-}
-
-/// Where the last whitespace outside parentheses is in `text`.
-fn last_top_level_space(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut last = None;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            c if c.is_whitespace() && depth == 0 => last = Some(i),
-            _ => {}
-        }
-    }
-    last
 }
 
 /// Points Zola's internal links (`@/posts/a.md#why`) at the URL of the
@@ -460,7 +455,7 @@ fn resolve_internal_links(
         let Some((path, fragment)) = split_internal(dest_url) else {
             continue;
         };
-        let url = sources.url(path);
+        let url = sources.url(path).map(str::to_string);
         internal.push((path.to_string(), url.clone()));
         match url {
             Some(url) => *dest_url = format!("{url}{fragment}").into(),

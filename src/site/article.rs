@@ -336,7 +336,7 @@ impl SiteRef<'_> {
     fn links_hold(&self, links: &[(String, Option<String>)]) -> bool {
         links
             .iter()
-            .all(|(path, url)| self.sources.url(path) == *url)
+            .all(|(path, url)| self.sources.url(path) == url.as_deref())
     }
 
     /// A hash of where the files a page's internal links name lead now.
@@ -344,7 +344,7 @@ impl SiteRef<'_> {
         if links.is_empty() {
             return 0;
         }
-        let now: Vec<(&str, Option<String>)> = links
+        let now: Vec<(&str, Option<&str>)> = links
             .iter()
             .map(|(path, _)| (path.as_str(), self.sources.url(path)))
             .collect();

@@ -206,10 +206,8 @@ impl<'a> SourceMap<'a> {
 }
 
 impl crate::markdown::Sources for SourceMap<'_> {
-    fn url(&self, path: &str) -> Option<String> {
-        self.map()
-            .get(path.trim_start_matches('/'))
-            .map(|u| u.to_string())
+    fn url(&self, path: &str) -> Option<&str> {
+        self.map().get(path.trim_start_matches('/')).copied()
     }
 
     fn near(&self, path: &str) -> Option<String> {
