@@ -134,9 +134,10 @@ struct RawTarget {
     endpoint: Option<toml::Spanned<String>>,
     region: Option<String>,
     allow_http: Option<bool>,
-    cloudfront_distribution_id: Option<String>,
+    cloudfront_distribution_id: Option<toml::Spanned<String>>,
     invalidate_max: Option<usize>,
-    purge: Option<RawPurge>,
+    purge: Option<toml::Spanned<RawPurge>>,
+    profile: Option<toml::Spanned<String>>,
 }
 
 /// A target's `purge = { cdn = "…", … }` as written.
@@ -191,6 +192,13 @@ const KEYS: &[&str] = &[
     "allow_http",
     "cloudfront_distribution_id",
     "invalidate_max",
+    "purge",
+    "profile",
+    "cdn",
+    "zone_id",
+    "service_id",
+    "pull_zone_id",
+    "token_env",
     "pattern",
     "cache_control",
     "content_type",
@@ -270,11 +278,14 @@ pub struct DeployTarget {
     pub region: Option<String>,
     /// Allow a plain-http endpoint (on by default for 127.0.0.1 and localhost).
     pub allow_http: bool,
-    pub cloudfront_distribution_id: Option<String>,
-    /// Above this many paths to invalidate, print `/*` instead.
+    /// Above this many paths to invalidate, purge `/*` instead.
     pub invalidate_max: usize,
-    /// The CDN a deploy purges once everything is uploaded.
+    /// The CDN a deploy purges once everything is uploaded: `purge = {…}`,
+    /// or CloudFront for `cloudfront_distribution_id`.
     pub purge: Option<PurgeConfig>,
+    /// The `~/.aws` profile whose credentials this target uses, over the
+    /// environment's (as the AWS CLI's `--profile` does).
+    pub profile: Option<String>,
 }
 
 /// `purge = { cdn = "cloudflare", zone_id = "…" }` in a deploy target.
@@ -282,16 +293,22 @@ pub struct DeployTarget {
 pub struct PurgeConfig {
     pub cdn: Cdn,
     /// The environment variable holding the API token (never the token:
-    /// nutgraf.toml is committed).
-    pub token_env: String,
+    /// nutgraf.toml is committed); `None` for CloudFront, which signs with
+    /// the target's AWS credentials.
+    pub token_env: Option<String>,
     /// The API's base URL, without a trailing slash: the provider's, or
-    /// another (a proxy, or a test server).
+    /// another (a proxy, or a test server). CloudFront's comes from the
+    /// environment at deploy time, as the AWS SDKs read it.
     pub endpoint: String,
 }
 
 /// The CDNs a deploy can purge, with what each needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cdn {
+    /// `cloudfront_distribution_id`: a CreateInvalidation request.
+    CloudFront {
+        distribution_id: String,
+    },
     Cloudflare {
         zone_id: String,
     },
@@ -308,6 +325,7 @@ pub enum Cdn {
 impl Cdn {
     pub fn name(&self) -> &'static str {
         match self {
+            Cdn::CloudFront { .. } => "CloudFront",
             Cdn::Cloudflare { .. } => "Cloudflare",
             Cdn::Fastly { .. } => "Fastly",
             Cdn::Bunny { .. } => "Bunny",
@@ -527,6 +545,36 @@ fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic>
                 ));
             }
         }
+        let purge = match (t.cloudfront_distribution_id, t.purge) {
+            (Some(id), Some(purge)) => {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at(purge.span()),
+                    format!(
+                        "target `{name}` has both `cloudfront_distribution_id` and a `purge` table"
+                    ),
+                )
+                .with_hint(format!(
+                    "a target purges one CDN: keep `cloudfront_distribution_id = \"{}\"` for CloudFront, or the `purge` table for {}",
+                    id.get_ref(),
+                    purge.get_ref().cdn.get_ref()
+                )));
+            }
+            (Some(id), None) => Some(cloudfront_config(text, id)?),
+            (None, Some(purge)) => Some(purge_config(text, purge.into_inner())?),
+            (None, None) => None,
+        };
+        let profile = match t.profile {
+            Some(p) if p.get_ref().trim().is_empty() => {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at(p.span()),
+                    "`profile` is empty",
+                )
+                .with_hint("name a profile of ~/.aws/config, e.g. `profile = \"newsroom\"`, or leave the key out"));
+            }
+            p => p.map(|p| p.into_inner().trim().to_string()),
+        };
         targets.push(DeployTarget {
             name,
             location,
@@ -535,9 +583,9 @@ fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic>
                 .map(|e| e.into_inner().trim_end_matches('/').to_string()),
             region: t.region,
             allow_http,
-            cloudfront_distribution_id: t.cloudfront_distribution_id,
             invalidate_max: t.invalidate_max.unwrap_or(DEFAULT_INVALIDATE_MAX),
-            purge: t.purge.map(|p| purge_config(text, p)).transpose()?,
+            purge,
+            profile,
         });
     }
     let mut matchers = Vec::new();
@@ -563,6 +611,30 @@ fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic>
     }
     Ok(DeployConfig { targets, matchers })
 }
+
+/// `cloudfront_distribution_id = "E2QWRUHAPOMQZL"`: an id as CloudFront
+/// writes them (upper-case letters and digits).
+fn cloudfront_config(text: &str, id: toml::Spanned<String>) -> Result<PurgeConfig, Diagnostic> {
+    let value = id.get_ref().trim();
+    if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Diagnostic::error(
+            CONFIG_FILE,
+            Position::of_offset(text, id.span().start),
+            format!("`{}` is not a CloudFront distribution id", id.get_ref()),
+        )
+        .with_hint("copy the ID column of the CloudFront console (e.g. `E2QWRUHAPOMQZL`), not the domain name or the ARN"));
+    }
+    Ok(PurgeConfig {
+        cdn: Cdn::CloudFront {
+            distribution_id: value.to_string(),
+        },
+        token_env: None,
+        endpoint: CLOUDFRONT_ENDPOINT.to_string(),
+    })
+}
+
+/// CloudFront's API, when the environment names no other.
+pub const CLOUDFRONT_ENDPOINT: &str = "https://cloudfront.amazonaws.com";
 
 /// Validates a target's `purge`: a CDN nutgraf knows, the id it needs,
 /// an http(s) endpoint.
@@ -603,6 +675,14 @@ fn purge_config(text: &str, raw: RawPurge) -> Result<PurgeConfig, Diagnostic> {
             "BUNNY_API_KEY",
             "https://api.bunny.net",
         ),
+        "cloudfront" => {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at(raw.cdn.span()),
+                "CloudFront is not purged through a `purge` table",
+            )
+            .with_hint("remove the `purge` table and set `cloudfront_distribution_id = \"E…\"` on the target: CloudFront signs with the target's AWS credentials, not a token"));
+        }
         _ => {
             let hint = match crate::diagnostic::did_you_mean(&name, CDNS) {
                 Some(m) => format!("did you mean `{m}`?"),
@@ -639,10 +719,11 @@ fn purge_config(text: &str, raw: RawPurge) -> Result<PurgeConfig, Diagnostic> {
     };
     Ok(PurgeConfig {
         cdn,
-        token_env: raw
-            .token_env
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| token_env.to_string()),
+        token_env: Some(
+            raw.token_env
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| token_env.to_string()),
+        ),
         endpoint,
     })
 }

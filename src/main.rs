@@ -109,6 +109,9 @@ enum Command {
         /// (recorded on the target); upload nothing
         #[arg(long, conflicts_with_all = ["dry_run", "force", "verify"])]
         purge_only: bool,
+        /// Wait until the CloudFront invalidation has completed (checked every 10 s)
+        #[arg(long)]
+        wait: bool,
     },
     /// Create a starter site in DIR (default: the current folder, which must be empty)
     Init {
@@ -197,6 +200,7 @@ fn main() -> ExitCode {
             output,
             json,
             purge_only,
+            wait,
         } => {
             use std::io::IsTerminal;
             let progress = std::io::stderr().is_terminal();
@@ -236,6 +240,7 @@ fn main() -> ExitCode {
                 progress,
                 interactive: std::io::stdin().is_terminal(),
                 purge_only,
+                wait,
             };
             match nutgraf::deploy::deploy(&opts) {
                 Ok(report) => {
@@ -332,7 +337,8 @@ fn print_build(report: &nutgraf::BuildReport) {
 /// The URLs to invalidate, then one summary line.
 #[cfg(feature = "deploy")]
 fn print_deploy(report: &nutgraf::deploy::DeployReport) {
-    if !report.invalidate.is_empty() {
+    // A purged target prints what it purged; others list what to purge.
+    if !report.invalidate.is_empty() && report.purge.is_none() {
         let what = if report.invalidate == ["/*"] {
             "everything (more changed paths than `invalidate_max`)".to_string()
         } else {
@@ -341,9 +347,6 @@ fn print_deploy(report: &nutgraf::deploy::DeployReport) {
         eprintln!("Invalidate on your CDN: {what}");
         for p in &report.invalidate {
             eprintln!("  {p}");
-        }
-        if let Some(cmd) = &report.cloudfront_command {
-            eprintln!("CloudFront: {cmd}");
         }
     }
     let what = format!(

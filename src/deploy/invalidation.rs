@@ -1,5 +1,4 @@
-//! CDN invalidation: which URLs a deploy changed in place, and the
-//! CloudFront command that purges them.
+//! CDN invalidation: which URLs a deploy changed in place.
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
@@ -103,28 +102,6 @@ pub fn with_owed(
     }
 }
 
-/// The `aws` CLI command that invalidates `paths` on a CloudFront
-/// distribution, quoted for a POSIX shell.
-pub fn cloudfront_command(distribution_id: &str, paths: &[String]) -> String {
-    let quoted: Vec<String> = paths.iter().map(|p| shell_quote(p)).collect();
-    format!(
-        "aws cloudfront create-invalidation --distribution-id {} --paths {}",
-        shell_quote(distribution_id),
-        quoted.join(" ")
-    )
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/-_.%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,14 +179,6 @@ mod tests {
         assert_eq!(
             invalidation(&plan(vec![upload("a/index.html", Reason::New)], &[]), 100),
             Invalidation::None
-        );
-    }
-
-    #[test]
-    fn cloudfront_command_is_quoted() {
-        assert_eq!(
-            cloudfront_command("E2QWRUHAPOMQZL", &["/*".into(), "/a/".into()]),
-            "aws cloudfront create-invalidation --distribution-id E2QWRUHAPOMQZL --paths '/*' /a/"
         );
     }
 

@@ -13,8 +13,15 @@
 //! 5. apply the plan: an interim manifest, then phase by phase assets,
 //!    other files, new pages, changed pages, feeds and sitemaps, then the
 //!    manifest, then deletes (and the manifest once more after deletes);
-//! 6. report the URLs to invalidate on a CDN ([`invalidation`]).
+//! 6. work out the URLs a CDN may hold stale copies of ([`invalidation`])
+//!    and purge them: CloudFront ([`cloudfront`]), Cloudflare, Fastly or
+//!    bunny.net ([`purge`]).
+//!
+//! S3 and CloudFront sign with AWS credentials found as the AWS CLI finds
+//! them ([`aws`]).
 
+pub mod aws;
+pub mod cloudfront;
 pub mod invalidation;
 pub mod local;
 pub mod manifest;
@@ -34,7 +41,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
-use crate::config::{CONFIG_FILE, Config, DeployConfig, DeployLocation, DeployTarget};
+use crate::config::{CONFIG_FILE, Cdn, Config, DeployConfig, DeployLocation, DeployTarget};
 use crate::diagnostic::{Diagnostic, Position, did_you_mean};
 use crate::error::Error;
 use crate::paths::absolute;
@@ -80,6 +87,8 @@ pub struct DeployOptions {
     pub interactive: bool,
     /// Only purge what the target's manifest says an earlier purge left.
     pub purge_only: bool,
+    /// Wait until a CloudFront invalidation has completed.
+    pub wait: bool,
 }
 
 /// What a deploy did (or, with `--dry-run`, would do).
@@ -102,9 +111,6 @@ pub struct DeployReport {
     pub bytes: u64,
     /// Paths to invalidate on a CDN (`["/*"]` above `invalidate_max`).
     pub invalidate: Vec<String>,
-    /// The `aws cloudfront create-invalidation` command, when the target
-    /// names a distribution.
-    pub cloudfront_command: Option<String>,
     /// The CDN purge sent (or, with `--dry-run`, that would be sent).
     pub purge: Option<PurgeReport>,
     pub requests: RequestCounts,
@@ -116,12 +122,19 @@ pub struct DeployReport {
 /// A CDN purge after a deploy.
 #[derive(Debug, Serialize)]
 pub struct PurgeReport {
-    /// "Cloudflare", "Fastly" or "Bunny".
+    /// "CloudFront", "Cloudflare", "Fastly" or "Bunny".
     pub cdn: &'static str,
     /// The site paths purged (`["/*"]` for everything).
     pub paths: Vec<String>,
     /// API requests sent (or to send).
     pub requests: usize,
+    /// CloudFront's id for the invalidation it created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidation_id: Option<String>,
+    /// CloudFront's last word on it: `InProgress`, or `Completed` (after
+    /// `--wait`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// Milliseconds spent in each step of a deploy.
@@ -155,9 +168,12 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     }
     // The purge's token is read before anything is uploaded: a deploy
     // that could not purge would leave the CDN serving old pages.
-    let purge_token = match (&target.purge, opts.dry_run) {
-        (Some(purge), false) => Some(
-            std::env::var(&purge.token_env)
+    let purge_token = match (
+        target.purge.as_ref().and_then(|p| Some((p, p.token_env.as_ref()?))),
+        opts.dry_run,
+    ) {
+        (Some((purge, token_env)), false) => Some(
+            std::env::var(token_env)
                 .ok()
                 .filter(|t| !t.trim().is_empty())
                 .ok_or_else(|| {
@@ -166,17 +182,50 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
                             "target `{}` purges {}, but ${} is not set; nothing was uploaded",
                             target.name,
                             purge.cdn.name(),
-                            purge.token_env
+                            token_env
                         ),
                         format!(
-                            "export {}=<API token>, or set `token_env` in the target's `purge` table to the variable that holds it",
-                            purge.token_env
+                            "export {token_env}=<API token>, or set `token_env` in the target's `purge` table to the variable that holds it"
                         ),
                     )
                 })?,
         ),
         _ => None,
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")?;
+    // AWS credentials, for the bucket and for CloudFront, are found (and a
+    // `credential_process` run, a role assumed) before anything is
+    // uploaded: a deploy that cannot sign stops here.
+    let cloudfront = target
+        .purge
+        .as_ref()
+        .is_some_and(|p| matches!(p.cdn, crate::config::Cdn::CloudFront { .. }));
+    if opts.wait && !cloudfront && !opts.dry_run {
+        eprintln!(
+            "note: --wait waits for CloudFront invalidations; target `{}` {}",
+            target.name,
+            match &target.purge {
+                Some(p) => format!(
+                    "purges {}, which is done when its requests return",
+                    p.cdn.name()
+                ),
+                None => "purges no CDN".to_string(),
+            }
+        );
+    }
+    let (aws_credentials, region) =
+        if matches!(target.location, DeployLocation::S3 { .. }) || cloudfront {
+            let region = runtime.block_on(aws::region(target));
+            let credentials =
+                runtime.block_on(aws::AwsCredentials::for_target(target, region.as_deref()))?;
+            (Some(credentials), region)
+        } else {
+            (None, None)
+        };
     let mut timings = Timings::default();
     let step = Instant::now();
     let local = if opts.purge_only {
@@ -187,12 +236,8 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     timings.scan = step.elapsed().as_millis();
     // Opening a store fails only on its settings (no credentials, a bad
     // endpoint): a configuration problem, not a failed deploy.
-    let store = store::open(target).map_err(Error::usage_from)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
+    let store = store::open(target, aws_credentials.clone(), region.as_deref())
+        .map_err(Error::usage_from)?;
 
     let location = describe(target);
     let step = Instant::now();
@@ -210,7 +255,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
                     "target `{}` has no `purge` table: there is nothing to purge",
                     target.name
                 ),
-                "add `purge = { cdn = \"cloudflare\", zone_id = \"…\" }` (or fastly, bunny) to the target",
+                "add `cloudfront_distribution_id = \"E…\"`, or `purge = { cdn = \"cloudflare\", zone_id = \"…\" }` (or fastly, bunny), to the target",
             ));
         };
         let manifest = remote.manifest().cloned();
@@ -223,6 +268,8 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             config: purge_config,
             base_url: &config.base_url,
             token: purge_token.as_deref().unwrap_or(""),
+            aws: aws_credentials.as_deref(),
+            wait: opts.wait,
             invalidation: Invalidation::None,
             owed: &owed,
             max: target.invalidate_max,
@@ -242,7 +289,6 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             unchanged: 0,
             bytes: 0,
             invalidate: Vec::new(),
-            cloudfront_command: None,
             requests: store.requests(),
             elapsed_ms: started.elapsed().as_millis(),
             timings_ms: timings,
@@ -285,12 +331,6 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
 
     let invalidation = invalidation::invalidation(&plan, target.invalidate_max);
     let invalidate = invalidation.paths();
-    let cloudfront_command = match (&target.cloudfront_distribution_id, &invalidation) {
-        (Some(id), Invalidation::Paths(_) | Invalidation::All) => {
-            Some(invalidation::cloudfront_command(id, &invalidate))
-        }
-        _ => None,
-    };
     let purge = match &target.purge {
         Some(purge_config) => run_purge(Purging {
             runtime: &runtime,
@@ -298,6 +338,8 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
             config: purge_config,
             base_url: &config.base_url,
             token: purge_token.as_deref().unwrap_or(""),
+            aws: aws_credentials.as_deref(),
+            wait: opts.wait,
             invalidation,
             owed: &owed,
             max: target.invalidate_max,
@@ -320,7 +362,6 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         unchanged: plan.unchanged,
         bytes: plan.upload_bytes(),
         invalidate,
-        cloudfront_command,
         requests: store.requests(),
         elapsed_ms: started.elapsed().as_millis(),
         timings_ms: timings,
@@ -605,6 +646,10 @@ struct Purging<'a> {
     config: &'a crate::config::PurgeConfig,
     base_url: &'a str,
     token: &'a str,
+    /// CloudFront's signing credentials.
+    aws: Option<&'a aws::AwsCredentials>,
+    /// `--wait`: until CloudFront says the invalidation is complete.
+    wait: bool,
     /// What this deploy changed in place.
     invalidation: Invalidation,
     /// What an earlier purge left undone (from the target's manifest).
@@ -621,11 +666,52 @@ struct Purging<'a> {
 /// above `max`). A failure records what is left in the target's manifest
 /// for `--purge-only` or the next deploy; a success clears what was owed.
 fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
-    let wanted = invalidation::with_owed(p.invalidation, p.owed, p.max);
-    let requests = purge::requests(p.config, p.base_url, &wanted, p.token);
-    let paths = wanted.paths();
-    let cdn = p.config.cdn.name();
+    let mut wanted = invalidation::with_owed(p.invalidation, p.owed, p.max);
+    let mut config = p.config.clone();
+    let cdn = config.cdn.name();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
+    // CloudFront's request is signed here; an error doing so (credentials
+    // that expired during the upload) fails the purge like an HTTP error.
+    let mut unsent: Option<purge::PurgeFailure> = None;
+    let requests = match &p.config.cdn {
+        Cdn::CloudFront { distribution_id } => {
+            wanted = cloudfront::fit(wanted);
+            config.endpoint = cloudfront::endpoint(|k| std::env::var(k).ok(), &config.endpoint);
+            let paths = wanted.paths();
+            if paths.is_empty() {
+                Vec::new()
+            } else {
+                let now = std::time::SystemTime::now();
+                let request = signing_credentials(p.runtime, p.aws).and_then(|c| {
+                    cloudfront::create_invalidation(
+                        &config.endpoint,
+                        distribution_id,
+                        &paths,
+                        &cloudfront::caller_reference(&paths, now),
+                        &c,
+                        now,
+                    )
+                    .map_err(|e| format!("{e:#}"))
+                });
+                match request {
+                    Ok(r) => vec![r],
+                    Err(why) => {
+                        unsent = Some(purge::PurgeFailure {
+                            why,
+                            status: None,
+                            unpurged: paths,
+                            sent: 0,
+                        });
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        _ => purge::requests(&config, p.base_url, &wanted, p.token),
+    };
+    let paths = wanted.paths();
+    let mut invalidation_id = None;
+    let mut status = None;
     if p.dry_run {
         if !requests.is_empty() {
             eprintln!(
@@ -643,11 +729,32 @@ fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
         }
     } else {
         let step = Instant::now();
-        match purge::send(&requests) {
-            Ok(sent) => {
+        let sent = match unsent {
+            Some(failure) => Err(failure),
+            None => purge::send(&requests),
+        };
+        match sent {
+            Ok(answers) => {
+                let sent = answers.len();
+                if let (Cdn::CloudFront { .. }, Some(answer)) = (&config.cdn, answers.first()) {
+                    match cloudfront::parse_invalidation(answer) {
+                        Ok(created) => {
+                            invalidation_id = Some(created.id);
+                            status = Some(created.status);
+                        }
+                        Err(e) => eprintln!(
+                            "warning: CloudFront accepted the invalidation, but its answer could not be read: {e:#}"
+                        ),
+                    }
+                }
                 if sent > 0 {
+                    let id = invalidation_id
+                        .as_ref()
+                        .zip(status.as_ref())
+                        .map(|(id, status)| format!("invalidation {id}, {status}; "))
+                        .unwrap_or_default();
                     eprintln!(
-                        "Purged {} on {cdn} ({sent} request{}, {} ms)",
+                        "Purged {} on {cdn} ({id}{sent} request{}, {} ms)",
                         describe_paths(&paths),
                         plural(sent),
                         step.elapsed().as_millis()
@@ -666,6 +773,29 @@ fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
                                 "run `nutgraf deploy --purge-only` once the target can be written: it purges the same paths again",
                             )
                         })?;
+                }
+                if let (true, Cdn::CloudFront { distribution_id }, Some(id)) =
+                    (p.wait, &config.cdn, &invalidation_id)
+                {
+                    let done = wait_for_invalidation(
+                        p.runtime,
+                        p.aws,
+                        &config.endpoint,
+                        distribution_id,
+                        id,
+                    )
+                    .map_err(|why| {
+                        Error::failed(
+                            anyhow!(
+                                "the site was deployed to `{}` and CloudFront invalidation {id} was created, but waiting for it failed: {why}",
+                                p.location
+                            ),
+                            format!(
+                                "it completes on its own; `aws cloudfront get-invalidation --distribution-id {distribution_id} --id {id}` shows where it is"
+                            ),
+                        )
+                    })?;
+                    status = Some(done.status);
                 }
             }
             Err(failure) => {
@@ -694,7 +824,7 @@ fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
                     ),
                     format!(
                         "{}; {} still to purge: {}{}; {recorded}",
-                        purge::hint(p.config, failure.status),
+                        purge::hint(&config, failure.status, &failure.why),
                         describe_paths(&failure.unpurged),
                         shown.join(" "),
                         if more > 0 {
@@ -711,7 +841,67 @@ fn run_purge(p: Purging) -> Result<Option<PurgeReport>, Error> {
         cdn,
         paths,
         requests: requests.len(),
+        invalidation_id,
+        status,
     }))
+}
+
+/// How often `--wait` asks CloudFront, and for how long.
+const WAIT_POLL: std::time::Duration = std::time::Duration::from_secs(10);
+const WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Credentials to sign a CloudFront request with, fresh enough to use.
+fn signing_credentials(
+    runtime: &tokio::runtime::Runtime,
+    aws: Option<&aws::AwsCredentials>,
+) -> Result<aws_credential_types::Credentials, String> {
+    let aws = aws.ok_or_else(|| "no AWS credentials were found for CloudFront".to_string())?;
+    runtime
+        .block_on(aws.get())
+        .map_err(|e| format!("cannot get AWS credentials: {e}"))
+}
+
+/// Asks CloudFront about invalidation `id` until it is complete.
+fn wait_for_invalidation(
+    runtime: &tokio::runtime::Runtime,
+    aws: Option<&aws::AwsCredentials>,
+    endpoint: &str,
+    distribution_id: &str,
+    id: &str,
+) -> Result<cloudfront::InvalidationStatus, String> {
+    let started = Instant::now();
+    eprintln!("Waiting for CloudFront invalidation {id} to complete (--wait)…");
+    loop {
+        let credentials = signing_credentials(runtime, aws)?;
+        let request = cloudfront::get_invalidation(
+            endpoint,
+            distribution_id,
+            id,
+            &credentials,
+            std::time::SystemTime::now(),
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        let answer = purge::send(std::slice::from_ref(&request))
+            .map_err(|f| f.why)?
+            .pop()
+            .unwrap_or_default();
+        let status = cloudfront::parse_invalidation(&answer).map_err(|e| format!("{e:#}"))?;
+        if status.completed() {
+            eprintln!(
+                "CloudFront invalidation {id} completed ({} s)",
+                started.elapsed().as_secs()
+            );
+            return Ok(status);
+        }
+        if started.elapsed() >= WAIT_LIMIT {
+            return Err(format!(
+                "still {} after {} minutes",
+                status.status,
+                WAIT_LIMIT.as_secs() / 60
+            ));
+        }
+        std::thread::sleep(WAIT_POLL);
+    }
 }
 
 /// "12 paths", "1 path", or "everything" for `["/*"]`.

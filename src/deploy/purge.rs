@@ -43,15 +43,18 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// One HTTP request to a CDN's API, and the site paths it purges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PurgeRequest {
+    /// `POST`, or `GET` for CloudFront's GetInvalidation.
+    pub method: &'static str,
     pub url: String,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
     pub body: Option<String>,
     /// The site paths this request purges (`/*` for everything).
     pub paths: Vec<String>,
 }
 
 /// The requests that purge `invalidation` of the site at `base_url`
-/// (absolute, no trailing slash) with `token`. All POST.
+/// (absolute, no trailing slash) with `token`. All POST. CloudFront's are
+/// signed, not sent with a token: see [`super::cloudfront`].
 pub fn requests(
     purge: &PurgeConfig,
     base_url: &str,
@@ -67,14 +70,16 @@ pub fn requests(
     let everything = || vec!["/*".to_string()];
     let absolute = |path: &str| format!("{base_url}{path}");
     match &purge.cdn {
+        Cdn::CloudFront { .. } => Vec::new(),
         Cdn::Cloudflare { zone_id } => {
             let url = format!("{endpoint}/zones/{zone_id}/purge_cache");
             let headers = vec![
-                ("Authorization", format!("Bearer {token}")),
-                ("Content-Type", "application/json".to_string()),
+                ("Authorization".to_string(), format!("Bearer {token}")),
+                ("Content-Type".to_string(), "application/json".to_string()),
             ];
             match paths {
                 None => vec![PurgeRequest {
+                    method: "POST",
                     url,
                     headers,
                     body: Some(r#"{"purge_everything":true}"#.to_string()),
@@ -85,6 +90,7 @@ pub fn requests(
                     .map(|batch| {
                         let files: Vec<String> = batch.iter().map(|p| absolute(p)).collect();
                         PurgeRequest {
+                            method: "POST",
                             url: url.clone(),
                             headers: headers.clone(),
                             body: Some(serde_json::json!({ "files": files }).to_string()),
@@ -95,9 +101,10 @@ pub fn requests(
             }
         }
         Cdn::Fastly { service_id } => {
-            let headers = vec![("Fastly-Key", token.to_string())];
+            let headers = vec![("Fastly-Key".to_string(), token.to_string())];
             match paths {
                 None => vec![PurgeRequest {
+                    method: "POST",
                     url: format!("{endpoint}/service/{service_id}/purge_all"),
                     headers,
                     body: None,
@@ -113,6 +120,7 @@ pub fn requests(
                     paths
                         .iter()
                         .map(|p| PurgeRequest {
+                            method: "POST",
                             url: format!("{endpoint}/purge/{}", host_path(p)),
                             headers: headers.clone(),
                             body: None,
@@ -123,8 +131,9 @@ pub fn requests(
             }
         }
         Cdn::Bunny { pull_zone_id } => {
-            let headers = vec![("AccessKey", token.to_string())];
+            let headers = vec![("AccessKey".to_string(), token.to_string())];
             let by_url = |url: String, paths: Vec<String>| PurgeRequest {
+                method: "POST",
                 url: format!(
                     "{endpoint}/purge?url={}&async=false",
                     percent_encoding::utf8_percent_encode(&url, QUERY_VALUE)
@@ -135,6 +144,7 @@ pub fn requests(
             };
             match (paths, pull_zone_id) {
                 (None, Some(zone)) => vec![PurgeRequest {
+                    method: "POST",
                     url: format!("{endpoint}/pullzone/{zone}/purgeCache"),
                     headers: headers.clone(),
                     body: None,
@@ -162,8 +172,8 @@ pub struct PurgeFailure {
     pub sent: usize,
 }
 
-/// Sends `requests` in order, each with retries; the count sent.
-pub fn send(requests: &[PurgeRequest]) -> Result<usize, PurgeFailure> {
+/// Sends `requests` in order, each with retries; the body of each answer.
+pub fn send(requests: &[PurgeRequest]) -> Result<Vec<String>, PurgeFailure> {
     send_with(requests, |attempt| Duration::from_secs(1 << attempt.min(5)))
 }
 
@@ -172,43 +182,55 @@ pub fn send(requests: &[PurgeRequest]) -> Result<usize, PurgeFailure> {
 fn send_with(
     requests: &[PurgeRequest],
     backoff: impl Fn(u32) -> Duration,
-) -> Result<usize, PurgeFailure> {
+) -> Result<Vec<String>, PurgeFailure> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
         .http_status_as_error(false)
         .user_agent(concat!("nutgraf/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
+    let mut answers = Vec::with_capacity(requests.len());
     for (k, request) in requests.iter().enumerate() {
-        if let Err((why, status)) = send_one(&agent, request, &backoff) {
-            return Err(PurgeFailure {
-                why,
-                status,
-                unpurged: requests[k..]
-                    .iter()
-                    .flat_map(|r| r.paths.iter().cloned())
-                    .collect(),
-                sent: k,
-            });
+        match send_one(&agent, request, &backoff) {
+            Ok(body) => answers.push(body),
+            Err((why, status)) => {
+                return Err(PurgeFailure {
+                    why,
+                    status,
+                    unpurged: requests[k..]
+                        .iter()
+                        .flat_map(|r| r.paths.iter().cloned())
+                        .collect(),
+                    sent: k,
+                });
+            }
         }
     }
-    Ok(requests.len())
+    Ok(answers)
 }
 
 fn send_one(
     agent: &ureq::Agent,
     request: &PurgeRequest,
     backoff: &impl Fn(u32) -> Duration,
-) -> Result<(), (String, Option<u16>)> {
+) -> Result<String, (String, Option<u16>)> {
     let mut last = (String::new(), None);
     for attempt in 0..ATTEMPTS {
-        let mut call = agent.post(&request.url);
-        for (name, value) in &request.headers {
-            call = call.header(*name, value);
-        }
-        let answer = match &request.body {
-            Some(body) => call.send(body.as_str()),
-            None => call.send_empty(),
+        let answer = if request.method == "GET" {
+            let mut call = agent.get(&request.url);
+            for (name, value) in &request.headers {
+                call = call.header(name, value);
+            }
+            call.call()
+        } else {
+            let mut call = agent.post(&request.url);
+            for (name, value) in &request.headers {
+                call = call.header(name, value);
+            }
+            match &request.body {
+                Some(body) => call.send(body.as_str()),
+                None => call.send_empty(),
+            }
         };
         let wait = match answer {
             Ok(mut response) => {
@@ -229,13 +251,15 @@ fn send_one(
                 let refused =
                     body.contains("\"success\":false") || body.contains("\"success\": false");
                 if (200..300).contains(&status) && !refused {
-                    return Ok(());
+                    return Ok(body);
                 }
                 last = (
                     format!("HTTP {status}: {}", api_message(&body)),
                     Some(status),
                 );
-                if !(status == 429 || status >= 500) {
+                // AWS throttles with a 400 and this code.
+                let throttled = status == 400 && body.contains("<Code>Throttling</Code>");
+                if !(status == 429 || status >= 500 || throttled) {
                     return Err(last);
                 }
                 retry_after.unwrap_or_else(|| backoff(attempt))
@@ -253,9 +277,12 @@ fn send_one(
 }
 
 /// What an API said about an error, in one line: Cloudflare's
-/// `errors[].message`, Fastly's `msg`/`detail`, bunny's `Message`, or the
-/// start of the body.
+/// `errors[].message`, Fastly's `msg`/`detail`, bunny's `Message`, AWS's
+/// XML `Code: Message`, or the start of the body.
 fn api_message(body: &str) -> String {
+    if let Some(aws) = super::cloudfront::error_message(body) {
+        return aws;
+    }
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
         let mut parts: Vec<String> = Vec::new();
         if let Some(errors) = json.get("errors").and_then(|e| e.as_array()) {
@@ -284,9 +311,25 @@ fn api_message(body: &str) -> String {
 }
 
 /// How to fix a purge that failed with `status` on `purge`'s CDN.
-pub fn hint(purge: &PurgeConfig, status: Option<u16>) -> String {
-    let token = &purge.token_env;
+pub fn hint(purge: &PurgeConfig, status: Option<u16>, why: &str) -> String {
+    let token = purge.token_env.as_deref().unwrap_or("AWS credentials");
     match (status, &purge.cdn) {
+        (Some(401 | 403), Cdn::CloudFront { distribution_id }) => {
+            if why.contains("SignatureDoesNotMatch") || why.contains("RequestTimeTooSkewed") {
+                "the request's signature was refused: check AWS_SECRET_ACCESS_KEY (or the profile's key) and the machine's clock".to_string()
+            } else {
+                format!(
+                    "the AWS credentials may not invalidate this distribution: allow `cloudfront:CreateInvalidation` (and `cloudfront:GetInvalidation` for --wait) on `arn:aws:cloudfront::<account>:distribution/{distribution_id}`"
+                )
+            }
+        }
+        (Some(404), Cdn::CloudFront { distribution_id }) => format!(
+            "no distribution `{distribution_id}` answers at {}: check `cloudfront_distribution_id` (and AWS_ENDPOINT_URL_CLOUDFRONT / AWS_ENDPOINT_URL if set)",
+            purge.endpoint
+        ),
+        (Some(400), Cdn::CloudFront { .. }) if why.contains("TooManyInvalidationsInProgress") => {
+            "CloudFront is still working on earlier invalidations of this distribution: run `nutgraf deploy --purge-only` once they finish".to_string()
+        }
         (Some(401 | 403), Cdn::Cloudflare { zone_id }) => format!(
             "check that ${token} holds an API token with the Zone > Cache Purge permission for zone `{zone_id}`"
         ),
@@ -313,7 +356,7 @@ mod tests {
     fn config(cdn: Cdn) -> PurgeConfig {
         PurgeConfig {
             cdn,
-            token_env: "T".into(),
+            token_env: Some("T".into()),
             endpoint: "https://api.example".into(),
         }
     }
@@ -339,7 +382,7 @@ mod tests {
         assert!(
             reqs[0]
                 .headers
-                .contains(&("Authorization", "Bearer tok".to_string()))
+                .contains(&("Authorization".to_string(), "Bearer tok".to_string()))
         );
         let all = requests(
             &config(Cdn::Cloudflare {

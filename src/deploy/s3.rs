@@ -21,6 +21,7 @@ use object_store::{
 
 use crate::config::DeployTarget;
 
+use super::aws::{AwsCredentials, ForObjectStore};
 use super::local::Meta;
 use super::manifest::normalize_e_tag;
 use super::store::{Listed, RemoteObject, RequestCounts, RequestKind, Requests, Store};
@@ -36,21 +37,27 @@ pub struct S3Store {
 }
 
 impl S3Store {
-    /// Credentials and anything the config leaves out come from the
-    /// standard `AWS_*` variables of `env` (the process environment, as
-    /// `AmazonS3Builder::from_env` reads it; tests pass their own).
+    /// Settings the config leaves out come from the standard `AWS_*`
+    /// variables of `env`. Credentials come from `credentials` (as the AWS
+    /// CLI finds them: [`super::aws`]), else from `env` alone (tests and
+    /// tools pass their own keys).
     pub fn open(
         target: &DeployTarget,
         bucket: &str,
         prefix: &str,
         env: &[(String, String)],
+        credentials: Option<Arc<AwsCredentials>>,
+        region: Option<&str>,
     ) -> Result<S3Store> {
         let url = if prefix.is_empty() {
             format!("s3://{bucket}")
         } else {
             format!("s3://{bucket}/{prefix}")
         };
-        if target.endpoint.is_some() && !env.iter().any(|(k, _)| k == "AWS_ACCESS_KEY_ID") {
+        if credentials.is_none()
+            && target.endpoint.is_some()
+            && !env.iter().any(|(k, _)| k == "AWS_ACCESS_KEY_ID")
+        {
             // Without keys object_store would ask the EC2 instance metadata
             // service, which no S3-compatible service behind an endpoint uses.
             return Err(hinted(
@@ -85,8 +92,11 @@ impl S3Store {
             .with_http_connector(Counting {
                 requests: Arc::clone(&requests),
             });
-        if let Some(region) = &target.region {
+        if let Some(region) = region.or(target.region.as_deref()) {
             builder = builder.with_region(region);
+        }
+        if let Some(credentials) = credentials {
+            builder = builder.with_credentials(Arc::new(ForObjectStore(credentials)));
         }
         if let Some(endpoint) = &target.endpoint {
             // R2, MinIO and most S3-compatible services want path-style
@@ -131,7 +141,8 @@ impl S3Store {
             hinted(
                 message,
                 "the credentials were refused (403): check AWS_ACCESS_KEY_ID and \
-                 AWS_SECRET_ACCESS_KEY, and that they may write to this bucket",
+                 AWS_SECRET_ACCESS_KEY (or the profile in use), and that they may write to this \
+                 bucket",
             )
         } else if text.contains("NoSuchBucket") {
             hinted(

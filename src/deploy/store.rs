@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 use crate::config::{DeployLocation, DeployTarget};
 
+use super::aws::AwsCredentials;
 use super::local::Meta;
 use super::s3::S3Store;
 
@@ -63,20 +65,35 @@ pub enum AnyStore {
     Dir(DirStore),
 }
 
-/// Opens `target`. S3 credentials come from the environment only.
-pub fn open(target: &DeployTarget) -> Result<AnyStore> {
+/// Opens `target` with `credentials` (for S3) and the process
+/// environment's `AWS_*` settings.
+pub fn open(
+    target: &DeployTarget,
+    credentials: Option<Arc<AwsCredentials>>,
+    region: Option<&str>,
+) -> Result<AnyStore> {
     let env: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
-    open_with_env(target, &env)
+    Ok(match &target.location {
+        DeployLocation::S3 { bucket, prefix } => AnyStore::S3(S3Store::open(
+            target,
+            bucket,
+            prefix,
+            &env,
+            credentials,
+            region,
+        )?),
+        DeployLocation::Dir(dir) => AnyStore::Dir(DirStore::new(dir.clone())),
+    })
 }
 
-/// Opens `target` with the `AWS_*` variables of `env` instead of the
-/// process environment.
+/// Opens `target` with the `AWS_*` variables of `env` (keys included)
+/// instead of the process environment and profiles.
 pub fn open_with_env(target: &DeployTarget, env: &[(String, String)]) -> Result<AnyStore> {
     Ok(match &target.location {
         DeployLocation::S3 { bucket, prefix } => {
-            AnyStore::S3(S3Store::open(target, bucket, prefix, env)?)
+            AnyStore::S3(S3Store::open(target, bucket, prefix, env, None, None)?)
         }
         DeployLocation::Dir(dir) => AnyStore::Dir(DirStore::new(dir.clone())),
     })

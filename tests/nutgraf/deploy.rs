@@ -19,22 +19,21 @@ use nutgraf::deploy::inspect;
 use nutgraf::deploy::local::LocalFile;
 use serde_json::Value;
 
-const MANIFEST: &str = ".nutgraf-manifest.json";
+pub(crate) const MANIFEST: &str = ".nutgraf-manifest.json";
 
-/// The `[[deploy.targets]]` entry for `s3` (under a prefix, with a
-/// CloudFront id and matchers for headers and gzip).
-fn config(s3: &S3) -> String {
+/// The `[[deploy.targets]]` entry for `s3` (under a prefix, with
+/// matchers for headers and gzip).
+pub(crate) fn config(s3: &S3) -> String {
     format!(
         "\n[[deploy.targets]]\nname = \"test\"\nurl = \"s3://{BUCKET}/www\"\n\
-         endpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\ninvalidate_max = 40\n\
-         cloudfront_distribution_id = \"E2TEST\"\n\n\
+         endpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\ninvalidate_max = 40\n\n\
          [[deploy.matchers]]\npattern = \"**/*.xml\"\ncache_control = \"public, max-age=300\"\n\n\
          [[deploy.matchers]]\npattern = \"robots.txt\"\ngzip = true\n",
         s3.port
     )
 }
 
-fn env(secret: &str) -> Vec<(String, String)> {
+pub(crate) fn env(secret: &str) -> Vec<(String, String)> {
     [
         ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
         ("AWS_SECRET_ACCESS_KEY", secret),
@@ -46,7 +45,7 @@ fn env(secret: &str) -> Vec<(String, String)> {
 
 /// The demo site at the repository root, with a static file whose name
 /// needs encoding, and `extra_config` appended to its nutgraf.toml.
-fn demo(extra_config: &str) -> Site {
+pub(crate) fn demo(extra_config: &str) -> Site {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut site = Site::empty();
     for dir in ["content", "static", "templates", "themes"] {
@@ -63,13 +62,13 @@ fn demo(extra_config: &str) -> Site {
 }
 
 /// One `nutgraf deploy` run and its `--json` report.
-struct Deployed {
-    run: Run,
-    report: Value,
+pub(crate) struct Deployed {
+    pub run: Run,
+    pub report: Value,
 }
 
 impl Deployed {
-    fn list(&self, key: &str) -> BTreeSet<String> {
+    pub fn list(&self, key: &str) -> BTreeSet<String> {
         self.report[key]
             .as_array()
             .unwrap_or_else(|| panic!("no `{key}` in report {}", self.report))
@@ -79,14 +78,14 @@ impl Deployed {
     }
 
     /// Paths uploaded, new or replaced.
-    fn uploaded(&self) -> BTreeSet<String> {
+    pub fn uploaded(&self) -> BTreeSet<String> {
         let mut all = self.list("new");
         all.extend(self.list("updated"));
         all
     }
 }
 
-fn deploy_with(
+pub(crate) fn deploy_with(
     site: &Site,
     args: &[&str],
     env: &[(String, String)],
@@ -105,6 +104,12 @@ fn deploy_with(
             cmd.env_remove(k);
         }
     }
+    // Nothing from this machine's AWS setup: no profile files, no instance
+    // metadata (a test that wants a profile file sets these again).
+    let no_aws = site.root.join(".no-aws");
+    cmd.env("AWS_CONFIG_FILE", no_aws.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", no_aws.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -138,13 +143,13 @@ fn deploy(site: &Site, args: &[&str]) -> Deployed {
     d
 }
 
-fn target(site: &Site) -> DeployTarget {
+pub(crate) fn target(site: &Site) -> DeployTarget {
     let config = Config::load(&site.root).unwrap_or_else(|e| panic!("{e}"));
     config.deploy.targets[0].clone()
 }
 
 /// The built site as deploy sees it: path → file.
-fn local(site: &Site) -> BTreeMap<String, LocalFile> {
+pub(crate) fn local(site: &Site) -> BTreeMap<String, LocalFile> {
     let config = Config::load(&site.root).unwrap_or_else(|e| panic!("{e}"));
     inspect::local_files(&site.root.join("public"), &config)
         .unwrap_or_else(|e| panic!("{e:#}"))
@@ -168,7 +173,7 @@ fn changed(
 /// Asserts the bucket holds exactly the local build (plus the manifest):
 /// same paths, same bytes, the headers deploy promises.
 #[track_caller]
-fn assert_bucket_equals_local(site: &Site) {
+pub(crate) fn assert_bucket_equals_local(site: &Site) {
     let t = target(site);
     let remote = inspect::objects(&t, &env(SECRET_KEY)).unwrap_or_else(|e| panic!("{e:#}"));
     let local = local(site);
@@ -198,7 +203,7 @@ fn assert_bucket_equals_local(site: &Site) {
     }
 }
 
-fn edit_article(site: &Site, slug: &str) {
+pub(crate) fn edit_article(site: &Site, slug: &str) {
     let path = format!("content/{slug}/index.md");
     let text = std::fs::read_to_string(site.root.join(&path)).unwrap_or_else(|e| panic!("{e}"));
     site.write(
@@ -328,13 +333,8 @@ fn deploys_the_demo_site_incrementally() {
         invalidate.contains("/leap-seconds/") && invalidate.contains("/leap-seconds/index.html"),
         "{invalidate:?}"
     );
-    let command = third.report["cloudfront_command"]
-        .as_str()
-        .unwrap_or_default();
-    assert!(
-        command.starts_with("aws cloudfront create-invalidation --distribution-id E2TEST --paths "),
-        "{command}"
-    );
+    // The target names no CDN: the paths are reported, nothing is purged.
+    assert_eq!(third.report["purge"], Value::Null);
     assert_bucket_equals_local(&site);
 
     // 4. One article deleted: its outputs go from the bucket.
@@ -919,7 +919,10 @@ fn deploy_config_errors_point_at_the_line() {
 }
 
 /// A folder target that purges `cdn` through the recorder.
-fn purging_site(recorder: &crate::recorder::Recorder, purge: &str) -> (Site, tempfile::TempDir) {
+pub(crate) fn purging_site(
+    recorder: &crate::recorder::Recorder,
+    purge: &str,
+) -> (Site, tempfile::TempDir) {
     let dest = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let url = format!("file://{}", dest.path().join("www").display());
     let site = demo(&format!(
@@ -1185,4 +1188,148 @@ fn purge_config_errors_point_at_the_cdn() {
         assert!(run.stderr.contains(hint), "{}", run.stderr);
         assert!(run.stderr.contains("nutgraf.toml:7:"), "{}", run.stderr);
     }
+}
+
+/// An AWS config file in a folder of its own, and the variables that
+/// point the AWS SDK (and so nutgraf) at it.
+struct AwsFiles {
+    dir: tempfile::TempDir,
+}
+
+impl AwsFiles {
+    fn new(config: &str) -> AwsFiles {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("config"), config).unwrap_or_else(|e| panic!("{e}"));
+        AwsFiles { dir }
+    }
+
+    fn env(&self, profile: Option<&str>) -> Vec<(String, String)> {
+        let mut env = vec![
+            (
+                "AWS_CONFIG_FILE".to_string(),
+                self.dir.path().join("config").display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+                self.dir.path().join("credentials").display().to_string(),
+            ),
+        ];
+        if let Some(p) = profile {
+            env.push(("AWS_PROFILE".to_string(), p.to_string()));
+        }
+        env
+    }
+}
+
+/// A `credential_process` script printing `secret`'s keys as the AWS CLI
+/// expects, counting its runs in `runs`.
+fn credential_process(dir: &Path, secret: &str) -> String {
+    let script = dir.join("creds.sh");
+    let runs = dir.join("runs");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nprintf '%s' '{{\"Version\": 1, \"AccessKeyId\": \"{ACCESS_KEY}\", \"SecretAccessKey\": \"{secret}\"}}'\n",
+            runs.display()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    script.display().to_string()
+}
+
+/// Keys from a profile file (`AWS_PROFILE`), and from a
+/// `credential_process` named by the target's `profile`, sign real
+/// requests to the S3 server; wrong keys there are refused like wrong keys
+/// anywhere; a missing profile or a failing process is a clear
+/// configuration error.
+#[test]
+fn credentials_come_from_profiles_and_credential_process() {
+    let s3 = S3::start();
+    let site = demo(&config(&s3));
+    let process_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let process = credential_process(process_dir.path(), SECRET_KEY);
+    let files = AwsFiles::new(&format!(
+        "[default]\nregion = us-east-1\n\n\
+         [profile static]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n\n\
+         [profile wrong]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = not-the-secret\n\n\
+         [profile process]\ncredential_process = {process}\n\n\
+         [profile broken]\ncredential_process = /bin/sh -c 'echo token expired >&2; exit 3'\n"
+    ));
+
+    // AWS_PROFILE, static keys.
+    let first = deploy_with(&site, &[], &files.env(Some("static")), &[]);
+    assert_eq!(first.run.code, 0, "{}", first.run.stderr);
+    assert!(!first.uploaded().is_empty());
+    assert_bucket_equals_local(&site);
+
+    // The profile's keys are the ones used: a wrong secret is refused.
+    edit_article(&site, "leap-seconds");
+    let refused = deploy_with(&site, &[], &files.env(Some("wrong")), &[]);
+    assert_eq!(refused.run.code, 1, "{}", refused.run.stderr);
+    assert!(refused.run.stderr.contains("403"), "{}", refused.run.stderr);
+
+    // The target's `profile` (over AWS_PROFILE), from credential_process,
+    // which runs once however many requests the deploy signs.
+    let original =
+        std::fs::read_to_string(site.root.join("nutgraf.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(original.matches("region = \"us-east-1\"\n").count(), 1);
+    let with_profile = |profile: &str| {
+        site.write(
+            "nutgraf.toml",
+            &original.replace(
+                "region = \"us-east-1\"\n",
+                &format!("region = \"us-east-1\"\nprofile = \"{profile}\"\n"),
+            ),
+        );
+    };
+    with_profile("process");
+    let second = deploy_with(&site, &[], &files.env(Some("wrong")), &[]);
+    assert_eq!(second.run.code, 0, "{}", second.run.stderr);
+    assert!(
+        second.uploaded().contains("leap-seconds/index.html"),
+        "{:?}",
+        second.uploaded()
+    );
+    assert_bucket_equals_local(&site);
+    let runs = std::fs::read_to_string(process_dir.path().join("runs")).unwrap_or_default();
+    assert_eq!(runs.lines().count(), 1, "credential_process ran {runs:?}");
+    let requests = second.report["requests"]["put"].as_u64().unwrap_or(0);
+    assert!(requests > 1, "{}", second.report["requests"]);
+
+    // A profile that does not exist, and a process that fails: exit 2,
+    // nothing uploaded, and what to fix.
+    edit_article(&site, "leap-seconds");
+    let bucket =
+        || inspect::objects(&target(&site), &env(SECRET_KEY)).unwrap_or_else(|e| panic!("{e:#}"));
+    let before = bucket();
+    with_profile("missing");
+    let missing = deploy_with(&site, &[], &files.env(None), &[]);
+    assert_eq!(missing.run.code, 2, "{}", missing.run.stderr);
+    assert!(
+        missing
+            .run
+            .stderr
+            .contains("error: no AWS profile `missing` for `s3://site` (looked in "),
+        "{}",
+        missing.run.stderr
+    );
+    assert!(
+        missing.run.stderr.contains(
+            "help: add `[profile missing]` to the config file (or `[missing]` to the credentials file)"
+        ),
+        "{}",
+        missing.run.stderr
+    );
+    with_profile("broken");
+    let broken = deploy_with(&site, &[], &files.env(None), &[]);
+    assert_eq!(broken.run.code, 2, "{}", broken.run.stderr);
+    assert!(
+        broken.run.stderr.contains("token expired"),
+        "{}",
+        broken.run.stderr
+    );
+    assert_eq!(bucket(), before, "nothing was uploaded");
 }

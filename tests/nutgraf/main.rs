@@ -8,6 +8,8 @@ mod blog;
 mod bundles;
 mod cdn;
 mod check;
+#[cfg(feature = "deploy")]
+mod cloudfront;
 mod components;
 mod demo;
 #[cfg(feature = "deploy")]
