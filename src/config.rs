@@ -150,6 +150,7 @@ struct RawPurge {
     pull_zone_id: Option<String>,
     token_env: Option<String>,
     endpoint: Option<toml::Spanned<String>>,
+    surrogate_keys: Option<toml::Spanned<bool>>,
 }
 
 /// One `[[deploy.matchers]]` as written.
@@ -198,6 +199,7 @@ const KEYS: &[&str] = &[
     "zone_id",
     "service_id",
     "pull_zone_id",
+    "surrogate_keys",
     "token_env",
     "pattern",
     "cache_control",
@@ -312,8 +314,12 @@ pub enum Cdn {
     Cloudflare {
         zone_id: String,
     },
+    /// `surrogate_keys`: objects carry a `surrogate-key` metadata entry
+    /// (their page's path) and are purged by key, 256 keys a request,
+    /// instead of one request a URL.
     Fastly {
         service_id: String,
+        surrogate_keys: bool,
     },
     /// `pull_zone_id` purges the whole zone; without it, "everything" is
     /// a wildcard URL purge of the site.
@@ -561,7 +567,26 @@ fn deploy_config(text: &str, raw: RawDeploy) -> Result<DeployConfig, Diagnostic>
                 )));
             }
             (Some(id), None) => Some(cloudfront_config(text, id)?),
-            (None, Some(purge)) => Some(purge_config(text, purge.into_inner())?),
+            (None, Some(purge)) => {
+                let span = purge.span();
+                let purge = purge_config(text, purge.into_inner())?;
+                if let (
+                    Cdn::Fastly {
+                        surrogate_keys: true,
+                        ..
+                    },
+                    DeployLocation::Dir(_),
+                ) = (&purge.cdn, &location)
+                {
+                    return Err(Diagnostic::error(
+                        CONFIG_FILE,
+                        at(span),
+                        format!("target `{name}` is a folder, which cannot carry Fastly surrogate keys"),
+                    )
+                    .with_hint("surrogate keys are stored as S3 object metadata (`x-amz-meta-surrogate-key`): use an `s3://` target, or remove `surrogate_keys` to purge by URL"));
+                }
+                Some(purge)
+            }
             (None, None) => None,
         };
         let profile = match t.profile {
@@ -653,6 +678,19 @@ fn purge_config(text: &str, raw: RawPurge) -> Result<PurgeConfig, Diagnostic> {
             ))
         })
     };
+    if let Some(keys) = &raw.surrogate_keys
+        && name != "fastly"
+    {
+        return Err(Diagnostic::error(
+            CONFIG_FILE,
+            at(keys.span()),
+            format!(
+                "`surrogate_keys` is for Fastly, not `{}`",
+                raw.cdn.get_ref()
+            ),
+        )
+        .with_hint("remove it: this CDN is purged by URL"));
+    }
     let (cdn, token_env, endpoint) = match name.as_str() {
         "cloudflare" => (
             Cdn::Cloudflare {
@@ -664,6 +702,7 @@ fn purge_config(text: &str, raw: RawPurge) -> Result<PurgeConfig, Diagnostic> {
         "fastly" => (
             Cdn::Fastly {
                 service_id: needs("service_id", raw.service_id)?,
+                surrogate_keys: raw.surrogate_keys.as_ref().is_some_and(|k| *k.get_ref()),
             },
             "FASTLY_API_TOKEN",
             "https://api.fastly.com",

@@ -76,6 +76,24 @@ pub fn invalidation(plan: &Plan, max: usize) -> Invalidation {
     }
 }
 
+/// Fastly's surrogate key for the object at output path `path`: its page's
+/// URL path as invalidated (`/a/` for `a/index.html`, so both forms of a
+/// page share one key), or a hash of it beyond 256 bytes. Keys are
+/// printable ASCII without spaces, as Fastly requires.
+pub fn surrogate_key(path: &str) -> String {
+    key_of(&format!("/{}", utf8_percent_encode(path, UNSAFE)))
+}
+
+/// The surrogate key of an invalidation path (already encoded).
+pub fn key_of(encoded: &str) -> String {
+    let page = encoded.strip_suffix("index.html").unwrap_or(encoded);
+    if page.len() <= 256 {
+        page.to_string()
+    } else {
+        format!("h-{}", &blake3::hash(page.as_bytes()).to_hex()[..32])
+    }
+}
+
 /// `changed` and the paths an earlier purge left undone, as one set:
 /// everything when either says so or there are more than `max`.
 pub fn with_owed(
@@ -119,6 +137,7 @@ mod tests {
                     content_type: String::new(),
                     cache_control: String::new(),
                     content_encoding: None,
+                    surrogate_key: None,
                 },
                 source: path.into(),
             },
@@ -206,5 +225,24 @@ mod tests {
             with_owed(Invalidation::None, &Default::default(), 10),
             Invalidation::None
         );
+    }
+
+    #[test]
+    fn both_forms_of_a_page_share_one_surrogate_key() {
+        assert_eq!(surrogate_key("a/index.html"), "/a/");
+        assert_eq!(key_of("/a/index.html"), "/a/");
+        assert_eq!(key_of("/a/"), "/a/");
+        assert_eq!(surrogate_key("index.html"), "/");
+        assert_eq!(surrogate_key("feed.xml"), "/feed.xml");
+        // what the object carries is what a purge of its paths sends
+        assert_eq!(
+            surrogate_key("café/naïve file.html"),
+            "/caf%C3%A9/na%C3%AFve%20file.html"
+        );
+        let long = format!("{}/index.html", "x".repeat(300));
+        let key = surrogate_key(&long);
+        assert!(key.starts_with("h-") && key.len() == 34, "{key}");
+        assert_eq!(key, key_of(&format!("/{}/", "x".repeat(300))));
+        assert!(!key.contains(' '));
     }
 }

@@ -21,6 +21,10 @@ pub struct Meta {
     /// `gzip` when a matcher asked for compression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_encoding: Option<String>,
+    /// Fastly's surrogate key (`x-amz-meta-surrogate-key`), when the
+    /// target purges Fastly by key: see [`super::invalidation::surrogate_key`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surrogate_key: Option<String>,
 }
 
 /// One file of the output folder.
@@ -152,6 +156,7 @@ pub fn meta_for(path: &str, matchers: &[DeployMatcher]) -> Meta {
         }
         .to_string(),
         content_encoding: None,
+        surrogate_key: None,
     };
     if let Some(m) = matchers.iter().find(|m| m.glob.is_match(path)) {
         if let Some(ct) = &m.content_type {

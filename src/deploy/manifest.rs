@@ -125,6 +125,7 @@ mod tests {
                 content_type: "text/html; charset=utf-8".into(),
                 cache_control: "no-cache".into(),
                 content_encoding: Some("gzip".into()),
+                surrogate_key: None,
             },
             e_tag: e_tag.map(str::to_string),
         }

@@ -228,11 +228,25 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
         };
     let mut timings = Timings::default();
     let step = Instant::now();
-    let local = if opts.purge_only {
+    let mut local = if opts.purge_only {
         Vec::new()
     } else {
         local::scan(dir, &matchers)?
     };
+    // Purged by surrogate key: every object that can change in place
+    // carries its page's key (a changed key is a changed header, so
+    // turning this on uploads each such object once more, with its key).
+    if let Some(Cdn::Fastly {
+        surrogate_keys: true,
+        ..
+    }) = target.purge.as_ref().map(|p| &p.cdn)
+    {
+        for file in &mut local {
+            if !crate::site::cdn::is_hashed(&file.path) {
+                file.meta.surrogate_key = Some(invalidation::surrogate_key(&file.path));
+            }
+        }
+    }
     timings.scan = step.elapsed().as_millis();
     // Opening a store fails only on its settings (no credentials, a bad
     // endpoint): a configuration problem, not a failed deploy.

@@ -388,6 +388,7 @@ mod tests {
                 content_type: "text/html; charset=utf-8".into(),
                 cache_control: cache.into(),
                 content_encoding: None,
+                surrogate_key: None,
             },
             source: path.into(),
         }

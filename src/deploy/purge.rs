@@ -7,8 +7,9 @@
 //!   30 URLs a request (the limit on every plan), or
 //!   `{"purge_everything": true}`; `Authorization: Bearer <token>`.
 //! - Fastly, "Purging" (`POST /purge/{host}/{path}` for one URL,
-//!   `POST /service/{service_id}/purge_all` for everything);
-//!   `Fastly-Key: <token>`.
+//!   `POST /service/{service_id}/purge` with `{"surrogate_keys": [...]}`
+//!   for up to 256 keys, `POST /service/{service_id}/purge_all` for
+//!   everything); `Fastly-Key: <token>`.
 //! - bunny.net, "Purge URL" (`POST /purge?url=<url>`, a `*` at the end of
 //!   the URL for a whole prefix) and "Purge Pull Zone Cache"
 //!   (`POST /pullzone/{id}/purgeCache`); `AccessKey: <key>`.
@@ -21,7 +22,7 @@ use std::time::Duration;
 
 use crate::config::{Cdn, PurgeConfig};
 
-use super::invalidation::Invalidation;
+use super::invalidation::{self, Invalidation};
 
 /// What a URL in a query value keeps unencoded: RFC 3986's unreserved
 /// characters.
@@ -33,6 +34,9 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 
 /// Cloudflare's limit of URLs in one purge request.
 pub const CLOUDFLARE_BATCH: usize = 30;
+
+/// Fastly's limit of surrogate keys in one purge request.
+pub const FASTLY_KEYS_BATCH: usize = 256;
 
 /// Attempts per request: rate limits (429) and server errors are tried
 /// again, after the `Retry-After` the server asks for (at most a minute)
@@ -100,7 +104,10 @@ pub fn requests(
                     .collect(),
             }
         }
-        Cdn::Fastly { service_id } => {
+        Cdn::Fastly {
+            service_id,
+            surrogate_keys,
+        } => {
             let headers = vec![("Fastly-Key".to_string(), token.to_string())];
             match paths {
                 None => vec![PurgeRequest {
@@ -110,6 +117,35 @@ pub fn requests(
                     body: None,
                     paths: everything(),
                 }],
+                Some(paths) if *surrogate_keys => {
+                    // Each key with the paths it covers (both forms of a
+                    // page), in the order first seen.
+                    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+                    for p in paths {
+                        let key = invalidation::key_of(p);
+                        match keys.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, covered)) => covered.push(p.clone()),
+                            None => keys.push((key, vec![p.clone()])),
+                        }
+                    }
+                    let mut headers = headers;
+                    headers.push(("Content-Type".to_string(), "application/json".to_string()));
+                    headers.push(("Accept".to_string(), "application/json".to_string()));
+                    keys.chunks(FASTLY_KEYS_BATCH)
+                        .map(|batch| PurgeRequest {
+                            method: "POST",
+                            url: format!("{endpoint}/service/{service_id}/purge"),
+                            headers: headers.clone(),
+                            body: Some(
+                                serde_json::json!({
+                                    "surrogate_keys": batch.iter().map(|(k, _)| k).collect::<Vec<_>>()
+                                })
+                                .to_string(),
+                            ),
+                            paths: batch.iter().flat_map(|(_, p)| p.iter().cloned()).collect(),
+                        })
+                        .collect()
+                }
                 Some(paths) => {
                     // The URL as cached, without its scheme.
                     let host_path = |p: &str| {
@@ -333,7 +369,7 @@ pub fn hint(purge: &PurgeConfig, status: Option<u16>, why: &str) -> String {
         (Some(401 | 403), Cdn::Cloudflare { zone_id }) => format!(
             "check that ${token} holds an API token with the Zone > Cache Purge permission for zone `{zone_id}`"
         ),
-        (Some(401 | 403), Cdn::Fastly { service_id }) => format!(
+        (Some(401 | 403), Cdn::Fastly { service_id, .. }) => format!(
             "check that ${token} holds a Fastly API token with the purge_select (or purge_all) scope for service `{service_id}`"
         ),
         (Some(401 | 403), Cdn::Bunny { .. }) => {
@@ -396,11 +432,60 @@ mod tests {
     }
 
     #[test]
+    fn fastly_purges_surrogate_keys_256_a_request() {
+        let mut paths = Vec::new();
+        for i in 0..300 {
+            paths.push(format!("/p{i:03}/"));
+            paths.push(format!("/p{i:03}/index.html"));
+        }
+        paths.push("/feed.xml".into());
+        let keyed = config(Cdn::Fastly {
+            service_id: "s".into(),
+            surrogate_keys: true,
+        });
+        let reqs = requests(
+            &keyed,
+            "https://site.example",
+            &Invalidation::Paths(paths.clone()),
+            "tok",
+        );
+        assert_eq!(reqs.len(), 2, "301 keys: 256, then 45");
+        assert_eq!(reqs[0].url, "https://api.example/service/s/purge");
+        let keys = |r: &PurgeRequest| -> Vec<String> {
+            let body: serde_json::Value =
+                serde_json::from_str(r.body.as_deref().unwrap_or_default()).unwrap_or_default();
+            body["surrogate_keys"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|k| k.as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&reqs[0]).len(), 256);
+        assert_eq!(keys(&reqs[0])[0], "/p000/");
+        assert_eq!(keys(&reqs[1]).last().map(String::as_str), Some("/feed.xml"));
+        // A request owns both forms of each page it names, so a failure
+        // records every path still to purge.
+        assert_eq!(reqs[0].paths.len(), 512);
+        assert_eq!(reqs[0].paths.len() + reqs[1].paths.len(), paths.len());
+        assert!(
+            reqs[0]
+                .headers
+                .contains(&("Fastly-Key".to_string(), "tok".to_string()))
+        );
+        let all = requests(&keyed, "https://site.example", &Invalidation::All, "tok");
+        assert_eq!(all[0].url, "https://api.example/service/s/purge_all");
+    }
+
+    #[test]
     fn fastly_and_bunny_purge_one_url_a_request_or_everything() {
         let paths = Invalidation::Paths(vec!["/a/".into(), "/a/index.html".into()]);
         let fastly = requests(
             &config(Cdn::Fastly {
                 service_id: "s".into(),
+                surrogate_keys: false,
             }),
             "https://site.example/blog",
             &paths,
@@ -417,6 +502,7 @@ mod tests {
         let all = requests(
             &config(Cdn::Fastly {
                 service_id: "s".into(),
+                surrogate_keys: false,
             }),
             "https://site.example",
             &Invalidation::All,

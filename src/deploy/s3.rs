@@ -26,6 +26,11 @@ use super::local::Meta;
 use super::manifest::normalize_e_tag;
 use super::store::{Listed, RemoteObject, RequestCounts, RequestKind, Requests, Store};
 
+/// The user-metadata name of an object's Fastly surrogate key: S3 serves
+/// it as `x-amz-meta-surrogate-key`, which a line of VCL turns into the
+/// `Surrogate-Key` header Fastly indexes (see the README).
+const SURROGATE_KEY: &str = "surrogate-key";
+
 /// A bucket, or a prefix inside one.
 pub struct S3Store {
     store: AmazonS3,
@@ -216,6 +221,7 @@ impl Store for S3Store {
                         content_type: attr(Attribute::ContentType).unwrap_or_default(),
                         cache_control: attr(Attribute::CacheControl).unwrap_or_default(),
                         content_encoding: attr(Attribute::ContentEncoding),
+                        surrogate_key: attr(Attribute::Metadata(SURROGATE_KEY.into())),
                     }),
                     e_tag: r.meta.e_tag.as_deref().map(normalize_e_tag),
                 }))
@@ -231,6 +237,12 @@ impl Store for S3Store {
         attributes.insert(Attribute::CacheControl, meta.cache_control.clone().into());
         if let Some(enc) = &meta.content_encoding {
             attributes.insert(Attribute::ContentEncoding, enc.clone().into());
+        }
+        if let Some(key) = &meta.surrogate_key {
+            attributes.insert(
+                Attribute::Metadata(SURROGATE_KEY.into()),
+                key.clone().into(),
+            );
         }
         let opts = PutOptions {
             attributes,

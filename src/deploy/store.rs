@@ -358,6 +358,7 @@ mod tests {
             content_type: "text/html; charset=utf-8".into(),
             cache_control: "no-cache".into(),
             content_encoding: None,
+            surrogate_key: None,
         }
     }
 

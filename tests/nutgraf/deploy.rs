@@ -1333,3 +1333,97 @@ fn credentials_come_from_profiles_and_credential_process() {
     );
     assert_eq!(bucket(), before, "nothing was uploaded");
 }
+
+/// Fastly by surrogate key: every page in the bucket carries its key as
+/// `x-amz-meta-surrogate-key` (hashed assets none), and a deploy purges
+/// the changed pages' keys, both URL forms of a page by one key, in one
+/// request instead of one a URL. A folder target cannot carry keys.
+#[test]
+fn fastly_surrogate_keys_are_stored_with_the_objects_and_purged() {
+    let s3 = S3::start();
+    let recorder = crate::recorder::Recorder::start();
+    let site = demo(&format!(
+        "\n[[deploy.targets]]\nname = \"test\"\nurl = \"s3://{BUCKET}/www\"\n\
+         endpoint = \"http://127.0.0.1:{}\"\nregion = \"us-east-1\"\n\
+         purge = {{ cdn = \"fastly\", service_id = \"svc\", surrogate_keys = true, endpoint = \"http://127.0.0.1:{}\" }}\n",
+        s3.port, recorder.port
+    ));
+    let token = ("FASTLY_API_TOKEN", "fk");
+    let first = deploy_with(&site, &[], &env(SECRET_KEY), &[token]);
+    assert_eq!(first.run.code, 0, "{}", first.run.stderr);
+    assert!(recorder.take().is_empty());
+
+    let objects =
+        inspect::objects(&target(&site), &env(SECRET_KEY)).unwrap_or_else(|e| panic!("{e:#}"));
+    let key = |path: &str| {
+        objects[path]
+            .meta
+            .as_ref()
+            .and_then(|m| m.surrogate_key.clone())
+    };
+    assert_eq!(
+        key("leap-seconds/index.html").as_deref(),
+        Some("/leap-seconds/")
+    );
+    assert_eq!(key("index.html").as_deref(), Some("/"));
+    assert_eq!(key("atom.xml").as_deref(), Some("/atom.xml"));
+    let assets: Vec<&String> = objects
+        .keys()
+        .filter(|p| p.starts_with("assets/"))
+        .collect();
+    assert!(!assets.is_empty());
+    assert!(
+        assets.iter().all(|p| key(p).is_none()),
+        "hashed assets carry no key"
+    );
+
+    edit_article(&site, "leap-seconds");
+    let second = deploy_with(&site, &[], &env(SECRET_KEY), &[token]);
+    assert_eq!(second.run.code, 0, "{}", second.run.stderr);
+    let paths = second.list("invalidate");
+    assert!(
+        paths.contains("/leap-seconds/") && paths.contains("/leap-seconds/index.html"),
+        "{paths:?}"
+    );
+    let requests = recorder.take();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let r = &requests[0];
+    assert_eq!(
+        (r.method.as_str(), r.uri.as_str()),
+        ("POST", "/service/svc/purge")
+    );
+    assert_eq!(r.header("fastly-key"), Some("fk"));
+    let body: Value = serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
+    let sent: BTreeSet<String> = body["surrogate_keys"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .iter()
+        .map(|k| k.as_str().unwrap_or_default().to_string())
+        .collect();
+    let expected: BTreeSet<String> = paths
+        .iter()
+        .map(|p| p.strip_suffix("index.html").unwrap_or(p).to_string())
+        .collect();
+    assert_eq!(
+        sent, expected,
+        "one key a page, for exactly the changed paths"
+    );
+    assert!(sent.len() < paths.len(), "{sent:?}");
+
+    let folder = Site::empty().file(
+        "nutgraf.toml",
+        format!(
+            "{}[[deploy.targets]]\nname = \"p\"\nurl = \"file:///srv/www\"\n\
+             purge = {{ cdn = \"fastly\", service_id = \"s\", surrogate_keys = true }}\n",
+            crate::EMPTY_CONFIG
+        ),
+    );
+    let run = folder.nutgraf(&["deploy", "--output", "public"]).failure(2);
+    assert!(
+        run.stderr
+            .contains("target `p` is a folder, which cannot carry Fastly surrogate keys"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nutgraf.toml:7:9"), "{}", run.stderr);
+}
