@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::Site;
-use crate::deploy::{Deployed, MANIFEST, demo, deploy_with, edit_article};
+use crate::deploy::{Deployed, demo, deploy_with, edit_article, folder_manifest, unpurged};
 use crate::recorder::Recorder;
 
 const KEY_ID: &str = "AKIDNUTGRAFTEST";
@@ -232,17 +232,8 @@ fn a_deploy_creates_a_cloudfront_invalidation_for_what_changed() {
         3,
         "the upload happened first"
     );
-    let manifest = || -> Value {
-        let text = std::fs::read_to_string(dest.path().join("www").join(MANIFEST))
-            .unwrap_or_else(|e| panic!("{e}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let owed: BTreeSet<String> = manifest()["unpurged"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no unpurged paths recorded: {}", manifest()))
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect();
+    let manifest = || folder_manifest(&dest.path().join("www"));
+    let owed = unpurged(&manifest());
     assert!(owed.contains("/leap-seconds/"), "{owed:?}");
 
     recorder.script(vec![created("I2NUTGRAF3", "InProgress")]);

@@ -918,6 +918,22 @@ fn deploy_config_errors_point_at_the_line() {
     );
 }
 
+/// The deploy manifest of the folder target at `dir`.
+pub(crate) fn folder_manifest(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The paths a manifest records as still to purge.
+pub(crate) fn unpurged(manifest: &Value) -> BTreeSet<String> {
+    manifest["unpurged"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no unpurged paths recorded: {manifest}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 /// A folder target that purges `cdn` through the recorder.
 pub(crate) fn purging_site(
     recorder: &crate::recorder::Recorder,
@@ -1068,17 +1084,8 @@ fn a_failed_purge_is_loud_and_a_missing_token_uploads_nothing() {
 
     // What is left is recorded on the target, and `--purge-only` sends it
     // (and uploads nothing), then clears it.
-    let manifest = || -> Value {
-        let text = std::fs::read_to_string(dest.path().join("www").join(MANIFEST))
-            .unwrap_or_else(|e| panic!("{e}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let owed: BTreeSet<String> = manifest()["unpurged"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no unpurged paths recorded: {}", manifest()))
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect();
+    let manifest = || folder_manifest(&dest.path().join("www"));
+    let owed = unpurged(&manifest());
     assert!(owed.contains("/leap-seconds/"), "{owed:?}");
     assert!(
         err.contains("`nutgraf deploy --purge-only` retries them"),
