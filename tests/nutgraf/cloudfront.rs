@@ -462,3 +462,87 @@ fn moto_cloudfront_receives_exactly_the_changed_paths() {
     assert_eq!(assumed.run.code, 0, "{}", assumed.run.stderr);
     assert_eq!(invalidations().len(), 3);
 }
+
+/// Temporary credentials as the container endpoint and IMDS serve them.
+fn role_credentials(key_id: &str, token: &str) -> crate::recorder::Answer {
+    (
+        200,
+        vec![("content-type", "application/json".to_string())],
+        format!(
+            r#"{{"Code":"Success","LastUpdated":"2026-12-02T10:00:00Z","Type":"AWS-HMAC","AccessKeyId":"{key_id}","SecretAccessKey":"role-secret","Token":"{token}","Expiration":"2036-01-01T00:00:00Z"}}"#
+        ),
+    )
+}
+
+/// On AWS with no keys or profile, credentials come from the container
+/// endpoint (ECS, EKS Pod Identity) or the instance metadata service
+/// (IMDSv2: a token, the role's name, its credentials), here a local
+/// server at the addresses the SDK's variables move them to. Their
+/// session token is signed into the CloudFront request.
+#[test]
+fn container_and_instance_role_credentials_sign_the_invalidation() {
+    for (var, key_id) in [
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "ASIACONTAINER"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ASIAINSTANCE"),
+    ] {
+        let role = Recorder::start();
+        let session = format!("{key_id}-session");
+        role.route("/creds", role_credentials(key_id, &session));
+        role.route(
+            "/latest/api/token",
+            (
+                200,
+                vec![("x-aws-ec2-metadata-token-ttl-seconds", "21600".to_string())],
+                "imds-token".to_string(),
+            ),
+        );
+        role.route(
+            "/latest/meta-data/iam/security-credentials/deployer",
+            role_credentials(key_id, &session),
+        );
+        role.route(
+            "/latest/meta-data/iam/security-credentials/",
+            (200, Vec::new(), "deployer".to_string()),
+        );
+        let cloudfront = Recorder::start();
+        let (site, _dest) = cloudfront_site("E2TEST");
+        let endpoint = format!("http://127.0.0.1:{}", cloudfront.port);
+        let role_url = match var {
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI" => format!("http://127.0.0.1:{}/creds", role.port),
+            _ => format!("http://127.0.0.1:{}", role.port),
+        };
+        let env = [
+            ("AWS_ENDPOINT_URL_CLOUDFRONT", endpoint.as_str()),
+            (var, role_url.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "false"),
+        ];
+        let first = deploy_with(&site, &[], &[], &env);
+        assert_eq!(first.run.code, 0, "{var}: {}", first.run.stderr);
+        edit_article(&site, "leap-seconds");
+        cloudfront.script(vec![created("I2ROLE", "InProgress")]);
+        let second = deploy_with(&site, &[], &[], &env);
+        assert_eq!(second.run.code, 0, "{var}: {}", second.run.stderr);
+        let sent = cloudfront.take();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(
+            sent[0]
+                .header("authorization")
+                .is_some_and(|a| a.contains(&format!("Credential={key_id}/"))),
+            "{var}: {:?}",
+            sent[0]
+        );
+        assert_eq!(
+            sent[0].header("x-amz-security-token"),
+            Some(session.as_str()),
+            "{var}"
+        );
+        let asked: Vec<String> = role.take().into_iter().map(|r| r.uri).collect();
+        assert!(!asked.is_empty(), "{var}: the role endpoint was not asked");
+        if var == "AWS_EC2_METADATA_SERVICE_ENDPOINT" {
+            assert!(
+                asked.iter().any(|u| u == "/latest/api/token"),
+                "IMDSv2 starts with a token: {asked:?}"
+            );
+        }
+    }
+}

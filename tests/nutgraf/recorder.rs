@@ -37,6 +37,9 @@ struct State {
     requests: Vec<Recorded>,
     /// Answers to give, in order; then `200 {"success":true}`.
     script: VecDeque<Answer>,
+    /// Standing answers for paths starting with a prefix, checked before
+    /// the script.
+    routes: Vec<(String, Answer)>,
 }
 
 pub struct Recorder {
@@ -81,9 +84,13 @@ impl Recorder {
                                 headers,
                                 body,
                             });
-                            s.script.pop_front().unwrap_or_else(|| {
-                                (200, Vec::new(), r#"{"success":true}"#.to_string())
-                            })
+                            let uri = &s.requests[s.requests.len() - 1].uri;
+                            match s.routes.iter().find(|(prefix, _)| uri.starts_with(prefix)) {
+                                Some((_, answer)) => answer.clone(),
+                                None => s.script.pop_front().unwrap_or_else(|| {
+                                    (200, Vec::new(), r#"{"success":true}"#.to_string())
+                                }),
+                            }
                         };
                         let mut response = hyper::Response::builder().status(status);
                         for (name, value) in extra {
@@ -108,6 +115,12 @@ impl Recorder {
     /// Answers the next requests with these, in order.
     pub fn script(&self, answers: Vec<Answer>) {
         self.lock().script.extend(answers);
+    }
+
+    /// Answers every request whose path starts with `prefix` with
+    /// `answer`, ahead of the script.
+    pub fn route(&self, prefix: &str, answer: Answer) {
+        self.lock().routes.push((prefix.to_string(), answer));
     }
 
     /// The requests received so far, and forgets them.
