@@ -32,8 +32,32 @@ pub struct CheckReport {
     pub pages: usize,
     pub internal_links: usize,
     pub external_links: usize,
+    /// Warnings that do not fail the check (a site without a
+    /// `description`).
+    pub advice: Vec<Diagnostic>,
     /// "check: 0 problems in 3 articles; 10 internal links checked, …"
     pub summary: String,
+}
+
+/// A warning when `nutgraf.toml` has no `description`: pages without one
+/// of their own then get a generic sentence as their meta description,
+/// which search engines show under the link.
+fn no_description(root: &std::path::Path) -> Option<Diagnostic> {
+    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).ok()?;
+    let config = crate::config::Config::load(root).ok()?;
+    if config.description.is_some() {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            crate::config::CONFIG_FILE,
+            crate::diagnostic::key_position(&text, 0..text.len(), "title"),
+            "the site has no `description`",
+        )
+        .with_hint(
+            "add `description = \"…\"` (a sentence or two on what the site explains): the home page and listings without a description of their own use it for their meta description, which search engines show under the link",
+        ),
+    )
 }
 
 /// Runs the check: `Ok` when the site is clean, [`Error::Check`] with
@@ -72,12 +96,16 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
         d.severity = Severity::Error;
     }
     diagnostics.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    let problems = diagnostics.len();
+    // Advice, printed whether or not the check passes: it does not fail it.
+    let advice: Vec<Diagnostic> = no_description(&opts.root).into_iter().collect();
     let report = CheckReport {
         pages: rendered.pages,
         internal_links: internal,
         external_links,
+        advice: advice.clone(),
         summary: summary(
-            diagnostics.len(),
+            problems,
             rendered.pages,
             internal,
             external_links,
@@ -87,6 +115,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
     if diagnostics.is_empty() {
         Ok(report)
     } else {
+        diagnostics.extend(advice);
         Err(Error::Check {
             problems: diagnostics,
             summary: report.summary,

@@ -160,6 +160,9 @@ fn main() -> ExitCode {
             };
             match nutgraf::check::check(&opts) {
                 Ok(report) => {
+                    for d in &report.advice {
+                        eprintln!("{d}\n");
+                    }
                     eprintln!("{}", report.summary);
                     ExitCode::SUCCESS
                 }

@@ -265,6 +265,7 @@ pub fn redirect_page(to: &str, to_permalink: &str) -> String {
     let canonical = escape(to_permalink);
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+         <meta name=\"description\" content=\"This page has moved to {canonical}.\">\n\
          <link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\
          <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n\
          <body>\n<p>This page has moved to <a href=\"{url}\">{canonical}</a>.</p>\n</body>\n</html>\n"

@@ -14,6 +14,7 @@ mod components;
 mod demo;
 #[cfg(feature = "deploy")]
 mod deploy;
+mod descriptions;
 mod errors;
 mod exit_codes;
 mod figures;
