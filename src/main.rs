@@ -271,6 +271,9 @@ fn main() -> ExitCode {
                         dir.display(),
                         dir.display()
                     );
+                    eprintln!(
+                        "The site's icon is the theme's: put your own icon.svg, icon-32.png, apple-touch-icon.png and favicon.ico in static/ to replace it."
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e, "init"),

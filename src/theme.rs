@@ -84,18 +84,58 @@ struct BuiltinTheme {
 const BUILTIN_THEMES: &[BuiltinTheme] = &[
     BuiltinTheme {
         name: "broadsheet",
-        static_files: &[(
-            "style.css",
-            include_bytes!("../themes/broadsheet/static/style.css"),
-        )],
+        static_files: &[
+            (
+                "style.css",
+                include_bytes!("../themes/broadsheet/static/style.css"),
+            ),
+            // The icons (drawn by scripts/make-icons.py); a site's
+            // `static/` files of the same names replace them.
+            (
+                "icon.svg",
+                include_bytes!("../themes/broadsheet/static/icon.svg"),
+            ),
+            (
+                "icon-32.png",
+                include_bytes!("../themes/broadsheet/static/icon-32.png"),
+            ),
+            (
+                "apple-touch-icon.png",
+                include_bytes!("../themes/broadsheet/static/apple-touch-icon.png"),
+            ),
+            (
+                "favicon.ico",
+                include_bytes!("../themes/broadsheet/static/favicon.ico"),
+            ),
+        ],
         templates: &[],
     },
     BuiltinTheme {
         name: "newsroom",
-        static_files: &[(
-            "style.css",
-            include_bytes!("../themes/newsroom/static/style.css"),
-        )],
+        static_files: &[
+            (
+                "style.css",
+                include_bytes!("../themes/newsroom/static/style.css"),
+            ),
+            // The icons (drawn by scripts/make-icons.py); a site's
+            // `static/` files of the same names replace them.
+            (
+                "icon.svg",
+                include_bytes!("../themes/newsroom/static/icon.svg"),
+            ),
+            (
+                "icon-32.png",
+                include_bytes!("../themes/newsroom/static/icon-32.png"),
+            ),
+            (
+                "apple-touch-icon.png",
+                include_bytes!("../themes/newsroom/static/apple-touch-icon.png"),
+            ),
+            (
+                "favicon.ico",
+                include_bytes!("../themes/newsroom/static/favicon.ico"),
+            ),
+        ],
         templates: &[],
     },
 ];

@@ -447,7 +447,14 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .collect::<Vec<_>>(),
         &diags,
     );
-    let nav = Nav::of(&content, &config);
+    let mut nav = Nav::of(&content, &config);
+    nav.icons = Icons::among(
+        theme
+            .static_files
+            .iter()
+            .map(|(rel, _)| rel.as_path())
+            .chain(site_static.iter().map(|(rel, _)| rel.as_path())),
+    );
     set_globals(&mut theme, &config, &stylesheet, &nav);
     let sitewide = Sitewide {
         root,
@@ -867,6 +874,33 @@ struct Nav {
     feed: &'static str,
     /// Whether `/search/` is written (the header shows a search field).
     search: bool,
+    /// The icons the page head links.
+    icons: Icons,
+}
+
+/// The site's icons, each linked when the theme or the site's `static/`
+/// has the file (`/favicon.ico` is asked for without a link).
+#[derive(Debug, Default, Serialize, Hash)]
+struct Icons {
+    svg: Option<&'static str>,
+    png: Option<&'static str>,
+    apple_touch: Option<&'static str>,
+}
+
+impl Icons {
+    /// The icons among `files`, the output paths of the static files.
+    fn among<'a>(files: impl IntoIterator<Item = &'a Path>) -> Icons {
+        let mut icons = Icons::default();
+        for file in files {
+            match file.to_str() {
+                Some("icon.svg") => icons.svg = Some("/icon.svg"),
+                Some("icon-32.png") => icons.png = Some("/icon-32.png"),
+                Some("apple-touch-icon.png") => icons.apple_touch = Some("/apple-touch-icon.png"),
+                _ => {}
+            }
+        }
+        icons
+    }
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -896,6 +930,7 @@ impl Nav {
             tags: content.pages.iter().any(|p| !p.matter.tags.is_empty()),
             feed: "/atom.xml",
             search: crate::search::AVAILABLE && config.search.enabled(content.pages.len()),
+            icons: Icons::default(),
         }
     }
 }

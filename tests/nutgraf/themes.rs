@@ -58,3 +58,122 @@ fn stylesheet(site: &Site) -> String {
         .unwrap_or_else(|| panic!("no stylesheet in {}", dir.display()));
     std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The `href`s of the page's `<link rel="…">` tags for `rel`.
+fn links(html: &str, rel: &str) -> Vec<String> {
+    let tag = format!("<link rel=\"{rel}\" href=\"");
+    html.match_indices(&tag)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + tag.len()..];
+            rest.find('"').map(|end| rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// Width and height from a PNG's IHDR.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let be =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (be(16), be(20))
+}
+
+/// Both built-in themes ship an icon: an SVG, a 32-px PNG, a 180-px
+/// apple-touch-icon, and `/favicon.ico` (16 and 32 px), so the browser's
+/// implicit request never 404s; every page links what exists.
+#[test]
+fn both_themes_ship_icons_and_every_page_links_them() {
+    for theme in ["broadsheet", "newsroom"] {
+        let site = Site::empty()
+            .file(
+                "nutgraf.toml",
+                format!(
+                    "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"{theme}\"\n"
+                ),
+            )
+            .file(
+                "content/a.md",
+                "+++\ntitle = \"A\"\ntags = [\"x\"]\n+++\n\nBody.\n",
+            );
+        site.build(&[]).success();
+        let read = |p: &str| {
+            std::fs::read(site.root.join("public").join(p))
+                .unwrap_or_else(|e| panic!("{theme}: {p}: {e}"))
+        };
+        assert_eq!(png_size(&read("icon-32.png")), (32, 32), "{theme}");
+        assert_eq!(
+            png_size(&read("apple-touch-icon.png")),
+            (180, 180),
+            "{theme}"
+        );
+        assert!(
+            String::from_utf8_lossy(&read("icon.svg"))
+                .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+        );
+        let ico = read("favicon.ico");
+        assert_eq!(
+            &ico[..6],
+            &[0, 0, 1, 0, 2, 0],
+            "{theme}: an ICO of two images"
+        );
+        assert_eq!((ico[6], ico[22]), (16, 32), "{theme}: 16 and 32 px");
+        for page in [
+            "index.html",
+            "a/index.html",
+            "tags/x/index.html",
+            "404.html",
+            "search/index.html",
+        ] {
+            let html = site.output(page);
+            let mut icons = links(&html, "icon");
+            icons.extend(links(&html, "apple-touch-icon"));
+            assert_eq!(
+                icons,
+                ["/icon-32.png", "/icon.svg", "/apple-touch-icon.png"],
+                "{theme}: {page}"
+            );
+            for href in icons {
+                assert!(
+                    site.root.join("public").join(&href[1..]).is_file(),
+                    "{theme}: {href}"
+                );
+            }
+        }
+    }
+}
+
+/// A site's `static/` files replace the theme's icons; a theme on disk
+/// without icons gets no links to files that are not there, and an icon
+/// added later is linked by the next (incremental) build.
+#[test]
+fn site_icons_replace_the_themes_and_missing_ones_are_not_linked() {
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><rect width=\"1\" height=\"1\"/></svg>\n";
+    let site = Site::empty()
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nBody.\n")
+        .file("static/icon.svg", svg);
+    site.build(&[]).success();
+    assert_eq!(site.output("icon.svg"), svg);
+    assert_eq!(
+        links(&site.output("a/index.html"), "icon"),
+        ["/icon-32.png", "/icon.svg"]
+    );
+
+    let bare = Site::empty()
+        .file(
+            "nutgraf.toml",
+            "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"plain\"\n",
+        )
+        .file("themes/plain/static/style.css", "body { margin: 0 }\n")
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nBody.\n");
+    bare.build(&[]).success();
+    let page = bare.output("a/index.html");
+    assert!(
+        links(&page, "icon").is_empty() && links(&page, "apple-touch-icon").is_empty(),
+        "{page}"
+    );
+    assert!(!bare.root.join("public/favicon.ico").exists());
+
+    bare.write("static/icon.svg", svg);
+    bare.build(&[]).success();
+    assert_eq!(links(&bare.output("a/index.html"), "icon"), ["/icon.svg"]);
+}
