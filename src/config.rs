@@ -33,6 +33,8 @@ struct RawConfig {
     #[serde(default)]
     search: Option<bool>,
     #[serde(default)]
+    icon: Option<String>,
+    #[serde(default)]
     markdown: RawMarkdown,
     #[serde(default)]
     images: RawImages,
@@ -174,6 +176,7 @@ const KEYS: &[&str] = &[
     "paginate_by",
     "minify",
     "search",
+    "icon",
     "markdown",
     "smart_punctuation",
     "images",
@@ -231,10 +234,41 @@ pub struct Config {
     pub search: Search,
     /// Where `search` is set in nutgraf.toml, for its warnings.
     pub search_at: crate::diagnostic::Position,
+    /// `icon`: a PNG, JPEG or WebP (site-relative path) that the icon
+    /// files are made from, in place of the theme's.
+    pub icon: Option<IconSource>,
     pub markdown: MarkdownConfig,
     pub images: ImagesConfig,
     pub deploy: DeployConfig,
     pub extra: toml::Table,
+}
+
+/// `icon = "…"` in nutgraf.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IconSource {
+    /// Relative to the site's root, `/`-separated, as written.
+    pub path: String,
+    /// Where the key is, for the errors found when the file is read.
+    pub at: crate::diagnostic::Position,
+}
+
+impl IconSource {
+    /// A raster image: nutgraf makes the icon's sizes from it, which it
+    /// cannot do from an SVG.
+    fn parse(path: String, at: crate::diagnostic::Position) -> Result<IconSource, Diagnostic> {
+        let trimmed = path.trim().trim_start_matches("./").to_string();
+        let ext = trimmed
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "png" | "jpg" | "jpeg" | "webp" => Ok(IconSource { path: trimmed, at }),
+            "svg" => Err(Diagnostic::error(CONFIG_FILE, at, format!("`icon` must be a PNG, JPEG or WebP, found the SVG `{path}`"))
+                .with_hint("nutgraf makes the 32-px PNG, the apple-touch-icon and favicon.ico from `icon`, and cannot draw an SVG: give a square PNG of at least 180 x 180 here, and put the SVG at static/icon.svg")),
+            _ => Err(Diagnostic::error(CONFIG_FILE, at, format!("`icon` must be a PNG, JPEG or WebP, found `{path}`"))
+                .with_hint("a square image of at least 180 x 180 pixels, e.g. `icon = \"static/logo.png\"` (the path is relative to the site's folder)")),
+        }
+    }
 }
 
 /// `search` in nutgraf.toml. Unset, a site gets search up to
@@ -456,6 +490,10 @@ impl Config {
             deploy,
             minify: raw.minify.unwrap_or(true),
             search_at: at_key("search"),
+            icon: match raw.icon {
+                None => None,
+                Some(path) => Some(IconSource::parse(path, at_key("icon"))?),
+            },
             search: match raw.search {
                 Some(true) => Search::On,
                 Some(false) => Search::Off,

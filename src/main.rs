@@ -272,7 +272,7 @@ fn main() -> ExitCode {
                         dir.display()
                     );
                     eprintln!(
-                        "The site's icon is the theme's: put your own icon.svg, icon-32.png, apple-touch-icon.png and favicon.ico in static/ to replace it."
+                        "The site's icon is the theme's: set `icon = \"logo.png\"` in nutgraf.toml (a square image of at least 180 px), or put your own icon.svg, icon-32.png, apple-touch-icon.png and favicon.ico in static/, to replace it."
                     );
                     ExitCode::SUCCESS
                 }

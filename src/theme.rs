@@ -232,6 +232,16 @@ impl Theme {
             }
         }
         read_templates(root, &root.join(TEMPLATES_DIR), &mut sources)?;
+        // `icon = "…"` makes the site's own raster icons; the theme's SVG
+        // would show another picture, so it goes too.
+        if config.icon.is_some() {
+            static_files.retain(|(rel, _)| {
+                !matches!(
+                    rel.to_str(),
+                    Some("icon.svg" | "icon-32.png" | "apple-touch-icon.png" | "favicon.ico")
+                )
+            });
+        }
 
         let mut tera = Tera::new();
         register_filters(&mut tera);

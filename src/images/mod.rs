@@ -2,6 +2,7 @@
 //! intrinsic sizes from file headers or an SVG's root element (once per
 //! file per build), with a finding that says what is wrong when that fails.
 
+pub mod icon;
 pub mod responsive;
 pub mod svg;
 

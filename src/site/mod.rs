@@ -435,12 +435,32 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     //    theme's are listed in every mode: their hashed names are claimed.
     let mut manifest = Manifest::new();
     let mut files_copied = copy_theme_static(&theme, out, &mut manifest, preview)?;
+    let made_icons = match &config.icon {
+        Some(source) => {
+            crate::images::icon::make(root, source).map_err(|d| Error::Config(vec![d]))?
+        }
+        None => Vec::new(),
+    };
+    for (name, bytes) in &made_icons {
+        out.write(name, bytes.clone())?;
+    }
+    files_copied += made_icons.len();
     let site_static = crate::paths::walk_files(&root.join(STATIC_DIR))?;
     let stylesheet = write_stylesheet(root, &theme, out, preview)?;
     let mut claims = claims::Claims::default();
+    let mut theme_files = theme_outputs(root, &config.theme, &theme, &manifest);
+    if let Some(source) = &config.icon {
+        // Made icons stand where the theme's were: a site's static file
+        // of the same name replaces them too.
+        theme_files.extend(
+            made_icons
+                .iter()
+                .map(|(name, _)| (name.to_string(), PathBuf::from(&source.path))),
+        );
+    }
     claims::claim_static(
         &mut claims,
-        &theme_outputs(root, &config.theme, &theme, &manifest),
+        &theme_files,
         &site_static
             .iter()
             .map(|(rel, path)| (crate::paths::slash(rel), display_path(root, path)))
@@ -453,6 +473,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .static_files
             .iter()
             .map(|(rel, _)| rel.as_path())
+            .chain(made_icons.iter().map(|(name, _)| Path::new(*name)))
             .chain(site_static.iter().map(|(rel, _)| rel.as_path())),
     );
     set_globals(&mut theme, &config, &stylesheet, &nav);

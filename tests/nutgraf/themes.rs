@@ -177,3 +177,85 @@ fn site_icons_replace_the_themes_and_missing_ones_are_not_linked() {
     bare.build(&[]).success();
     assert_eq!(links(&bare.output("a/index.html"), "icon"), ["/icon.svg"]);
 }
+
+/// `icon = "…"`: the icon files are made from one image (cut to its centre
+/// square), the theme's go, including its SVG; the apple-touch-icon is
+/// opaque; a bad source is an error at the key.
+#[cfg(feature = "images")]
+#[test]
+fn icon_in_the_config_makes_the_icon_files() {
+    let logo = image::RgbaImage::from_fn(256, 200, |x, _| {
+        if x < 128 {
+            image::Rgba([200, 30, 30, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            "title = \"T\"\nbase_url = \"https://t.example.org\"\nicon = \"art/logo.png\"\n",
+        )
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nBody.\n");
+    std::fs::create_dir_all(site.root.join("art")).unwrap_or_else(|e| panic!("{e}"));
+    logo.save(site.root.join("art/logo.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    site.build(&[]).success();
+    let public = site.root.join("public");
+    let read = |p: &str| std::fs::read(public.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    assert_eq!(png_size(&read("icon-32.png")), (32, 32));
+    let touch = image::load_from_memory(&read("apple-touch-icon.png"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_rgba8();
+    assert_eq!(touch.dimensions(), (180, 180));
+    assert!(touch.pixels().all(|p| p[3] == 255), "opaque");
+    // Left half red, right half transparent, flattened on white.
+    assert!(touch.get_pixel(10, 90)[0] > 150 && touch.get_pixel(10, 90)[1] < 80);
+    assert_eq!(touch.get_pixel(170, 90).0, [255, 255, 255, 255]);
+    let ico = read("favicon.ico");
+    assert_eq!(&ico[..6], &[0, 0, 1, 0, 2, 0]);
+    assert_eq!((ico[6], ico[22]), (16, 32));
+    assert!(
+        !public.join("icon.svg").exists(),
+        "the theme's SVG is another picture"
+    );
+    let page = site.output("a/index.html");
+    assert_eq!(links(&page, "icon"), ["/icon-32.png"]);
+    assert_eq!(links(&page, "apple-touch-icon"), ["/apple-touch-icon.png"]);
+    assert!(site.root.join(".nutgraf-cache/icons").is_dir());
+    let first = read("favicon.ico");
+    site.build(&[]).success();
+    assert_eq!(read("favicon.ico"), first, "the cached icons are the same");
+
+    for (icon, message, hint) in [
+        (
+            "static/logo.svg",
+            "`icon` must be a PNG, JPEG or WebP, found the SVG `static/logo.svg`",
+            "put the SVG at static/icon.svg",
+        ),
+        (
+            "art/nope.png",
+            "cannot read the icon `art/nope.png`",
+            "relative to the site's folder",
+        ),
+    ] {
+        site.write(
+            "nutgraf.toml",
+            &format!("title = \"T\"\nbase_url = \"https://t.example.org\"\nicon = \"{icon}\"\n"),
+        );
+        let run = site.build(&[]).failure(2);
+        assert!(run.stderr.contains(message), "{}", run.stderr);
+        assert!(run.stderr.contains(hint), "{}", run.stderr);
+        assert!(run.stderr.contains("nutgraf.toml:3:1"), "{}", run.stderr);
+    }
+    image::RgbaImage::new(64, 64)
+        .save(site.root.join("art/small.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    site.write(
+        "nutgraf.toml",
+        "title = \"T\"\nbase_url = \"https://t.example.org\"\nicon = \"art/small.png\"\n",
+    );
+    site.build(&[])
+        .failure(2)
+        .says("cannot make icons from `art/small.png`: it is 64 x 64; the apple-touch-icon alone needs 180 x 180");
+}
