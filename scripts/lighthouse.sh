@@ -7,9 +7,8 @@
 # it loads but does not use; exits 1 when a score is under 100, unless
 # --report is given.
 #
-# Not called by .ci/run yet (issue 18 item 5): the 404 page scores SEO 63
-# (its `noindex` fails "is-crawlable"), and the home page's simulated LCP
-# sometimes costs a point of performance.
+# Not called by .ci/run yet (issue 18 item 5): the home page's simulated
+# largest contentful paint costs it a point of performance.
 #
 # usage: scripts/lighthouse.sh [--report]   (installs chromium and lighthouse
 #                                            on first use)

@@ -128,3 +128,20 @@ fn check_warns_when_the_site_has_no_description() {
     let run = site.nutgraf(&["check"]).success();
     assert!(!run.stderr.contains("description"), "{}", run.stderr);
 }
+
+/// The 404 page carries no `noindex` (hosts send it with status 404, and
+/// Lighthouse fails a noindexed page's SEO), and the sitemap leaves it out.
+#[test]
+fn the_404_page_is_not_noindexed_nor_in_the_sitemap() {
+    let site = site(EMPTY_CONFIG);
+    site.build(&[]).success();
+    let page = site.output("404.html");
+    assert!(page.contains("<title>"), "{page}");
+    assert!(!page.contains("noindex"), "{page}");
+    assert!(!site.output("sitemap.xml").contains("404"));
+    // Search results pages stay out of search engines.
+    assert!(
+        site.output("search/index.html")
+            .contains("<meta name=\"robots\" content=\"noindex\">")
+    );
+}
