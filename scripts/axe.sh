@@ -14,6 +14,8 @@
 #                          (default ${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=demo-site.sh
+. "$ROOT/scripts/demo-site.sh"
 CACHE=${NUTGRAF_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci}
 AXE_VERSION=4.13.0
 AXE_DIR=$CACHE/axe-$AXE_VERSION
@@ -71,16 +73,7 @@ done
 builds=()
 for theme in "${themes[@]}"; do
   site=$WORK/site-$theme
-  mkdir -p "$site"
-  for part in content static themes templates; do
-    if [ -e "$ROOT/$part" ]; then cp -r "$ROOT/$part" "$site/"; fi
-  done
-  # Same config with the theme swapped (added at the top if it is not set).
-  if grep -q '^theme *=' "$ROOT/nutgraf.toml"; then
-    sed "s/^theme *=.*/theme = \"$theme\"/" "$ROOT/nutgraf.toml" >"$site/nutgraf.toml"
-  else
-    { echo "theme = \"$theme\""; cat "$ROOT/nutgraf.toml"; } >"$site/nutgraf.toml"
-  fi
+  demo_site "$ROOT" "$theme" "$site"
   for mode in production drafts; do
     out=$WORK/out-$theme-$mode
     flags=()
@@ -99,16 +92,8 @@ pages=0
 redirects=0
 for build in "${builds[@]}"; do
   out=$WORK/out-$build
-  log=$WORK/serve-$build.log
-  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$out" >"$log" 2>&1 &
-  SERVERS+=($!)
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { cat "$log"; echo "axe: could not start a web server for $build" >&2; exit 1; }
+  serve_dir "$out" "$WORK/serve-$build.log" || { echo "axe: could not start a web server for $build" >&2; exit 1; }
+  port=$PORT
   while IFS= read -r page; do
     # Alias pages only redirect (meta refresh) to the absolute URL on
     # base_url, which is not served here: nothing of theirs to check.

@@ -17,6 +17,8 @@
 #                          (default ${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=demo-site.sh
+. "$ROOT/scripts/demo-site.sh"
 CACHE=${NUTGRAF_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nutgraf-ci}
 LH_VERSION=12.2.3
 LH_DIR=$CACHE/lighthouse-$LH_VERSION
@@ -61,28 +63,12 @@ for dir in "$ROOT"/themes/*/; do
   theme=$(basename "$dir")
   site=$WORK/site-$theme
   out=$WORK/out-$theme
-  mkdir -p "$site"
-  for part in content static themes templates; do
-    if [ -e "$ROOT/$part" ]; then cp -r "$ROOT/$part" "$site/"; fi
-  done
-  if grep -q '^theme *=' "$ROOT/nutgraf.toml"; then
-    sed "s/^theme *=.*/theme = \"$theme\"/" "$ROOT/nutgraf.toml" >"$site/nutgraf.toml"
-  else
-    { echo "theme = \"$theme\""; cat "$ROOT/nutgraf.toml"; } >"$site/nutgraf.toml"
-  fi
+  demo_site "$ROOT" "$theme" "$site"
   "$BIN" --root "$site" build --output "$out" >"$WORK/build.log" 2>&1 \
     || { cat "$WORK/build.log"; echo "lighthouse: building the demo site with theme $theme failed" >&2; exit 1; }
 
-  log=$WORK/serve-$theme.log
-  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$out" >"$log" 2>&1 &
-  SERVERS+=($!)
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { cat "$log"; echo "lighthouse: could not start a web server" >&2; exit 1; }
+  serve_dir "$out" "$WORK/serve-$theme.log" || { echo "lighthouse: could not start a web server" >&2; exit 1; }
+  port=$PORT
 
   # The pages: one of each kind the build wrote.
   pages=("")
