@@ -57,12 +57,7 @@ CHROMEDRIVER=$(command -v chromedriver)
 export SE_OFFLINE=true # selenium-webdriver must not fetch drivers or browsers
 
 # ---------- build ----------
-if [ -n "${NUTGRAF_BIN:-}" ]; then
-  BIN=$NUTGRAF_BIN
-else
-  cargo build --quiet --locked --manifest-path "$ROOT/Cargo.toml"
-  BIN=$ROOT/target/debug/nutgraf
-fi
+nutgraf_bin "$ROOT"
 
 themes=()
 for dir in "$ROOT"/themes/*/; do

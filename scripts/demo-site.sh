@@ -1,5 +1,17 @@
 # Shared by scripts/axe.sh and scripts/lighthouse.sh (sourced, not run):
-# the demo site copied with another built-in theme, and a static server.
+# the nutgraf binary, the demo site copied with another built-in theme, and
+# a static server.
+
+# nutgraf_bin ROOT: sets BIN to $NUTGRAF_BIN, else builds ROOT's debug
+# binary.
+nutgraf_bin() {
+  if [ -n "${NUTGRAF_BIN:-}" ]; then
+    BIN=$NUTGRAF_BIN
+  else
+    cargo build --quiet --locked --manifest-path "$1/Cargo.toml"
+    BIN=$1/target/debug/nutgraf
+  fi
+}
 
 # demo_site ROOT THEME SITE: copies the demo site at ROOT into SITE with
 # nutgraf.toml's `theme` set to THEME (added at the top if it is not set).

@@ -49,12 +49,7 @@ export CHROME_PATH
 CHROME_PATH=$(command -v chromium)
 
 # ---------- build ----------
-if [ -n "${NUTGRAF_BIN:-}" ]; then
-  BIN=$NUTGRAF_BIN
-else
-  cargo build --quiet --locked --manifest-path "$ROOT/Cargo.toml"
-  BIN=$ROOT/target/debug/nutgraf
-fi
+nutgraf_bin "$ROOT"
 
 failed=0
 printf '%-12s %-28s %5s %5s %5s %5s %12s\n' theme page perf a11y bp seo "unused CSS"

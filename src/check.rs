@@ -44,7 +44,7 @@ pub struct CheckReport {
 /// which search engines show under the link.
 fn no_description(root: &std::path::Path) -> Option<Diagnostic> {
     let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).ok()?;
-    let config = crate::config::Config::load(root).ok()?;
+    let config = crate::config::Config::parse(&text).ok()?;
     if config.description.is_some() {
         return None;
     }

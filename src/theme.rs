@@ -236,10 +236,8 @@ impl Theme {
         // would show another picture, so it goes too.
         if config.icon.is_some() {
             static_files.retain(|(rel, _)| {
-                !matches!(
-                    rel.to_str(),
-                    Some("icon.svg" | "icon-32.png" | "apple-touch-icon.png" | "favicon.ico")
-                )
+                !rel.to_str()
+                    .is_some_and(|r| crate::images::icon::REPLACED.contains(&r))
             });
         }
 

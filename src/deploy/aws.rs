@@ -49,6 +49,8 @@ pub struct AwsCredentials {
     held: tokio::sync::Mutex<Option<Credentials>>,
     /// Where they were looked for, for messages.
     looked: String,
+    /// The profile in use: the target's, `AWS_PROFILE`, or `default`.
+    profile: String,
 }
 
 impl std::fmt::Debug for AwsCredentials {
@@ -144,6 +146,7 @@ impl AwsCredentials {
             chain,
             held: tokio::sync::Mutex::new(None),
             looked,
+            profile: profile_name,
         });
         credentials
             .get()
@@ -174,33 +177,29 @@ impl AwsCredentials {
             DeployLocation::Dir(_) => "CloudFront".to_string(),
         };
         let why = chain_text(e);
-        let undefined = why.contains("was not defined");
+        // The hint when the target names a profile that gave nothing.
+        let add_profile = |p: &str| {
+            format!(
+                "add `[profile {p}]` to the config file (or `[{p}]` to the credentials file), or change `profile` on target `{}`",
+                target.name
+            )
+        };
         match e {
-            _ if undefined => Error::usage(
+            _ if why.contains("was not defined") => Error::usage(
                 format!(
                     "no AWS profile `{}` for `{place}` (looked in {})",
-                    target
-                        .profile
-                        .clone()
-                        .or_else(|| std::env::var("AWS_PROFILE").ok())
-                        .unwrap_or_else(|| "default".to_string()),
+                    self.profile,
                     profile_files()
                 ),
                 match &target.profile {
-                    Some(p) => format!(
-                        "add `[profile {p}]` to the config file (or `[{p}]` to the credentials file), or change `profile` on target `{}`",
-                        target.name
-                    ),
+                    Some(p) => add_profile(p),
                     None => "add the profile, or set AWS_PROFILE to one that exists".to_string(),
                 },
             ),
             CredentialsError::CredentialsNotLoaded(_) => Error::usage(
                 format!("no AWS credentials for `{place}` (looked in {})", self.looked),
                 match &target.profile {
-                    Some(p) => format!(
-                        "add `[profile {p}]` to the config file (or `[{p}]` to the credentials file), or change `profile` on target `{}`",
-                        target.name
-                    ),
+                    Some(p) => add_profile(p),
                     None => "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE to a profile of ~/.aws/config (credentials are never read from nutgraf.toml)".to_string(),
                 },
             ),

@@ -106,10 +106,7 @@ pub fn create_invalidation(
         "</Items></Paths><CallerReference>{}</CallerReference></InvalidationBatch>",
         quick_xml::escape::escape(caller_reference)
     ));
-    let url = format!(
-        "{endpoint}/{API_VERSION}/distribution/{}/invalidation",
-        percent_encoding::utf8_percent_encode(distribution_id, percent_encoding::NON_ALPHANUMERIC)
-    );
+    let url = invalidations_url(endpoint, distribution_id);
     let headers = vec![("Content-Type".to_string(), "text/xml".to_string())];
     let headers = signed("POST", &url, headers, body.as_bytes(), credentials, now)?;
     Ok(PurgeRequest {
@@ -121,6 +118,19 @@ pub fn create_invalidation(
     })
 }
 
+/// `…/distribution/{Id}/invalidation`, where both calls start.
+fn invalidations_url(endpoint: &str, distribution_id: &str) -> String {
+    format!(
+        "{endpoint}/{API_VERSION}/distribution/{}/invalidation",
+        segment(distribution_id)
+    )
+}
+
+/// `s` percent-encoded as one path segment.
+fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// The signed `GetInvalidation` request for invalidation `id`.
 pub fn get_invalidation(
     endpoint: &str,
@@ -129,13 +139,10 @@ pub fn get_invalidation(
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<PurgeRequest> {
-    let enc = |s: &str| {
-        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
     let url = format!(
-        "{endpoint}/{API_VERSION}/distribution/{}/invalidation/{}",
-        enc(distribution_id),
-        enc(id)
+        "{}/{}",
+        invalidations_url(endpoint, distribution_id),
+        segment(id)
     );
     let headers = signed("GET", &url, Vec::new(), b"", credentials, now)?;
     Ok(PurgeRequest {

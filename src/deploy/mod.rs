@@ -203,7 +203,7 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     let cloudfront = target
         .purge
         .as_ref()
-        .is_some_and(|p| matches!(p.cdn, crate::config::Cdn::CloudFront { .. }));
+        .is_some_and(|p| matches!(p.cdn, Cdn::CloudFront { .. }));
     if opts.wait && !cloudfront && !opts.dry_run {
         eprintln!(
             "note: --wait waits for CloudFront invalidations; target `{}` {}",

@@ -121,12 +121,14 @@ pub fn requests(
                     // Each key with the paths it covers (both forms of a
                     // page), in the order first seen.
                     let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+                    let mut index = std::collections::HashMap::new();
                     for p in paths {
                         let key = invalidation::key_of(p);
-                        match keys.iter_mut().find(|(k, _)| *k == key) {
-                            Some((_, covered)) => covered.push(p.clone()),
-                            None => keys.push((key, vec![p.clone()])),
-                        }
+                        let i = *index.entry(key.clone()).or_insert_with(|| {
+                            keys.push((key, Vec::new()));
+                            keys.len() - 1
+                        });
+                        keys[i].1.push(p.clone());
                     }
                     let mut headers = headers;
                     headers.push(("Content-Type".to_string(), "application/json".to_string()));
@@ -253,16 +255,9 @@ fn send_one(
     let mut last = (String::new(), None);
     for attempt in 0..ATTEMPTS {
         let answer = if request.method == "GET" {
-            let mut call = agent.get(&request.url);
-            for (name, value) in &request.headers {
-                call = call.header(name, value);
-            }
-            call.call()
+            with_headers(agent.get(&request.url), &request.headers).call()
         } else {
-            let mut call = agent.post(&request.url);
-            for (name, value) in &request.headers {
-                call = call.header(name, value);
-            }
+            let call = with_headers(agent.post(&request.url), &request.headers);
             match &request.body {
                 Some(body) => call.send(body.as_str()),
                 None => call.send_empty(),
@@ -310,6 +305,18 @@ fn send_one(
         }
     }
     Err(last)
+}
+
+/// `call` with `headers` added (a GET and a POST are builders of
+/// different types).
+fn with_headers<B>(
+    mut call: ureq::RequestBuilder<B>,
+    headers: &[(String, String)],
+) -> ureq::RequestBuilder<B> {
+    for (name, value) in headers {
+        call = call.header(name, value);
+    }
+    call
 }
 
 /// What an API said about an error, in one line: Cloudflare's

@@ -75,26 +75,30 @@ pub fn open(
     let env: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
-    Ok(match &target.location {
-        DeployLocation::S3 { bucket, prefix } => AnyStore::S3(S3Store::open(
-            target,
-            bucket,
-            prefix,
-            &env,
-            credentials,
-            region,
-        )?),
-        DeployLocation::Dir(dir) => AnyStore::Dir(DirStore::new(dir.clone())),
-    })
+    open_store(target, &env, credentials, region)
 }
 
 /// Opens `target` with the `AWS_*` variables of `env` (keys included)
 /// instead of the process environment and profiles.
 pub fn open_with_env(target: &DeployTarget, env: &[(String, String)]) -> Result<AnyStore> {
+    open_store(target, env, None, None)
+}
+
+fn open_store(
+    target: &DeployTarget,
+    env: &[(String, String)],
+    credentials: Option<Arc<AwsCredentials>>,
+    region: Option<&str>,
+) -> Result<AnyStore> {
     Ok(match &target.location {
-        DeployLocation::S3 { bucket, prefix } => {
-            AnyStore::S3(S3Store::open(target, bucket, prefix, env, None, None)?)
-        }
+        DeployLocation::S3 { bucket, prefix } => AnyStore::S3(S3Store::open(
+            target,
+            bucket,
+            prefix,
+            env,
+            credentials,
+            region,
+        )?),
         DeployLocation::Dir(dir) => AnyStore::Dir(DirStore::new(dir.clone())),
     })
 }

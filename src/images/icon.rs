@@ -13,6 +13,10 @@ use crate::diagnostic::Diagnostic;
 /// The files made, by output path.
 pub const MADE: [&str; 3] = ["icon-32.png", "apple-touch-icon.png", "favicon.ico"];
 
+/// The theme's icon files that `icon` replaces: the made ones, and the
+/// SVG, which would show another picture.
+pub const REPLACED: [&str; 4] = ["icon.svg", MADE[0], MADE[1], MADE[2]];
+
 /// The smallest source: the apple-touch-icon's size.
 pub const MIN_SIZE: u32 = 180;
 
