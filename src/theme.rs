@@ -81,67 +81,45 @@ struct BuiltinTheme {
     templates: &'static [(&'static str, &'static str)],
 }
 
+/// A built-in theme's static files, embedded: its stylesheet parts (see
+/// [`stylesheet_parts`]) and icons (drawn by scripts/make-icons.py). A
+/// site's `static/` files of the same names replace them.
+macro_rules! builtin_theme {
+    ($name:literal: $($file:literal),+ $(,)?) => {
+        BuiltinTheme {
+            name: $name,
+            static_files: &[$((
+                $file,
+                include_bytes!(concat!("../themes/", $name, "/static/", $file)),
+            )),+],
+            templates: &[],
+        }
+    };
+}
+
 const BUILTIN_THEMES: &[BuiltinTheme] = &[
-    BuiltinTheme {
-        name: "broadsheet",
-        static_files: &[
-            (
-                "style.css",
-                include_bytes!("../themes/broadsheet/static/style.css"),
-            ),
-            // The icons (drawn by scripts/make-icons.py); a site's
-            // `static/` files of the same names replace them.
-            (
-                "icon.svg",
-                include_bytes!("../themes/broadsheet/static/icon.svg"),
-            ),
-            (
-                "icon-32.png",
-                include_bytes!("../themes/broadsheet/static/icon-32.png"),
-            ),
-            (
-                "apple-touch-icon.png",
-                include_bytes!("../themes/broadsheet/static/apple-touch-icon.png"),
-            ),
-            (
-                "favicon.ico",
-                include_bytes!("../themes/broadsheet/static/favicon.ico"),
-            ),
-        ],
-        templates: &[],
-    },
-    BuiltinTheme {
-        name: "newsroom",
-        static_files: &[
-            (
-                "style.css",
-                include_bytes!("../themes/newsroom/static/style.css"),
-            ),
-            // The icons (drawn by scripts/make-icons.py); a site's
-            // `static/` files of the same names replace them.
-            (
-                "icon.svg",
-                include_bytes!("../themes/newsroom/static/icon.svg"),
-            ),
-            (
-                "icon-32.png",
-                include_bytes!("../themes/newsroom/static/icon-32.png"),
-            ),
-            (
-                "apple-touch-icon.png",
-                include_bytes!("../themes/newsroom/static/apple-touch-icon.png"),
-            ),
-            (
-                "favicon.ico",
-                include_bytes!("../themes/newsroom/static/favicon.ico"),
-            ),
-        ],
-        templates: &[],
-    },
+    builtin_theme!("broadsheet":
+        "style.css", "article.css", "listing.css", "search.css", "code.css",
+        "components/key_facts.css", "components/pull_quote.css", "components/timeline.css",
+        "components/embed.css", "components/gallery.css",
+        "icon.svg", "icon-32.png", "apple-touch-icon.png", "favicon.ico",
+    ),
+    builtin_theme!("newsroom":
+        "style.css", "article.css", "listing.css", "search.css", "code.css",
+        "components/key_facts.css", "components/pull_quote.css", "components/timeline.css",
+        "components/embed.css", "components/gallery.css",
+        "icon.svg", "icon-32.png", "apple-touch-icon.png", "favicon.ico",
+    ),
 ];
 
-/// The theme file that becomes the site's hashed stylesheet.
-const STYLESHEET: &str = "style.css";
+/// The theme file that becomes the stylesheet every page loads.
+pub const STYLESHEET: &str = "style.css";
+/// The stylesheet part (`article.css`) that styles Markdown: articles load
+/// it, and listing pages whose intro needs it.
+const PROSE_PART: &str = "article";
+/// The theme file the highlighting CSS is appended to, loaded only by
+/// pages with code blocks.
+pub const CODE_STYLESHEET: &str = "code.css";
 
 /// Where a static file of the theme comes from.
 #[derive(Debug, Clone)]
@@ -159,6 +137,9 @@ pub struct Theme {
     origins: BTreeMap<String, PathBuf>,
     /// The theme's `style.css` (site `static/style.css` overrides it).
     pub stylesheet: String,
+    /// The theme's `code.css`, if any: the styles of code blocks, before
+    /// the generated highlighting CSS.
+    pub code_stylesheet: Option<String>,
     /// Other theme static files, by output path.
     pub static_files: Vec<(PathBuf, StaticSource)>,
     /// Template name → hash of its source and of every template it may
@@ -204,11 +185,14 @@ impl Theme {
         }
         let mut static_files = Vec::new();
         let mut stylesheet = None;
+        let mut code_stylesheet = None;
         if theme_dir.is_dir() {
             read_templates(root, &theme_dir.join(TEMPLATES_DIR), &mut sources)?;
             for (rel, path) in walk_files(&theme_dir.join(crate::paths::STATIC_DIR))? {
                 if rel == Path::new(STYLESHEET) {
                     stylesheet = Some(crate::fs::read_to_string(&path)?);
+                } else if rel == Path::new(CODE_STYLESHEET) {
+                    code_stylesheet = Some(crate::fs::read_to_string(&path)?);
                 } else {
                     static_files.push((rel, StaticSource::Disk(path)));
                 }
@@ -226,6 +210,8 @@ impl Theme {
             for (rel, bytes) in theme.static_files {
                 if *rel == STYLESHEET {
                     stylesheet = Some(String::from_utf8_lossy(bytes).into_owned());
+                } else if *rel == CODE_STYLESHEET {
+                    code_stylesheet = Some(String::from_utf8_lossy(bytes).into_owned());
                 } else {
                     static_files.push((PathBuf::from(rel), StaticSource::Embedded(bytes)));
                 }
@@ -272,6 +258,7 @@ impl Theme {
             templates_key,
             origins,
             stylesheet: stylesheet.unwrap_or_default(),
+            code_stylesheet,
             static_files,
         })
     }
@@ -545,6 +532,21 @@ fn register_filters(tera: &mut Tera) {
 
 /// `asset(path="style.css")` → `{ url, integrity }` of a hashed theme file.
 fn register_asset_function(tera: &mut Tera, assets: Arc<OnceLock<Manifest>>) {
+    let parts = assets.clone();
+    tera.register_function(
+        "stylesheets",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+            let part = kwargs.get::<&str>("part")?;
+            let prose = kwargs.get::<bool>("prose")?.unwrap_or(false);
+            let components = kwargs.get::<Vec<String>>("components")?.unwrap_or_default();
+            let code = kwargs.get::<bool>("code")?.unwrap_or(false);
+            let manifest = parts.get();
+            let found = stylesheet_parts(part, prose, &components, code)
+                .filter_map(|name| manifest.and_then(|m| m.get(&name)))
+                .collect::<Vec<_>>();
+            Ok(Value::from_serializable(&found))
+        },
+    );
     tera.register_function(
         "asset",
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
@@ -568,6 +570,29 @@ fn register_asset_function(tera: &mut Tera, assets: Arc<OnceLock<Manifest>>) {
             }
         },
     );
+}
+
+/// The stylesheets a page loads, in cascade order: `style.css`, which
+/// every page loads, then its kind's part (`article.css`, `listing.css`,
+/// `search.css`), `article.css` for Markdown beyond plain paragraphs on
+/// another kind of page (`prose`), one `components/<name>.css` per
+/// component it calls, and `code.css` when it has code blocks.
+/// `stylesheets()` in a template keeps those the theme (or the site) has.
+fn stylesheet_parts<'a>(
+    part: Option<&'a str>,
+    prose: bool,
+    components: &'a [String],
+    code: bool,
+) -> impl Iterator<Item = String> + 'a {
+    std::iter::once(STYLESHEET.to_string())
+        .chain(part.map(|p| format!("{p}.css")))
+        .chain((prose && part != Some(PROSE_PART)).then(|| format!("{PROSE_PART}.css")))
+        .chain(
+            components
+                .iter()
+                .map(|c| format!("{COMPONENTS_DIR}{c}.css")),
+        )
+        .chain(code.then(|| CODE_STYLESHEET.to_string()))
 }
 
 /// `{{ page.date | date(format="%B %-d, %Y") }}`: formats an RFC 3339

@@ -99,6 +99,12 @@ struct PageContext<'a> {
     previous: Option<Neighbour>,
     next: Option<Neighbour>,
     extra: &'a toml::Table,
+    /// The components the body calls, sorted, each once: the page loads
+    /// their stylesheets (`stylesheets()`).
+    components: Vec<String>,
+    /// Whether the body has a code block (`<pre>`): the page loads the
+    /// highlighting stylesheet.
+    has_code: bool,
 }
 
 /// An article rendered: what listings show of it, the images it had
@@ -127,6 +133,8 @@ struct Parts {
     dates: Dates,
     permalink: String,
     processed: Vec<ImageUse>,
+    /// The components the body calls.
+    components: Vec<String>,
 }
 
 /// `datePublished` and `dateModified`, as RFC 3339.
@@ -290,7 +298,10 @@ impl SiteRef<'_> {
             .zip(pass.previous_article(&file))
             .and_then(|(dir, old)| {
                 let reuse = old.reuse.as_ref().filter(|_| old.body_key == body_key)?;
-                Some((site.retemplate(pages, i, dir, &file, reuse)?, old))
+                Some((
+                    site.retemplate(pages, i, dir, &file, reuse, &old.components)?,
+                    old,
+                ))
             });
         let (done, diagnostics, retemplated) = match reused {
             Some((done, old)) => {
@@ -299,7 +310,6 @@ impl SiteRef<'_> {
                 let mut diagnostics = old.diagnostics.clone();
                 diagnostics.extend(local.into_sorted());
                 let mut done = done?;
-                done.components = old.components.clone();
                 done.links = old.links.clone();
                 (done, diagnostics, true)
             }
@@ -490,7 +500,6 @@ impl SiteRef<'_> {
                 .map(|r| r.figure.alt.clone())
                 .filter(|a| !a.is_empty()),
         };
-        let components = std::mem::take(&mut rendered.components);
         let mut done = self.finish_article(
             pages,
             i,
@@ -505,9 +514,9 @@ impl SiteRef<'_> {
                 dates,
                 permalink,
                 processed,
+                components: std::mem::take(&mut rendered.components),
             },
         )?;
-        done.components = components;
         done.links = std::mem::take(&mut rendered.internal);
         Ok(done)
     }
@@ -523,6 +532,7 @@ impl SiteRef<'_> {
         previous: &std::path::Path,
         file: &str,
         reuse: &Reusable,
+        components: &[String],
     ) -> Option<Result<ArticleOut, Error>> {
         let page = &pages[i];
         let old = std::fs::read(previous.join(file)).ok()?;
@@ -553,6 +563,7 @@ impl SiteRef<'_> {
                 dates: Dates::of(page),
                 permalink: self.config.permalink(&page.url),
                 processed,
+                components: components.to_vec(),
             },
         ))
     }
@@ -586,12 +597,14 @@ impl SiteRef<'_> {
             dates,
             permalink,
             processed,
+            components,
         } = parts;
         let figures: Vec<std::path::PathBuf> = processed
             .iter()
             .filter(|u| !u.lead)
             .map(|u| u.file.clone())
             .collect();
+        let has_code = memchr::memmem::find(content.as_bytes(), b"<pre").is_some();
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),
@@ -616,6 +629,8 @@ impl SiteRef<'_> {
             previous,
             next,
             extra: &page.matter.extra,
+            has_code,
+            components,
         };
         let mut summary = Summary {
             key: 0,
@@ -644,7 +659,7 @@ impl SiteRef<'_> {
             summary,
             processed,
             reuse: None,
-            components: Vec::new(),
+            components: context.components.clone(),
             links: Vec::new(),
         };
         let template = page.matter.template.as_deref().unwrap_or("page.html");

@@ -146,8 +146,9 @@ pub(super) struct Everything<'a> {
     pub tags: &'a [Tag],
     pub aliases: &'a [Alias],
     pub paginate_by: usize,
-    /// The stylesheet's output path (`assets/style.<hash>.css`).
-    pub stylesheet: &'a str,
+    /// The URLs of the stylesheets nutgraf writes (`/assets/style.<hash>.css`
+    /// and `/assets/code.<hash>.css`).
+    pub stylesheets: [&'a str; 2],
     /// Where `content/` is shown to the user (`content`).
     pub content_dir: &'a Path,
     /// Whether the search page and Pagefind's files are written.
@@ -268,11 +269,13 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
     ] {
         claims.claim(file.into(), Owner::generated(what), diags);
     }
-    claims.claim(
-        site.stylesheet.trim_start_matches('/').to_string(),
-        Owner::generated("the stylesheet"),
-        diags,
-    );
+    for url in site.stylesheets {
+        claims.claim(
+            url.trim_start_matches('/').to_string(),
+            Owner::generated("the stylesheet"),
+            diags,
+        );
+    }
     if site.search {
         // Pagefind names most of its files by their hash; these two are
         // fixed, and where a site's own file would break search.

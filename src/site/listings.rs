@@ -302,6 +302,59 @@ struct SectionContext<'a> {
     content: String,
     url: &'a str,
     permalink: String,
+    /// The components the intro calls, for `stylesheets()`.
+    components: Vec<String>,
+    /// Whether the intro has a code block.
+    has_code: bool,
+    /// Whether the intro holds more than paragraphs and inline text (a
+    /// list, heading, figure, table, quote…), which the article
+    /// stylesheet styles.
+    has_prose: bool,
+}
+
+/// A listing page's intro, rendered from its `_index.md`.
+#[derive(Default)]
+struct Intro {
+    html: String,
+    components: Vec<String>,
+}
+
+impl<'a> SectionContext<'a> {
+    fn new(
+        title: &'a str,
+        description: Option<&'a str>,
+        intro: Intro,
+        url: &'a str,
+        permalink: String,
+    ) -> SectionContext<'a> {
+        SectionContext {
+            title,
+            description,
+            has_code: memchr::memmem::find(intro.html.as_bytes(), b"<pre").is_some(),
+            has_prose: has_block_markup(&intro.html),
+            content: intro.html,
+            url,
+            permalink,
+            components: intro.components,
+        }
+    }
+}
+
+/// Whether `html` has an element beyond paragraphs and inline text: the
+/// tags `style.css` styles in any `.prose` are these.
+fn has_block_markup(html: &str) -> bool {
+    const PLAIN: &[&str] = &[
+        "p", "a", "em", "strong", "b", "i", "br", "span", "abbr", "small", "s", "del", "ins",
+        "mark", "sub", "sup", "time",
+    ];
+    html.split('<').skip(1).any(|tag| {
+        let name = tag.trim_start_matches('/');
+        let end = name
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(name.len());
+        let name = &name[..end];
+        !name.is_empty() && !PLAIN.iter().any(|p| p.eq_ignore_ascii_case(name))
+    })
 }
 
 #[derive(Serialize)]
@@ -316,7 +369,7 @@ struct TagContext<'a> {
 
 impl SiteRef<'_> {
     /// The Markdown body of an `_index.md`.
-    fn section_intro(&self, section: &content::Section) -> String {
+    fn section_intro(&self, section: &content::Section) -> Intro {
         let rendered = markdown::render_page(
             &section.text[section.body_offset..],
             &RenderContext {
@@ -337,7 +390,10 @@ impl SiteRef<'_> {
             },
         );
         self.diags.extend(rendered.diagnostics);
-        rendered.html
+        Intro {
+            html: rendered.html,
+            components: rendered.components,
+        }
     }
 
     /// The home page, section pages, the tag index and tag pages, each
@@ -357,13 +413,13 @@ impl SiteRef<'_> {
         let description = home
             .and_then(|h| h.matter.description.as_deref())
             .or(self.config.description.as_deref());
-        let section = SectionContext {
+        let section = SectionContext::new(
             title,
             description,
-            content: home.map(|h| self.section_intro(h)).unwrap_or_default(),
-            url: "/",
-            permalink: self.config.permalink("/"),
-        };
+            home.map(|h| self.section_intro(h)).unwrap_or_default(),
+            "/",
+            self.config.permalink("/"),
+        );
         let per_page = home
             .and_then(|h| h.matter.paginate_by)
             .unwrap_or(self.config.paginate_by);
@@ -390,13 +446,13 @@ impl SiteRef<'_> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let title = s.matter.title.as_deref().unwrap_or(&fallback);
-            let section = SectionContext {
+            let section = SectionContext::new(
                 title,
-                description: s.matter.description.as_deref(),
-                content: self.section_intro(s),
-                url: &s.url,
-                permalink: self.config.permalink(&s.url),
-            };
+                s.matter.description.as_deref(),
+                self.section_intro(s),
+                &s.url,
+                self.config.permalink(&s.url),
+            );
             let jsonld = schema::collection(
                 self.config,
                 title,

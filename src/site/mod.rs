@@ -26,7 +26,11 @@ use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR, absolute};
 use crate::theme::Theme;
 
 use self::listings::Summary;
-use self::statics::{copy_content_assets, copy_files, copy_theme_static, write_stylesheet};
+use self::statics::{
+    copy_content_assets, copy_files, copy_theme_static, replaces_theme_asset, write_stylesheets,
+    Stylesheets,
+};
+use crate::theme::{CODE_STYLESHEET, STYLESHEET};
 
 /// What `nutgraf build` was asked to do.
 #[derive(Debug, Clone)]
@@ -434,7 +438,11 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     // 4. Static files, then the stylesheet, which every page links. The
     //    theme's are listed in every mode: their hashed names are claimed.
     let mut manifest = Manifest::new();
-    let mut files_copied = copy_theme_static(&theme, out, &mut manifest, preview)?;
+    let mut site_static = crate::paths::walk_files(&root.join(STATIC_DIR))?;
+    let mut files_copied = copy_theme_static(&theme, &site_static, out, &mut manifest, preview)?;
+    // A site's stylesheet or script of a theme asset's name was published
+    // hashed in its place just now.
+    site_static.retain(|(rel, _)| !replaces_theme_asset(&theme, rel));
     let made_icons = match &config.icon {
         Some(source) => {
             crate::images::icon::make(root, source).map_err(|d| Error::Config(vec![d]))?
@@ -445,8 +453,8 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         out.write(name, bytes.clone())?;
     }
     files_copied += made_icons.len();
-    let site_static = crate::paths::walk_files(&root.join(STATIC_DIR))?;
-    let stylesheet = write_stylesheet(root, &theme, out, preview)?;
+    let stylesheets = write_stylesheets(root, &theme, out, preview)?;
+    let stylesheet = &stylesheets.base;
     let mut claims = claims::Claims::default();
     let mut theme_files = theme_outputs(root, &config.theme, &theme, &manifest);
     if let Some(source) = &config.icon {
@@ -476,12 +484,12 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .chain(made_icons.iter().map(|(name, _)| Path::new(*name)))
             .chain(site_static.iter().map(|(rel, _)| rel.as_path())),
     );
-    set_globals(&mut theme, &config, &stylesheet, &nav);
+    set_globals(&mut theme, &config, stylesheet, &nav);
     let sitewide = Sitewide {
         root,
         config: &config,
         theme: &theme,
-        stylesheet: &stylesheet,
+        stylesheets: &stylesheets,
         nav: &nav,
         drafts,
     };
@@ -493,7 +501,8 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         }
         Mode::Check { .. } => None,
     };
-    manifest.insert("style.css".into(), stylesheet.clone());
+    manifest.insert(STYLESHEET.into(), stylesheets.base.clone());
+    manifest.insert(CODE_STYLESHEET.into(), stylesheets.code.clone());
     theme.set_assets(manifest);
     lap.mark("static files and stylesheet");
 
@@ -566,7 +575,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
                     tags: &tags,
                     aliases: &aliases,
                     paginate_by: config.paginate_by,
-                    stylesheet: &stylesheet.url,
+                    stylesheets: [&stylesheets.base.url, &stylesheets.code.url],
                     content_dir: Path::new(crate::paths::CONTENT_DIR),
                     search: nav.search,
                 },
@@ -658,7 +667,7 @@ struct Sitewide<'s> {
     root: &'s Path,
     config: &'s Config,
     theme: &'s Theme,
-    stylesheet: &'s Asset,
+    stylesheets: &'s Stylesheets,
     nav: &'s Nav,
     drafts: bool,
 }
@@ -679,7 +688,8 @@ fn begin_pass<'p>(
     let globals = crate::hash::key(&(
         &config_text,
         &s.config.theme,
-        (&s.stylesheet.url, &s.stylesheet.integrity),
+        (&s.stylesheets.base.url, &s.stylesheets.base.integrity),
+        (&s.stylesheets.code.url, &s.stylesheets.code.integrity),
         s.drafts,
         preview,
         generation,

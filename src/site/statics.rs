@@ -10,12 +10,16 @@ use crate::content::Content;
 use crate::error::Error;
 use crate::output::Output;
 use crate::paths::STATIC_DIR;
-use crate::theme::{StaticSource, Theme};
+use crate::theme::{StaticSource, Theme, CODE_STYLESHEET, STYLESHEET};
 
 /// Copies the theme's static files; CSS and JavaScript get content-hashed
 /// names under `/assets/` and go into the manifest.
+///
+/// A site's `static/` file of the same name replaces a hashed one: it is
+/// published hashed in its place (see [`replaces_theme_asset`]).
 pub(super) fn copy_theme_static(
     theme: &Theme,
+    site_static: &[(PathBuf, PathBuf)],
     out: Output,
     manifest: &mut Manifest,
     stable: bool,
@@ -23,9 +27,11 @@ pub(super) fn copy_theme_static(
     for (rel, source) in &theme.static_files {
         let name = crate::paths::slash(rel);
         if assets::is_hashed(rel) {
-            let bytes = match source {
-                StaticSource::Embedded(bytes) => bytes.to_vec(),
-                StaticSource::Disk(from) => crate::fs::read(from)?,
+            let site = site_static.iter().find(|(r, _)| r == rel);
+            let bytes = match (site, source) {
+                (Some((_, path)), _) => crate::fs::read(path)?,
+                (None, StaticSource::Embedded(bytes)) => bytes.to_vec(),
+                (None, StaticSource::Disk(from)) => crate::fs::read(from)?,
             };
             let (path, integrity) = if stable {
                 (format!("assets/{name}"), String::new())
@@ -49,6 +55,15 @@ pub(super) fn copy_theme_static(
         }
     }
     Ok(theme.static_files.len())
+}
+
+/// Whether the site's static file `rel` stands in for one of the theme's
+/// hashed stylesheets or scripts, so it is not also copied as it is.
+pub(super) fn replaces_theme_asset(theme: &Theme, rel: &Path) -> bool {
+    assets::is_hashed(rel)
+        && (rel == Path::new(STYLESHEET)
+            || rel == Path::new(CODE_STYLESHEET)
+            || theme.static_files.iter().any(|(r, _)| r == rel))
 }
 
 /// Copies `files` (each path in the output and the file, as
@@ -75,26 +90,50 @@ pub(super) fn copy_content_assets(
     Ok(content.assets.len())
 }
 
-/// Writes the theme stylesheet (or the site's `static/style.css`) with the
-/// highlighting CSS appended, under a content-hashed name. Returns its URL.
-pub(super) fn write_stylesheet(
+/// The stylesheets nutgraf writes itself: `style.css`, which every page
+/// loads, and `code.css`, the theme's code styles with the highlighting
+/// CSS appended, which pages with code blocks load.
+pub(super) struct Stylesheets {
+    pub(super) base: Asset,
+    pub(super) code: Asset,
+}
+
+/// Writes the theme's `style.css` and `code.css` (or the site's
+/// `static/` files of those names) under content-hashed names, with the
+/// highlighting CSS appended to `code.css`.
+pub(super) fn write_stylesheets(
     root: &Path,
     theme: &Theme,
     out: Output,
     stable: bool,
-) -> Result<Asset, Error> {
-    let site_css = root.join(STATIC_DIR).join("style.css");
-    let mut css = if site_css.is_file() {
-        crate::fs::read_to_string(&site_css)?
-    } else {
-        theme.stylesheet.clone()
+) -> Result<Stylesheets, Error> {
+    let site_file = |name: &str| -> Result<Option<String>, Error> {
+        let path = root.join(STATIC_DIR).join(name);
+        Ok(if path.is_file() {
+            Some(crate::fs::read_to_string(&path)?)
+        } else {
+            None
+        })
     };
-    css.push('\n');
-    css.push_str(&crate::markdown::highlight::stylesheet()?);
+    let base = site_file(STYLESHEET)?.unwrap_or_else(|| theme.stylesheet.clone());
+    let mut code = site_file(CODE_STYLESHEET)?
+        .or_else(|| theme.code_stylesheet.clone())
+        .unwrap_or_default();
+    if !code.is_empty() {
+        code.push('\n');
+    }
+    code.push_str(&crate::markdown::highlight::stylesheet()?);
+    Ok(Stylesheets {
+        base: write_css(STYLESHEET, base, out, stable)?,
+        code: write_css(CODE_STYLESHEET, code, out, stable)?,
+    })
+}
+
+fn write_css(name: &str, css: String, out: Output, stable: bool) -> Result<Asset, Error> {
     let (rel, integrity) = if stable {
-        ("assets/style.css".to_string(), String::new())
+        (format!("assets/{name}"), String::new())
     } else {
-        let hashed = assets::hashed_path(Path::new("style.css"), css.as_bytes());
+        let hashed = assets::hashed_path(Path::new(name), css.as_bytes());
         (hashed, assets::integrity(css.as_bytes()))
     };
     out.write(&rel, css)?;
