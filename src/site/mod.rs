@@ -27,8 +27,8 @@ use crate::theme::Theme;
 
 use self::listings::Summary;
 use self::statics::{
-    copy_content_assets, copy_files, copy_theme_static, replaces_theme_asset, write_stylesheets,
-    Stylesheets,
+    Stylesheets, copy_content_assets, copy_files, copy_theme_static, replaces_theme_asset,
+    write_stylesheets,
 };
 use crate::theme::{CODE_STYLESHEET, STYLESHEET};
 

@@ -10,7 +10,7 @@ use crate::content::Content;
 use crate::error::Error;
 use crate::output::Output;
 use crate::paths::STATIC_DIR;
-use crate::theme::{StaticSource, Theme, CODE_STYLESHEET, STYLESHEET};
+use crate::theme::{CODE_STYLESHEET, STYLESHEET, StaticSource, Theme};
 
 /// Copies the theme's static files; CSS and JavaScript get content-hashed
 /// names under `/assets/` and go into the manifest.

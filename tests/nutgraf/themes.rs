@@ -48,15 +48,22 @@ fn only_a_long_opening_paragraph_gets_the_drop_cap() {
     }
 }
 
-/// The built stylesheet (its name is content-hashed).
+/// Every stylesheet part the build wrote, concatenated (their names are
+/// content-hashed).
 fn stylesheet(site: &Site) -> String {
     let dir = site.root.join("public/assets");
-    let entry = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&dir)
+        .into_iter()
         .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().ends_with(".css"))
-        .unwrap_or_else(|| panic!("no stylesheet in {}", dir.display()));
-    std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}"))
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "css"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no stylesheet in {}", dir.display());
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
 }
 
 /// The `href`s of the page's `<link rel="…">` tags for `rel`.
@@ -258,4 +265,163 @@ fn icon_in_the_config_makes_the_icon_files() {
     site.build(&[])
         .failure(2)
         .says("cannot make icons from `art/small.png`: it is 64 x 64; the apple-touch-icon alone needs 180 x 180");
+}
+
+/// The stylesheets a page links, as their logical names: `/assets/code.1a2b3c4d5e.css`
+/// gives `code.css`. Each one's SRI hash must match the published file.
+fn stylesheet_parts(site: &Site, page: &str) -> Vec<String> {
+    let html = site.output(page);
+    let tag = "<link rel=\"stylesheet\" href=\"";
+    html.match_indices(tag)
+        .map(|(at, _)| {
+            let rest = &html[at + tag.len()..];
+            let url = &rest[..rest.find('"').unwrap_or(0)];
+            let integrity = rest
+                .split_once("integrity=\"")
+                .and_then(|(_, r)| r.split_once('"'))
+                .map(|(i, _)| i)
+                .unwrap_or_default();
+            let bytes = std::fs::read(site.root.join("public").join(url.trim_start_matches('/')))
+                .unwrap_or_else(|e| panic!("{page} links {url}: {e}"));
+            assert_eq!(
+                integrity,
+                nutgraf::assets::integrity(&bytes),
+                "{page}: {url}"
+            );
+            // assets/components/embed.0123456789.css -> components/embed.css
+            let name = url.trim_start_matches("/assets/");
+            let (stem, _) = name.rsplit_once('.').unwrap_or((name, ""));
+            let (stem, hash) = stem.rsplit_once('.').unwrap_or((stem, ""));
+            assert_eq!(hash.len(), 10, "{url} is not hashed");
+            format!("{stem}.css")
+        })
+        .collect()
+}
+
+/// Each page loads style.css and only the parts for what it shows: the
+/// article part on articles (and on a listing whose intro has a table), a
+/// component's part where the page calls it, code.css where there is code.
+#[test]
+fn pages_load_only_the_stylesheet_parts_they_use() {
+    let code = "+++\ntitle = \"Code\"\ndate = 2024-01-03\ntags = [\"T\"]\n+++\n\nText.\n\n{% key_facts() %}\n- One.\n{% end %}\n\n```rust\nfn main() {}\n```\n";
+    let plain = "+++\ntitle = \"Plain\"\ndate = 2024-01-02\n+++\n\nJust *words* and `code`.\n";
+    for theme in ["broadsheet", "newsroom"] {
+        let site = Site::empty()
+            .file(
+                "nutgraf.toml",
+                format!(
+                    "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"{theme}\"\n"
+                ),
+            )
+            .file(
+                "content/_index.md",
+                "+++\ntitle = \"Home\"\n+++\n\nA *plain* intro.\n",
+            )
+            .file("content/code.md", code)
+            .file("content/plain.md", plain)
+            .file(
+                "content/guides/_index.md",
+                "+++\ntitle = \"Guides\"\n+++\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            )
+            .file("content/guides/one.md", plain.replace("Plain", "One"));
+        site.build(&[]).success();
+        let parts = |page: &str| stylesheet_parts(&site, page);
+        assert_eq!(
+            parts("code/index.html"),
+            [
+                "style.css",
+                "article.css",
+                "components/key_facts.css",
+                "code.css"
+            ],
+            "{theme}"
+        );
+        assert_eq!(
+            parts("plain/index.html"),
+            ["style.css", "article.css"],
+            "{theme}"
+        );
+        assert_eq!(parts("index.html"), ["style.css", "listing.css"], "{theme}");
+        assert_eq!(
+            parts("guides/index.html"),
+            ["style.css", "listing.css", "article.css"],
+            "{theme}"
+        );
+        assert_eq!(
+            parts("tags/t/index.html"),
+            ["style.css", "listing.css"],
+            "{theme}"
+        );
+        assert_eq!(
+            parts("tags/index.html"),
+            ["style.css", "listing.css"],
+            "{theme}"
+        );
+        assert_eq!(parts("404.html"), ["style.css"], "{theme}");
+        // The highlighting CSS rides with code.css, not with style.css.
+        let code_css = std::fs::read_to_string(
+            site.root.join("public").join(
+                site.output("code/index.html")
+                    .split("href=\"/")
+                    .find(|s| s.starts_with("assets/code."))
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or_default(),
+            ),
+        )
+        .unwrap_or_default();
+        assert!(
+            code_css.contains(".hl-"),
+            "{theme}: code.css has the token colours"
+        );
+        assert!(
+            !stylesheet_of(&site, "plain/index.html").contains(".hl-"),
+            "{theme}"
+        );
+    }
+}
+
+/// The CSS a page loads, concatenated.
+fn stylesheet_of(site: &Site, page: &str) -> String {
+    let html = site.output(page);
+    html.split("<link rel=\"stylesheet\" href=\"/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|url| std::fs::read_to_string(site.root.join("public").join(url)).unwrap_or_default())
+        .collect()
+}
+
+/// A site's `static/` file named like a theme part replaces it under the
+/// hashed name and is not also published at its plain path; a theme of
+/// one `style.css` still works, its pages linking what exists.
+#[test]
+fn a_site_part_replaces_the_themes_and_a_one_file_theme_still_works() {
+    let site = Site::empty()
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n")
+        .file("static/article.css", ".article { color: rebeccapurple; }\n")
+        .file("static/style.css", "body { color: teal; }\n");
+    site.build(&[]).success();
+    assert_eq!(
+        stylesheet_parts(&site, "a/index.html"),
+        ["style.css", "article.css"]
+    );
+    let css = stylesheet_of(&site, "a/index.html");
+    assert!(css.starts_with("body { color: teal; }"), "{css}");
+    assert!(css.contains("rebeccapurple"), "{css}");
+    assert!(!site.root.join("public/article.css").exists());
+    assert!(!site.root.join("public/style.css").exists());
+
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"plain\"\n",
+        )
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\n```\nx\n```\n")
+        .file("themes/plain/theme.toml", "name = \"plain\"\n")
+        .file("themes/plain/static/style.css", "body { margin: 0 }\n");
+    site.build(&[]).success();
+    assert_eq!(
+        stylesheet_parts(&site, "a/index.html"),
+        ["style.css", "code.css"]
+    );
+    assert_eq!(stylesheet_parts(&site, "index.html"), ["style.css"]);
 }
