@@ -1,5 +1,5 @@
-//! Code highlighting with syntect: HTML with CSS classes, and the light and
-//! dark stylesheets for those classes.
+//! Code highlighting with syntect: HTML with CSS classes, and for each page
+//! the light and dark rules of the classes it uses.
 //!
 //! A fence's language is looked up in syntect's own default syntaxes first
 //! and then in two-face's (bat's curated set, compiled into the binary),
@@ -89,32 +89,125 @@ fn highlighted(syntax: &SyntaxReference, set: &SyntaxSet, code: &str) -> Option<
     Some(generator.finalize())
 }
 
-/// CSS for the highlight classes: light by default, dark under
-/// `prefers-color-scheme: dark`. Both sets sit in media queries because
-/// their selectors differ in specificity: an unwrapped light rule could
-/// beat a dark one.
-pub fn stylesheet() -> anyhow::Result<String> {
-    // Made once per process: loading syntect's theme dump costs a few
-    // milliseconds, which `serve` would pay on every pass.
-    static CSS: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
-    CSS.get_or_init(|| make_stylesheet().map_err(|e| format!("{e:#}")))
-        .clone()
-        .map_err(anyhow::Error::msg)
+/// One rule of the generated highlighting CSS, light or dark.
+struct TokenRule {
+    dark: bool,
+    /// The rule as syntect wrote it.
+    text: String,
+    /// Each selector of its list, as the `hl-` classes it needs.
+    selectors: Vec<Vec<String>>,
 }
 
-fn make_stylesheet() -> anyhow::Result<String> {
+/// The CSS for the token classes in `html` (a page's rendered body): the
+/// rules of the light theme under `not all and (prefers-color-scheme:
+/// dark)` and of the dark theme under `(prefers-color-scheme: dark)`, kept
+/// only where every class of one of their selectors occurs in the page.
+/// Both sets sit in media queries because their selectors differ in
+/// specificity: an unwrapped light rule could beat a dark one. The rules
+/// keep their order, so the cascade is the full stylesheet's. Empty when
+/// the page has no highlighted code.
+///
+/// A page carries these few rules inline rather than linking both themes'
+/// 200-odd: a short code block uses a dozen token kinds, and Lighthouse
+/// counted the rest, 19 KiB, as unused CSS.
+pub fn token_css(html: &str) -> anyhow::Result<String> {
+    let used = token_classes(html);
+    if used.is_empty() {
+        return Ok(String::new());
+    }
+    let mut light = String::new();
+    let mut dark = String::new();
+    for rule in token_rules()? {
+        let applies = rule
+            .selectors
+            .iter()
+            .any(|classes| classes.iter().all(|c| used.contains(c.as_str())));
+        if applies {
+            let out = if rule.dark { &mut dark } else { &mut light };
+            out.push_str(&rule.text);
+        }
+    }
+    let mut css = String::new();
+    if !light.is_empty() {
+        css.push_str("@media not all and (prefers-color-scheme: dark){");
+        css.push_str(&light);
+        css.push('}');
+    }
+    if !dark.is_empty() {
+        css.push_str("@media (prefers-color-scheme: dark){");
+        css.push_str(&dark);
+        css.push('}');
+    }
+    Ok(css)
+}
+
+/// The `hl-` classes on elements of `html`.
+fn token_classes(html: &str) -> std::collections::HashSet<&str> {
+    const ATTR: &str = "class=\"";
+    let mut used = std::collections::HashSet::new();
+    for (at, _) in html.match_indices(ATTR) {
+        let value = &html[at + ATTR.len()..];
+        let value = &value[..value.find('"').unwrap_or(value.len())];
+        used.extend(
+            value
+                .split_ascii_whitespace()
+                .filter(|c| c.starts_with("hl-")),
+        );
+    }
+    used
+}
+
+/// syntect's CSS for both themes, cut into rules once per process
+/// (loading syntect's theme dump costs a few milliseconds, which `serve`
+/// would pay on every pass).
+fn token_rules() -> anyhow::Result<&'static [TokenRule]> {
+    static RULES: OnceLock<Result<Vec<TokenRule>, String>> = OnceLock::new();
+    RULES
+        .get_or_init(|| make_rules().map_err(|e| format!("{e:#}")))
+        .as_deref()
+        .map_err(|e| anyhow::Error::msg(e.clone()))
+}
+
+fn make_rules() -> anyhow::Result<Vec<TokenRule>> {
     let themes = ThemeSet::load_defaults();
-    let theme = |name: &str| {
-        themes
+    let mut rules = Vec::new();
+    for (name, dark) in [(LIGHT_THEME, false), (DARK_THEME, true)] {
+        let theme = themes
             .themes
             .get(name)
-            .ok_or_else(|| anyhow::anyhow!("syntect theme `{name}` is missing"))
-    };
-    let light = css_for_theme_with_class_style(theme(LIGHT_THEME)?, CLASS_STYLE)?;
-    let dark = css_for_theme_with_class_style(theme(DARK_THEME)?, CLASS_STYLE)?;
-    Ok(format!(
-        "/* code highlighting: {LIGHT_THEME} (light), {DARK_THEME} (dark) */\n@media not all and (prefers-color-scheme: dark) {{\n{light}\n}}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    ))
+            .ok_or_else(|| anyhow::anyhow!("syntect theme `{name}` is missing"))?;
+        let css = css_for_theme_with_class_style(theme, CLASS_STYLE)?;
+        rules.extend(split_rules(&css).map(|(selector, body)| TokenRule {
+            dark,
+            text: format!("{}{{{}}}", selector.trim(), compact(body)),
+            selectors: selector
+                .split(',')
+                .map(|one| {
+                    one.split(|c: char| c.is_whitespace() || c == '.')
+                        .filter(|c| c.starts_with("hl-"))
+                        .map(str::to_string)
+                        .collect()
+                })
+                .collect(),
+        }));
+    }
+    Ok(rules)
+}
+
+/// The `selector { body }` rules of syntect's generated CSS, which has
+/// comments but no nesting, strings or at-rules.
+fn split_rules(css: &str) -> impl Iterator<Item = (&str, &str)> {
+    css.split('}').filter_map(|chunk| {
+        let (selector, body) = chunk.split_once('{')?;
+        // A comment before the selector ("theme … generated by syntect").
+        let selector = selector.rsplit_once("*/").map_or(selector, |(_, s)| s);
+        (!selector.trim().is_empty()).then_some((selector, body))
+    })
+}
+
+/// `\n color: #323232;\nfont-style: italic;\n` → `color: #323232;font-style: italic;`
+fn compact(body: &str) -> String {
+    body.lines().map(str::trim).collect()
 }
 
 #[cfg(test)]
@@ -175,9 +268,50 @@ mod tests {
     }
 
     #[test]
-    fn stylesheet_has_light_and_dark() {
-        let css = stylesheet().unwrap_or_else(|e| panic!("{e}"));
-        assert!(css.contains(".hl-"));
-        assert!(css.contains("prefers-color-scheme: dark"));
+    fn token_css_has_the_pages_classes_light_and_dark_and_no_others() {
+        let rust = code_block(Some("rust"), "// hi\nfn main() { let s = \"x\"; }\n");
+        let css = token_css(&rust).unwrap_or_else(|e| panic!("{e}"));
+        let (light, dark) = css
+            .split_once("@media (prefers-color-scheme: dark){")
+            .unwrap_or_else(|| panic!("no dark rules: {css}"));
+        assert!(light.starts_with("@media not all and (prefers-color-scheme: dark){"));
+        for half in [light, dark] {
+            assert!(half.contains(".hl-comment"), "{half}");
+            assert!(half.contains(".hl-string"), "{half}");
+        }
+        // Classes the page does not have bring no rules: no diff lines or
+        // regular expressions here, though both themes colour them.
+        let full: String = token_rules()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect();
+        for absent in [".hl-markup.hl-inserted", ".hl-regexp", ".hl-markup.hl-deleted"] {
+            assert!(full.contains(absent), "{absent} is not in the themes");
+            assert!(!css.contains(absent), "{absent} in {css}");
+        }
+        // Far less than both themes whole.
+        let all: usize = token_rules()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|r| r.text.len())
+            .sum();
+        assert!(css.len() * 4 < all, "{} of {all} bytes", css.len());
+        // Every rule of the page is a rule of the full set, in its order.
+        let rules: Vec<&str> = token_rules()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect();
+        let (mut from, mut kept) = (0, 0);
+        for rule in rules {
+            if let Some(i) = css[from..].find(rule) {
+                from += i + rule.len();
+                kept += 1;
+            }
+        }
+        // Every '}' closes a rule but the two media blocks'.
+        assert_eq!(kept, css.matches('}').count() - 2, "{css}");
+        assert_eq!(token_css("<p>no code</p>").ok().as_deref(), Some(""));
     }
 }

@@ -103,8 +103,11 @@ struct PageContext<'a> {
     /// their stylesheets (`stylesheets()`).
     components: Vec<String>,
     /// Whether the body has a code block (`<pre>`): the page loads the
-    /// highlighting stylesheet.
+    /// theme's `code.css`.
     has_code: bool,
+    /// The token colours of the body's highlighted code, light and dark:
+    /// only the rules its classes need ([`markdown::highlight::token_css`]).
+    code_css: String,
 }
 
 /// An article rendered: what listings show of it, the images it had
@@ -605,6 +608,11 @@ impl SiteRef<'_> {
             .map(|u| u.file.clone())
             .collect();
         let has_code = memchr::memmem::find(content.as_bytes(), b"<pre").is_some();
+        let code_css = if has_code {
+            markdown::highlight::token_css(&content)?
+        } else {
+            String::new()
+        };
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),
@@ -630,6 +638,7 @@ impl SiteRef<'_> {
             next,
             extra: &page.matter.extra,
             has_code,
+            code_css,
             components,
         };
         let mut summary = Summary {

@@ -148,7 +148,7 @@ pub(super) struct Everything<'a> {
     pub paginate_by: usize,
     /// The URLs of the stylesheets nutgraf writes (`/assets/style.<hash>.css`
     /// and `/assets/code.<hash>.css`).
-    pub stylesheets: [&'a str; 2],
+    pub stylesheets: Vec<&'a str>,
     /// Where `content/` is shown to the user (`content`).
     pub content_dir: &'a Path,
     /// Whether the search page and Pagefind's files are written.
@@ -269,7 +269,7 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
     ] {
         claims.claim(file.into(), Owner::generated(what), diags);
     }
-    for url in site.stylesheets {
+    for url in &site.stylesheets {
         claims.claim(
             url.trim_start_matches('/').to_string(),
             Owner::generated("the stylesheet"),

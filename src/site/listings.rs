@@ -306,6 +306,8 @@ struct SectionContext<'a> {
     components: Vec<String>,
     /// Whether the intro has a code block.
     has_code: bool,
+    /// The token colours of its highlighted code.
+    code_css: String,
     /// Whether the intro holds more than paragraphs and inline text (a
     /// list, heading, figure, table, quote…), which the article
     /// stylesheet styles.
@@ -317,6 +319,7 @@ struct SectionContext<'a> {
 struct Intro {
     html: String,
     components: Vec<String>,
+    code_css: String,
 }
 
 impl<'a> SectionContext<'a> {
@@ -331,6 +334,7 @@ impl<'a> SectionContext<'a> {
             title,
             description,
             has_code: memchr::memmem::find(intro.html.as_bytes(), b"<pre").is_some(),
+            code_css: intro.code_css,
             has_prose: has_block_markup(&intro.html),
             content: intro.html,
             url,
@@ -390,9 +394,13 @@ impl SiteRef<'_> {
             },
         );
         self.diags.extend(rendered.diagnostics);
+        // The code's colours; a failure to load syntect's themes would
+        // have failed the article pages already.
+        let code_css = markdown::highlight::token_css(&rendered.html).unwrap_or_default();
         Intro {
             html: rendered.html,
             components: rendered.components,
+            code_css,
         }
     }
 

@@ -502,7 +502,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         Mode::Check { .. } => None,
     };
     manifest.insert(STYLESHEET.into(), stylesheets.base.clone());
-    manifest.insert(CODE_STYLESHEET.into(), stylesheets.code.clone());
+    if let Some(code) = &stylesheets.code {
+        manifest.insert(CODE_STYLESHEET.into(), code.clone());
+    }
     theme.set_assets(manifest);
     lap.mark("static files and stylesheet");
 
@@ -575,7 +577,10 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
                     tags: &tags,
                     aliases: &aliases,
                     paginate_by: config.paginate_by,
-                    stylesheets: [&stylesheets.base.url, &stylesheets.code.url],
+                    stylesheets: std::iter::once(&stylesheets.base)
+                        .chain(&stylesheets.code)
+                        .map(|a| a.url.as_str())
+                        .collect(),
                     content_dir: Path::new(crate::paths::CONTENT_DIR),
                     search: nav.search,
                 },
@@ -689,7 +694,7 @@ fn begin_pass<'p>(
         &config_text,
         &s.config.theme,
         (&s.stylesheets.base.url, &s.stylesheets.base.integrity),
-        (&s.stylesheets.code.url, &s.stylesheets.code.integrity),
+        s.stylesheets.code.as_ref().map(|c| (&c.url, &c.integrity)),
         s.drafts,
         preview,
         generation,

@@ -90,17 +90,16 @@ pub(super) fn copy_content_assets(
     Ok(content.assets.len())
 }
 
-/// The stylesheets nutgraf writes itself: `style.css`, which every page
-/// loads, and `code.css`, the theme's code styles with the highlighting
-/// CSS appended, which pages with code blocks load.
+/// The stylesheets the theme's static files do not publish by themselves:
+/// `style.css`, which every page loads, and `code.css`, the code block
+/// styles pages with code load (their token colours are in the page).
 pub(super) struct Stylesheets {
     pub(super) base: Asset,
-    pub(super) code: Asset,
+    pub(super) code: Option<Asset>,
 }
 
 /// Writes the theme's `style.css` and `code.css` (or the site's
-/// `static/` files of those names) under content-hashed names, with the
-/// highlighting CSS appended to `code.css`.
+/// `static/` files of those names) under content-hashed names.
 pub(super) fn write_stylesheets(
     root: &Path,
     theme: &Theme,
@@ -116,16 +115,12 @@ pub(super) fn write_stylesheets(
         })
     };
     let base = site_file(STYLESHEET)?.unwrap_or_else(|| theme.stylesheet.clone());
-    let mut code = site_file(CODE_STYLESHEET)?
-        .or_else(|| theme.code_stylesheet.clone())
-        .unwrap_or_default();
-    if !code.is_empty() {
-        code.push('\n');
-    }
-    code.push_str(&crate::markdown::highlight::stylesheet()?);
+    let code = site_file(CODE_STYLESHEET)?.or_else(|| theme.code_stylesheet.clone());
     Ok(Stylesheets {
         base: write_css(STYLESHEET, base, out, stable)?,
-        code: write_css(CODE_STYLESHEET, code, out, stable)?,
+        code: code
+            .map(|css| write_css(CODE_STYLESHEET, css, out, stable))
+            .transpose()?,
     })
 }
 

@@ -40,18 +40,13 @@ fn hashed_names_change_with_content_and_only_then() {
     let site = theme_site("body { color: black; }\n");
     site.build(&[]).success();
     let first = asset_names(&site);
-    // code.css: the highlighting CSS, written for every theme.
-    assert_eq!(first.len(), 3, "{first:?}");
+    assert_eq!(first.len(), 2, "{first:?}");
     assert!(
-        first[0].starts_with("assets/code.") && first[0].ends_with(".css"),
+        first[0].starts_with("assets/js/menu.") && first[0].ends_with(".js"),
         "{first:?}"
     );
     assert!(
-        first[1].starts_with("assets/js/menu.") && first[1].ends_with(".js"),
-        "{first:?}"
-    );
-    assert!(
-        first[2].starts_with("assets/style.") && first[2].ends_with(".css"),
+        first[1].starts_with("assets/style.") && first[1].ends_with(".css"),
         "{first:?}"
     );
     // unhashed theme files are copied as they are
@@ -67,19 +62,15 @@ fn hashed_names_change_with_content_and_only_then() {
     let site = site.file("themes/mine/static/style.css", "body { color: navy; }\n");
     site.build(&[]).success();
     let second = asset_names(&site);
-    assert_eq!(
-        second[..2],
-        first[..2],
-        "code.css and menu.js did not change"
-    );
-    assert_ne!(second[2], first[2], "style.css changed, so must its name");
+    assert_eq!(second[0], first[0], "menu.js did not change");
+    assert_ne!(second[1], first[1], "style.css changed, so must its name");
 
     // the page links the current names, with SRI hashes of their bytes
     let html = site.output("why-now/index.html");
-    let css = std::fs::read(site.root.join("public").join(&second[2])).unwrap_or_default();
+    let css = std::fs::read(site.root.join("public").join(&second[1])).unwrap_or_default();
     let expected = format!(
         "href=\"/{}\" integrity=\"{}\"",
-        second[2],
+        second[1],
         nutgraf::assets::integrity(&css)
     );
     assert!(html.contains(&expected), "{html}");
@@ -94,7 +85,7 @@ fn unknown_asset_is_a_template_error() {
     let run = site.build(&[]).failure(1);
     assert!(
         run.stderr
-            .contains("no hashed asset `nope.css`; known: code.css, js/menu.js, style.css"),
+            .contains("no hashed asset `nope.css`; known: js/menu.js, style.css"),
         "{}",
         run.stderr
     );
