@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo run --profile codecs --example photo_codecs --no-default-features \
-//!     --features images -- /work/shared/bench/img [--quality 82]
+//!     --features images -- /work/shared/bench/img [--quality 82] [--method 4]
 //! ```
 //!
 //! AVIF (ravif) was measured the same way before WebP was chosen: see the
@@ -28,14 +28,16 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut dir = None;
     let mut quality = 82u8;
+    let mut method = 4i32;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quality" => quality = args.next().unwrap_or_default().parse()?,
+            "--method" => method = args.next().unwrap_or_default().parse()?,
             _ => dir = Some(PathBuf::from(arg)),
         }
     }
     let Some(dir) = dir else {
-        anyhow::bail!("usage: photo_codecs DIR [--quality 82]");
+        anyhow::bail!("usage: photo_codecs DIR [--quality 82] [--method 4]");
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -86,9 +88,9 @@ fn main() -> anyhow::Result<()> {
         None,
     )?;
     run(
-        "WebP lossy (libwebp, method 4)",
+        &format!("WebP lossy (libwebp, method {method})"),
         &sets,
-        |i| webp_lossy(i, quality),
+        |i| webp_lossy(i, quality, method),
         Some(image::ImageFormat::WebP),
         Some(jpeg),
     )?;
@@ -164,10 +166,15 @@ fn jpeg(image: &RgbImage, quality: u8) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn webp_lossy(image: &RgbImage, quality: u8) -> anyhow::Result<Vec<u8>> {
+/// What a build writes, at libwebp effort `method` (0-6; builds use 4).
+fn webp_lossy(image: &RgbImage, quality: u8, method: i32) -> anyhow::Result<Vec<u8>> {
     let encoder = webp::Encoder::from_rgb(image.as_raw(), image.width(), image.height());
+    let mut options =
+        webp::WebPConfig::new().map_err(|()| anyhow::anyhow!("libwebp: no default settings"))?;
+    options.quality = f32::from(quality);
+    options.method = method;
     let out = encoder
-        .encode_simple(false, f32::from(quality))
+        .encode_advanced(&options)
         .map_err(|e| anyhow::anyhow!("libwebp: {e:?}"))?;
     Ok(out.to_vec())
 }
