@@ -370,7 +370,9 @@ mod encode {
             .filter(|&w| w < image.width())
             .collect();
         // Each width resized and encoded on its own thread; the full-size
-        // WebP, the largest job, beside them.
+        // WebP, the largest job, beside them. A WebP that cannot be made
+        // (libwebp refuses sides over 16,383 px) leaves the source's format
+        // alone, as a WebP that is not smaller does.
         let (made, full) = rayon::join(
             || {
                 wanted
