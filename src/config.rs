@@ -74,6 +74,9 @@ impl Default for MarkdownConfig {
 struct RawImages {
     widths: Option<Vec<u32>>,
     quality: Option<u8>,
+    format: Option<String>,
+    /// The key `format` replaced: `true` is `format = "webp"`, `false`
+    /// is `format = "none"`.
     webp: Option<bool>,
     sizes: Option<String>,
     credits: Option<Credits>,
@@ -89,17 +92,42 @@ pub enum Credits {
     Optional,
 }
 
+/// The modern format offered beside a figure's JPEG or PNG, as a
+/// `<picture>` source (`[images] format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ModernFormat {
+    /// Lossy WebP for photos (JPEG sources) at `quality`, lossless WebP
+    /// for PNG art; each offered where it is smaller.
+    #[default]
+    Webp,
+    /// The source's own format only.
+    None,
+}
+
+impl ModernFormat {
+    /// The values `format` takes, as written.
+    pub const NAMES: &[&str] = &["webp", "none"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModernFormat::Webp => "webp",
+            ModernFormat::None => "none",
+        }
+    }
+}
+
 /// How figures and lead images are resized.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImagesConfig {
     /// Widths for `srcset`, ascending; an image is never upscaled.
     pub widths: Vec<u32>,
-    /// JPEG quality, 1–100.
+    /// JPEG quality, 1–100; lossy WebP uses the same number.
     pub quality: u8,
-    /// Offer WebP versions where they are smaller.
-    pub webp: bool,
-    /// The `sizes` attribute of figures.
-    pub sizes: String,
+    /// The modern format offered beside the source's own.
+    pub format: ModernFormat,
+    /// The `sizes` attribute of body figures and lead images, when the
+    /// site sets one; else the theme's ([`crate::images::sizes`]).
+    pub sizes: Option<String>,
     /// Whether photos must carry a credit.
     pub credits: Credits,
 }
@@ -107,10 +135,15 @@ pub struct ImagesConfig {
 impl Default for ImagesConfig {
     fn default() -> Self {
         ImagesConfig {
-            widths: vec![480, 960, 1600],
+            // Just above each slot of the built-in themes at Lighthouse's
+            // phone (412 px at DPR 1.75) and desktop (1350 px) sizes:
+            // galleries 414–561, cards 538–652, figures 721–848, leads
+            // 1120–1142; 1600 for wide originals on 2x screens. See the
+            // README's "Responsive images".
+            widths: vec![480, 600, 680, 760, 900, 1200, 1600],
             quality: 82,
-            webp: true,
-            sizes: "(min-width: 72rem) 72rem, 100vw".to_string(),
+            format: ModernFormat::Webp,
+            sizes: None,
             credits: Credits::Required,
         }
     }
@@ -183,6 +216,7 @@ const KEYS: &[&str] = &[
     "extra",
     "widths",
     "quality",
+    "format",
     "webp",
     "sizes",
     "credits",
@@ -397,6 +431,15 @@ pub struct DeployMatcher {
     pub gzip: bool,
 }
 
+/// `[images] format` as written; `None` when it names no format.
+fn modern_format(name: &str) -> Option<ModernFormat> {
+    match name {
+        "webp" => Some(ModernFormat::Webp),
+        "none" => Some(ModernFormat::None),
+        _ => None,
+    }
+}
+
 /// Paths to invalidate before `nutgraf deploy` prints `/*` instead.
 pub const DEFAULT_INVALIDATE_MAX: usize = 100;
 
@@ -478,11 +521,38 @@ impl Config {
             )
             .with_hint("82 is a good default for photos"));
         }
+        let format = match (raw.images.format.as_deref(), raw.images.webp) {
+            (Some(_), Some(_)) => {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at_key("webp"),
+                    "`images.webp` and `images.format` are both set",
+                )
+                .with_hint("remove `webp`: `format` replaced it (`format = \"webp\"` or `format = \"none\"`)"));
+            }
+            (Some(name), None) => modern_format(name).ok_or_else(|| {
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    at_key("format"),
+                    format!("`images.format` must be `webp` or `none`, found `{name}`"),
+                )
+                .with_hint(match name.trim().to_ascii_lowercase().as_str() {
+                    "avif" => "nutgraf offers WebP beside photos (AVIF took 10 times longer to encode, see the README): write `format = \"webp\"`".to_string(),
+                    other => match crate::diagnostic::did_you_mean(other, ModernFormat::NAMES) {
+                        Some(near) => format!("did you mean `format = \"{near}\"`?"),
+                        None => "`format = \"webp\"` offers WebP beside each JPEG or PNG, `format = \"none\"` offers nothing else".to_string(),
+                    },
+                })
+            })?,
+            (None, Some(true)) => ModernFormat::Webp,
+            (None, Some(false)) => ModernFormat::None,
+            (None, None) => defaults.format,
+        };
         let images = ImagesConfig {
             widths,
             quality,
-            webp: raw.images.webp.unwrap_or(defaults.webp),
-            sizes: raw.images.sizes.unwrap_or(defaults.sizes),
+            format,
+            sizes: raw.images.sizes,
             credits: raw.images.credits.unwrap_or(defaults.credits),
         };
         let deploy = deploy_config(text, raw.deploy)?;

@@ -79,6 +79,8 @@ struct BuiltinTheme {
     /// (path under the theme's `static/`, contents)
     static_files: &'static [(&'static str, &'static [u8])],
     templates: &'static [(&'static str, &'static str)],
+    /// Its `theme.toml`, for the `sizes` of its image slots.
+    theme_toml: &'static str,
 }
 
 /// A built-in theme's static files, embedded: its stylesheet parts (see
@@ -93,6 +95,7 @@ macro_rules! builtin_theme {
                 include_bytes!(concat!("../themes/", $name, "/static/", $file)),
             )),+],
             templates: &[],
+            theme_toml: include_str!(concat!("../themes/", $name, "/theme.toml")),
         }
     };
 }
@@ -150,6 +153,8 @@ pub struct Theme {
     templates_key: u64,
     /// The words templates print, as `strings` ([`crate::strings`]).
     pub strings: Strings,
+    /// How wide its layout draws images in each place.
+    pub sizes: crate::images::sizes::Sizes,
 }
 
 impl Theme {
@@ -186,7 +191,15 @@ impl Theme {
         let mut static_files = Vec::new();
         let mut stylesheet = None;
         let mut code_stylesheet = None;
+        let mut sizes = crate::images::sizes::Sizes::default();
         if theme_dir.is_dir() {
+            let toml = theme_dir.join("theme.toml");
+            if toml.is_file() {
+                let text = crate::fs::read_to_string(&toml)?;
+                let shown = crate::diagnostic::display_path(root, &toml);
+                sizes = crate::images::sizes::parse(&shown.to_string_lossy(), &text)
+                    .map_err(|d| Error::Config(vec![d]))?;
+            }
             read_templates(root, &theme_dir.join(TEMPLATES_DIR), &mut sources)?;
             for (rel, path) in walk_files(&theme_dir.join(crate::paths::STATIC_DIR))? {
                 if rel == Path::new(STYLESHEET) {
@@ -198,6 +211,9 @@ impl Theme {
                 }
             }
         } else if let Some(theme) = builtin {
+            let shown = format!("(built in) themes/{}/theme.toml", theme.name);
+            sizes = crate::images::sizes::parse(&shown, theme.theme_toml)
+                .map_err(|d| Error::Config(vec![d]))?;
             for (name, text) in theme.templates {
                 sources.insert(
                     name.to_string(),
@@ -260,6 +276,7 @@ impl Theme {
             stylesheet: stylesheet.unwrap_or_default(),
             code_stylesheet,
             static_files,
+            sizes: sizes.with_site(config.images.sizes.as_deref()),
         })
     }
 

@@ -4,6 +4,7 @@
 
 pub mod icon;
 pub mod responsive;
+pub mod sizes;
 pub mod svg;
 
 use std::collections::HashMap;

@@ -1,26 +1,29 @@
 //! Responsive images: every raster figure and lead image is resized into
-//! the configured widths (never upscaled) for `srcset`, with a WebP variant
-//! where it is smaller, and lead images get 1200-px 16:9, 4:3 and 1:1 crops
-//! for `og:image` and the JSON-LD `image`.
+//! the configured widths (never upscaled) for `srcset`, with a WebP set
+//! (lossy for photos, lossless for PNG art) where it is smaller, and lead
+//! images get 1200-px 16:9, 4:3 and 1:1 crops for `og:image` and the
+//! JSON-LD `image`.
 //!
 //! Outputs are named by a hash of the source bytes and the settings, kept
 //! in `.nutgraf-cache/images/` between builds, and copied from there when
 //! nothing changed: a rebuild with unchanged images decodes nothing. Each
-//! source is processed once per build however many pages use it.
+//! source is processed once per build however many pages use it, and its
+//! widths are one cache entry whether it is a lead, a figure or both.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::ImagesConfig;
+use crate::images::sizes::Sizes;
 use crate::output::Output;
 use crate::paths::CACHE_DIR;
 
 /// Bumped when the processing changes, so old cache entries are not reused.
-const PIPELINE_VERSION: u32 = 3;
+/// 4: lossy WebP for JPEG sources; widths and crops cached apart.
+const PIPELINE_VERSION: u32 = 4;
 /// Width of the lead image crops (Google asks for at least 1200 px).
 pub const CROP_WIDTH: u32 = 1200;
 
@@ -37,7 +40,8 @@ pub struct Variant {
 pub struct Responsive {
     /// Same format as the source; the original itself is not listed.
     pub resized: Vec<Variant>,
-    /// WebP versions, one per width, only when every one is smaller.
+    /// WebP versions of the resized ones and of the original, when they
+    /// are smaller (see [`encode`]); empty otherwise.
     pub webp: Vec<Variant>,
 }
 
@@ -50,10 +54,29 @@ pub struct Crops {
     pub square: Variant,
 }
 
+/// One cache entry of a source: its widths, or its crops (leads only).
+/// Each is keyed by what makes it, so a photo that is both a lead and a
+/// figure is resized once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Part {
+    Widths,
+    Crops,
+}
+
+/// What a [`Part`] holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Manifest {
-    responsive: Responsive,
-    crops: Option<Crops>,
+enum Made {
+    Widths(Responsive),
+    Crops(Crops),
+}
+
+impl Made {
+    fn files(&self) -> Vec<&Variant> {
+        match self {
+            Made::Widths(r) => r.resized.iter().chain(&r.webp).collect(),
+            Made::Crops(c) => vec![&c.wide, &c.standard, &c.square],
+        }
+    }
 }
 
 /// What a build did with images, for its summary.
@@ -65,57 +88,74 @@ pub struct ImageStats {
     pub cached: usize,
 }
 
-type Slot = Arc<OnceLock<Option<Arc<Manifest>>>>;
+type Slot = Arc<OnceLock<Option<Arc<Made>>>>;
 
 /// Processes images for one build.
 pub struct Processor<'a> {
     config: ImagesConfig,
+    /// The `sizes` of each place images show in (theme and site).
+    sizes: Sizes,
     cache: PathBuf,
     /// Where outputs are copied; nothing is processed when nothing is
     /// written (`check`).
     out: Output<'a>,
-    memo: Mutex<HashMap<(PathBuf, bool), Slot>>,
-    processed: AtomicUsize,
-    cached: AtomicUsize,
+    memo: Mutex<HashMap<(PathBuf, Part), Slot>>,
+    /// Each source asked for, and whether anything of it was encoded in
+    /// this build.
+    sources: Mutex<HashMap<PathBuf, bool>>,
 }
 
 impl<'a> Processor<'a> {
-    pub fn new(root: &Path, config: &ImagesConfig, out: Output<'a>) -> Processor<'a> {
+    pub fn new(
+        root: &Path,
+        config: &ImagesConfig,
+        sizes: &Sizes,
+        out: Output<'a>,
+    ) -> Processor<'a> {
         Processor {
             config: config.clone(),
+            sizes: sizes.clone(),
             cache: root.join(CACHE_DIR).join("images"),
             out,
             memo: Mutex::new(HashMap::new()),
-            processed: AtomicUsize::new(0),
-            cached: AtomicUsize::new(0),
+            sources: Mutex::new(HashMap::new()),
         }
     }
 
     pub fn stats(&self) -> ImageStats {
+        let sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        let processed = sources.values().filter(|&&made| made).count();
         ImageStats {
-            processed: self.processed.load(Ordering::Relaxed),
-            cached: self.cached.load(Ordering::Relaxed),
+            processed,
+            cached: sources.len() - processed,
         }
     }
 
-    /// The configured `sizes` attribute.
-    pub fn sizes(&self) -> &str {
-        &self.config.sizes
+    /// The `sizes` of each place images show in.
+    pub fn sizes(&self) -> &Sizes {
+        &self.sizes
     }
 
     /// Resized versions of `file`; `None` when nothing is written, the file
     /// is not a raster image we process, or processing failed.
     pub fn responsive(&self, file: &Path) -> Option<Responsive> {
-        self.manifest(file, false).map(|m| m.responsive.clone())
+        match self.part(file, Part::Widths)?.as_ref() {
+            Made::Widths(r) => Some(r.clone()),
+            Made::Crops(_) => None,
+        }
     }
 
     /// Resized versions plus the lead crops.
     pub fn lead(&self, file: &Path) -> Option<(Responsive, Option<Crops>)> {
-        self.manifest(file, true)
-            .map(|m| (m.responsive.clone(), m.crops.clone()))
+        let responsive = self.responsive(file)?;
+        let crops = match self.part(file, Part::Crops).as_deref() {
+            Some(Made::Crops(c)) => Some(c.clone()),
+            _ => None,
+        };
+        Some((responsive, crops))
     }
 
-    fn manifest(&self, file: &Path, crops: bool) -> Option<Arc<Manifest>> {
+    fn part(&self, file: &Path, part: Part) -> Option<Arc<Made>> {
         if !self.out.writes() {
             return None;
         }
@@ -124,18 +164,14 @@ impl<'a> Processor<'a> {
         }
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-            memo.entry((file.to_path_buf(), crops)).or_default().clone()
+            memo.entry((file.to_path_buf(), part)).or_default().clone()
         };
         // The first caller processes; others wait for its result.
-        slot.get_or_init(|| match self.process(file, crops) {
-            Ok((manifest, from_cache)) => {
-                let counter = if from_cache {
-                    &self.cached
-                } else {
-                    &self.processed
-                };
-                counter.fetch_add(1, Ordering::Relaxed);
-                Some(Arc::new(manifest))
+        slot.get_or_init(|| match self.process(file, part) {
+            Ok((made, encoded)) => {
+                let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+                *sources.entry(file.to_path_buf()).or_default() |= encoded;
+                Some(Arc::new(made))
             }
             Err(e) => {
                 eprintln!(
@@ -148,42 +184,45 @@ impl<'a> Processor<'a> {
         .clone()
     }
 
-    /// Returns the manifest and whether it came entirely from the cache.
-    fn process(&self, file: &Path, crops: bool) -> anyhow::Result<(Manifest, bool)> {
+    /// Returns the part and whether it was encoded (not from the cache).
+    fn process(&self, file: &Path, part: Part) -> anyhow::Result<(Made, bool)> {
         let bytes = crate::fs::read(file)?;
+        let c = &self.config;
+        // What the files depend on besides the source's bytes.
+        let settings = match part {
+            Part::Widths => format!("{:?} q{} {}", c.widths, c.quality, c.format.name()),
+            Part::Crops => format!("crops q{}", c.quality),
+        };
         let key = {
             let mut h = blake3::Hasher::new();
             h.update(&bytes);
-            h.update(
-                format!(
-                    "v{PIPELINE_VERSION} {:?} q{} webp{} crops{crops}",
-                    self.config.widths, self.config.quality, self.config.webp
-                )
-                .as_bytes(),
-            );
+            h.update(format!("v{PIPELINE_VERSION} {settings}").as_bytes());
             h.finalize().to_hex()[..20].to_string()
         };
-        let manifest_path = self.cache.join(format!("{key}.json"));
-        if let Some(manifest) = self.cached_manifest(&manifest_path) {
-            self.publish(&manifest)?;
-            return Ok((manifest, true));
+        let entry = self.cache.join(format!("{key}.json"));
+        if let Some(made) = self.cached(&entry) {
+            self.publish(&made)?;
+            return Ok((made, false));
         }
-        let manifest = encode::run(&bytes, file, &key, &self.config, crops, &self.cache)?;
-        write_atomic(&manifest_path, &serde_json::to_vec(&manifest)?)?;
-        self.publish(&manifest)?;
-        Ok((manifest, false))
+        let made = encode::run(&bytes, file, &key, part, &self.config, &self.cache)?;
+        write_atomic(&entry, &serde_json::to_vec(&made)?)?;
+        self.publish(&made)?;
+        Ok((made, true))
     }
 
-    /// A cached manifest whose files are all present.
-    fn cached_manifest(&self, path: &Path) -> Option<Manifest> {
-        let manifest: Manifest = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-        let all_there = variants(&manifest).all(|v| self.cache.join(file_name(&v.url)).is_file());
-        all_there.then_some(manifest)
+    /// A cached entry whose files are all present.
+    fn cached(&self, path: &Path) -> Option<Made> {
+        let made: Made = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        let all_there = made
+            .files()
+            .iter()
+            .all(|v| self.cache.join(file_name(&v.url)).is_file());
+        all_there.then_some(made)
     }
 
-    /// Copies a manifest's files from the cache into the output.
-    fn publish(&self, manifest: &Manifest) -> anyhow::Result<()> {
-        for v in variants(manifest) {
+    /// Copies an entry's files from the cache into the output.
+    fn publish(&self, made: &Made) -> anyhow::Result<()> {
+        for v in made.files() {
             self.out.cached_image(
                 v.url.trim_start_matches('/'),
                 &self.cache.join(file_name(&v.url)),
@@ -206,18 +245,6 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     );
     crate::fs::write_creating_dirs(&tmp, bytes)?;
     crate::fs::rename(&tmp, path)
-}
-
-fn variants(m: &Manifest) -> impl Iterator<Item = &Variant> {
-    let crops = m
-        .crops
-        .iter()
-        .flat_map(|c| [&c.wide, &c.standard, &c.square]);
-    m.responsive
-        .resized
-        .iter()
-        .chain(&m.responsive.webp)
-        .chain(crops)
 }
 
 fn file_name(url: &str) -> &str {
@@ -249,7 +276,10 @@ pub fn srcset(variants: &[Variant], original: Option<(&str, u32)>) -> String {
 
 #[cfg(feature = "images")]
 mod encode {
-    //! Decoding, resizing and encoding with the `image` crate.
+    //! Decoding, resizing and encoding: the `image` crate decodes,
+    //! fast_image_resize resizes, jpeg-encoder writes JPEG, libwebp
+    //! (the `webp` crate, built from source) lossy WebP, and the `image`
+    //! crate lossless WebP and PNG.
 
     use std::io::Cursor;
     use std::path::Path;
@@ -258,19 +288,21 @@ mod encode {
     use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
     use image::codecs::webp::WebPEncoder;
     use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+    use rayon::prelude::*;
 
-    use super::{CROP_WIDTH, Crops, Manifest, Responsive, Variant, write_atomic};
-    use crate::config::ImagesConfig;
+    use super::{CROP_WIDTH, Crops, Made, Part, Responsive, Variant, write_atomic};
+    use crate::config::{ImagesConfig, ModernFormat};
     use crate::paths::ASSETS_DIR;
 
+    /// Decodes the source and makes `part` of it, named after `key`.
     pub(super) fn run(
         bytes: &[u8],
         file: &Path,
         key: &str,
+        part: Part,
         config: &ImagesConfig,
-        crops: bool,
         cache: &Path,
-    ) -> anyhow::Result<Manifest> {
+    ) -> anyhow::Result<Made> {
         let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
         let format = reader.format().context("unknown image format")?;
         let mut decoder = reader.into_decoder()?;
@@ -278,86 +310,211 @@ mod encode {
         let mut image = DynamicImage::from_decoder(decoder)
             .with_context(|| format!("cannot decode `{}`", file.display()))?;
         image.apply_orientation(orientation);
-        let (ext, out_format) = match format {
-            ImageFormat::Png => ("png", ImageFormat::Png),
-            ImageFormat::WebP => ("webp", ImageFormat::WebP),
-            _ => ("jpg", ImageFormat::Jpeg),
+        let out = match format {
+            ImageFormat::Png => Out::Png,
+            ImageFormat::WebP => Out::WebP,
+            _ => Out::Jpeg,
         };
+        Ok(match part {
+            Part::Widths => Made::Widths(widths(&image, bytes.len(), out, key, config, cache)?),
+            Part::Crops => Made::Crops(crops(&image, out, key, config.quality, cache)?),
+        })
+    }
 
-        let mut responsive = Responsive::default();
-        let mut webp = Vec::new();
-        // Lossless WebP (all the image crate writes) wins on flat-colour PNG
-        // art and practically never on JPEG photos, so only PNGs try it.
-        let mut webp_smaller = config.webp && out_format == ImageFormat::Png;
-        for &width in config.widths.iter().filter(|&&w| w < image.width()) {
-            let height = scaled_height(image.width(), image.height(), width);
-            let resized = resize(&image, width, height, None)?;
-            let encoded = encode(&resized, out_format, config.quality)?;
-            let name = format!("{key}-{width}.{ext}");
-            write_atomic(&cache.join(&name), &encoded)?;
-            responsive.resized.push(variant(&name, width, height));
-            if webp_smaller {
-                let encoded_webp = encode(&resized, ImageFormat::WebP, config.quality)?;
-                if encoded_webp.len() < encoded.len() {
-                    let name = format!("{key}-{width}.webp");
-                    write_atomic(&cache.join(&name), &encoded_webp)?;
-                    webp.push(variant(&name, width, height));
-                } else {
-                    webp_smaller = false;
+    /// The format resized files are written in: the source's.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Out {
+        Jpeg,
+        Png,
+        WebP,
+    }
+
+    impl Out {
+        fn ext(self) -> &'static str {
+            match self {
+                Out::Jpeg => "jpg",
+                Out::Png => "png",
+                Out::WebP => "webp",
+            }
+        }
+    }
+
+    /// The configured widths below the image's own, each in the source's
+    /// format, and the WebP set where it is smaller:
+    ///
+    /// - a photo (JPEG) gets lossy WebP at the JPEG's quality, offered when
+    ///   the whole set is smaller than the JPEGs it stands for (the resized
+    ///   ones and the original);
+    /// - PNG art gets lossless WebP, offered when every file is smaller
+    ///   than its PNG: flat colour wins, photos saved as PNG may not.
+    ///
+    /// The WebP set also has the image at its own width, or wide screens
+    /// would get a smaller picture than the `<img>` offers.
+    fn widths(
+        image: &DynamicImage,
+        original_bytes: usize,
+        out: Out,
+        key: &str,
+        config: &ImagesConfig,
+        cache: &Path,
+    ) -> anyhow::Result<Responsive> {
+        let webp = match (config.format, out) {
+            (ModernFormat::Webp, Out::Jpeg) => Some(Webp::Lossy(config.quality)),
+            (ModernFormat::Webp, Out::Png) => Some(Webp::Lossless),
+            (ModernFormat::None, _) | (_, Out::WebP) => None,
+        };
+        let wanted: Vec<u32> = config
+            .widths
+            .iter()
+            .copied()
+            .filter(|&w| w < image.width())
+            .collect();
+        // Each width resized and encoded on its own thread; the full-size
+        // WebP, the largest job, beside them. A WebP that cannot be made
+        // (libwebp refuses sides over 16,383 px) leaves the source's format
+        // alone, as a WebP that is not smaller does.
+        let (made, full) = rayon::join(
+            || {
+                wanted
+                    .par_iter()
+                    .map(|&width| {
+                        let height = scaled_height(image.width(), image.height(), width);
+                        let resized = resize(image, width, height, None)?;
+                        let encoded = encode(&resized, out, config.quality)?;
+                        let name = format!("{key}-{width}.{}", out.ext());
+                        write_atomic(&cache.join(&name), &encoded)?;
+                        let webp = webp.and_then(|w| w.encode(&resized).ok());
+                        Ok((variant(&name, width, height), encoded.len(), webp))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
+            },
+            || webp.and_then(|w| w.encode(image).ok()),
+        );
+        let made = made?;
+        let mut responsive = Responsive {
+            resized: made.iter().map(|(v, _, _)| v.clone()).collect(),
+            webp: Vec::new(),
+        };
+        let (Some(kind), Some(full)) = (webp, full) else {
+            return Ok(responsive);
+        };
+        let all_made = made.iter().all(|(_, _, w)| w.is_some()) && !made.is_empty();
+        let smaller = match kind {
+            Webp::Lossy(_) => {
+                let webp: usize = made
+                    .iter()
+                    .filter_map(|(_, _, w)| w.as_ref().map(Vec::len))
+                    .sum();
+                let own: usize = made.iter().map(|(_, len, _)| len).sum();
+                webp + full.len() < own + original_bytes
+            }
+            Webp::Lossless => {
+                made.iter()
+                    .all(|(_, len, w)| w.as_ref().is_some_and(|w| w.len() < *len))
+                    && full.len() < original_bytes
+            }
+        };
+        if !(all_made && smaller) {
+            return Ok(responsive);
+        }
+        for (v, _, encoded) in &made {
+            let name = format!("{key}-{}.webp", v.width);
+            write_atomic(&cache.join(&name), encoded.as_deref().unwrap_or_default())?;
+            responsive.webp.push(variant(&name, v.width, v.height));
+        }
+        let name = format!("{key}-{}.webp", image.width());
+        write_atomic(&cache.join(&name), &full)?;
+        responsive
+            .webp
+            .push(variant(&name, image.width(), image.height()));
+        Ok(responsive)
+    }
+
+    /// How WebP versions are encoded.
+    #[derive(Debug, Clone, Copy)]
+    enum Webp {
+        /// libwebp's lossy mode at this quality (0–100, the scale of
+        /// `cwebp -q`); photos only.
+        Lossy(u8),
+        /// The `image` crate's lossless encoder: it wins on illustrations
+        /// and flat colour, rarely on photos.
+        Lossless,
+    }
+
+    impl Webp {
+        fn encode(self, image: &DynamicImage) -> anyhow::Result<Vec<u8>> {
+            match self {
+                Webp::Lossy(quality) => {
+                    let rgb = image.to_rgb8();
+                    let encoder = webp::Encoder::from_rgb(rgb.as_raw(), rgb.width(), rgb.height());
+                    let mut options = webp::WebPConfig::new()
+                        .map_err(|()| anyhow::anyhow!("libwebp refused its default settings"))?;
+                    options.quality = f32::from(quality);
+                    // The default effort (method 4 of 0–6): 6 is a few
+                    // per cent smaller and twice as slow.
+                    let encoded = encoder
+                        .encode_advanced(&options)
+                        .map_err(|e| anyhow::anyhow!("libwebp could not encode: {e:?}"))?;
+                    Ok(encoded.to_vec())
+                }
+                Webp::Lossless => {
+                    let mut out = Vec::new();
+                    let rgba = image.to_rgba8();
+                    WebPEncoder::new_lossless(&mut out).encode(
+                        rgba.as_raw(),
+                        rgba.width(),
+                        rgba.height(),
+                        image::ExtendedColorType::Rgba8,
+                    )?;
+                    Ok(out)
                 }
             }
         }
-        // The WebP set also needs the full-size image, or wide screens
-        // would get a smaller picture than the <img> offers.
-        if webp_smaller && webp.len() == responsive.resized.len() && !webp.is_empty() {
-            let full = encode(&image, ImageFormat::WebP, config.quality)?;
-            if full.len() < bytes.len() {
-                let name = format!("{key}-{}.webp", image.width());
-                write_atomic(&cache.join(&name), &full)?;
-                webp.push(variant(&name, image.width(), image.height()));
-                responsive.webp = webp;
-            }
-        }
+    }
 
-        let crops = if crops {
-            let crop = |ratio_w: u32, ratio_h: u32, label: &str| -> anyhow::Result<Variant> {
-                let (w, h) = (image.width(), image.height());
-                // the largest centred box with this aspect ratio
-                let (cw, ch) =
-                    if u64::from(w) * u64::from(ratio_h) > u64::from(h) * u64::from(ratio_w) {
-                        (
-                            (h as f64 * f64::from(ratio_w) / f64::from(ratio_h)).round() as u32,
-                            h,
-                        )
-                    } else {
-                        (
-                            w,
-                            (w as f64 * f64::from(ratio_h) / f64::from(ratio_w)).round() as u32,
-                        )
-                    };
-                let out_w = CROP_WIDTH.min(cw).max(1);
-                let out_h = scaled_height(cw, ch, out_w);
-                let area = (
-                    f64::from((w - cw) / 2),
-                    f64::from((h - ch) / 2),
-                    f64::from(cw.max(1)),
-                    f64::from(ch.max(1)),
-                );
-                let resized = resize(&image, out_w, out_h, Some(area))?;
-                let encoded = encode(&resized, out_format, config.quality)?;
-                let name = format!("{key}-{label}.{ext}");
-                write_atomic(&cache.join(&name), &encoded)?;
-                Ok(variant(&name, out_w, out_h))
+    /// The lead's 16:9, 4:3 and 1:1 crops, [`CROP_WIDTH`] wide or the
+    /// source's width, in the source's format.
+    fn crops(
+        image: &DynamicImage,
+        out: Out,
+        key: &str,
+        quality: u8,
+        cache: &Path,
+    ) -> anyhow::Result<Crops> {
+        let crop = |ratio_w: u32, ratio_h: u32, label: &str| -> anyhow::Result<Variant> {
+            let (w, h) = (image.width(), image.height());
+            // the largest centred box with this aspect ratio
+            let (cw, ch) = if u64::from(w) * u64::from(ratio_h) > u64::from(h) * u64::from(ratio_w)
+            {
+                (
+                    (h as f64 * f64::from(ratio_w) / f64::from(ratio_h)).round() as u32,
+                    h,
+                )
+            } else {
+                (
+                    w,
+                    (w as f64 * f64::from(ratio_h) / f64::from(ratio_w)).round() as u32,
+                )
             };
-            Some(Crops {
-                wide: crop(16, 9, "16x9")?,
-                standard: crop(4, 3, "4x3")?,
-                square: crop(1, 1, "1x1")?,
-            })
-        } else {
-            None
+            let out_w = CROP_WIDTH.min(cw).max(1);
+            let out_h = scaled_height(cw, ch, out_w);
+            let area = (
+                f64::from((w - cw) / 2),
+                f64::from((h - ch) / 2),
+                f64::from(cw.max(1)),
+                f64::from(ch.max(1)),
+            );
+            let resized = resize(image, out_w, out_h, Some(area))?;
+            let encoded = encode(&resized, out, quality)?;
+            let name = format!("{key}-{label}.{}", out.ext());
+            write_atomic(&cache.join(&name), &encoded)?;
+            Ok(variant(&name, out_w, out_h))
         };
-        Ok(Manifest { responsive, crops })
+        Ok(Crops {
+            wide: crop(16, 9, "16x9")?,
+            standard: crop(4, 3, "4x3")?,
+            square: crop(1, 1, "1x1")?,
+        })
     }
 
     /// Lanczos3 resampling (SIMD, fast_image_resize) of the whole image or
@@ -400,10 +557,11 @@ mod encode {
         }
     }
 
-    fn encode(image: &DynamicImage, format: ImageFormat, quality: u8) -> anyhow::Result<Vec<u8>> {
+    /// Encodes a resized image in the source's format.
+    fn encode(image: &DynamicImage, format: Out, quality: u8) -> anyhow::Result<Vec<u8>> {
         let mut out = Vec::new();
         match format {
-            ImageFormat::Jpeg => {
+            Out::Jpeg => {
                 // jpeg-encoder rather than the image crate's encoder: with
                 // AVX2 it encodes the bench corpus's photos several times
                 // faster, and it subsamples chroma (4:2:0 below quality 90,
@@ -424,18 +582,9 @@ mod encode {
                 };
                 encoder.encode(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)?;
             }
-            ImageFormat::WebP => {
-                // The image crate writes lossless WebP; it wins on
-                // illustrations and flat colour, rarely on photos.
-                let rgba = image.to_rgba8();
-                WebPEncoder::new_lossless(&mut out).encode(
-                    rgba.as_raw(),
-                    rgba.width(),
-                    rgba.height(),
-                    image::ExtendedColorType::Rgba8,
-                )?;
-            }
-            other => image.write_to(&mut Cursor::new(&mut out), other)?,
+            // A WebP source stays lossless WebP, as before.
+            Out::WebP => out = Webp::Lossless.encode(image)?,
+            Out::Png => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)?,
         }
         Ok(out)
     }
@@ -458,7 +607,7 @@ mod encode {
                     image::Rgb([30, 30, 200])
                 }
             });
-            let bytes = encode(&DynamicImage::ImageRgb8(image), ImageFormat::Jpeg, 80)
+            let bytes = encode(&DynamicImage::ImageRgb8(image), Out::Jpeg, 80)
                 .unwrap_or_else(|e| panic!("{e:#}"));
             let decoded = image::load_from_memory_with_format(&bytes, ImageFormat::Jpeg)
                 .unwrap_or_else(|e| panic!("{e}"))
@@ -475,17 +624,17 @@ mod encode {
 mod encode {
     use std::path::Path;
 
-    use super::Manifest;
+    use super::{Made, Part};
     use crate::config::ImagesConfig;
 
     pub(super) fn run(
         _: &[u8],
         _: &Path,
         _: &str,
+        _: Part,
         _: &ImagesConfig,
-        _: bool,
         _: &Path,
-    ) -> anyhow::Result<Manifest> {
+    ) -> anyhow::Result<Made> {
         anyhow::bail!("built without the `images` feature")
     }
 }

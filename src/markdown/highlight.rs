@@ -177,18 +177,20 @@ fn make_rules() -> anyhow::Result<Vec<TokenRule>> {
             .get(name)
             .ok_or_else(|| anyhow::anyhow!("syntect theme `{name}` is missing"))?;
         let css = css_for_theme_with_class_style(theme, CLASS_STYLE)?;
-        rules.extend(split_rules(&css).map(|(selector, body)| TokenRule {
-            dark,
-            text: format!("{}{{{}}}", selector.trim(), compact(body)),
-            selectors: selector
-                .split(',')
-                .map(|one| {
-                    one.split(|c: char| c.is_whitespace() || c == '.')
-                        .filter(|c| c.starts_with("hl-"))
-                        .map(str::to_string)
-                        .collect()
-                })
-                .collect(),
+        rules.extend(split_rules(&css).map(|(selector, body)| {
+            TokenRule {
+                dark,
+                text: format!("{}{{{}}}", selector.trim(), compact(body)),
+                selectors: selector
+                    .split(',')
+                    .map(|one| {
+                        one.split(|c: char| c.is_whitespace() || c == '.')
+                            .filter(|c| c.starts_with("hl-"))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .collect(),
+            }
         }));
     }
     Ok(rules)
@@ -286,7 +288,11 @@ mod tests {
             .iter()
             .map(|r| r.text.as_str())
             .collect();
-        for absent in [".hl-markup.hl-inserted", ".hl-regexp", ".hl-markup.hl-deleted"] {
+        for absent in [
+            ".hl-markup.hl-inserted",
+            ".hl-regexp",
+            ".hl-markup.hl-deleted",
+        ] {
             assert!(full.contains(absent), "{absent} is not in the themes");
             assert!(!css.contains(absent), "{absent} in {css}");
         }

@@ -383,7 +383,8 @@ pub const GALLERY_STACKS_BELOW: &str = "40rem";
 /// calc(100vw / 2)`: the gaps between columns are left in, so a browser
 /// may pick a file a few pixels larger than needed, never a smaller one.
 pub fn gallery_sizes(sizes: &str, columns: usize) -> String {
-    let mut out = format!("(max-width: {GALLERY_STACKS_BELOW}) 100vw");
+    let stacked = format!("(max-width: {GALLERY_STACKS_BELOW})");
+    let mut out = format!("{stacked} 100vw");
     for entry in split_top_level_commas(sizes) {
         let entry = entry.trim();
         if entry.is_empty() {
@@ -397,6 +398,11 @@ pub fn gallery_sizes(sizes: &str, columns: usize) -> String {
             },
             false => (None, entry),
         };
+        // The figure's own entry for where the gallery stacks is shadowed
+        // by the one written first.
+        if media == Some(stacked.as_str()) {
+            continue;
+        }
         out.push_str(", ");
         if let Some(media) = media {
             out.push_str(media);
@@ -643,8 +649,10 @@ impl<'c, 'a> State<'c, 'a> {
                         loading,
                         responsive: responsive.as_ref(),
                         sizes: &match self.gallery {
-                            Some(columns) => gallery_sizes(self.ctx.processor.sizes(), columns),
-                            None => self.ctx.processor.sizes().to_string(),
+                            Some(columns) => {
+                                gallery_sizes(&self.ctx.processor.sizes().figure, columns)
+                            }
+                            None => self.ctx.processor.sizes().figure.clone(),
                         },
                     },
                     &cap,
@@ -1074,6 +1082,7 @@ mod tests {
         let processor = crate::images::responsive::Processor::new(
             root,
             &config.images,
+            &crate::images::sizes::Sizes::default(),
             crate::output::Output::Discard,
         );
         let page_dir = root.join("content");
@@ -1110,6 +1119,14 @@ mod tests {
                 2
             ),
             "(max-width: 40rem) 100vw, (min-width: 40rem) and (max-width: 60rem) calc(calc(100vw - 2rem) / 2), calc(50rem / 2)"
+        );
+        // A theme's figure `sizes` that stacks at the same width.
+        assert_eq!(
+            gallery_sizes(
+                "(max-width: 40rem) 100vw, (max-width: 74rem) calc(100vw - 2.5rem), 71.5rem",
+                2
+            ),
+            "(max-width: 40rem) 100vw, (max-width: 74rem) calc(calc(100vw - 2.5rem) / 2), calc(71.5rem / 2)"
         );
     }
 

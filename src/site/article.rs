@@ -659,6 +659,8 @@ impl SiteRef<'_> {
                 alt: l.alt.clone(),
                 width: l.width,
                 height: l.height,
+                srcset: l.srcset.clone(),
+                webp_srcset: l.webp_srcset.clone(),
             }),
         };
         if self.pass.is_some() {
@@ -810,7 +812,7 @@ impl SiteRef<'_> {
             // The lead is the page's first image.
             loading: figure::Loading::Eager,
             responsive: responsive.as_ref(),
-            sizes: self.processor.sizes(),
+            sizes: &self.processor.sizes().lead,
         };
         Some(LeadContext {
             html: figure::figure_html(&img, &cap),

@@ -46,12 +46,26 @@ pub struct Summary {
     pub key: u64,
 }
 
+/// The lead image as a card shows it: the same files as the article's
+/// lead figure, with the `sizes` of a card (`story_sizes`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct LeadSummary {
     pub src: String,
     pub alt: String,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// The resized versions plus the original (or null).
+    pub srcset: Option<String>,
+    /// The WebP versions (or null).
+    pub webp_srcset: Option<String>,
+}
+
+/// The `sizes` of a listing page's cards: the first, and the others for
+/// as many as the page shows.
+#[derive(Debug, Serialize)]
+struct StorySizes<'a> {
+    top: &'a str,
+    rest: &'a str,
 }
 
 /// The summaries with each one's template value, converted once: an
@@ -588,6 +602,14 @@ impl SiteRef<'_> {
             fill(&mut ctx);
             ctx.insert_value("pages", listed.values(shown));
             ctx.insert("paginator", &PaginatorContext::new(&pagers, n, items.len()));
+            let sizes = self.processor.sizes();
+            ctx.insert(
+                "story_sizes",
+                &StorySizes {
+                    top: &sizes.top_story,
+                    rest: sizes.stories(shown.len().saturating_sub(1)),
+                },
+            );
             self.render_to(template, &pager.url, &ctx)
         })
     }

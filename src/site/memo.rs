@@ -409,7 +409,8 @@ pub fn cache_file(root: &Path, target: &Path) -> PathBuf {
 /// The first bytes of a stored memo, then the format and nutgraf's version
 /// on one line: a memo from another version is never read.
 const MAGIC: &[u8] = b"nutgraf build memo\n";
-const FORMAT: u32 = 4;
+/// 5: a card's lead carries its `srcset` and `webp_srcset`.
+const FORMAT: u32 = 5;
 
 fn version_line() -> String {
     format!("format {FORMAT} nutgraf {}\n", env!("CARGO_PKG_VERSION"))

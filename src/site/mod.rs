@@ -509,7 +509,8 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     lap.mark("static files and stylesheet");
 
     let images = Images::new(root).with_folders(content.folders.clone());
-    let processor = crate::images::responsive::Processor::new(root, &config.images, out);
+    let processor =
+        crate::images::responsive::Processor::new(root, &config.images, &theme.sizes, out);
     // A build writes the index; `serve` hands the records to its session,
     // which indexes them when a reader first searches; `check` has
     // nothing to write.
@@ -700,6 +701,7 @@ fn begin_pass<'p>(
         generation,
         &theme_files,
         &s.theme.strings,
+        &s.theme.sizes,
         s.nav,
     ));
     pass.begin(globals, s.theme.templates_key())

@@ -73,7 +73,7 @@ fn the_built_in_components_render_where_they_are_called() {
         .unwrap_or_else(|| panic!("{html}"))..];
     let gallery = &gallery[..gallery.find("</div>").unwrap_or(gallery.len())];
     assert_eq!(
-        gallery.matches("sizes=\"(max-width: 40rem) 100vw, (min-width: 72rem) calc(72rem / 2), calc(100vw / 2)\"").count(),
+        gallery.matches("sizes=\"(max-width: 40rem) 100vw, (max-width: 74rem) calc(calc(100vw - 2.5rem) / 2), calc(71.5rem / 2)\"").count(),
         gallery.matches("sizes=").count(),
         "{gallery}"
     );

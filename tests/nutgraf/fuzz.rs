@@ -760,7 +760,12 @@ impl Renderer {
     }
 
     fn render(&self, body: &str, show_slots: bool, faq: Option<bool>) -> Rendered {
-        let processor = Processor::new(&self.root, &self.config.images, Output::Discard);
+        let processor = Processor::new(
+            &self.root,
+            &self.config.images,
+            &nutgraf::images::sizes::Sizes::default(),
+            Output::Discard,
+        );
         let page_dir = self.root.join("content");
         let display = PathBuf::from("content/fuzz.md");
         let ctx = RenderContext {

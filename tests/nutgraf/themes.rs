@@ -415,7 +415,10 @@ fn a_site_part_replaces_the_themes_and_a_one_file_theme_still_works() {
             "nutgraf.toml",
             "title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"plain\"\n",
         )
-        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\n```rust\nlet x = 1;\n```\n")
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\n+++\n\n```rust\nlet x = 1;\n```\n",
+        )
         .file("themes/plain/theme.toml", "name = \"plain\"\n")
         .file("themes/plain/static/style.css", "body { margin: 0 }\n");
     site.build(&[]).success();
