@@ -7,8 +7,10 @@
 # it loads but does not use; exits 1 when a score is under 100, unless
 # --report is given.
 #
-# Not called by .ci/run yet (issue 18 item 5): the home page's simulated
-# largest contentful paint costs it a point of performance.
+# .ci/run calls it. Performance is a simulation over one page load and
+# moves by a point or two between runs on a busy machine, so a page under
+# 100 is run twice more and judged on the median of the three runs, as
+# Lighthouse's documentation advises for variance.
 #
 # usage: scripts/lighthouse.sh [--report]   (installs chromium and lighthouse
 #                                            on first use)
@@ -81,19 +83,33 @@ for dir in "$ROOT"/themes/*/; do
   pages+=("404.html")
 
   for page in "${pages[@]}"; do
-    json=$WORK/lh.json
-    "$LH" "http://127.0.0.1:$port/$page" --quiet --output=json --output-path="$json" "${PRESET[@]}" \
-      --chrome-flags="--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$WORK/profile-$RANDOM" \
-      >"$WORK/lh.log" 2>&1 || { cat "$WORK/lh.log"; echo "lighthouse: run on /$page failed" >&2; exit 1; }
-    line=$(python3 - "$json" "$theme" "/$page" <<'PY'
+    runs=()
+    for attempt in 1 2 3; do
+      json=$WORK/lh-$attempt.json
+      "$LH" "http://127.0.0.1:$port/$page" --quiet --output=json --output-path="$json" "${PRESET[@]}" \
+        --chrome-flags="--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$WORK/profile-$RANDOM" \
+        >"$WORK/lh.log" 2>&1 || { cat "$WORK/lh.log"; echo "lighthouse: run on /$page failed" >&2; exit 1; }
+      runs+=("$json")
+      # One run at 100 everywhere settles it; otherwise three.
+      python3 - "$json" <<'PY' && break
 import json, sys
 d = json.load(open(sys.argv[1]))
-scores = [d["categories"][c]["score"] for c in ("performance", "accessibility", "best-practices", "seo")]
-shown = ["-" if s is None else str(round(s * 100)) for s in scores]
+sys.exit(0 if all(d["categories"][c]["score"] == 1 for c in ("performance", "accessibility", "best-practices", "seo")) else 1)
+PY
+    done
+    line=$(python3 - "$theme" "/$page" "${runs[@]}" <<'PY'
+import json, statistics, sys
+runs = [json.load(open(f)) for f in sys.argv[3:]]
+cats = ("performance", "accessibility", "best-practices", "seo")
+# The median run per category; with one run, that run.
+scores = [statistics.median_low([r["categories"][c]["score"] or 0 for r in runs]) for c in cats]
+shown = [str(round(s * 100)) for s in scores]
+# The run the details are reported from: the median by performance.
+d = sorted(runs, key=lambda r: r["categories"]["performance"]["score"] or 0)[(len(runs) - 1) // 2]
 unused = d["audits"]["unused-css-rules"].get("details", {}).get("overallSavingsBytes", 0)
 low = [
     f'{cat}: {a["id"]} ({a.get("displayValue") or a["score"]})'
-    for cat in ("performance", "accessibility", "best-practices", "seo")
+    for cat in cats
     for ref in d["categories"][cat]["auditRefs"]
     if ref.get("weight", 0) > 0
     for a in [d["audits"][ref["id"]]]
@@ -107,7 +123,11 @@ images = [
     if a.get("details", {}).get("overallSavingsBytes", 0) > 0
 ]
 ok = all(s == 1 for s in scores)
-print(("OK" if ok else "LOW") + "\t" + "%-12s %-28s %5s %5s %5s %5s %9.1f KiB" % (sys.argv[2], sys.argv[3], *shown, unused / 1024) + "".join("\n    " + l for l in low + images))
+note = ""
+if len(runs) > 1:
+    note = f"  (median of {len(runs)} runs; performance " + ", ".join(
+        str(round((r["categories"]["performance"]["score"] or 0) * 100)) for r in runs) + ")"
+print(("OK" if ok else "LOW") + "\t" + "%-12s %-28s %5s %5s %5s %5s %9.1f KiB" % (sys.argv[1], sys.argv[2], *shown, unused / 1024) + note + "".join("\n    " + l for l in low + images))
 PY
 )
     case $line in LOW*) failed=1 ;; esac
