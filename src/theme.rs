@@ -647,6 +647,30 @@ fn parse_date(s: &str) -> Option<jiff::Zoned> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stylesheet_parts_come_in_cascade_order() {
+        let components = ["embed".to_string(), "gallery".to_string()];
+        let parts: Vec<String> =
+            stylesheet_parts(Some("listing"), true, &components, true).collect();
+        assert_eq!(
+            parts,
+            [
+                "style.css",
+                "listing.css",
+                "article.css",
+                "components/embed.css",
+                "components/gallery.css",
+                "code.css"
+            ]
+        );
+        // An article's own part is not loaded twice for its prose.
+        let parts: Vec<String> = stylesheet_parts(Some("article"), true, &[], false).collect();
+        assert_eq!(parts, ["style.css", "article.css"]);
+        let parts: Vec<String> = stylesheet_parts(None, false, &[], false).collect();
+        assert_eq!(parts, ["style.css"]);
+    }
+
     use super::*;
 
     #[test]

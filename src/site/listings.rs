@@ -626,6 +626,25 @@ impl SiteRef<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_paragraphs_and_inline_text_are_not_prose() {
+        for plain in [
+            "",
+            "<p>A <em>plain</em> <a href=\"/a/\">intro</a>.</p>\n<!-- c -->",
+        ] {
+            assert!(!has_block_markup(plain), "{plain}");
+        }
+        for rich in [
+            "<ul><li>x</li></ul>",
+            "<p>x</p><h2>Why?</h2>",
+            "<figure class=\"figure\">",
+            "<TABLE>",
+        ] {
+            assert!(has_block_markup(rich), "{rich}");
+        }
+    }
+
     use super::*;
 
     #[test]
