@@ -12,7 +12,7 @@ use sha2::{Digest, Sha384};
 use crate::paths::ASSETS_DIR;
 
 /// A published asset: its hashed URL and its Subresource Integrity value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Asset {
     pub url: String,
     pub integrity: String,

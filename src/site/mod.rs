@@ -27,8 +27,7 @@ use crate::theme::Theme;
 
 use self::listings::Summary;
 use self::statics::{
-    Stylesheets, copy_content_assets, copy_files, copy_theme_static, replaces_theme_asset,
-    write_stylesheets,
+    copy_content_assets, copy_files, copy_theme_static, replaces_theme_asset, write_stylesheets,
 };
 use crate::theme::{CODE_STYLESHEET, STYLESHEET};
 
@@ -485,11 +484,15 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .chain(site_static.iter().map(|(rel, _)| rel.as_path())),
     );
     set_globals(&mut theme, &config, stylesheet, &nav);
+    manifest.insert(STYLESHEET.into(), stylesheets.base.clone());
+    if let Some(code) = &stylesheets.code {
+        manifest.insert(CODE_STYLESHEET.into(), code.clone());
+    }
     let sitewide = Sitewide {
         root,
         config: &config,
         theme: &theme,
-        stylesheets: &stylesheets,
+        assets: &manifest,
         nav: &nav,
         drafts,
     };
@@ -501,10 +504,6 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         }
         Mode::Check { .. } => None,
     };
-    manifest.insert(STYLESHEET.into(), stylesheets.base.clone());
-    if let Some(code) = &stylesheets.code {
-        manifest.insert(CODE_STYLESHEET.into(), code.clone());
-    }
     theme.set_assets(manifest);
     lap.mark("static files and stylesheet");
 
@@ -673,7 +672,9 @@ struct Sitewide<'s> {
     root: &'s Path,
     config: &'s Config,
     theme: &'s Theme,
-    stylesheets: &'s Stylesheets,
+    /// Every hashed asset's URL and SRI hash, as `asset()` and
+    /// `stylesheets()` give them to templates.
+    assets: &'s Manifest,
     nav: &'s Nav,
     drafts: bool,
 }
@@ -694,8 +695,7 @@ fn begin_pass<'p>(
     let globals = crate::hash::key(&(
         &config_text,
         &s.config.theme,
-        (&s.stylesheets.base.url, &s.stylesheets.base.integrity),
-        s.stylesheets.code.as_ref().map(|c| (&c.url, &c.integrity)),
+        s.assets,
         s.drafts,
         preview,
         generation,

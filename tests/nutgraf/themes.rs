@@ -428,3 +428,23 @@ fn a_site_part_replaces_the_themes_and_a_one_file_theme_still_works() {
     assert!(site.output("a/index.html").contains("<style>@media"));
     assert_eq!(stylesheet_parts(&site, "index.html"), ["style.css"]);
 }
+
+/// A rebuild after only a stylesheet part changed relinks every page to
+/// the part's new hashed name: pages read the asset names, so a build
+/// must not keep a page that still names the old one.
+#[test]
+fn a_changed_part_is_relinked_on_an_incremental_build() {
+    let site = Site::empty()
+        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n")
+        .file("static/article.css", ".article { color: teal; }\n");
+    site.build(&[]).success();
+    assert!(stylesheet_of(&site, "a/index.html").contains("teal"));
+    let site = site.file("static/article.css", ".article { color: navy; }\n");
+    site.build(&[]).success();
+    let css = stylesheet_of(&site, "a/index.html");
+    assert!(css.contains("navy"), "{css}");
+    assert_eq!(
+        stylesheet_parts(&site, "a/index.html"),
+        ["style.css", "article.css"]
+    );
+}
