@@ -17,6 +17,8 @@
 # ${NUTGRAF_CI_CACHE:-~/.cache/nutgraf-ci}) on first use.
 # Exits 1 when a page differs, and prints where.
 set -euo pipefail
+# shellcheck source=demo-site.sh
+. "$(dirname "$0")/demo-site.sh"
 [ $# -ge 2 ] || { sed -n '2,17p' "$0"; exit 2; }
 OLD=$(cd "$1" && pwd)
 NEW=$(cd "$2" && pwd)
@@ -53,20 +55,6 @@ for side in old new; do
   find "$WORK/$side" -name '*.html' -exec sed -i 's#</head>#<style>img{visibility:hidden!important}</style></head>#' {} +
 done
 
-# serve SIDE: starts a static server for that copy, sets PORT.
-serve() {
-  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$WORK/$1" >"$WORK/serve-$1.log" 2>&1 &
-  SERVERS+=($!)
-  PORT=
-  for _ in $(seq 100); do
-    PORT=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$WORK/serve-$1.log" | head -n 1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.1
-  done
-  echo "render-diff: could not start a web server" >&2
-  exit 1
-}
-
 chrome() {
   timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
@@ -74,7 +62,7 @@ chrome() {
 }
 
 for side in old new; do
-  serve $side
+  serve_dir "$WORK/$side" "$WORK/serve-$side.log" || { echo "render-diff: could not start a web server" >&2; exit 1; }
   mkdir -p "$WORK/shots-$side"
   for page in "${pages[@]}"; do
     name=$(echo "$page" | tr / _)

@@ -607,12 +607,8 @@ impl SiteRef<'_> {
             .filter(|u| !u.lead)
             .map(|u| u.file.clone())
             .collect();
-        let has_code = memchr::memmem::find(content.as_bytes(), b"<pre").is_some();
-        let code_css = if has_code {
-            markdown::highlight::token_css(&content)?
-        } else {
-            String::new()
-        };
+        let has_code = markdown::highlight::has_code(&content);
+        let code_css = markdown::highlight::token_css(&content)?;
         let context = PageContext {
             title: &page.matter.title,
             description: page.matter.description.as_deref(),

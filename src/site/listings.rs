@@ -333,7 +333,6 @@ struct SectionContext<'a> {
 struct Intro {
     html: String,
     components: Vec<String>,
-    code_css: String,
 }
 
 impl<'a> SectionContext<'a> {
@@ -347,8 +346,10 @@ impl<'a> SectionContext<'a> {
         SectionContext {
             title,
             description,
-            has_code: memchr::memmem::find(intro.html.as_bytes(), b"<pre").is_some(),
-            code_css: intro.code_css,
+            has_code: markdown::highlight::has_code(&intro.html),
+            // A failure to load syntect's themes would have failed the
+            // article pages already.
+            code_css: markdown::highlight::token_css(&intro.html).unwrap_or_default(),
             has_prose: has_block_markup(&intro.html),
             content: intro.html,
             url,
@@ -408,13 +409,9 @@ impl SiteRef<'_> {
             },
         );
         self.diags.extend(rendered.diagnostics);
-        // The code's colours; a failure to load syntect's themes would
-        // have failed the article pages already.
-        let code_css = markdown::highlight::token_css(&rendered.html).unwrap_or_default();
         Intro {
             html: rendered.html,
             components: rendered.components,
-            code_css,
         }
     }
 
