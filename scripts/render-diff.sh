@@ -45,7 +45,9 @@ fi
 
 pages=("$@")
 if [ ${#pages[@]} -eq 0 ]; then
-  mapfile -t pages < <(cd "$NEW" && find . \( -name index.html -o -name 404.html \) -printf '%P\n' | sort | head -n 40)
+  # Redirect stubs (an alias's meta refresh) navigate away: left out.
+  mapfile -t pages < <(cd "$NEW" && find . \( -name index.html -o -name 404.html \) -printf '%P\n' \
+    | sort | while read -r p; do grep -q 'http-equiv="refresh"' "$p" || echo "$p"; done | head -n 40)
 fi
 
 # Copies of both builds with images hidden.
@@ -58,7 +60,11 @@ done
 chrome() {
   timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$WORK/profile-$RANDOM" --hide-scrollbars "$@" >/dev/null 2>&1
+    --user-data-dir="$WORK/profile-$RANDOM" --hide-scrollbars "$@" >"$WORK/chrome.log" 2>&1 || {
+    cat "$WORK/chrome.log" >&2
+    echo "render-diff: chromium failed on ${*: -1}" >&2
+    return 1
+  }
 }
 
 for side in old new; do

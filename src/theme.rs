@@ -105,12 +105,16 @@ const BUILTIN_THEMES: &[BuiltinTheme] = &[
         "style.css", "article.css", "listing.css", "search.css", "code.css",
         "components/key_facts.css", "components/pull_quote.css", "components/timeline.css",
         "components/embed.css", "components/gallery.css",
+        "blocks/quotes.css", "blocks/alerts.css", "blocks/tables.css", "blocks/footnotes.css",
+        "blocks/slots.css",
         "icon.svg", "icon-32.png", "apple-touch-icon.png", "favicon.ico",
     ),
     builtin_theme!("newsroom":
         "style.css", "article.css", "listing.css", "search.css", "code.css",
         "components/key_facts.css", "components/pull_quote.css", "components/timeline.css",
         "components/embed.css", "components/gallery.css",
+        "blocks/quotes.css", "blocks/alerts.css", "blocks/tables.css", "blocks/footnotes.css",
+        "blocks/slots.css",
         "icon.svg", "icon-32.png", "apple-touch-icon.png", "favicon.ico",
     ),
 ];
@@ -120,6 +124,9 @@ pub const STYLESHEET: &str = "style.css";
 /// The stylesheet part (`article.css`) that styles Markdown: articles load
 /// it, and listing pages whose intro needs it.
 const PROSE_PART: &str = "article";
+/// Where a theme's stylesheet parts for Markdown blocks live (see
+/// [`crate::markdown::styled_blocks`]): `blocks/tables.css` and so on.
+pub const BLOCKS_DIR: &str = "blocks/";
 /// The theme file the highlighting CSS is appended to, loaded only by
 /// pages with code blocks.
 pub const CODE_STYLESHEET: &str = "code.css";
@@ -555,10 +562,11 @@ fn register_asset_function(tera: &mut Tera, assets: Arc<OnceLock<Manifest>>) {
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
             let part = kwargs.get::<&str>("part")?;
             let prose = kwargs.get::<bool>("prose")?.unwrap_or(false);
+            let blocks = kwargs.get::<Vec<String>>("blocks")?.unwrap_or_default();
             let components = kwargs.get::<Vec<String>>("components")?.unwrap_or_default();
             let code = kwargs.get::<bool>("code")?.unwrap_or(false);
             let manifest = parts.get();
-            let found = stylesheet_parts(part, prose, &components, code)
+            let found = stylesheet_parts(part, prose, &blocks, &components, code)
                 .filter_map(|name| manifest.and_then(|m| m.get(&name)))
                 .collect::<Vec<_>>();
             Ok(Value::from_serializable(&found))
@@ -592,18 +600,22 @@ fn register_asset_function(tera: &mut Tera, assets: Arc<OnceLock<Manifest>>) {
 /// The stylesheets a page loads, in cascade order: `style.css`, which
 /// every page loads, then its kind's part (`article.css`, `listing.css`,
 /// `search.css`), `article.css` for Markdown beyond plain paragraphs on
-/// another kind of page (`prose`), one `components/<name>.css` per
+/// another kind of page (`prose`), one `blocks/<name>.css` per kind of
+/// Markdown block it has that not every article has (`blocks`, from
+/// [`crate::markdown::styled_blocks`]), one `components/<name>.css` per
 /// component it calls, and `code.css` when it has code blocks.
 /// `stylesheets()` in a template keeps those the theme (or the site) has.
 fn stylesheet_parts<'a>(
     part: Option<&'a str>,
     prose: bool,
+    blocks: &'a [String],
     components: &'a [String],
     code: bool,
 ) -> impl Iterator<Item = String> + 'a {
     std::iter::once(STYLESHEET.to_string())
         .chain(part.map(|p| format!("{p}.css")))
         .chain((prose && part != Some(PROSE_PART)).then(|| format!("{PROSE_PART}.css")))
+        .chain(blocks.iter().map(|b| format!("{BLOCKS_DIR}{b}.css")))
         .chain(
             components
                 .iter()
@@ -650,24 +662,27 @@ mod tests {
 
     #[test]
     fn stylesheet_parts_come_in_cascade_order() {
+        let blocks = ["quotes".to_string(), "tables".to_string()];
         let components = ["embed".to_string(), "gallery".to_string()];
         let parts: Vec<String> =
-            stylesheet_parts(Some("listing"), true, &components, true).collect();
+            stylesheet_parts(Some("listing"), true, &blocks, &components, true).collect();
         assert_eq!(
             parts,
             [
                 "style.css",
                 "listing.css",
                 "article.css",
+                "blocks/quotes.css",
+                "blocks/tables.css",
                 "components/embed.css",
                 "components/gallery.css",
                 "code.css"
             ]
         );
         // An article's own part is not loaded twice for its prose.
-        let parts: Vec<String> = stylesheet_parts(Some("article"), true, &[], false).collect();
+        let parts: Vec<String> = stylesheet_parts(Some("article"), true, &[], &[], false).collect();
         assert_eq!(parts, ["style.css", "article.css"]);
-        let parts: Vec<String> = stylesheet_parts(None, false, &[], false).collect();
+        let parts: Vec<String> = stylesheet_parts(None, false, &[], &[], false).collect();
         assert_eq!(parts, ["style.css"]);
     }
 

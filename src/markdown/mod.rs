@@ -372,6 +372,35 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
     }
 }
 
+/// The kinds of block not every article has, each with the markup that
+/// shows it in rendered HTML, in the order their stylesheet parts load
+/// (`blocks/<name>.css`, see [`crate::theme::BLOCKS_DIR`]). Alerts are
+/// block quotes too, so a page with one loads both parts.
+const STYLED_BLOCKS: &[(&str, &[&str])] = &[
+    ("quotes", &["<blockquote"]),
+    ("alerts", &["markdown-alert"]),
+    ("tables", &["<table"]),
+    ("footnotes", &["class=\"footnote"]),
+    ("slots", &["class=\"figure slot"]),
+];
+
+/// The kinds of block in rendered `html` that have their own stylesheet
+/// part, by name, in cascade order: a page loads only the styles of the
+/// blocks it has. Writers' raw HTML counts too (a hand-written `<table>`
+/// gets the table styles); code shown in a page is escaped, so a
+/// `<table>` in a code block does not.
+pub fn styled_blocks(html: &str) -> Vec<&'static str> {
+    STYLED_BLOCKS
+        .iter()
+        .filter(|(_, marks)| {
+            marks
+                .iter()
+                .any(|mark| memchr::memmem::find(html.as_bytes(), mark.as_bytes()).is_some())
+        })
+        .map(|(name, _)| *name)
+        .collect()
+}
+
 /// The largest width a gallery breaks into one column at, in both
 /// built-in themes: below it each photo is as wide as a body figure.
 pub const GALLERY_STACKS_BELOW: &str = "40rem";
@@ -1046,6 +1075,22 @@ fn normalize(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn styled_blocks_names_what_a_page_has_in_cascade_order() {
+        let html = render_body(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n> [!NOTE]\n> Read this.\n\nText.[^1]\n\n[^1]: A note.\n",
+        )
+        .html;
+        assert_eq!(
+            styled_blocks(&html),
+            ["quotes", "alerts", "tables", "footnotes"]
+        );
+        let html = render_body("> Said someone.\n\n```html\n<table>\n```\n").html;
+        assert_eq!(styled_blocks(&html), ["quotes"]);
+        let html = render_body("Just a paragraph, and `<blockquote>` in code.\n").html;
+        assert!(styled_blocks(&html).is_empty(), "{html}");
+    }
+
     use super::*;
 
     /// Word counts are the ones `split_whitespace` gives, Unicode

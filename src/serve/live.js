@@ -49,9 +49,43 @@
     if (!res.ok) return location.reload();
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     if (document.title !== doc.title) document.title = doc.title;
+    syncStyles(doc);
     morph(document.body, doc.body);
     if (window.scrollY !== y) window.scrollTo({ top: y, behavior: "instant" });
     document.dispatchEvent(new CustomEvent("nutgraf:updated"));
+  }
+
+  // A page links the stylesheet parts for what it shows, so an edit can
+  // change them: a first table brings blocks/tables.css, a first code
+  // block code.css and the token colours in a <style>. Link what the new
+  // page links and this one does not, in its cascade place; drop what it
+  // no longer links; take its inline styles.
+  function syncStyles(doc) {
+    const path = (link) => new URL(link.getAttribute("href"), location.href).pathname;
+    const have = new Map();
+    for (const link of document.head.querySelectorAll('link[rel="stylesheet"]')) {
+      have.set(path(link), link);
+    }
+    let previous = null;
+    for (const link of doc.head.querySelectorAll('link[rel="stylesheet"]')) {
+      let mine = have.get(path(link));
+      if (mine) {
+        have.delete(path(link));
+      } else {
+        mine = document.importNode(link, true);
+        if (previous) previous.after(mine);
+        else document.head.prepend(mine);
+      }
+      previous = mine;
+    }
+    for (const stale of have.values()) stale.remove();
+    const mine = Array.from(document.head.querySelectorAll("style"));
+    const theirs = Array.from(doc.head.querySelectorAll("style"));
+    theirs.forEach((style, i) => {
+      if (i >= mine.length) document.head.appendChild(document.importNode(style, true));
+      else if (mine[i].textContent !== style.textContent) mine[i].textContent = style.textContent;
+    });
+    mine.slice(theirs.length).forEach((style) => style.remove());
   }
 
   // New stylesheets load beside the old ones, which go once the new ones

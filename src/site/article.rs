@@ -102,6 +102,9 @@ struct PageContext<'a> {
     /// The components the body calls, sorted, each once: the page loads
     /// their stylesheets (`stylesheets()`).
     components: Vec<String>,
+    /// The kinds of block in the body that have their own stylesheet part
+    /// (`blocks/<name>.css`): quotes, alerts, tables, footnotes, slots.
+    blocks: Vec<&'static str>,
     /// Whether the body has a code block (`<pre>`): the page loads the
     /// theme's `code.css`.
     has_code: bool,
@@ -608,6 +611,7 @@ impl SiteRef<'_> {
             .map(|u| u.file.clone())
             .collect();
         let has_code = markdown::highlight::has_code(&content);
+        let blocks = markdown::styled_blocks(&content);
         let code_css = markdown::highlight::token_css(&content)?;
         let context = PageContext {
             title: &page.matter.title,
@@ -635,6 +639,7 @@ impl SiteRef<'_> {
             extra: &page.matter.extra,
             has_code,
             code_css,
+            blocks,
             components,
         };
         let mut summary = Summary {

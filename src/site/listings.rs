@@ -318,6 +318,8 @@ struct SectionContext<'a> {
     permalink: String,
     /// The components the intro calls, for `stylesheets()`.
     components: Vec<String>,
+    /// The kinds of block in the intro with their own stylesheet part.
+    blocks: Vec<&'static str>,
     /// Whether the intro has a code block.
     has_code: bool,
     /// The token colours of its highlighted code.
@@ -351,6 +353,7 @@ impl<'a> SectionContext<'a> {
             // article pages already.
             code_css: markdown::highlight::token_css(&intro.html).unwrap_or_default(),
             has_prose: has_block_markup(&intro.html),
+            blocks: markdown::styled_blocks(&intro.html),
             content: intro.html,
             url,
             permalink,

@@ -220,6 +220,37 @@ fn live_reload_in_a_real_browser() {
             "the page was reloaded"
         );
 
+        // 4b. Add the article's first table: the page links the table
+        // styles (blocks/tables.css) without a reload, and drops them
+        // when the table goes.
+        let with_table = article("Why now?", "2024-03-01", "The fixed lede.")
+            + "\n| Year | Cost |\n|---|---|\n| 2024 | 3 |\n";
+        site.write("content/a.md", &with_table);
+        wait_for(
+            c,
+            "const t = document.querySelector('.prose table'); \
+             return !!t && getComputedStyle(t).borderCollapse === 'collapse' \
+             && !!document.querySelector('link[href*=\"blocks/tables\"]')",
+            "the table, styled by blocks/tables.css",
+        )
+        .await;
+        site.write(
+            "content/a.md",
+            &article("Why now?", "2024-03-01", "The lede without a table."),
+        );
+        wait_for(
+            c,
+            "return document.body.innerText.includes('without a table') \
+             && !document.querySelector('link[href*=\"blocks/tables\"]')",
+            "the table styles to go",
+        )
+        .await;
+        assert_eq!(
+            eval(c, "return window.__marker").await,
+            json!(42),
+            "the page was reloaded"
+        );
+
         // 5. Add an article: the open home page lists it.
         c.goto(&format!("{base}/"))
             .await
