@@ -113,6 +113,46 @@ pub fn page(page: String, _verbatim: &[&str]) -> String {
 /// Whether this build of nutgraf can minify.
 pub const AVAILABLE: bool = cfg!(feature = "minify");
 
+/// Minifies a stylesheet the build publishes: comments and whitespace go,
+/// and nothing else changes. Lightning CSS parses the sheet and prints it
+/// back compactly. Rules are not merged or reordered (no
+/// `StyleSheet::minify`), and no browser targets are set, so nothing is
+/// prefixed or lowered. The one exception: media queries keep the
+/// `max-width:` form as written, where the printer would otherwise turn
+/// them into range syntax (`width<=40rem`), which Safari before 16.4
+/// ignores. A sheet it cannot parse is published as written, since the
+/// browser's own error recovery reads it the same either way.
+#[cfg(feature = "minify")]
+pub fn css(text: String) -> String {
+    use lightningcss::stylesheet::{ParserOptions, PrinterOptions, StyleSheet};
+    use lightningcss::targets::{Features, Targets};
+    let printed = StyleSheet::parse(&text, ParserOptions::default())
+        .ok()
+        .and_then(|sheet| {
+            sheet
+                .to_css(PrinterOptions {
+                    minify: true,
+                    targets: Targets {
+                        browsers: None,
+                        include: Features::MediaRangeSyntax,
+                        exclude: Features::empty(),
+                    },
+                    ..PrinterOptions::default()
+                })
+                .ok()
+        });
+    match printed {
+        Some(out) => out.code,
+        None => text,
+    }
+}
+
+/// Without the `minify` feature stylesheets are published as written.
+#[cfg(not(feature = "minify"))]
+pub fn css(text: String) -> String {
+    text
+}
+
 #[cfg(all(test, feature = "minify"))]
 mod tests {
     use super::*;
@@ -174,5 +214,20 @@ mod tests {
             .replace("JSON", "{}");
         let out = page(page_html.clone(), &["{}"]);
         assert_eq!(out, whole(page_html));
+    }
+
+    #[test]
+    fn css_loses_comments_and_whitespace_not_meaning() {
+        let css = "/* a comment */\n.prose > p ,\n.a:hover {\n  margin : calc(1rem + 2 * var(--gutter)) 0;\n  font-size: clamp(1rem, 0.9rem + 0.3vw, 1.2rem);\n  content: \"  two  spaces \";\n}\n@media (max-width: 40rem) {\n  .a { color: red; }\n}\n";
+        let out = super::css(css.to_string());
+        assert!(!out.contains("comment"), "{out}");
+        assert!(!out.contains('\n') && out.len() < css.len(), "{out}");
+        // What the browser reads is the same: the spaces math needs around
+        // `+` in calc() and clamp(), the string's own spaces, the media
+        // query in the form older browsers read.
+        assert!(out.contains("calc(1rem + 2 * var(--gutter))"), "{out}");
+        assert!(out.contains("clamp(1rem,.9rem + .3vw,1.2rem)"), "{out}");
+        assert!(out.contains("\"  two  spaces \""), "{out}");
+        assert!(out.contains("@media (max-width:40rem)"), "{out}");
     }
 }

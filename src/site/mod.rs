@@ -438,7 +438,14 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     //    theme's are listed in every mode: their hashed names are claimed.
     let mut manifest = Manifest::new();
     let mut site_static = crate::paths::walk_files(&root.join(STATIC_DIR))?;
-    let mut files_copied = copy_theme_static(&theme, &site_static, out, &mut manifest, preview)?;
+    let mut files_copied = copy_theme_static(
+        &theme,
+        &site_static,
+        out,
+        &mut manifest,
+        preview,
+        config.minify,
+    )?;
     // A site's stylesheet or script of a theme asset's name was published
     // hashed in its place just now.
     site_static.retain(|(rel, _)| !replaces_theme_asset(&theme, rel));
@@ -452,7 +459,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         out.write(name, bytes.clone())?;
     }
     files_copied += made_icons.len();
-    let stylesheets = write_stylesheets(root, &theme, out, preview)?;
+    let stylesheets = write_stylesheets(root, &theme, out, preview, config.minify)?;
     let stylesheet = &stylesheets.base;
     let mut claims = claims::Claims::default();
     let mut theme_files = theme_outputs(root, &config.theme, &theme, &manifest);

@@ -23,6 +23,7 @@ pub(super) fn copy_theme_static(
     out: Output,
     manifest: &mut Manifest,
     stable: bool,
+    minify: bool,
 ) -> Result<usize, Error> {
     for (rel, source) in &theme.static_files {
         let name = crate::paths::slash(rel);
@@ -32,6 +33,14 @@ pub(super) fn copy_theme_static(
                 (Some((_, path)), _) => crate::fs::read(path)?,
                 (None, StaticSource::Embedded(bytes)) => bytes.to_vec(),
                 (None, StaticSource::Disk(from)) => crate::fs::read(from)?,
+            };
+            let bytes = if minify && rel.extension().is_some_and(|e| e == "css") {
+                match String::from_utf8(bytes) {
+                    Ok(css) => crate::minify::css(css).into_bytes(),
+                    Err(not_utf8) => not_utf8.into_bytes(),
+                }
+            } else {
+                bytes
             };
             let (path, integrity) = if stable {
                 (format!("assets/{name}"), String::new())
@@ -99,12 +108,14 @@ pub(super) struct Stylesheets {
 }
 
 /// Writes the theme's `style.css` and `code.css` (or the site's
-/// `static/` files of those names) under content-hashed names.
+/// `static/` files of those names) under content-hashed names, minified
+/// when `minify` is set.
 pub(super) fn write_stylesheets(
     root: &Path,
     theme: &Theme,
     out: Output,
     stable: bool,
+    minify: bool,
 ) -> Result<Stylesheets, Error> {
     let site_file = |name: &str| -> Result<Option<String>, Error> {
         let path = root.join(STATIC_DIR).join(name);
@@ -114,8 +125,11 @@ pub(super) fn write_stylesheets(
             None
         })
     };
-    let base = site_file(STYLESHEET)?.unwrap_or_else(|| theme.stylesheet.clone());
-    let code = site_file(CODE_STYLESHEET)?.or_else(|| theme.code_stylesheet.clone());
+    let finish = |css: String| if minify { crate::minify::css(css) } else { css };
+    let base = finish(site_file(STYLESHEET)?.unwrap_or_else(|| theme.stylesheet.clone()));
+    let code = site_file(CODE_STYLESHEET)?
+        .or_else(|| theme.code_stylesheet.clone())
+        .map(finish);
     Ok(Stylesheets {
         base: write_css(STYLESHEET, base, out, stable)?,
         code: code

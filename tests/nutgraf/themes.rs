@@ -33,7 +33,8 @@ fn only_a_long_opening_paragraph_gets_the_drop_cap() {
         site.build(&[]).success();
         let css = stylesheet(&site);
         // A theme may have no drop cap; one it has must need the class.
-        let rules: Vec<_> = css.match_indices("::first-letter").collect();
+        // `::first-letter`, or `:first-letter` as minified CSS writes it.
+        let rules: Vec<_> = css.match_indices(":first-letter").collect();
         if theme == "broadsheet" {
             assert!(!rules.is_empty(), "broadsheet has a drop cap");
         }
@@ -42,7 +43,7 @@ fn only_a_long_opening_paragraph_gets_the_drop_cap() {
             let selector = &css[selector_start..rule.0];
             assert!(
                 selector.contains(".drop-cap"),
-                "{theme}: {selector}::first-letter"
+                "{theme}: {selector}:first-letter"
             );
         }
     }
@@ -303,7 +304,7 @@ fn stylesheet_parts(site: &Site, page: &str) -> Vec<String> {
 /// component's part where the page calls it, code.css where there is code.
 #[test]
 fn pages_load_only_the_stylesheet_parts_they_use() {
-    let code = "+++\ntitle = \"Code\"\ndate = 2024-01-03\ntags = [\"T\"]\n+++\n\nText.\n\n{% key_facts() %}\n- One.\n{% end %}\n\n```rust\nfn main() {}\n```\n";
+    let code = "+++\ntitle = \"Code\"\ndate = 2024-01-03\ntags = [\"T\"]\n+++\n\nText.[^n]\n\n{% key_facts() %}\n- One.\n{% end %}\n\n```rust\nfn main() {}\n```\n\n> [!NOTE]\n> Heads up.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^n]: A note.\n";
     let plain = "+++\ntitle = \"Plain\"\ndate = 2024-01-02\n+++\n\nJust *words* and `code`.\n";
     for theme in ["broadsheet", "newsroom"] {
         let site = Site::empty()
@@ -331,6 +332,10 @@ fn pages_load_only_the_stylesheet_parts_they_use() {
             [
                 "style.css",
                 "article.css",
+                "blocks/quotes.css",
+                "blocks/alerts.css",
+                "blocks/tables.css",
+                "blocks/footnotes.css",
                 "components/key_facts.css",
                 "code.css"
             ],
@@ -344,7 +349,12 @@ fn pages_load_only_the_stylesheet_parts_they_use() {
         assert_eq!(parts("index.html"), ["style.css", "listing.css"], "{theme}");
         assert_eq!(
             parts("guides/index.html"),
-            ["style.css", "listing.css", "article.css"],
+            [
+                "style.css",
+                "listing.css",
+                "article.css",
+                "blocks/tables.css"
+            ],
             "{theme}"
         );
         assert_eq!(
@@ -377,6 +387,52 @@ fn pages_load_only_the_stylesheet_parts_they_use() {
             !stylesheet_of(&site, "plain/index.html").contains(".hl-"),
             "{theme}"
         );
+    }
+}
+
+/// Published stylesheets are minified like pages (comments and
+/// whitespace only, by a real CSS parser), and published as the theme
+/// wrote them with `minify = false`.
+#[test]
+fn published_stylesheets_are_minified_unless_minify_is_off() {
+    let article = "+++\ntitle = \"A\"\ndate = 2024-01-03\n+++\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom/static/style.css"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for minify in [true, false] {
+        let site = Site::empty()
+            .file(
+                "nutgraf.toml",
+                format!("title = \"T\"\nbase_url = \"https://t.example.org\"\ntheme = \"newsroom\"\nminify = {minify}\n"),
+            )
+            .file("content/a.md", article);
+        site.build(&[]).success();
+        let css = stylesheet_of(&site, "a/index.html");
+        let base = site
+            .output("a/index.html")
+            .split("href=\"/")
+            .find(|s| s.starts_with("assets/style."))
+            .and_then(|s| s.split('"').next())
+            .map(|url| std::fs::read_to_string(site.root.join("public").join(url)))
+            .unwrap_or_else(|| panic!("no style.css link"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        if nutgraf::minify::AVAILABLE && minify {
+            assert!(!css.contains("/*"), "comments are gone");
+            assert!(!css.contains("\n  "), "indentation is gone");
+            assert!(
+                base.len() < source.len() * 4 / 5,
+                "{} of {}",
+                base.len(),
+                source.len()
+            );
+            // Math keeps the spaces CSS requires, media queries their form.
+            assert!(base.contains("clamp("), "{base}");
+            assert!(!base.contains("rem+") && !base.contains("vw+"), "{base}");
+            assert!(css.contains("@media (max-width:40rem)"), "{css}");
+        } else {
+            assert_eq!(base, source);
+        }
     }
 }
 
