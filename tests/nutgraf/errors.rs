@@ -99,7 +99,7 @@ fn template_error_names_template_and_line() {
     });
     assert!(
         run.stderr
-            .contains("Available fields: authors, code_css, components, content, date,"),
+            .contains("Available fields: authors, blocks, code_css, components, content, date,"),
         "{}",
         run.stderr
     );
