@@ -75,6 +75,10 @@ enum Command {
         /// Poll for changes instead of using native file events (network drives, some containers)
         #[arg(long)]
         poll: bool,
+        /// Keep the open tab where it is when another article is saved
+        /// (by default the last focused tab goes to the article saved)
+        #[arg(long)]
+        no_follow: bool,
     },
     /// Upload the site to S3-compatible storage (or a folder): only changed files,
     /// assets before pages, stale files deleted last
@@ -177,6 +181,7 @@ fn main() -> ExitCode {
             no_drafts,
             debounce,
             poll,
+            no_follow,
         } => {
             let opts = nutgraf::serve::ServeOptions {
                 root: cli.root,
@@ -186,6 +191,7 @@ fn main() -> ExitCode {
                 drafts: !no_drafts,
                 debounce: std::time::Duration::from_millis(debounce),
                 poll,
+                follow: !no_follow,
             };
             match nutgraf::serve::serve(&opts) {
                 Ok(()) => ExitCode::SUCCESS,

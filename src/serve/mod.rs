@@ -61,6 +61,8 @@ pub struct ServeOptions {
     pub debounce: Duration,
     /// Poll the file system instead of using native events.
     pub poll: bool,
+    /// Send the last focused tab to the article a save changed.
+    pub follow: bool,
 }
 
 /// A message to the live-reload client.
@@ -68,11 +70,14 @@ pub struct ServeOptions {
 #[serde(tag = "type", rename_all = "lowercase")]
 enum Message {
     /// Pages (site paths, `/a/`) whose HTML changed; `css` when a
-    /// stylesheet changed; `reload` when only a full reload will do.
+    /// stylesheet changed; `reload` when only a full reload will do;
+    /// `follow`, the article the writer saved, for the last focused tab
+    /// to go to (`None` with `--no-follow`).
     Update {
         pages: Vec<String>,
         css: bool,
         reload: bool,
+        follow: Option<String>,
     },
     /// The last pass failed: `text` is its errors as printed, `html` the
     /// overlay showing them, for the client to put in place.
@@ -171,6 +176,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
         session,
         shared: shared.clone(),
         warnings: WarningLog::default(),
+        follow: opts.follow,
     };
     // The watcher starts before the first pass, so a save during it is
     // not lost.
@@ -236,6 +242,8 @@ struct Passes {
     shared: Arc<Shared>,
     /// The warnings the terminal has shown, so a pass prints only new ones.
     warnings: WarningLog,
+    /// `--no-follow` not given.
+    follow: bool,
 }
 
 impl Passes {
@@ -299,8 +307,17 @@ impl Passes {
                         .map(|s| format!("; {s}"))
                         .unwrap_or_default(),
                 );
+                let follow = match batch {
+                    Some(b) if self.follow => self.session.saved_article(&b.paths, &pages),
+                    _ => None,
+                };
                 if batch.is_some() || matches!(previous, Status::Failed { .. }) {
-                    shared.send(&Message::Update { pages, css, reload });
+                    shared.send(&Message::Update {
+                        pages,
+                        css,
+                        reload,
+                        follow,
+                    });
                 }
             }
             Err(e) => {
@@ -425,7 +442,7 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         // A client that fell behind misses messages; a reload catches up.
         .map(|m| {
             m.unwrap_or_else(|_| {
-                r#"{"type":"update","pages":[],"css":false,"reload":true}"#.to_string()
+                r#"{"type":"update","pages":[],"css":false,"reload":true,"follow":null}"#.to_string()
             })
         });
     let stream = tokio_stream::once(first)

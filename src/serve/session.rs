@@ -69,6 +69,34 @@ impl Session {
         self.files.clone()
     }
 
+    /// The article the writer just saved, for the preview to follow: of
+    /// the articles among `saved` (source files) whose page is among
+    /// `changed` (site paths), the URL of the one written last. A save
+    /// that changed nothing on the page, or of anything but an article,
+    /// names none.
+    pub fn saved_article(&self, saved: &[PathBuf], changed: &[String]) -> Option<String> {
+        let saved: Vec<&Path> = saved
+            .iter()
+            .map(PathBuf::as_path)
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        if saved.is_empty() {
+            return None;
+        }
+        self.memo
+            .order
+            .iter()
+            .filter(|(page, _, _)| saved.contains(&page.path.as_path()))
+            .map(|(page, file, _)| (page, super::site_path(file)))
+            .filter(|(_, url)| changed.contains(url))
+            .max_by_key(|(page, _)| {
+                std::fs::metadata(&page.path)
+                    .and_then(|m| m.modified())
+                    .ok()
+            })
+            .map(|(_, url)| url)
+    }
+
     /// Brings the site up to date. `dirty` names files known to have
     /// changed (read again whatever their stamp says); `everything` makes
     /// every output render again (an image replaced in place, a rescan).

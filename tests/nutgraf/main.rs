@@ -4,6 +4,8 @@
 //! site), copied into a temporary folder, and adds or edits files with the
 //! fluent [`Site`] helper before building.
 
+#[cfg(feature = "serve")]
+mod authoring;
 mod blog;
 mod bundles;
 mod cdn;
@@ -105,6 +107,13 @@ pub struct Serving {
 /// Starts `nutgraf serve` on a free port; returns once it listens.
 #[cfg(feature = "serve")]
 pub fn start_serve(root: &Path) -> Serving {
+    start_serve_with(root, &[])
+}
+
+/// Starts `nutgraf serve` with `args` after `serve` on a free port;
+/// returns once it listens.
+#[cfg(feature = "serve")]
+pub fn start_serve_with(root: &Path, args: &[&str]) -> Serving {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     use std::time::{Duration, Instant};
@@ -114,6 +123,7 @@ pub fn start_serve(root: &Path) -> Serving {
         .args(["--root"])
         .arg(root)
         .args(["serve", "--port", &port.to_string()])
+        .args(args)
         .env_remove("RUST_BACKTRACE")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -103,8 +103,13 @@ pub(crate) async fn wait_for(c: &Client, js: &str, what: &str) {
 
 /// Serves `site`, opens a fresh headless Chromium and runs `test` with it
 /// and the server's port; the browser and the server stop afterwards.
-fn in_browser(site: &Site, test: impl AsyncFnOnce(&Client, u16)) {
-    let serve = start_serve(&site.root);
+pub(crate) fn in_browser(site: &Site, test: impl AsyncFnOnce(&Client, u16)) {
+    in_browser_with(site, &[], test)
+}
+
+/// [`in_browser`], with `args` for `nutgraf serve`.
+pub(crate) fn in_browser_with(site: &Site, args: &[&str], test: impl AsyncFnOnce(&Client, u16)) {
+    let serve = crate::start_serve_with(&site.root, args);
     let (_driver, driver_port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
@@ -142,14 +147,27 @@ fn live_reload_in_a_real_browser() {
             "page too short to scroll: {scrolled}"
         );
 
-        // 1. Edit a paragraph: the new text appears in place, scroll kept.
-        site.write(
-            "content/a.md",
-            &article("Why now?", "2024-03-01", "The edited lede, saved just now."),
-        );
+        // 1. Edit a paragraph in view: the new text appears in place, the
+        // scroll position is kept.
+        let visible = eval(
+            c,
+            "return Array.from(document.querySelectorAll('.prose p')).findIndex((p) => { \
+               const box = p.getBoundingClientRect(); \
+               return box.top > 0 && box.bottom < window.innerHeight; })",
+        )
+        .await;
+        let visible = visible.as_u64().unwrap_or_else(|| panic!("no paragraph in view"));
+        // The lede is the first paragraph, then those about context.
+        let in_view = |lede: &str| {
+            article("Why now?", "2024-03-01", lede).replace(
+                &format!("Paragraph {} about context", visible - 1),
+                "A paragraph in view, edited just now",
+            )
+        };
+        site.write("content/a.md", &in_view("The original lede."));
         wait_for(
             c,
-            "return document.body.innerText.includes('The edited lede, saved just now.')",
+            "return document.body.innerText.includes('A paragraph in view, edited just now')",
             "the edited paragraph",
         )
         .await;
@@ -162,6 +180,25 @@ fn live_reload_in_a_real_browser() {
             eval(c, "return window.scrollY").await,
             scrolled,
             "scroll position lost"
+        );
+
+        // 1b. Edit the lede, above the viewport: the page goes to it.
+        site.write(
+            "content/a.md",
+            &in_view("The edited lede, saved just now."),
+        );
+        wait_for(
+            c,
+            "const p = document.querySelector('.prose p'); \
+             return p.innerText.includes('The edited lede, saved just now.') \
+             && p.getBoundingClientRect().bottom > 0",
+            "the edited lede, scrolled into view",
+        )
+        .await;
+        assert_eq!(
+            eval(c, "return window.__marker").await,
+            json!(42),
+            "the page was reloaded"
         );
 
         // 2. Edit the CSS: the style changes without a reload.
@@ -251,7 +288,9 @@ fn live_reload_in_a_real_browser() {
             "the page was reloaded"
         );
 
-        // 5. Add an article: the open home page lists it.
+        // 5. Add an article with the home page open: the tab follows the
+        // writer to it (with `--no-follow`, the home page lists it in
+        // place: authoring.rs).
         c.goto(&format!("{base}/"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -261,22 +300,17 @@ fn live_reload_in_a_real_browser() {
             "the home page",
         )
         .await;
-        eval(c, "window.__marker = 7; return true").await;
         site.write(
             "content/c.md",
             &article("A brand new explainer", "2024-04-01", "New."),
         );
         wait_for(
             c,
-            "return document.body.innerText.includes('A brand new explainer')",
-            "the new article on the home page",
+            "return location.pathname === '/c/' \
+             && document.body.innerText.includes('A brand new explainer')",
+            "the tab to go to the new article",
         )
         .await;
-        assert_eq!(
-            eval(c, "return window.__marker").await,
-            json!(7),
-            "the page was reloaded"
-        );
     });
 }
 

@@ -496,3 +496,48 @@ fn serve_indexes_when_searched_and_the_index_follows_edits_drafts_and_deletions(
     assert!(!search.enabled());
     assert!(search.files().unwrap_or_else(|e| panic!("{e:#}")).is_none());
 }
+
+/// The site paths of a report's changed pages, as serve sends them.
+fn changed_pages(report: &PassReport) -> Vec<String> {
+    report
+        .changed
+        .iter()
+        .filter(|f| f.ends_with(".html"))
+        .map(|f| crate::serve::site_path(f))
+        .collect()
+}
+
+#[test]
+fn the_article_saved_is_the_one_to_follow() {
+    let mut f = Fixture::new();
+    f.first();
+    // The lede is C's summary: the listing that shows it changes too.
+    f.write(
+        "content/c.md",
+        &article("C", "2024-01-03", "\"y\"", "Charlie.").replace("About C.", "Above C."),
+    );
+    let saved = [f.path("content/c.md")];
+    let report = f.session.rebuild(&saved, false).expect("pass");
+    let pages = changed_pages(&report);
+    // Page 2 of the home page lists C and changed too: C is the one saved.
+    assert!(pages.contains(&"/page/2/".to_string()), "{pages:?}");
+    assert_eq!(
+        f.session.saved_article(&saved, &pages),
+        Some("/c/".to_string())
+    );
+
+    // Saved again unchanged: nothing to follow.
+    let report = f.session.rebuild(&saved, false).expect("pass");
+    assert_eq!(
+        f.session.saved_article(&saved, &changed_pages(&report)),
+        None
+    );
+
+    // A template or a stylesheet saved is no article.
+    f.write("templates/page.html", "{{ page.title }}");
+    let template = [f.path("templates/page.html")];
+    let report = f.session.rebuild(&template, false).expect("pass");
+    let pages = changed_pages(&report);
+    assert!(pages.contains(&"/c/".to_string()), "{pages:?}");
+    assert_eq!(f.session.saved_article(&template, &pages), None);
+}
