@@ -9,7 +9,8 @@
 //! NUTGRAF_BENCH_SITE=/tmp/corpus/nutgraf cargo bench --bench serve_latency
 //! ```
 //!
-//! It opens one article, then NUTGRAF_BENCH_EDITS times (default 25) saves
+//! It opens one article (NUTGRAF_BENCH_ARTICLE, a path under content/, or
+//! the first), then NUTGRAF_BENCH_EDITS times (default 25) saves
 //! the article's Markdown with a new paragraph after the front matter. A
 //! MutationObserver in the page stamps the moment the new text is in the
 //! DOM (`performance.timeOrigin + performance.now()`, the same wall clock as
@@ -99,14 +100,18 @@ fn main() {
     let root = tmp.path().join("site");
     copy_tree(&source, &root);
 
-    // The article to edit: the first Markdown file under content/.
-    let article = walkdir::WalkDir::new(root.join("content"))
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(walkdir::DirEntry::into_path)
-        .find(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
-        .unwrap_or_else(|| panic!("no article in {}", source.display()));
+    // The article to edit: NUTGRAF_BENCH_ARTICLE (a path under content/),
+    // else the first Markdown file under content/.
+    let article = match std::env::var_os("NUTGRAF_BENCH_ARTICLE") {
+        Some(rel) => root.join("content").join(rel),
+        None => walkdir::WalkDir::new(root.join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(walkdir::DirEntry::into_path)
+            .find(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+            .unwrap_or_else(|| panic!("no article in {}", source.display())),
+    };
     let original = std::fs::read_to_string(&article).unwrap_or_else(|e| panic!("{e}"));
     let body_at = original[3..]
         .find("+++")
@@ -171,7 +176,7 @@ fn main() {
     };
 
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    let (latencies, to_message) = runtime.block_on(async {
+    let (latencies, to_message, morphs) = runtime.block_on(async {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -191,10 +196,11 @@ fn main() {
         c.goto(&page).await.unwrap_or_else(|e| panic!("{page}: {e}"));
         let mut latencies = Vec::with_capacity(edits);
         let mut to_message = Vec::with_capacity(edits);
+        let mut morphs = Vec::with_capacity(edits);
         for i in 0..edits {
             let token = format!("nutgraf-bench-edit-{i}-{}", std::process::id());
             c.execute(
-                "const token = arguments[0]; window.__seen = null;
+                "const token = arguments[0]; window.__seen = null; window.__nutgrafMorphMs = null;
                  const stamp = () => {
                    if (window.__seen === null && document.body.textContent.includes(token)) {
                      window.__seen = performance.timeOrigin + performance.now();
@@ -224,13 +230,21 @@ fn main() {
                 .ok()
                 .and_then(|v| v.as_f64())
                 .unwrap_or(f64::NAN);
+            // The morph's own time, as the client measured it.
+            let morph = c
+                .execute("return window.__nutgrafMorphMs", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(f64::NAN);
             latencies.push(seen - saved);
+            morphs.push(morph);
             to_message.push(message - saved);
             // Let the server settle before the next save.
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
         let _ = c.close().await;
-        (latencies, to_message)
+        (latencies, to_message, morphs)
     });
     let peak = peak_rss_mib(pid);
     drop(serve);
@@ -280,6 +294,13 @@ fn main() {
             percentile(&to_message, 0.5)
         );
     }
+    let mut morphs = morphs;
+    morphs.sort_by(f64::total_cmp);
+    println!(
+        "  the morph in the page: median {:.1} ms, max {:.1} ms",
+        percentile(&morphs, 0.5),
+        morphs[morphs.len() - 1]
+    );
     println!("serve peak RSS: {peak:.0} MiB");
     if let Some(last) = passes.last() {
         println!("last pass as serve reported it: {last}");
