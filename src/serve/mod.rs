@@ -442,7 +442,8 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         // A client that fell behind misses messages; a reload catches up.
         .map(|m| {
             m.unwrap_or_else(|_| {
-                r#"{"type":"update","pages":[],"css":false,"reload":true,"follow":null}"#.to_string()
+                r#"{"type":"update","pages":[],"css":false,"reload":true,"follow":null}"#
+                    .to_string()
             })
         });
     let stream = tokio_stream::once(first)

@@ -143,13 +143,21 @@ async fn open(c: &Client, url: &str, text: &str) {
 fn edits_keep_images_details_video_and_focus() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(c, &format!("http://127.0.0.1:{port}/a/"), "The lede of the harbour").await;
+        open(
+            c,
+            &format!("http://127.0.0.1:{port}/a/"),
+            "The lede of the harbour",
+        )
+        .await;
         assert_eq!(eval(c, SETUP).await, json!(3), "three photos on the page");
         expect_all_kept(&survived(c).await, [0, 1, 2], "before any edit");
 
         // 1. A paragraph inserted above the photos, the most common edit.
         let mut now = blocks();
-        now.insert(1, ("new", "A paragraph the writer just added.\n".to_string()));
+        now.insert(
+            1,
+            ("new", "A paragraph the writer just added.\n".to_string()),
+        );
         site.write("content/a/index.md", &article(&now));
         wait_for(
             c,
@@ -195,7 +203,12 @@ fn edits_keep_images_details_video_and_focus() {
 fn nothing_moves_when_the_edit_is_below_the_viewport() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(c, &format!("http://127.0.0.1:{port}/a/"), "The lede of the harbour").await;
+        open(
+            c,
+            &format!("http://127.0.0.1:{port}/a/"),
+            "The lede of the harbour",
+        )
+        .await;
         // Scrolled just past the photos: the edit comes far below.
         eval(
             c,
@@ -232,7 +245,10 @@ fn nothing_moves_when_the_edit_is_below_the_viewport() {
             .iter()
             .rposition(|(name, _)| *name == "stakes")
             .unwrap_or_else(|| panic!("the article has a last paragraph"));
-        now.insert(stakes, ("new", "A late paragraph near the end.\n".to_string()));
+        now.insert(
+            stakes,
+            ("new", "A late paragraph near the end.\n".to_string()),
+        );
         site.write("content/a/index.md", &article(&now));
         wait_for(
             c,
@@ -266,8 +282,17 @@ fn nothing_moves_when_the_edit_is_below_the_viewport() {
 fn a_change_below_the_fold_is_scrolled_to_and_outlined() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(c, &format!("http://127.0.0.1:{port}/a/"), "The lede of the harbour").await;
-        eval(c, "window.scrollTo({ top: 0, behavior: 'instant' }); return true").await;
+        open(
+            c,
+            &format!("http://127.0.0.1:{port}/a/"),
+            "The lede of the harbour",
+        )
+        .await;
+        eval(
+            c,
+            "window.scrollTo({ top: 0, behavior: 'instant' }); return true",
+        )
+        .await;
         let mut now = blocks();
         let last = now.len() - 1;
         now[last].1 = "Paragraph 79, rewritten by the writer far below the fold.\n".to_string();
@@ -327,10 +352,7 @@ fn the_last_focused_tab_follows_the_article_saved() {
         open(c, &format!("{base}/"), "What about the bridge?").await;
         let home = c.window().await.unwrap_or_else(|e| panic!("{e}"));
         // A second tab, focused after the first: it is the one to follow.
-        let second = c
-            .new_window(true)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let second = c.new_window(true).await.unwrap_or_else(|e| panic!("{e}"));
         c.switch_to_window(second.handle)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -369,8 +391,13 @@ fn the_last_focused_tab_follows_the_article_saved() {
 #[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
 fn with_no_follow_the_open_page_updates_in_place() {
     let site = harbour_site();
-    in_browser_with(&site, &["--no-follow"], async |c, port| {
-        open(c, &format!("http://127.0.0.1:{port}/"), "What about the bridge?").await;
+    in_browser_with(&site, &["--no-follow"], &[], async |c, port| {
+        open(
+            c,
+            &format!("http://127.0.0.1:{port}/"),
+            "What about the bridge?",
+        )
+        .await;
         eval(c, "window.__marker = 7; return true").await;
         site.write(
             "content/c.md",
@@ -383,9 +410,73 @@ fn with_no_follow_the_open_page_updates_in_place() {
         )
         .await;
         assert_eq!(
-            eval(c, "return [location.pathname, window.__marker, window.__nutgrafFailed]").await,
+            eval(
+                c,
+                "return [location.pathname, window.__marker, window.__nutgrafFailed]"
+            )
+            .await,
             json!(["/", 7, null]),
             "the page navigated or reloaded (or the update failed)"
         );
     });
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
+fn with_reduced_motion_the_page_jumps_and_the_outline_holds() {
+    let site = harbour_site();
+    in_browser_with(
+        &site,
+        &[],
+        &["--force-prefers-reduced-motion"],
+        async |c, port| {
+            open(
+                c,
+                &format!("http://127.0.0.1:{port}/a/"),
+                "The lede of the harbour",
+            )
+            .await;
+            assert_eq!(
+                eval(
+                    c,
+                    "return matchMedia('(prefers-reduced-motion: reduce)').matches"
+                )
+                .await,
+                json!(true),
+                "Chromium does not report reduced motion"
+            );
+            eval(
+                c,
+                "window.scrollTo({ top: 0, behavior: 'instant' }); return true",
+            )
+            .await;
+            let mut now = blocks();
+            let last = now.len() - 1;
+            now[last].1 = "Paragraph 79, rewritten with motion reduced.\n".to_string();
+            site.write("content/a/index.md", &article(&now));
+            // The first sight of the new text finds the page already there:
+            // no glide.
+            wait_for(
+                c,
+                "return document.body.innerText.includes('rewritten with motion reduced')",
+                "the edit",
+            )
+            .await;
+            assert_eq!(
+                eval(
+                    c,
+                    "const p = Array.from(document.querySelectorAll('p')) \
+                       .find((p) => p.innerText.includes('rewritten with motion reduced')); \
+                     const box = p.getBoundingClientRect(); \
+                     const ring = p.getAnimations().find((a) => a.id === 'nutgraf-changed'); \
+                     const frames = ring ? ring.effect.getKeyframes().map((k) => k.outlineColor) : []; \
+                     return [box.top >= 0 && box.bottom <= window.innerHeight, \
+                       frames.length === 2 && frames[0] === frames[1]]"
+                )
+                .await,
+                json!([true, true]),
+                "in view at once, outlined without a fade"
+            );
+        },
+    );
 }

@@ -60,18 +60,30 @@ pub(crate) fn start_chromedriver() -> (Guard, u16) {
 }
 
 pub(crate) async fn browser(driver_port: u16, profile: &Path) -> Client {
+    browser_with(driver_port, profile, &[]).await
+}
+
+/// [`browser`], with more Chromium switches.
+pub(crate) async fn browser_with(driver_port: u16, profile: &Path, extra: &[&str]) -> Client {
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1000,700",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|a| a.to_string())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1000,700",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
+        json!({ "binary": "/usr/bin/chromium", "args": args }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -104,17 +116,23 @@ pub(crate) async fn wait_for(c: &Client, js: &str, what: &str) {
 /// Serves `site`, opens a fresh headless Chromium and runs `test` with it
 /// and the server's port; the browser and the server stop afterwards.
 pub(crate) fn in_browser(site: &Site, test: impl AsyncFnOnce(&Client, u16)) {
-    in_browser_with(site, &[], test)
+    in_browser_with(site, &[], &[], test)
 }
 
-/// [`in_browser`], with `args` for `nutgraf serve`.
-pub(crate) fn in_browser_with(site: &Site, args: &[&str], test: impl AsyncFnOnce(&Client, u16)) {
-    let serve = crate::start_serve_with(&site.root, args);
+/// [`in_browser`], with `serve_args` for `nutgraf serve` and
+/// `browser_args` for Chromium.
+pub(crate) fn in_browser_with(
+    site: &Site,
+    serve_args: &[&str],
+    browser_args: &[&str],
+    test: impl AsyncFnOnce(&Client, u16),
+) {
+    let serve = crate::start_serve_with(&site.root, serve_args);
     let (_driver, driver_port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     runtime.block_on(async {
-        let c = browser(driver_port, profile.path()).await;
+        let c = browser_with(driver_port, profile.path(), browser_args).await;
         test(&c, serve.port).await;
         let _ = c.close().await;
     });
@@ -156,7 +174,9 @@ fn live_reload_in_a_real_browser() {
                return box.top > 0 && box.bottom < window.innerHeight; })",
         )
         .await;
-        let visible = visible.as_u64().unwrap_or_else(|| panic!("no paragraph in view"));
+        let visible = visible
+            .as_u64()
+            .unwrap_or_else(|| panic!("no paragraph in view"));
         // The lede is the first paragraph, then those about context.
         let in_view = |lede: &str| {
             article("Why now?", "2024-03-01", lede).replace(
@@ -183,10 +203,7 @@ fn live_reload_in_a_real_browser() {
         );
 
         // 1b. Edit the lede, above the viewport: the page goes to it.
-        site.write(
-            "content/a.md",
-            &in_view("The edited lede, saved just now."),
-        );
+        site.write("content/a.md", &in_view("The edited lede, saved just now."));
         wait_for(
             c,
             "const p = document.querySelector('.prose p'); \
