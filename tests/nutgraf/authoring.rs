@@ -117,6 +117,27 @@ async fn survived(c: &Client) -> Value {
     eval(c, SURVIVED).await
 }
 
+/// Whether the morphed page is the page as served now, element for
+/// element (the `open` of a `<details>` is the reader's, so left out).
+const SAME_AS_SERVED: &str = r#"
+    return fetch(location.pathname, { cache: 'no-store' }).then((r) => r.text()).then((html) => {
+        const fresh = new DOMParser().parseFromString(html, 'text/html').body;
+        const live = document.body.cloneNode(true);
+        for (const body of [fresh, live]) {
+            for (const d of body.querySelectorAll('details')) d.removeAttribute('open');
+        }
+        return live.innerHTML === fresh.innerHTML || [live.innerHTML, fresh.innerHTML];
+    });
+"#;
+
+async fn expect_same_as_served(c: &Client, step: &str) {
+    assert_eq!(
+        eval(c, SAME_AS_SERVED).await,
+        json!(true),
+        "{step}: the morphed page differs from the page served"
+    );
+}
+
 fn expect_all_kept(got: &Value, order: [i64; 3], step: &str) {
     assert_eq!(
         got,
@@ -166,6 +187,7 @@ fn edits_keep_images_details_video_and_focus() {
         )
         .await;
         expect_all_kept(&survived(c).await, [0, 1, 2], "a paragraph inserted above");
+        expect_same_as_served(c, "a paragraph inserted above").await;
 
         // 2. Blocks deleted: that paragraph, and the one between two photos.
         now.retain(|(name, _)| *name != "new" && *name != "between");
@@ -178,6 +200,7 @@ fn edits_keep_images_details_video_and_focus() {
         )
         .await;
         expect_all_kept(&survived(c).await, [0, 1, 2], "blocks deleted");
+        expect_same_as_served(c, "blocks deleted").await;
 
         // 3. Two photos swapped: both move, neither is made again.
         let one = now.iter().position(|(name, _)| *name == "one");
@@ -195,6 +218,7 @@ fn edits_keep_images_details_video_and_focus() {
         )
         .await;
         expect_all_kept(&survived(c).await, [1, 0, 2], "two photos swapped");
+        expect_same_as_served(c, "two photos swapped").await;
     });
 }
 
@@ -479,4 +503,93 @@ fn with_reduced_motion_the_page_jumps_and_the_outline_holds() {
             );
         },
     );
+}
+
+/// A small deterministic generator (no seed file, no crate): the same
+/// edit sequence on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn titled(blocks: &[(&str, String)], step: usize) -> String {
+    article(blocks).replace(
+        "title = \"Why is the harbour busy?\"",
+        &format!("title = \"Why is the harbour busy? Step {step}\""),
+    )
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver, then cargo test -- --include-ignored"]
+fn random_edits_morph_into_the_page_served() {
+    let site = harbour_site();
+    in_browser(&site, async |c, port| {
+        open(
+            c,
+            &format!("http://127.0.0.1:{port}/a/"),
+            "The lede of the harbour",
+        )
+        .await;
+        eval(
+            c,
+            "window.__imgs = Array.from(document.querySelectorAll('figure img')); return true",
+        )
+        .await;
+        let mut now = blocks();
+        let mut rng = Lcg(19);
+        for step in 1..=16 {
+            let i = rng.below(now.len());
+            let j = rng.below(now.len());
+            let photo = |b: &(&str, String)| matches!(b.0, "one" | "two" | "three");
+            let what = match rng.below(5) {
+                0 => {
+                    now.insert(i, ("new", format!("A paragraph added at step {step}.\n")));
+                    "insert"
+                }
+                1 if !photo(&now[i]) => {
+                    now.remove(i);
+                    "delete"
+                }
+                2 => {
+                    let block = now.remove(i);
+                    now.insert(j.min(now.len()), block);
+                    "move"
+                }
+                3 => {
+                    now.swap(i, j);
+                    "swap"
+                }
+                _ if !photo(&now[i]) => {
+                    now[i].1 = format!("Rewritten at step {step}: {}", now[i].1);
+                    "rewrite"
+                }
+                _ => "title only",
+            };
+            site.write("content/a/index.md", &titled(&now, step));
+            wait_for(
+                c,
+                &format!("return document.querySelector('h1').innerText.includes('Step {step}')"),
+                &format!("step {step} ({what})"),
+            )
+            .await;
+            expect_same_as_served(c, &format!("step {step} ({what})")).await;
+            assert_eq!(
+                eval(
+                    c,
+                    "const imgs = Array.from(document.querySelectorAll('figure img')); \
+                     return window.__imgs.filter((img) => imgs.includes(img)).length"
+                )
+                .await,
+                json!(3),
+                "step {step} ({what}): a photo was made again"
+            );
+        }
+    });
 }
