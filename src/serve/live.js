@@ -96,6 +96,9 @@
       return;
     }
     if (from.nodeType !== Node.ELEMENT_NODE) return;
+    // Most of a page is unchanged: the browser compares a subtree far
+    // faster than this script walks it.
+    if (from.isEqualNode(to)) return;
     let touched = false;
     for (const attr of Array.from(from.attributes)) {
       // A <details> the reader opened or closed stays so.
