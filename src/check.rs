@@ -208,7 +208,7 @@ fn broken(site: &SiteLinks, page: &PageLinks, link: &Link) -> Option<Finding> {
             "broken {}: no file or page at `{resolved}`",
             described(link)
         ))
-        .with_hint(missing_hint(site, &page.url, link, path, &resolved)),
+        .with_hint(missing_hint(site, page, link, path, &resolved)),
     )
 }
 
@@ -226,7 +226,7 @@ fn described(link: &Link) -> String {
 /// never for a file.
 fn missing_hint(
     site: &SiteLinks,
-    page_url: &str,
+    page: &PageLinks,
     link: &Link,
     path: &str,
     resolved: &str,
@@ -237,6 +237,7 @@ fn missing_hint(
         LinkKind::Markdown => true,
         LinkKind::Html { attr, .. } => *attr == "href",
     };
+    let page_url = page.url.as_str();
     let name = resolved.rsplit('/').next().unwrap_or("");
     if name.contains('.') {
         let mut same_name: Vec<&str> = site
@@ -257,7 +258,16 @@ fn missing_hint(
         return format!("an e-mail address needs `mailto:`, e.g. `mailto:{path}`");
     }
     if !name.contains('.') {
-        let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
+        // Every page the site publishes (articles, listings and their
+        // pages), in a fixed order so that a tie gives the same hint twice.
+        let mut urls: Vec<&str> = site
+            .articles
+            .keys()
+            .chain(site.other.iter().filter(|url| url.ends_with('/')))
+            .map(String::as_str)
+            .collect();
+        urls.sort_unstable();
+        urls.dedup();
         if let Some(url) = did_you_mean(resolved, &urls) {
             return format!("did you mean `{url}`?");
         }
@@ -509,7 +519,22 @@ mod tests {
                 .map(|p| (p.url.clone(), p.anchors.clone()))
                 .collect(),
             other: other.iter().map(|s| s.to_string()).collect(),
+            sources: pages
+                .iter()
+                .map(|p| {
+                    let key = crate::site::links::content_key(&p.display);
+                    (key, p.url.clone())
+                })
+                .collect(),
             pages,
+        }
+    }
+
+    /// [`page`], written in `display` (`content/…`).
+    fn page_in(display: &str, url: &str, body: &str) -> PageLinks {
+        PageLinks {
+            display: PathBuf::from(display),
+            ..page(url, body)
         }
     }
 
@@ -626,6 +651,17 @@ mod tests {
         );
         let (_, _, hint) = &problems(&s)[0];
         assert_eq!(hint, "did you mean `/why-now/`?");
+    }
+
+    #[test]
+    fn a_link_to_a_listing_page_suggests_the_closest_listing_page() {
+        // `/page/9/` is nearer `/page/2/` than any article.
+        let s = site(
+            vec![page_in("content/a.md", "/a/", "[Older](/page/9/).\n")],
+            &["/", "/page/2/", "/a/"],
+        );
+        let (_, _, hint) = &problems(&s)[0];
+        assert_eq!(hint, "did you mean `/page/2/`?");
     }
 
     #[test]
