@@ -336,3 +336,51 @@ fn a_link_to_every_file_a_build_writes_passes() {
         run.stderr
     );
 }
+
+/// Regression: `[x](b.md)` was told "did you mean `/links/`?", the closest
+/// spelling among article URLs, where the author meant `content/b.md`,
+/// published at `/b/`. A link to a `.md` file is read against the linking
+/// file's folder, as a Markdown viewer reads it.
+#[test]
+fn a_link_to_a_markdown_file_suggests_its_page() {
+    let site = site_of_every_kind().file(
+        "content/guides/three.md",
+        "+++\ntitle = \"Three\"\ndate = 2026-01-06\n+++\n\nSee [B](../b.md#top) and [one](one.md).\n",
+    );
+    set_links(&site, "See [x](b.md) and [gone](linkz.md).\n");
+    let run = site.nutgraf(&["check"]).failure(1);
+    for (message, at, hint) in [
+        (
+            "broken link `b.md`: no file or page at `/links/b.md`",
+            "content/links.md:7:5",
+            "did you mean `/b/`? `content/b.md` is published there: link to the page's URL, not its Markdown file (or write `@/b.md`)",
+        ),
+        (
+            "broken link `linkz.md`: no file or page at `/links/linkz.md`",
+            "content/links.md:7:19",
+            "there is no `content/linkz.md`: did you mean `content/links.md`, published at `/links/`?",
+        ),
+        (
+            "broken link `../b.md#top`: no file or page at `/guides/b.md`",
+            "content/guides/three.md:6:5",
+            "did you mean `/b/#top`? `content/b.md` is published there: link to the page's URL, not its Markdown file (or write `@/b.md#top`)",
+        ),
+        (
+            "broken link `one.md`: no file or page at `/guides/three/one.md`",
+            "content/guides/three.md:6:26",
+            "did you mean `/guides/one/`? `content/guides/one.md` is published there: link to the page's URL, not its Markdown file (or write `@/guides/one.md`)",
+        ),
+    ] {
+        let expected = format!("error: {message}\n --> {at}\n  = help: {hint}\n");
+        assert!(
+            run.stderr.contains(&expected),
+            "expected:\n{expected}\nin:\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("check: 4 problems in 6 articles;"),
+        "{}",
+        run.stderr
+    );
+}
