@@ -208,7 +208,7 @@ fn broken(site: &SiteLinks, page: &PageLinks, link: &Link) -> Option<Finding> {
             "broken {}: no file or page at `{resolved}`",
             described(link)
         ))
-        .with_hint(missing_hint(site, &page.url, link, path, &resolved)),
+        .with_hint(missing_hint(site, page, link, path, &resolved)),
     )
 }
 
@@ -226,7 +226,7 @@ fn described(link: &Link) -> String {
 /// never for a file.
 fn missing_hint(
     site: &SiteLinks,
-    page_url: &str,
+    page: &PageLinks,
     link: &Link,
     path: &str,
     resolved: &str,
@@ -237,7 +237,22 @@ fn missing_hint(
         LinkKind::Markdown => true,
         LinkKind::Html { attr, .. } => *attr == "href",
     };
+    let page_url = page.url.as_str();
     let name = resolved.rsplit('/').next().unwrap_or("");
+    let markdown_file = name.to_ascii_lowercase().ends_with(".md");
+    if markdown_file {
+        if let Some((key, url)) = source_of(site, page, path) {
+            // Keep the link's `#fragment` in what it suggests.
+            let fragment = link.dest.find('#').map_or("", |at| &link.dest[at..]);
+            let also = match link.kind {
+                LinkKind::Markdown => format!(" (or write `@/{key}{fragment}`)"),
+                LinkKind::Html { .. } => String::new(),
+            };
+            return format!(
+                "did you mean `{url}{fragment}`? `content/{key}` is published there: link to the page's URL, not its Markdown file{also}"
+            );
+        }
+    }
     if name.contains('.') {
         let mut same_name: Vec<&str> = site
             .other
@@ -256,8 +271,29 @@ fn missing_hint(
     if followed && path.contains('@') && !path.contains('/') {
         return format!("an e-mail address needs `mailto:`, e.g. `mailto:{path}`");
     }
+    if markdown_file {
+        let keys: Vec<&str> = site.sources.keys().map(String::as_str).collect();
+        if let Some(key) = source_key(page, path) {
+            if let Some(near) = did_you_mean(&key, &keys) {
+                return format!(
+                    "there is no `content/{key}`: did you mean `content/{near}`, published at `{}`?",
+                    site.sources[near]
+                );
+            }
+        }
+        return "link to the page's URL (`content/why-now.md` is published at `/why-now/`), not its Markdown file".to_string();
+    }
     if !name.contains('.') {
-        let urls: Vec<&str> = site.articles.keys().map(String::as_str).collect();
+        // Every page the site publishes (articles, listings and their
+        // pages), in a fixed order so that a tie gives the same hint twice.
+        let mut urls: Vec<&str> = site
+            .articles
+            .keys()
+            .chain(site.other.iter().filter(|url| url.ends_with('/')))
+            .map(String::as_str)
+            .collect();
+        urls.sort_unstable();
+        urls.dedup();
         if let Some(url) = did_you_mean(resolved, &urls) {
             return format!("did you mean `{url}`?");
         }
@@ -269,6 +305,33 @@ fn missing_hint(
             "relative links resolve against the page's URL `{page_url}`: a bundle's files are published beside the page at `{page_url}…`, files in static/ at the site root"
         )
     }
+}
+
+/// The source file a link to a `.md` file means, under `content/`: a
+/// relative link is read against the linking file's folder, as a Markdown
+/// viewer reads it; `/a.md` from `content/` (with or without the
+/// `content/` a link from the repository's root would have).
+fn source_key(page: &PageLinks, path: &str) -> Option<String> {
+    let key = crate::site::links::content_key(&page.display);
+    let folder = match key.rsplit_once('/') {
+        Some((folder, _)) => format!("/{folder}/"),
+        None => "/".to_string(),
+    };
+    let resolved = resolve(&folder, path)?;
+    let resolved = resolved.trim_start_matches('/');
+    Some(
+        resolved
+            .strip_prefix(&format!("{}/", crate::paths::CONTENT_DIR))
+            .unwrap_or(resolved)
+            .to_string(),
+    )
+}
+
+/// The published source file a link to a `.md` file means, and its URL.
+fn source_of<'s>(site: &'s SiteLinks, page: &PageLinks, path: &str) -> Option<(String, &'s str)> {
+    let key = source_key(page, path)?;
+    let url = site.sources.get(&key)?;
+    Some((key, url))
 }
 
 /// Why `#fragment` does not resolve on the article at `url`, if it does not.
@@ -509,7 +572,22 @@ mod tests {
                 .map(|p| (p.url.clone(), p.anchors.clone()))
                 .collect(),
             other: other.iter().map(|s| s.to_string()).collect(),
+            sources: pages
+                .iter()
+                .map(|p| {
+                    let key = crate::site::links::content_key(&p.display);
+                    (key, p.url.clone())
+                })
+                .collect(),
             pages,
+        }
+    }
+
+    /// [`page`], written in `display` (`content/…`).
+    fn page_in(display: &str, url: &str, body: &str) -> PageLinks {
+        PageLinks {
+            display: PathBuf::from(display),
+            ..page(url, body)
         }
     }
 
@@ -626,6 +704,43 @@ mod tests {
         );
         let (_, _, hint) = &problems(&s)[0];
         assert_eq!(hint, "did you mean `/why-now/`?");
+    }
+
+    #[test]
+    fn a_link_to_a_listing_page_suggests_the_closest_listing_page() {
+        // `/page/9/` is nearer `/page/2/` than any article.
+        let s = site(
+            vec![page_in("content/a.md", "/a/", "[Older](/page/9/).\n")],
+            &["/", "/page/2/", "/a/"],
+        );
+        let (_, _, hint) = &problems(&s)[0];
+        assert_eq!(hint, "did you mean `/page/2/`?");
+    }
+
+    #[test]
+    fn a_link_to_a_markdown_file_names_its_page() {
+        // Regression: the hint was the closest-spelled article URL
+        // (`/links/`), not the page of the file the link names.
+        let s = site(
+            vec![
+                page_in("content/links.md", "/links/", "[x](b.md).\n"),
+                page_in("content/b.md", "/b/", ""),
+                page_in(
+                    "content/posts/c/index.md",
+                    "/posts/c/",
+                    "[b](../../b.md#why)\n",
+                ),
+            ],
+            &[],
+        );
+        let hints: Vec<String> = problems(&s).into_iter().map(|(_, _, h)| h).collect();
+        assert_eq!(
+            hints,
+            [
+                "did you mean `/b/`? `content/b.md` is published there: link to the page's URL, not its Markdown file (or write `@/b.md`)",
+                "did you mean `/b/#why`? `content/b.md` is published there: link to the page's URL, not its Markdown file (or write `@/b.md#why`)",
+            ]
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //!
 //! The [`site::Mode`] says what the pass is for: `build` writes and
 //! minifies; `check` writes nothing and records every link
-//! ([`site::links`]) for [`check`] to judge; `serve` renders into memory
+//! ([`site::links`]) and every path the render would write
+//! ([`output::Output::Record`]) for [`check`] to judge; `serve` renders into memory
 //! and keeps what did not change since its last pass ([`site::memo`],
 //! `serve::session`). `deploy` uploads a build ([`deploy`]).
 //!

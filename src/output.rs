@@ -363,11 +363,15 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
 }
 
 /// Where a render pass puts what it makes: a folder (`build`), memory
-/// (`serve`), or nowhere (`check`). Paths are relative to the site's
-/// output root, with `/` separators.
+/// (`serve`), only a list of its paths (`check`), or nowhere. Paths are
+/// relative to the site's output root, with `/` separators.
 #[derive(Clone, Copy)]
 pub enum Output<'a> {
     Discard,
+    /// `check`: nothing is written, but every path the pass would write is
+    /// noted, so the links `check` judges are compared with what the same
+    /// render publishes rather than with a list made again by hand.
+    Record(&'a Published),
     /// A build's staging folder, `dir`. A file identical to the one at the
     /// same path in `previous` (the folder the build replaces) is linked to
     /// it rather than written: unchanged files keep their inode and
@@ -380,13 +384,33 @@ pub enum Output<'a> {
 }
 
 impl Output<'_> {
+    /// Whether the bytes are kept; when they are not, work that only
+    /// makes bytes (minifying a page, resizing an image) can be skipped.
     pub fn writes(&self) -> bool {
-        !matches!(self, Output::Discard)
+        matches!(self, Output::Dir { .. } | Output::Memory(_))
+    }
+
+    /// Writes `rel` with the bytes `make` returns, calling it only when
+    /// the bytes are kept ([`writes`](Output::writes)): `check` still
+    /// learns the path.
+    pub fn write_with<B: Into<Vec<u8>>>(&self, rel: &str, make: impl FnOnce() -> B) -> Result<()> {
+        match self {
+            Output::Discard => Ok(()),
+            Output::Record(published) => {
+                published.add(rel);
+                Ok(())
+            }
+            _ => self.write(rel, make()),
+        }
     }
 
     pub fn write(&self, rel: &str, bytes: impl Into<Vec<u8>>) -> Result<()> {
         match self {
             Output::Discard => Ok(()),
+            Output::Record(published) => {
+                published.add(rel);
+                Ok(())
+            }
             Output::Dir { dir, previous } => {
                 let bytes = bytes.into();
                 let to = dir.join(rel);
@@ -409,6 +433,10 @@ impl Output<'_> {
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         match self {
             Output::Discard => Ok(()),
+            Output::Record(published) => {
+                published.add(rel);
+                Ok(())
+            }
             Output::Dir { dir, previous } => {
                 let to = dir.join(rel);
                 let Some(old) = previous.map(|p| p.join(rel)) else {
@@ -445,6 +473,35 @@ impl Output<'_> {
         if let Output::Memory(m) = self {
             m.keep(rel);
         }
+    }
+}
+
+/// The paths a [`Output::Record`] pass would have written.
+#[derive(Debug, Default)]
+pub struct Published {
+    paths: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Published {
+    fn add(&self, rel: &str) {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.trim_start_matches('/').to_string());
+    }
+
+    /// The URLs the recorded paths are served at: a page's
+    /// `a/b/index.html` as `/a/b/` (and the home page as `/`), any other
+    /// file as `/` and its path.
+    pub fn into_urls(self) -> std::collections::HashSet<String> {
+        let paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        paths
+            .into_iter()
+            .map(|rel| match rel.strip_suffix("index.html") {
+                Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("/{dir}"),
+                _ => format!("/{rel}"),
+            })
+            .collect()
     }
 }
 
@@ -630,6 +687,37 @@ impl MemoryFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_paths_are_served_at_their_urls() {
+        let published = Published::default();
+        let out = Output::Record(&published);
+        for rel in [
+            "index.html",
+            "page/2/index.html",
+            "atom.xml",
+            "old-index.html",
+        ] {
+            out.write_with(rel, || -> Vec<u8> {
+                panic!("check made the bytes of {rel}")
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        out.copy("a/data.csv", Path::new("/nonexistent"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut urls: Vec<String> = published.into_urls().into_iter().collect();
+        urls.sort();
+        assert_eq!(
+            urls,
+            [
+                "/",
+                "/a/data.csv",
+                "/atom.xml",
+                "/old-index.html",
+                "/page/2/"
+            ]
+        );
+    }
 
     fn ok<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> T {
         r.unwrap_or_else(|e| panic!("{e}"))

@@ -9,10 +9,16 @@ const CONFIG: &str = include_str!("scaffold/nutgraf.toml");
 const HOME: &str = include_str!("scaffold/_index.md");
 const SAMPLE: &str = include_str!("scaffold/sample.md");
 const SAMPLE_IMAGE: &[u8] = include_bytes!("scaffold/sample.jpg");
+/// A draft with an image slot: drafts show the slot as a placeholder, and a
+/// published slot fails `check` and `build --strict`, so the starter site
+/// shows one without failing its own checks.
+const DRAFT: &str = include_str!("scaffold/draft.md");
 // `.public.nutgraf-*`: the build lock and temporary folders beside `public/`.
 const GITIGNORE: &str = "public/\n.public.nutgraf-*\n.nutgraf-cache/\n";
 /// Folder of the sample article in a new site.
 const SAMPLE_SLUG: &str = "how-a-starter-site-works";
+/// Folder of the sample draft.
+const DRAFT_SLUG: &str = "reserving-a-photo";
 
 /// Writes a starter site into `dir` (created if needed). Refuses to touch
 /// a folder that already has files in it. Returns the files written.
@@ -33,7 +39,7 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
         }
     }
     let date = crate::content::frontmatter::rfc3339(now);
-    let files: [(PathBuf, Vec<u8>); 5] = [
+    let files: [(PathBuf, Vec<u8>); 6] = [
         (
             PathBuf::from(crate::config::CONFIG_FILE),
             CONFIG.as_bytes().to_vec(),
@@ -54,6 +60,12 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
                 .join(SAMPLE_SLUG)
                 .join("hills.jpg"),
             SAMPLE_IMAGE.to_vec(),
+        ),
+        (
+            Path::new(crate::paths::CONTENT_DIR)
+                .join(DRAFT_SLUG)
+                .join("index.md"),
+            DRAFT.replace("{date}", &date).into_bytes(),
         ),
     ];
     let mut written = Vec::with_capacity(files.len());

@@ -708,14 +708,15 @@ impl SiteRef<'_> {
         tctx.insert("jsonld", &jsonld);
         match self.theme.render(template, &tctx) {
             Ok(html) => {
-                if self.out.writes() {
+                let reuse = &mut done.reuse;
+                self.out.write_with(&page_file(&page.url), || {
                     // The body and JSON-LD are nutgraf's own compact
                     // output: keep them out of the minifier (see
                     // minify.rs), and note where they land, so a build
                     // after a template edit can take them from the page.
                     let html = self.finish_html(html, &[&context.content, &jsonld]);
                     if matches!(self.mode, Mode::Build { .. }) {
-                        done.reuse = Span::find(&html, &context.content)
+                        *reuse = Span::find(&html, &context.content)
                             .zip(Span::find(&html, &jsonld))
                             .map(|(body, jsonld)| Reusable {
                                 body,
@@ -727,8 +728,8 @@ impl SiteRef<'_> {
                                 figures,
                             });
                     }
-                    self.out.write(&page_file(&page.url), html)?;
-                }
+                    html
+                })?;
             }
             Err(d) => self.diags.push(d),
         }

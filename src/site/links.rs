@@ -9,8 +9,7 @@ use std::sync::Mutex;
 use crate::content::Content;
 use crate::diagnostic::{LineIndex, Position};
 pub use crate::markdown::links::LinkKind;
-use crate::site::cdn::Alias;
-use crate::site::listings::Tag;
+use crate::output::Published;
 
 /// A link as found in an article.
 #[derive(Debug, Clone)]
@@ -95,19 +94,27 @@ impl PageLinks {
 pub struct SiteLinks {
     /// Article URL → its anchors.
     pub articles: HashMap<String, HashSet<String>>,
-    /// Listings, feeds, alias pages and files.
+    /// Every URL the render published: listings and their pages, feeds,
+    /// alias pages, static and bundle files, hashed assets (articles too).
     pub other: HashSet<String>,
     /// Each article's links, in the site's order.
     pub pages: Vec<PageLinks>,
+    /// Where each source file is published: its path under `content/`
+    /// (`posts/a.md`) → its URL, for links written to a `.md` file.
+    pub sources: HashMap<String, String>,
 }
 
 /// Where a `check` render records the link facts: each article as it is
-/// rendered (in parallel, so with its place in the site's order), then
-/// the site-wide URLs once the listings are known.
+/// rendered (in parallel, so with its place in the site's order), every
+/// path the render publishes (its [`Output::Record`]), then where each
+/// source file went.
+///
+/// [`Output::Record`]: crate::output::Output::Record
 #[derive(Debug, Default)]
 pub struct Recorder {
     pages: Mutex<Vec<(usize, PageLinks)>>,
-    other: Mutex<HashSet<String>>,
+    published: Published,
+    sources: Mutex<HashMap<String, String>>,
 }
 
 impl Recorder {
@@ -119,31 +126,22 @@ impl Recorder {
             .push((index, links));
     }
 
-    /// The URLs the site publishes besides articles.
-    pub(crate) fn site(&self, root: &Path, content: &Content, tags: &[Tag], aliases: &[Alias]) {
-        let mut other: HashSet<String> = [
-            "/",
-            "/tags/",
-            "/atom.xml",
-            "/sitemap.xml",
-            "/robots.txt",
-            "/404.html",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
-        other.extend(content.sections.iter().map(|s| s.url.clone()));
-        for t in tags {
-            other.insert(t.url());
-            other.insert(format!("{}atom.xml", t.url()));
-        }
-        other.extend(aliases.iter().map(|a| a.from.clone()));
-        // Where the files are published, not where they sit in content/.
-        other.extend(content.assets.iter().map(|f| format!("/{}", f.dest)));
-        if let Ok(files) = crate::paths::walk_files(&root.join(crate::paths::STATIC_DIR)) {
-            other.extend(files.iter().map(|(rel, _)| site_path(rel)));
-        }
-        *self.other.lock().unwrap_or_else(|e| e.into_inner()) = other;
+    /// Where the render's output notes the paths it publishes.
+    pub(crate) fn published(&self) -> &Published {
+        &self.published
+    }
+
+    /// The URL of every article, section and home page, by its source.
+    pub(crate) fn sources(&self, content: &Content) {
+        let sources = content
+            .pages
+            .iter()
+            .map(|p| (&p.display, &p.url))
+            .chain(content.home.iter().map(|s| (&s.display, &s.url)))
+            .chain(content.sections.iter().map(|s| (&s.display, &s.url)))
+            .map(|(display, url)| (content_key(display), url.clone()))
+            .collect();
+        *self.sources.lock().unwrap_or_else(|e| e.into_inner()) = sources;
     }
 
     /// What was recorded.
@@ -156,15 +154,20 @@ impl Recorder {
                 .iter()
                 .map(|p| (p.url.clone(), p.anchors.clone()))
                 .collect(),
-            other: self.other.into_inner().unwrap_or_else(|e| e.into_inner()),
+            other: self.published.into_urls(),
             pages,
+            sources: self.sources.into_inner().unwrap_or_else(|e| e.into_inner()),
         }
     }
 }
 
-/// `img/a b.jpg` → `/img/a b.jpg` (decoded, as links are compared).
-fn site_path(rel: &Path) -> String {
-    format!("/{}", crate::paths::slash(rel))
+/// `content/posts/a.md` → `posts/a.md`: a source file's path under
+/// `content/`, with `/` separators.
+pub fn content_key(display: &Path) -> String {
+    let rel = display
+        .strip_prefix(crate::paths::CONTENT_DIR)
+        .unwrap_or(display);
+    crate::paths::slash(rel)
 }
 
 /// The site's content files by their path under `content/`, for Zola's
@@ -186,19 +189,13 @@ impl<'a> SourceMap<'a> {
 
     fn map(&self) -> &HashMap<String, &'a str> {
         self.map.get_or_init(|| {
-            let key = |display: &Path| {
-                let rel = display
-                    .strip_prefix(crate::paths::CONTENT_DIR)
-                    .unwrap_or(display);
-                crate::paths::slash(rel)
-            };
             let content = self.content;
             let mut map = HashMap::with_capacity(content.pages.len() + content.sections.len() + 1);
             for page in &content.pages {
-                map.insert(key(&page.display), page.url.as_str());
+                map.insert(content_key(&page.display), page.url.as_str());
             }
             for section in content.home.iter().chain(&content.sections) {
-                map.insert(key(&section.display), section.url.as_str());
+                map.insert(content_key(&section.display), section.url.as_str());
             }
             map
         })

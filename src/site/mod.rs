@@ -340,9 +340,10 @@ pub enum Mode<'a> {
         previous: Option<&'a Path>,
         pass: &'a memo::Pass<'a>,
     },
-    /// `nutgraf check`: nothing is written; every article's links,
-    /// anchors and FAQ questions go to `links`, and images narrower than
-    /// the largest srcset width are reported.
+    /// `nutgraf check`: nothing is written; every path the pass would
+    /// write, and every article's links, anchors and FAQ questions, go to
+    /// `links`, and images narrower than the largest srcset width are
+    /// reported.
     Check { links: &'a links::Recorder },
     /// `nutgraf serve`: an incremental pass into memory.
     Serve(Incremental<'a>),
@@ -371,7 +372,7 @@ impl<'a> Mode<'a> {
                 dir,
                 previous: *previous,
             },
-            Mode::Check { .. } => Output::Discard,
+            Mode::Check { links } => Output::Record(links.published()),
             Mode::Serve(inc) => Output::Memory(inc.files),
         }
     }
@@ -609,10 +610,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         pass.record_shape(shape.clone());
     }
     let (aliases, tags) = (&shape.aliases, &shape.tags);
-    if out.writes() {
-        files_copied += copy_files(&site_static, out)?;
-        files_copied += copy_content_assets(root, &content, out)?;
-    }
+    // (Check notes their paths only.)
+    files_copied += copy_files(&site_static, out)?;
+    files_copied += copy_content_assets(root, &content, out)?;
     lap.mark("aliases and claims");
 
     // 5. Articles, in parallel; listings only ever see their summaries.
@@ -643,24 +643,31 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     cdn::write(out, aliases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
     let mut search = None;
-    if nav.search && out.writes() {
+    if nav.search {
         let records = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
-        if matches!(mode, Mode::Build { .. }) {
-            site.render_search(Some(records))?;
-            lap.mark("search index");
-        } else {
-            site.render_search(None)?;
-            search = Some(crate::search::Batch {
-                language: config.language.clone(),
-                records,
-            });
+        match mode {
+            Mode::Build { .. } => {
+                site.render_search(Some(records))?;
+                lap.mark("search index");
+            }
+            Mode::Serve(_) => {
+                site.render_search(None)?;
+                search = Some(crate::search::Batch {
+                    language: config.language.clone(),
+                    records,
+                });
+            }
+            // The search page only: check makes no index.
+            Mode::Check { .. } => site.render_search(None)?,
         }
     }
 
-    // 7. What the mode keeps besides the files: for check, the URLs the
-    //    site publishes. (Build swaps its folder in; serve applies memory.)
+    // 7. What the mode keeps besides the files: for check, where each
+    //    source file is published, for its hints on links to `.md` files.
+    //    (The URLs the site publishes are in `out`; build swaps its folder
+    //    in; serve applies memory.)
     if let Mode::Check { links } = mode {
-        links.site(root, &content, tags, aliases);
+        links.sources(&content);
     }
     Ok(RenderedSite {
         images: processor.stats(),
@@ -1043,10 +1050,8 @@ pub(crate) fn page_file(url: &str) -> String {
 
 impl SiteRef<'_> {
     fn write_page(&self, url: &str, html: String, verbatim: &[&str]) -> Result<(), Error> {
-        if self.out.writes() {
-            self.out
-                .write(&page_file(url), self.finish_html(html, verbatim))?;
-        }
+        self.out
+            .write_with(&page_file(url), || self.finish_html(html, verbatim))?;
         Ok(())
     }
 
@@ -1117,7 +1122,7 @@ impl SiteRef<'_> {
         match self.theme.render("search.html", &ctx) {
             Ok(html) => self
                 .out
-                .write("search/index.html", self.finish_html(html, &[]))?,
+                .write_with("search/index.html", || self.finish_html(html, &[]))?,
             Err(d) => self.diags.push(d),
         }
         let Some(records) = records else {
@@ -1152,11 +1157,9 @@ impl SiteRef<'_> {
             return Ok(());
         }
         match self.theme.render("404.html", &tera::Context::new()) {
-            Ok(html) => {
-                if self.out.writes() {
-                    self.out.write("404.html", self.finish_html(html, &[]))?;
-                }
-            }
+            Ok(html) => self
+                .out
+                .write_with("404.html", || self.finish_html(html, &[]))?,
             Err(d) => self.diags.push(d),
         }
         Ok(())

@@ -201,3 +201,186 @@ fn check_reads_links_and_anchors_in_raw_html() {
     );
     insta::assert_snapshot!(run.stderr);
 }
+
+/// A site large enough for every kind of URL: `paginate_by = 1` gives the
+/// home page, the `guides` section and the tag `C` second pages; `b` has an
+/// alias; a static file and a bundle file. `content/links.md` links to
+/// nothing yet.
+fn site_of_every_kind() -> Site {
+    let article = |title: &str, day: u32, extra: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = 2026-01-{day:02}\ntags = [\"C\"]\n{extra}+++\n\nText.\n"
+        )
+    };
+    Site::empty()
+        .file(
+            "nutgraf.toml",
+            format!("{}paginate_by = 1\n", crate::EMPTY_CONFIG),
+        )
+        .file("content/guides/_index.md", "+++\ntitle = \"Guides\"\n+++\n")
+        .file("content/guides/one.md", article("One", 1, ""))
+        .file("content/guides/two.md", article("Two", 2, ""))
+        .file("content/b.md", article("B", 3, "aliases = [\"/old-b/\"]\n"))
+        .file("content/bundle/index.md", article("Bundle", 4, ""))
+        .file("content/bundle/data.csv", "year,value\n2026,1\n")
+        .file("static/img/x.png", "not really a PNG: copied as it is\n")
+        .file("content/links.md", article("Links", 5, ""))
+}
+
+/// `content/links.md` with `body` after its front matter.
+fn set_links(site: &Site, body: &str) {
+    site.write(
+        "content/links.md",
+        &format!("+++\ntitle = \"Links\"\ndate = 2026-01-05\ntags = [\"C\"]\n+++\n\n{body}"),
+    );
+}
+
+/// Regression: `check` judged links against a list of URLs made by hand,
+/// which left out the second and later pages of every listing
+/// (`/page/2/`, `/guides/page/2/`, `/tags/c/page/2/`) and the search page,
+/// so links to them were "broken" (with "did you mean `/a/`?"). The list
+/// now comes from the same render a build does: a link to each of these
+/// passes, and a link to a page that is not published still fails.
+#[test]
+fn links_to_listing_pages_feeds_aliases_and_files_pass() {
+    let site = site_of_every_kind();
+    set_links(
+        &site,
+        "[1](/page/2/) [2](/guides/page/2/) [3](/tags/c/page/2/) [4](/tags/c/)\n\
+         [5](/tags/) [6](/guides/) [7](/atom.xml) [8](/tags/c/atom.xml)\n\
+         [9](/sitemap.xml) [10](/robots.txt) [11](/404.html) [12](/search/)\n\
+         [13](/old-b/) [14](/img/x.png) [15](/bundle/data.csv) [16](../page/3)\n\
+         [17](/page/2/index.html) [18](/)\n\n\
+         Not published: [a](/page/9/) and [b](/guides/page/3/).\n",
+    );
+    let run = site.nutgraf(&["check"]).failure(1);
+    let errors =
+        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: "));
+    assert_eq!(errors, 2, "{}", run.stderr);
+    for (url, at) in [
+        ("/page/9/", "content/links.md:13:16"),
+        ("/guides/page/3/", "content/links.md:13:34"),
+    ] {
+        let message =
+            format!("error: broken link `{url}`: no file or page at `{url}`\n --> {at}\n");
+        assert!(
+            run.stderr.contains(&message),
+            "expected {message}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("check: 2 problems in 5 articles; 20 internal links checked"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// What `check` knows is what a build writes: a link to every file of the
+/// built site passes (Pagefind's index aside: `check` makes no index).
+#[test]
+fn a_link_to_every_file_a_build_writes_passes() {
+    let site = site_of_every_kind();
+    site.build(&[]).success();
+    let public = site.root.join("public");
+    let mut urls = Vec::new();
+    for entry in walkdir::WalkDir::new(&public) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&public)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == ".nutgraf-output" || rel.starts_with("pagefind/") {
+            continue;
+        }
+        urls.push(match rel.strip_suffix("index.html") {
+            Some(dir) => format!("/{dir}"),
+            None => format!("/{rel}"),
+        });
+    }
+    urls.sort();
+    for expected in [
+        "/page/2/",
+        "/guides/page/2/",
+        "/tags/c/page/2/",
+        "/old-b/",
+        "/bundle/data.csv",
+        "/img/x.png",
+        "/tags/c/atom.xml",
+    ] {
+        assert!(
+            urls.iter().any(|u| u == expected),
+            "the build wrote no {expected}: {urls:?}"
+        );
+    }
+    assert!(
+        urls.iter()
+            .any(|u| u.starts_with("/assets/style.") && u.ends_with(".css")),
+        "the build wrote no hashed stylesheet: {urls:?}"
+    );
+    let body: String = urls.iter().map(|u| format!("- [{u}]({u})\n")).collect();
+    set_links(&site, &body);
+    let run = site.nutgraf(&["check"]).success();
+    assert!(
+        run.stderr.contains(&format!(
+            "check: 0 problems in 5 articles; {} internal links checked",
+            urls.len()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Regression: `[x](b.md)` was told "did you mean `/links/`?", the closest
+/// spelling among article URLs, where the author meant `content/b.md`,
+/// published at `/b/`. A link to a `.md` file is read against the linking
+/// file's folder, as a Markdown viewer reads it.
+#[test]
+fn a_link_to_a_markdown_file_suggests_its_page() {
+    let site = site_of_every_kind().file(
+        "content/guides/three.md",
+        "+++\ntitle = \"Three\"\ndate = 2026-01-06\n+++\n\nSee [B](../b.md#top) and [one](one.md).\n",
+    );
+    set_links(&site, "See [x](b.md) and [gone](linkz.md).\n");
+    let run = site.nutgraf(&["check"]).failure(1);
+    for (message, at, hint) in [
+        (
+            "broken link `b.md`: no file or page at `/links/b.md`",
+            "content/links.md:7:5",
+            "did you mean `/b/`? `content/b.md` is published there: link to the page's URL, not its Markdown file (or write `@/b.md`)",
+        ),
+        (
+            "broken link `linkz.md`: no file or page at `/links/linkz.md`",
+            "content/links.md:7:19",
+            "there is no `content/linkz.md`: did you mean `content/links.md`, published at `/links/`?",
+        ),
+        (
+            "broken link `../b.md#top`: no file or page at `/guides/b.md`",
+            "content/guides/three.md:6:5",
+            "did you mean `/b/#top`? `content/b.md` is published there: link to the page's URL, not its Markdown file (or write `@/b.md#top`)",
+        ),
+        (
+            "broken link `one.md`: no file or page at `/guides/three/one.md`",
+            "content/guides/three.md:6:26",
+            "did you mean `/guides/one/`? `content/guides/one.md` is published there: link to the page's URL, not its Markdown file (or write `@/guides/one.md`)",
+        ),
+    ] {
+        let expected = format!("error: {message}\n --> {at}\n  = help: {hint}\n");
+        assert!(
+            run.stderr.contains(&expected),
+            "expected:\n{expected}\nin:\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("check: 4 problems in 6 articles;"),
+        "{}",
+        run.stderr
+    );
+}

@@ -486,8 +486,8 @@ fn verify_finds_objects_changed_outside_nutgraf() {
     assert!(again.uploaded().is_empty() && again.list("deleted").is_empty());
 }
 
-/// How many warnings in `stderr` are about the target's manifest (the
-/// demo site's build has warnings of its own).
+/// How many warnings in `stderr` are about the target's manifest (any
+/// other warning belongs to another test).
 fn warnings(stderr: &str) -> usize {
     stderr
         .lines()

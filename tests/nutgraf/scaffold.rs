@@ -14,6 +14,7 @@ fn init_output_builds() {
         "content/_index.md",
         "content/how-a-starter-site-works/index.md",
         "content/how-a-starter-site-works/hills.jpg",
+        "content/reserving-a-photo/index.md",
     ] {
         assert!(dir.join(f).is_file(), "init did not write {f}");
     }
@@ -49,7 +50,57 @@ fn init_output_builds() {
         .unwrap_or_default();
     assert!(html.contains("<h2 id=\"what-is-a-question-section\" class=\"question\">"));
     assert!(html.contains("<img src=\"/how-a-starter-site-works/hills.jpg\" srcset=\""));
-    assert!(html.contains("<figure class=\"figure slot\">"));
+    // The image slot is in the sample draft, which a drafts build shows.
+    let draft = std::fs::read_to_string(dir.join("public/reserving-a-photo/index.html"))
+        .unwrap_or_default();
+    assert!(draft.contains("<figure class=\"figure slot\">"), "{draft}");
+}
+
+/// Regression: the starter site failed its own `check` and `build --strict`
+/// (exit 1), because its sample article showed an empty image slot. The
+/// slot now sits in a draft, which neither command includes.
+#[test]
+fn init_output_passes_check_and_a_strict_build() {
+    let site = Site::empty();
+    let dir = site.root.join("fresh");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    site.nutgraf(&["init", &dir_arg]).success();
+    let fresh = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+            .arg("--root")
+            .arg(&dir)
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    let (code, stderr) = fresh(&["check"]);
+    assert_eq!(code, Some(0), "check of the starter site:\n{stderr}");
+    assert!(
+        stderr.contains("check: 0 problems in 1 article;"),
+        "only the published sample is checked:\n{stderr}"
+    );
+    let (code, stderr) = fresh(&["build", "--strict"]);
+    assert_eq!(code, Some(0), "strict build of the starter site:\n{stderr}");
+    assert!(stderr.contains("0 errors, 0 warnings"), "{stderr}");
+    assert!(
+        dir.join("public/how-a-starter-site-works/index.html")
+            .is_file()
+    );
+    assert!(
+        !dir.join("public/reserving-a-photo").exists(),
+        "the draft with the slot is left out of a production build"
+    );
+    // With drafts, the slot is a placeholder, not a problem.
+    let (code, stderr) = fresh(&["check", "--drafts"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("check: 0 problems in 2 articles;"),
+        "{stderr}"
+    );
 }
 
 #[test]
