@@ -150,6 +150,16 @@ fn expect_all_kept(got: &Value, order: [i64; 3], step: &str) {
     );
 }
 
+/// Opens the harbour article and waits for it.
+async fn open_harbour(c: &Client, port: u16) {
+    open(
+        c,
+        &format!("http://127.0.0.1:{port}/a/"),
+        "The lede of the harbour",
+    )
+    .await;
+}
+
 async fn open(c: &Client, url: &str, text: &str) {
     c.goto(url).await.unwrap_or_else(|e| panic!("{e}"));
     wait_for(
@@ -165,12 +175,7 @@ async fn open(c: &Client, url: &str, text: &str) {
 fn edits_keep_images_details_video_and_focus() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(
-            c,
-            &format!("http://127.0.0.1:{port}/a/"),
-            "The lede of the harbour",
-        )
-        .await;
+        open_harbour(c, port).await;
         assert_eq!(eval(c, SETUP).await, json!(3), "three photos on the page");
         expect_all_kept(&survived(c).await, [0, 1, 2], "before any edit");
 
@@ -228,12 +233,7 @@ fn edits_keep_images_details_video_and_focus() {
 fn nothing_moves_when_the_edit_is_below_the_viewport() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(
-            c,
-            &format!("http://127.0.0.1:{port}/a/"),
-            "The lede of the harbour",
-        )
-        .await;
+        open_harbour(c, port).await;
         // Scrolled just past the photos: the edit comes far below.
         eval(
             c,
@@ -307,12 +307,7 @@ fn nothing_moves_when_the_edit_is_below_the_viewport() {
 fn a_change_below_the_fold_is_scrolled_to_and_outlined() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(
-            c,
-            &format!("http://127.0.0.1:{port}/a/"),
-            "The lede of the harbour",
-        )
-        .await;
+        open_harbour(c, port).await;
         eval(
             c,
             "window.scrollTo({ top: 0, behavior: 'instant' }); return true",
@@ -458,12 +453,7 @@ fn with_reduced_motion_the_page_jumps_and_the_outline_holds() {
         &[],
         &["--force-prefers-reduced-motion"],
         async |c, port| {
-            open(
-                c,
-                &format!("http://127.0.0.1:{port}/a/"),
-                "The lede of the harbour",
-            )
-            .await;
+            open_harbour(c, port).await;
             assert_eq!(
                 eval(
                     c,
@@ -535,12 +525,7 @@ fn titled(blocks: &[(&str, String)], step: usize) -> String {
 fn random_edits_morph_into_the_page_served() {
     let site = harbour_site();
     in_browser(&site, async |c, port| {
-        open(
-            c,
-            &format!("http://127.0.0.1:{port}/a/"),
-            "The lede of the harbour",
-        )
-        .await;
+        open_harbour(c, port).await;
         eval(
             c,
             "window.__imgs = Array.from(document.querySelectorAll('figure img')); return true",
