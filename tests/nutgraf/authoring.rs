@@ -114,6 +114,44 @@ const SURVIVED: &str = r#"
     };
 "#;
 
+/// Records layout shifts (start time, score) in `window.__shifts`, and
+/// defines `window.__sentinel()`: a known shift, made and seen, then undone
+/// and seen, so every shift before it has been reported (entries arrive
+/// late, later still on a loaded machine). It resolves to the time it was
+/// made and the time it was undone; it fails if the browser reports no
+/// shift in 10 s.
+const SENTINEL: &str = r#"
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__shifts.push([e.startTime, e.value]);
+    }).observe({ type: 'layout-shift' });
+    const seen = (after) => new Promise((done, fail) => {
+        const start = performance.now();
+        const poll = () => {
+            if (window.__shifts.some(([t]) => t >= after)) done();
+            else if (performance.now() - start > 10000) fail(new Error('no layout shift reported'));
+            else setTimeout(poll, 20);
+        };
+        poll();
+    });
+    window.__sentinel = async () => {
+        const inView = Array.from(document.querySelectorAll('.prose > *')).find((e) => {
+            const top = e.getBoundingClientRect().top;
+            return top > 50 && top < window.innerHeight - 50;
+        });
+        const push = document.createElement('div');
+        push.style.height = '200px';
+        const mark = performance.now();
+        inView.before(push);
+        await seen(mark);
+        const undo = performance.now();
+        push.remove();
+        await seen(undo);
+        return [mark, performance.now()];
+    };
+    return true;
+"#;
+
 async fn survived(c: &Client) -> Value {
     eval(c, SURVIVED).await
 }
@@ -239,9 +277,6 @@ fn nothing_moves_when_the_edit_is_below_the_viewport() {
             c,
             "document.querySelectorAll('figure')[2].scrollIntoView({ block: 'end', behavior: 'instant' }); \
              window.scrollBy({ top: 300, behavior: 'instant' }); \
-             window.__shifts = []; \
-             new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__shifts.push(e.value); }) \
-               .observe({ type: 'layout-shift' }); \
              window.__imgs = Array.from(document.querySelectorAll('figure img')); \
              return true",
         )
@@ -249,22 +284,8 @@ fn nothing_moves_when_the_edit_is_below_the_viewport() {
         // The observer sees a shift when there is one: a block pushed in
         // above a paragraph in view (not above the first thing in view:
         // scroll anchoring would hide that shift), then taken out.
-        let control = eval(
-            c,
-            "const push = document.createElement('div'); push.style.height = '200px'; \
-             Array.from(document.querySelectorAll('.prose > *')).find((e) => { \
-               const top = e.getBoundingClientRect().top; \
-               return top > 50 && top < window.innerHeight - 50; }).before(push); \
-             return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => \
-               setTimeout(() => { push.remove(); const seen = window.__shifts.length; \
-                 requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => { \
-                   window.__shifts = []; done(seen); }, 100))); }, 100))))",
-        )
-        .await;
-        assert!(
-            control.as_u64().unwrap_or(0) > 0,
-            "the layout-shift observer saw no shift: {control}"
-        );
+        eval(c, SENTINEL).await;
+        let since = eval(c, "return window.__sentinel().then(([, after]) => after)").await;
         let mut now = blocks();
         let stakes = now
             .iter()
@@ -281,13 +302,21 @@ fn nothing_moves_when_the_edit_is_below_the_viewport() {
             "the paragraph added near the end",
         )
         .await;
-        // Layout-shift entries are delivered after the frame: wait two.
-        let shifts = eval(
-            c,
-            "return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => \
-               setTimeout(() => done(window.__shifts), 100))))",
-        )
-        .await;
+        // Once the page is still, a second sentinel: every shift the update
+        // made was reported before it.
+        let shifts = c
+            .execute(
+                "const since = arguments[0]; \
+                 return new Promise((done) => { let last = -1; const still = () => { \
+                   if (window.scrollY === last) done(); \
+                   else { last = window.scrollY; setTimeout(still, 150); } }; still(); }) \
+                 .then(() => window.__sentinel()) \
+                 .then(([mark]) => window.__shifts \
+                   .filter(([t]) => t >= since && t < mark).map(([, value]) => value))",
+                vec![since],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(shifts, json!([]), "layout shifts during the update");
         assert_eq!(
             eval(

@@ -347,9 +347,11 @@ fn get(port: u16, path: &str) -> (u16, String) {
     (code, body)
 }
 
-/// Polls until the served page at `path` satisfies `ok`.
+/// Polls until the served page at `path` satisfies `ok`, for up to two
+/// minutes: a debug build renders the 50 MB page slowly when the browser
+/// tests run beside it on two cores.
 fn wait_until(port: u16, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let (code, body) = get(port, path);
         if ok(code, &body) {
