@@ -69,7 +69,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckReport, Error> {
     let site = recorder.finish();
     let mut internal = 0;
     let mut external: HashMap<String, Vec<(PathBuf, Position)>> = HashMap::new();
-    for page in &site.pages {
+    for page in site.pages.iter().chain(&site.intros) {
         for link in &page.links {
             match classify(&link.dest) {
                 Target::External(url) => external
@@ -216,6 +216,10 @@ fn broken(site: &SiteLinks, page: &PageLinks, link: &Link) -> Option<Finding> {
 fn described(link: &Link) -> String {
     match &link.kind {
         LinkKind::Markdown => format!("link `{}`", link.dest),
+        LinkKind::Matter { key, .. } if *key == "credit_url" => {
+            format!("`{key}` `{}`", link.dest)
+        }
+        LinkKind::Matter { key, .. } => format!("link `{}` in `{key}`", link.dest),
         html => format!("link `{}` in `{html}`", link.dest),
     }
 }
@@ -234,7 +238,7 @@ fn missing_hint(
     // Only a link a reader follows can be a forgotten `mailto:`; an image
     // such as `chart@2x.png` never is.
     let followed = match &link.kind {
-        LinkKind::Markdown => true,
+        LinkKind::Markdown | LinkKind::Matter { .. } => true,
         LinkKind::Html { attr, .. } => *attr == "href",
     };
     let page_url = page.url.as_str();
@@ -246,7 +250,7 @@ fn missing_hint(
             let fragment = link.dest.find('#').map_or("", |at| &link.dest[at..]);
             let also = match link.kind {
                 LinkKind::Markdown => format!(" (or write `@/{key}{fragment}`)"),
-                LinkKind::Html { .. } => String::new(),
+                LinkKind::Html { .. } | LinkKind::Matter { .. } => String::new(),
             };
             return format!(
                 "did you mean `{url}{fragment}`? `content/{key}` is published there: link to the page's URL, not its Markdown file{also}"
@@ -572,6 +576,7 @@ mod tests {
                 .map(|p| (p.url.clone(), p.anchors.clone()))
                 .collect(),
             other: other.iter().map(|s| s.to_string()).collect(),
+            intros: Vec::new(),
             sources: pages
                 .iter()
                 .map(|p| {

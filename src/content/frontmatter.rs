@@ -295,6 +295,114 @@ fn unsafe_link(
     })
 }
 
+/// A link a front matter value publishes: a `credit_url`, or a link in
+/// the inline Markdown of a caption, credit or note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatterLink {
+    pub dest: String,
+    /// Byte offset in the file: the link's `[` when the value is written
+    /// without escapes, else the value's opening quote.
+    pub offset: usize,
+    pub table: &'static str,
+    pub key: &'static str,
+}
+
+/// Every link an article's front matter publishes ([`URL_KEYS`] and
+/// [`MARKDOWN_KEYS`]), in the order written, for `check`. `head` is the
+/// file's start, up to and including the front matter; front matter that
+/// does not parse has none (the render reported it).
+pub fn matter_links(head: &str) -> Vec<MatterLink> {
+    let Ok(split) = split(Path::new(""), head) else {
+        return Vec::new();
+    };
+    let Ok(table) = DeTable::parse(split.matter) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut value_links = |table: &str, key: &str, value: &toml::Spanned<DeValue>| {
+        let Some(&(table, key)) = URL_KEYS
+            .iter()
+            .chain(MARKDOWN_KEYS)
+            .find(|k| **k == (table, key))
+        else {
+            return;
+        };
+        let DeValue::String(text) = value.get_ref() else {
+            return;
+        };
+        let span = value.span();
+        let raw = &split.matter[span.clone()];
+        // Where the value's text starts in the file, if the TOML holds it
+        // as written (no escapes), so that offsets inside it carry over.
+        let quotes = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        let inner = raw
+            .get(quotes..raw.len().saturating_sub(quotes))
+            .unwrap_or("");
+        let inner_start = match inner.strip_prefix('\n') {
+            Some(rest) if rest == text.as_ref() => Some(quotes + 1),
+            _ if inner == text.as_ref() => Some(quotes),
+            _ => None,
+        };
+        let at = |offset: usize| {
+            split.matter_offset + span.start + inner_start.map_or(0, |start| start + offset)
+        };
+        if URL_KEYS.contains(&(table, key)) {
+            if !text.trim().is_empty() {
+                found.push(MatterLink {
+                    dest: text.to_string(),
+                    offset: at(0),
+                    table,
+                    key,
+                });
+            }
+            return;
+        }
+        for (event, range) in
+            crate::markdown::new_cmark_parser(text, &Default::default()).into_offset_iter()
+        {
+            if let pulldown_cmark::Event::Start(
+                pulldown_cmark::Tag::Link { dest_url, .. }
+                | pulldown_cmark::Tag::Image { dest_url, .. },
+            ) = event
+            {
+                if !dest_url.is_empty() {
+                    found.push(MatterLink {
+                        dest: dest_url.to_string(),
+                        offset: at(range.start),
+                        table,
+                        key,
+                    });
+                }
+            }
+        }
+    };
+    for (key, value) in table.get_ref() {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("lead", DeValue::Table(lead)) => {
+                for (key, value) in lead {
+                    value_links("lead", key.get_ref().as_ref(), value);
+                }
+            }
+            ("updates", DeValue::Array(updates)) => {
+                for update in updates {
+                    if let DeValue::Table(update) = update.get_ref() {
+                        for (key, value) in update {
+                            value_links("updates", key.get_ref().as_ref(), value);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort_by_key(|link| link.offset);
+    found
+}
+
 /// Reports every unknown key, in the order written, each with its own
 /// hint, and every URL-valued key ([`URL_KEYS`]) whose value is not a
 /// link a reader can safely follow. TOML that does not parse is left to
@@ -740,6 +848,30 @@ mod tests {
         ] {
             assert!(check_url(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    /// Links in front matter are found where they are written; a value
+    /// with escapes points at its opening quote instead.
+    #[test]
+    fn matter_links_are_found_at_their_place() {
+        let head = "+++\ntitle = \"A\"\n[lead]\nsrc = \"a.jpg\"\ncaption = \"A [map](/m/) and [b](/b/).\"\n\
+                    credit = \"\\\"Ana\\\" [x](/x/)\"\ncredit_url = 'https://e.org/'\n\
+                    [[updates]]\ndate = 2024-01-01\nnote = \"\"\"\nSee [y](/y/).\"\"\"\n+++\n";
+        let found: Vec<(String, usize)> = matter_links(head)
+            .into_iter()
+            .map(|l| (l.dest, l.offset))
+            .collect();
+        let at = |needle: &str| head.find(needle).unwrap_or(usize::MAX);
+        assert_eq!(
+            found,
+            [
+                ("/m/".to_string(), at("[map]")),
+                ("/b/".to_string(), at("[b]")),
+                ("/x/".to_string(), at("\"\\\"Ana")),
+                ("https://e.org/".to_string(), at("https://e.org/")),
+                ("/y/".to_string(), at("[y]")),
+            ]
+        );
     }
 
     /// Regression: `credit_url = "javascript:…"` became the `href` of the

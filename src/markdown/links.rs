@@ -33,6 +33,9 @@ pub enum LinkKind {
     Markdown,
     /// An attribute of raw HTML, e.g. `<img src>`.
     Html { tag: String, attr: &'static str },
+    /// A front matter value that is published as a link, or holds inline
+    /// Markdown with links: `[lead] credit_url`, `[[updates]] note`.
+    Matter { table: &'static str, key: &'static str },
 }
 
 impl std::fmt::Display for LinkKind {
@@ -40,6 +43,7 @@ impl std::fmt::Display for LinkKind {
         match self {
             LinkKind::Markdown => f.write_str("Markdown link"),
             LinkKind::Html { tag, attr } => write!(f, "<{tag} {attr}>"),
+            LinkKind::Matter { table, key } => write!(f, "{table} {key}"),
         }
     }
 }

@@ -732,16 +732,13 @@ impl<'c, 'a> State<'c, 'a> {
     /// `check`: an image narrower than the largest srcset width. A vector
     /// drawing is sharp at any width.
     fn lint_width(&mut self, body_pos: usize, src: &str, size: Option<(u32, u32)>) {
-        if crate::images::is_vector(src) {
+        if !self.ctx.lint_small_images {
             return;
         }
-        let largest = self.ctx.config.images.widths.last().copied().unwrap_or(0);
-        if let Some((w, _)) = size.filter(|(w, _)| self.ctx.lint_small_images && *w < largest) {
-            self.warn(
-                body_pos,
-                format!("image `{src}` is {w} px wide, narrower than the largest srcset width ({largest} px)"),
-                "use a larger original so wide screens get a sharp photo",
-            );
+        if let Some(finding) = size.and_then(|(w, _)| figure::too_narrow(src, w, self.ctx.config))
+        {
+            let hint = finding.hint.unwrap_or_default();
+            self.warn(body_pos, finding.message, &hint);
         }
     }
 

@@ -458,7 +458,7 @@ impl SiteRef<'_> {
         if let Mode::Check { links } = self.mode {
             links.article(
                 i,
-                PageLinks::new(page, &text, &rendered, &self.config.markdown),
+                PageLinks::article(page, &text, &rendered, &self.config.markdown),
             );
         }
         let processed = image_uses(lead.as_ref(), std::mem::take(&mut rendered.processed));
@@ -751,6 +751,12 @@ impl SiteRef<'_> {
                         .push(finding.at(Severity::Warning, &page.display, pos()));
                 }
                 let size = size.ok();
+                if matches!(self.mode, Mode::Check { .. }) {
+                    if let Some(f) = size.and_then(|(w, _)| figure::too_narrow(&lead.src, w, self.config)) {
+                        self.diags
+                            .push(f.at(Severity::Warning, &page.display, pos()));
+                    }
+                }
                 let processed = size.map(|_| (self.processor.lead(&file), file));
                 (url, size, processed)
             }

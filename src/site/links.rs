@@ -32,18 +32,72 @@ pub struct PageLinks {
 }
 
 impl PageLinks {
-    pub fn new(
+    /// An article: its body's links, then the links its front matter
+    /// publishes (the lead's caption, credit and `credit_url`, each
+    /// update's note).
+    pub fn article(
         page: &crate::content::Page,
         text: &str,
         rendered: &crate::markdown::Rendered,
         markdown: &crate::config::MarkdownConfig,
     ) -> PageLinks {
         let index = LineIndex::new(text);
-        let at = |body_offset: usize| index.position(text, page.body_offset + body_offset);
-        let gathered = crate::markdown::links::gather(&text[page.body_offset..], markdown);
+        let mut links = PageLinks::body(
+            &page.display,
+            &page.url,
+            text,
+            page.body_offset,
+            &index,
+            rendered,
+            markdown,
+        );
+        let matter = crate::content::frontmatter::matter_links(&text[..page.body_offset]);
+        links.links.splice(
+            0..0,
+            matter.into_iter().map(|link| Link {
+                dest: link.dest,
+                pos: index.position(text, link.offset),
+                kind: LinkKind::Matter {
+                    table: link.table,
+                    key: link.key,
+                },
+            }),
+        );
+        links
+    }
+
+    /// The home page's or a section's intro (the body of its `_index.md`).
+    pub fn intro(
+        section: &crate::content::Section,
+        rendered: &crate::markdown::Rendered,
+        markdown: &crate::config::MarkdownConfig,
+    ) -> PageLinks {
+        let index = LineIndex::new(&section.text);
+        PageLinks::body(
+            &section.display,
+            &section.url,
+            &section.text,
+            section.body_offset,
+            &index,
+            rendered,
+            markdown,
+        )
+    }
+
+    fn body(
+        display: &Path,
+        url: &str,
+        text: &str,
+        body_offset: usize,
+        index: &LineIndex,
+        rendered: &crate::markdown::Rendered,
+        markdown: &crate::config::MarkdownConfig,
+    ) -> PageLinks {
+        let at = |offset: usize| index.position(text, body_offset + offset);
+        let gathered = crate::markdown::links::gather(&text[body_offset..], markdown);
         PageLinks {
-            display: page.display.clone(),
-            url: page.url.clone(),
+            display: display.to_path_buf(),
+            url: url.to_string(),
             links: gathered
                 .links
                 .into_iter()
@@ -99,6 +153,8 @@ pub struct SiteLinks {
     pub other: HashSet<String>,
     /// Each article's links, in the site's order.
     pub pages: Vec<PageLinks>,
+    /// The links of the home page's and each section's intro.
+    pub intros: Vec<PageLinks>,
     /// Where each source file is published: its path under `content/`
     /// (`posts/a.md`) → its URL, for links written to a `.md` file.
     pub sources: HashMap<String, String>,
@@ -113,6 +169,7 @@ pub struct SiteLinks {
 #[derive(Debug, Default)]
 pub struct Recorder {
     pages: Mutex<Vec<(usize, PageLinks)>>,
+    intros: Mutex<Vec<PageLinks>>,
     published: Published,
     sources: Mutex<HashMap<String, String>>,
 }
@@ -124,6 +181,14 @@ impl Recorder {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((index, links));
+    }
+
+    /// The intro of the home page or a section.
+    pub(crate) fn intro(&self, links: PageLinks) {
+        self.intros
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(links);
     }
 
     /// Where the render's output notes the paths it publishes.
@@ -149,6 +214,8 @@ impl Recorder {
         let mut pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
         pages.sort_by_key(|(i, _)| *i);
         let pages: Vec<PageLinks> = pages.into_iter().map(|(_, p)| p).collect();
+        let mut intros = self.intros.into_inner().unwrap_or_else(|e| e.into_inner());
+        intros.sort_by(|a, b| a.url.cmp(&b.url));
         SiteLinks {
             articles: pages
                 .iter()
@@ -156,6 +223,7 @@ impl Recorder {
                 .collect(),
             other: self.published.into_urls(),
             pages,
+            intros,
             sources: self.sources.into_inner().unwrap_or_else(|e| e.into_inner()),
         }
     }

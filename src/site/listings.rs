@@ -17,6 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
+use crate::site::links::PageLinks;
 
 use super::{Mode, SiteRef, page_file};
 
@@ -411,6 +412,9 @@ impl SiteRef<'_> {
                 sources: Some(self.sources),
             },
         );
+        if let Mode::Check { links } = self.mode {
+            links.intro(PageLinks::intro(section, &rendered, &self.config.markdown));
+        }
         self.diags.extend(rendered.diagnostics);
         Intro {
             html: rendered.html,

@@ -384,3 +384,79 @@ fn a_link_to_a_markdown_file_suggests_its_page() {
         run.stderr
     );
 }
+
+/// Regression: `check` read only article bodies, so a broken link in the
+/// lead's caption, credit or `credit_url`, in an `[[updates]] note` or in a
+/// home or section intro passed with exit 0; `--external` never requested
+/// the lead's `credit_url`; and a lead photo narrower than the largest
+/// srcset width was not flagged (a body figure was). One problem is planted
+/// in each place, and each is found at its own `file:line:col`.
+#[test]
+fn every_place_that_publishes_a_link_is_checked() {
+    let files = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(files.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let small = std::fs::read(crate::fixtures().join("check/static/img/small.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let site = Site::empty()
+        .file(
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\n\nStart with the [lost page](/lost/).\n",
+        )
+        .file(
+            "content/guides/_index.md",
+            "+++\ntitle = \"Guides\"\n+++\n\nSee the [missing guide](nope/) first.\n",
+        )
+        .file("content/guides/small.png", small)
+        .file(
+            "content/guides/lead/index.md",
+            format!(
+                "+++\ntitle = \"Lead\"\ndate = 2026-01-01\n[lead]\nsrc = \"../small.png\"\nalt = \"A grey square\"\n\
+                 caption = \"A [map](/no-map/) of the bay.\"\ncredit = \"Ana Ruiz\"\ncredit_url = \"{base}/gone-credit\"\n\
+                 [[updates]]\ndate = 2026-01-02\nnote = \"See the [fix](/no-fix/).\"\n+++\n\n\
+                 Text.\n\n![Grey](../small.png)\nThe square.\n([Ana](/no-figure-credit/))\n\n\
+                 ![Grey again](../small.png)\nThe square again.\n([Ana]({base}/gone-figure))\n"
+            ),
+        )
+        .file(
+            "content/credit.md",
+            "+++\ntitle = \"Credit\"\ndate = 2026-01-03\n[lead]\nsrc = \"/img/none.png\"\nalt = \"x\"\n\
+             credit = \"[Ana](/no-credit/)\"\n+++\n\nText.\n",
+        )
+        .file(
+            "content/url.md",
+            "+++\ntitle = \"Url\"\ndate = 2026-01-04\n[lead]\nsrc = \"/img/none.png\"\nalt = \"x\"\n\
+             credit = \"Ana\"\ncredit_url = \"/no-credit-url/\"\n+++\n\nText.\n",
+        );
+    let run = site.nutgraf(&["check", "--external"]).failure(1);
+    let found = run.stderr.clone();
+    let expect = [
+        ("broken link `/lost/`", "content/_index.md:5:16"),
+        ("broken link `nope/`", "content/guides/_index.md:5:9"),
+        ("broken link `/no-map/` in `caption`", "content/guides/lead/index.md:7:14"),
+        (
+            &format!("external link `{base}/gone-credit` failed: HTTP 404") as &str,
+            "content/guides/lead/index.md:9:15",
+        ),
+        ("broken link `/no-fix/` in `note`", "content/guides/lead/index.md:12:17"),
+        ("broken link `/no-figure-credit/`", "content/guides/lead/index.md:19:2"),
+        (
+            &format!("external link `{base}/gone-figure` failed: HTTP 404"),
+            "content/guides/lead/index.md:23:2",
+        ),
+        (
+            "image `../small.png` is 300 px wide, narrower than the largest srcset width",
+            "content/guides/lead/index.md:5:1",
+        ),
+        ("broken link `/no-credit/` in `credit`", "content/credit.md:7:11"),
+        ("broken `credit_url` `/no-credit-url/`", "content/url.md:8:15"),
+    ];
+    for (message, place) in expect {
+        let at = found
+            .find(&format!("error: {message}"))
+            .unwrap_or_else(|| panic!("`{message}` not reported:\n{found}"));
+        let next = &found[at..];
+        let line = next.lines().nth(1).unwrap_or("");
+        assert_eq!(line, format!(" --> {place}"), "{message}:\n{found}");
+    }
+}
