@@ -542,10 +542,14 @@ fn template_diagnostic(
 
 /// Filters Tera 2 moved out of its core: `date` (ours: jiff formatting, so
 /// offsets written in front matter are kept), `slug`, `urlencode`,
-/// `urlencode_strict` and `json_encode` from tera-contrib.
+/// `urlencode_strict` and `json_encode` from tera-contrib; and `tag_url`
+/// (ours: a tag's page, `/tags/c-plus-plus/` for `C++`).
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("date", date_filter);
     tera.register_filter("slug", tera_contrib::slug::slug);
+    tera.register_filter("tag_url", |name: &str, _: Kwargs, _: &State| {
+        format!("/tags/{}/", crate::content::tag_slug(name))
+    });
     tera.register_filter("urlencode", tera_contrib::urlencode::urlencode);
     tera.register_filter(
         "urlencode_strict",

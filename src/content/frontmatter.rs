@@ -295,6 +295,24 @@ fn unsafe_link(
     })
 }
 
+/// Where each of `tags = [...]`'s values starts in the file, in order;
+/// empty when the front matter has no such array (or does not parse).
+pub fn tag_offsets(text: &str) -> Vec<usize> {
+    let Ok(split) = split(Path::new(""), text) else {
+        return Vec::new();
+    };
+    let Ok(table) = DeTable::parse(split.matter) else {
+        return Vec::new();
+    };
+    match table.get_ref().get("tags").map(|v| v.get_ref()) {
+        Some(DeValue::Array(tags)) => tags
+            .iter()
+            .map(|tag| split.matter_offset + tag.span().start)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A link a front matter value publishes: a `credit_url`, or a link in
 /// the inline Markdown of a caption, credit or note.
 #[derive(Debug, Clone, PartialEq, Eq)]

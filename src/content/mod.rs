@@ -80,6 +80,14 @@ impl Page {
         })
     }
 
+    /// Where the `index`th value of `tags = [...]` is written.
+    pub fn tag_position(&self, index: usize) -> Position {
+        frontmatter::tag_offsets(&self.head).get(index).map_or_else(
+            || self.key_position("tags"),
+            |&at| Position::of_offset(&self.head, at),
+        )
+    }
+
     /// The date sort key: newest first, undated last.
     fn sort_key(&self) -> (std::cmp::Reverse<Option<jiff::Timestamp>>, &str) {
         (
@@ -632,6 +640,28 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
                     .at(Severity::Error, &display, pos)
                 })
         };
+    let unnamed: Vec<Diagnostic> = matter
+        .tags
+        .iter()
+        .enumerate()
+        .filter(|(_, tag)| tag_slug(tag).is_empty())
+        .map(|(i, tag)| {
+            let at = frontmatter::tag_offsets(&text)
+                .get(i)
+                .map_or_else(|| key_position(&text, split.matter_range(), "tags"), |&at| Position::of_offset(&text, at));
+            let message = if tag.trim().is_empty() {
+                "empty tag".to_string()
+            } else {
+                format!("tag `{}` has no letters or digits for its URL", tag.escape_debug())
+            };
+            Diagnostic::error(&display, at, message).with_hint(
+                "a tag is listed at `/tags/<slug>/`, made from its letters and digits: write a word, or remove the tag",
+            )
+        })
+        .collect();
+    if !unnamed.is_empty() {
+        return Err(frontmatter::Problems(unnamed));
+    }
     let mut date = date_of("date", &matter.date)?;
     let updated = date_of("updated", &matter.updated)?;
 
@@ -774,6 +804,23 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tag_slugs_spell_out_symbols() {
+        for (name, slug) in [
+            ("C", "c"),
+            ("C#", "c-sharp"),
+            ("C++", "c-plus-plus"),
+            ("F# and C#", "f-sharp-and-c-sharp"),
+            ("R&D", "r-and-d"),
+            ("#MeToo", "metoo"),
+            ("Climate change", "climate-change"),
+            ("???", ""),
+            ("", ""),
+        ] {
+            assert_eq!(tag_slug(name), slug, "{name}");
+        }
+    }
     use super::*;
 
     /// A loaded article holds its front matter only; the body is read
@@ -949,4 +996,27 @@ mod tests {
         assert!(date_prefix("1000-words-on-rivers").is_none());
         assert!(date_prefix("été-2024-03").is_none());
     }
+}
+
+/// A tag's URL slug (`/tags/<slug>/`): its name slugified, with `+` spelled
+/// `plus`, `&` spelled `and`, and `#` after a letter or digit spelled
+/// `sharp`, so that `C`, `C#` and `C++` are `c`, `c-sharp` and
+/// `c-plus-plus`, and `R&D` is `r-and-d`. A `#` that starts a word
+/// (`#MeToo`) is dropped like other punctuation.
+pub fn tag_slug(name: &str) -> String {
+    if !name.contains(['+', '#', '&']) {
+        return slug::slugify(name);
+    }
+    let mut spelled = String::with_capacity(name.len() + 16);
+    let mut after_word = false;
+    for c in name.chars() {
+        match c {
+            '+' => spelled.push_str(" plus "),
+            '&' => spelled.push_str(" and "),
+            '#' if after_word => spelled.push_str(" sharp "),
+            c => spelled.push(c),
+        }
+        after_word = c.is_alphanumeric();
+    }
+    slug::slugify(spelled)
 }

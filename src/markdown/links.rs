@@ -35,7 +35,10 @@ pub enum LinkKind {
     Html { tag: String, attr: &'static str },
     /// A front matter value that is published as a link, or holds inline
     /// Markdown with links: `[lead] credit_url`, `[[updates]] note`.
-    Matter { table: &'static str, key: &'static str },
+    Matter {
+        table: &'static str,
+        key: &'static str,
+    },
 }
 
 impl std::fmt::Display for LinkKind {

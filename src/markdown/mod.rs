@@ -735,8 +735,7 @@ impl<'c, 'a> State<'c, 'a> {
         if !self.ctx.lint_small_images {
             return;
         }
-        if let Some(finding) = size.and_then(|(w, _)| figure::too_narrow(src, w, self.ctx.config))
-        {
+        if let Some(finding) = size.and_then(|(w, _)| figure::too_narrow(src, w, self.ctx.config)) {
             let hint = finding.hint.unwrap_or_default();
             self.warn(body_pos, finding.message, &hint);
         }

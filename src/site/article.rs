@@ -752,7 +752,9 @@ impl SiteRef<'_> {
                 }
                 let size = size.ok();
                 if matches!(self.mode, Mode::Check { .. }) {
-                    if let Some(f) = size.and_then(|(w, _)| figure::too_narrow(&lead.src, w, self.config)) {
+                    if let Some(f) =
+                        size.and_then(|(w, _)| figure::too_narrow(&lead.src, w, self.config))
+                    {
                         self.diags
                             .push(f.at(Severity::Warning, &page.display, pos()));
                     }

@@ -227,14 +227,15 @@ impl Tag {
     }
 }
 
-/// Groups articles by tag slug ("Climate change" and "climate-change" are
-/// one tag, named as first seen). `pages` are newest first, so each tag's
-/// list is too.
-pub fn tags(pages: &[Arc<Page>]) -> Vec<Tag> {
+/// Groups articles by tag slug ([`content::tag_slug`]): names that differ
+/// only in case, spaces, `-` or `_` ("Climate change", "climate-change")
+/// are one tag, named as first seen. Two names that differ otherwise but
+/// share a slug ("Café" and "Cafe") are an error naming both places.
+/// `pages` are newest first, so each tag's list is too.
+pub fn tags(pages: &[Arc<Page>], diags: &crate::diagnostic::Diagnostics) -> Vec<Tag> {
     // Tag names repeat across thousands of pages: each distinct name is
     // slugified and looked up once, then maps straight to its tag (serve
     // runs this on every pass, and per-use allocations showed in profiles).
-    const NO_TAG: usize = usize::MAX;
     let mut by_name: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     let mut by_slug: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     let mut tags: Vec<Tag> = Vec::new();
@@ -243,26 +244,37 @@ pub fn tags(pages: &[Arc<Page>]) -> Vec<Tag> {
             let t = match by_name.get(name.as_str()) {
                 Some(&t) => t,
                 None => {
-                    let slug = slug::slugify(name);
-                    let t = if slug.is_empty() {
-                        NO_TAG
-                    } else {
-                        *by_slug.entry(slug.clone()).or_insert_with(|| {
-                            tags.push(Tag {
-                                name: name.clone(),
-                                slug,
-                                pages: Vec::new(),
-                            });
-                            tags.len() - 1
-                        })
-                    };
-                    by_name.insert(name, t);
+                    let slug = content::tag_slug(name);
+                    if slug.is_empty() {
+                        // Refused when the page was read.
+                        continue;
+                    }
+                    let t = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                        tags.push(Tag {
+                            name: name.clone(),
+                            slug,
+                            pages: Vec::new(),
+                        });
+                        tags.len() - 1
+                    });
+                    let first = &tags[t];
+                    if same_tag(&first.name, name) {
+                        by_name.insert(name, t);
+                    } else if let Some(&first_page) = first.pages.first() {
+                        diags.push(tag_clash(
+                            &pages[first_page],
+                            &first.name,
+                            page,
+                            name,
+                            &first.url(),
+                        ));
+                        // Reported once per name; later uses join the tag.
+                        by_name.insert(name, t);
+                    }
                     t
                 }
             };
-            let Some(tag) = tags.get_mut(t) else {
-                continue;
-            };
+            let tag = &mut tags[t];
             // A page listing the same tag twice is listed once.
             if tag.pages.last() != Some(&i) {
                 tag.pages.push(i);
@@ -271,6 +283,37 @@ pub fn tags(pages: &[Arc<Page>]) -> Vec<Tag> {
     }
     tags.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
     tags
+}
+
+/// Whether two tag names are one tag written two ways: the same words,
+/// ignoring case and whether `-`, `_` or spaces separate them.
+fn same_tag(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        s.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    a == b || words(a) == words(b)
+}
+
+/// Two different tag names that would share `/tags/<slug>/`.
+fn tag_clash(first: &Page, first_name: &str, page: &Page, name: &str, url: &str) -> Diagnostic {
+    let index = |p: &Page, n: &str| p.matter.tags.iter().position(|t| t == n).unwrap_or(0);
+    let first_pos = first.tag_position(index(first, first_name));
+    Diagnostic::error(
+        &page.display,
+        page.tag_position(index(page, name)),
+        format!(
+            "tag `{name}` and tag `{first_name}` ({}:{}:{}) would both be published at `{url}`",
+            first.display.display(),
+            first_pos.line,
+            first_pos.col
+        ),
+    )
+    .with_hint(format!(
+        "tags that differ only in case, spaces or dashes are one tag; these differ in other characters: write both as `{first_name}`, or make them differ in letters or digits"
+    ))
 }
 
 /// Orders a section's article indices (given newest first).

@@ -577,7 +577,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
                 taken.extend(["/", "/tags/"]);
                 cdn::aliases(&content, &taken, &diags)
             };
-            let tags = listings::tags(&content.pages);
+            let tags = listings::tags(&content.pages, &diags);
             claims::claim_site(
                 &mut claims,
                 &claims::Everything {

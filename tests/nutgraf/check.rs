@@ -433,13 +433,22 @@ fn every_place_that_publishes_a_link_is_checked() {
     let expect = [
         ("broken link `/lost/`", "content/_index.md:5:16"),
         ("broken link `nope/`", "content/guides/_index.md:5:9"),
-        ("broken link `/no-map/` in `caption`", "content/guides/lead/index.md:7:14"),
+        (
+            "broken link `/no-map/` in `caption`",
+            "content/guides/lead/index.md:7:14",
+        ),
         (
             &format!("external link `{base}/gone-credit` failed: HTTP 404") as &str,
             "content/guides/lead/index.md:9:15",
         ),
-        ("broken link `/no-fix/` in `note`", "content/guides/lead/index.md:12:17"),
-        ("broken link `/no-figure-credit/`", "content/guides/lead/index.md:19:2"),
+        (
+            "broken link `/no-fix/` in `note`",
+            "content/guides/lead/index.md:12:17",
+        ),
+        (
+            "broken link `/no-figure-credit/`",
+            "content/guides/lead/index.md:19:2",
+        ),
         (
             &format!("external link `{base}/gone-figure` failed: HTTP 404"),
             "content/guides/lead/index.md:23:2",
@@ -448,8 +457,14 @@ fn every_place_that_publishes_a_link_is_checked() {
             "image `../small.png` is 300 px wide, narrower than the largest srcset width",
             "content/guides/lead/index.md:5:1",
         ),
-        ("broken link `/no-credit/` in `credit`", "content/credit.md:7:11"),
-        ("broken `credit_url` `/no-credit-url/`", "content/url.md:8:15"),
+        (
+            "broken link `/no-credit/` in `credit`",
+            "content/credit.md:7:11",
+        ),
+        (
+            "broken `credit_url` `/no-credit-url/`",
+            "content/url.md:8:15",
+        ),
     ];
     for (message, place) in expect {
         let at = found

@@ -292,3 +292,52 @@ fn a_section_template_that_does_not_exist_is_an_error_at_its_key() {
     error: build failed: 1 error, 0 warnings
     ");
 }
+
+/// Regression: `""` and `"???"` were accepted as tags and linked to
+/// `/tags//`, where nothing is published.
+#[test]
+fn tags_with_nothing_to_slug_are_errors_at_their_place() {
+    let site = Site::empty().file(
+        "content/c.md",
+        "+++\ntitle = \"C\"\ndate = 2026-01-03\ntags = [\"\", \"???\", \"fine\"]\n+++\n\nText.\n",
+    );
+    let run = site.build(&[]).failure(1);
+    insta::assert_snapshot!(run.diagnostics(), @r"
+    error: empty tag
+     --> content/c.md:4:9
+      = help: a tag is listed at `/tags/<slug>/`, made from its letters and digits: write a word, or remove the tag
+
+    error: tag `???` has no letters or digits for its URL
+     --> content/c.md:4:13
+      = help: a tag is listed at `/tags/<slug>/`, made from its letters and digits: write a word, or remove the tag
+
+    error: build failed: 2 errors, 0 warnings
+    ");
+    assert!(!site.root.join("public").exists());
+}
+
+/// Two tag names that differ in more than case, spaces or dashes but share
+/// a URL are an error naming both places (they would merge silently).
+#[test]
+fn tags_that_would_share_a_url_are_an_error_naming_both() {
+    let site = Site::empty()
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = [\"Climate change\", \"Café\"]\n+++\n\nText.\n",
+        )
+        .file(
+            "content/b.md",
+            "+++\ntitle = \"B\"\ndate = 2026-01-02\ntags = [\"climate-change\", \"Cafe\"]\n+++\n\nText.\n",
+        );
+    let run = site.build(&[]).failure(1);
+    insta::assert_snapshot!(run.diagnostics(), @r"
+    error: tag `Café` and tag `Cafe` (content/b.md:4:27) would both be published at `/tags/cafe/`
+     --> content/a.md:4:27
+      = help: tags that differ only in case, spaces or dashes are one tag; these differ in other characters: write both as `Cafe`, or make them differ in letters or digits
+
+    error: build failed: 1 error, 0 warnings
+    ");
+    site.nutgraf(&["check"])
+        .failure(1)
+        .says("tag `Café` and tag `Cafe`");
+}

@@ -85,6 +85,54 @@ fn tag_pages_and_index() {
     assert!(index.contains("href=\"/tags/all/\""));
 }
 
+/// Regression: `C`, `C#` and `C++` all slugged to `c`, so they merged into
+/// one `/tags/c/` page named "C++" with a count of 3. `+`, `&` and a `#`
+/// after a letter are now spelled out; names differing only in case,
+/// spaces or dashes are still one tag.
+#[test]
+fn symbols_in_tag_names_get_their_own_pages() {
+    let article = |name: &str, day: u32, tags: &str| {
+        format!("+++\ntitle = \"{name}\"\ndate = 2026-01-{day:02}\ntags = [{tags}]\n+++\n\nText.\n")
+    };
+    let site = Site::empty()
+        .file("content/a.md", article("A", 1, "\"C\", \"Climate change\""))
+        .file(
+            "content/b.md",
+            article("B", 2, "\"C#\", \"climate-change\""),
+        )
+        .file(
+            "content/c.md",
+            article("C", 3, "\"C++\", \"R&D\", \"#MeToo\""),
+        );
+    site.build(&[]).success();
+    for (url, title) in [
+        ("tags/c/index.html", "A"),
+        ("tags/c-sharp/index.html", "B"),
+        ("tags/c-plus-plus/index.html", "C"),
+        ("tags/r-and-d/index.html", "C"),
+        ("tags/metoo/index.html", "C"),
+    ] {
+        assert_eq!(titles_in(&site.output(url)), [title], "{url}");
+    }
+    assert_eq!(
+        titles_in(&site.output("tags/climate-change/index.html")),
+        ["B", "A"]
+    );
+    let index = site.output("tags/index.html");
+    for (url, name) in [("c", "C"), ("c-sharp", "C#"), ("c-plus-plus", "C++")] {
+        let link = format!(
+            "<a class=\"tag\" href=\"/tags/{url}/\">{name}</a> <span class=\"tag-count\">1</span>"
+        );
+        assert!(index.contains(&link), "{link} in {index}");
+    }
+    // The article's own tag links lead to the same pages.
+    let b = site.output("b/index.html");
+    assert!(
+        b.contains("<a class=\"tag\" href=\"/tags/c-sharp/\">C#</a>"),
+        "{b}"
+    );
+}
+
 #[test]
 fn sections_list_their_articles_in_their_order() {
     let site = Site::empty()
@@ -176,7 +224,7 @@ fn article_urls_cannot_shadow_listings() {
 fn feeds_and_sitemap_parse_as_xml() {
     let site = site_with(3, 2).file("content/amp.md", "+++\ntitle = \"Fish & chips <cheap>\"\ndescription = \"Salt & \\\"vinegar\\\"\"\ntags = [\"R&D\"]\n+++\n");
     site.build(&[]).success();
-    for file in ["atom.xml", "sitemap.xml", "tags/r-d/atom.xml"] {
+    for file in ["atom.xml", "sitemap.xml", "tags/r-and-d/atom.xml"] {
         let xml = site.output(file);
         let mut reader = quick_xml::Reader::from_str(&xml);
         let mut elements = 0;
