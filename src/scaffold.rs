@@ -97,13 +97,31 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
             "use a title with letters or digits",
         ));
     }
-    let dir = root.join(crate::paths::CONTENT_DIR).join(&slug);
+    let content = root.join(crate::paths::CONTENT_DIR);
+    let dir = content.join(&slug);
     let path = dir.join("index.md");
     if dir.exists() {
         return Err(Error::usage(
             format!(
                 "`{}` already exists",
                 crate::diagnostic::display_path(root, &dir).display()
+            ),
+            "pick another title, or edit the existing article",
+        ));
+    }
+    // Another source may already be published at `/<slug>/`: `foo.md`,
+    // `Foo.md`, `2024-05-01-foo.md`, or any top-level article with
+    // `slug = "foo"`. A second source would fail the next build.
+    let url = format!("/{slug}/");
+    if let Some(existing) = crate::content::top_level_sources(root)
+        .into_iter()
+        .find(|(_, at)| *at == url)
+        .map(|(file, _)| file)
+    {
+        return Err(Error::usage(
+            format!(
+                "`{}` is already published at `{url}`, where the new article would go",
+                crate::diagnostic::display_path(root, &existing).display()
             ),
             "pick another title, or edit the existing article",
         ));

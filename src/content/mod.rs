@@ -620,6 +620,38 @@ fn folder_url<'a>(folders: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> Str
     url
 }
 
+/// The articles directly under `content/` (`foo.md`, `foo/index.md`) with
+/// the URL each is published at; files that do not load are left out.
+/// Only these can be published at `/<slug>/`: `nutgraf new` asks before
+/// it writes there.
+pub fn top_level_sources(root: &Path) -> Vec<(PathBuf, String)> {
+    let content_dir = root.join(crate::paths::CONTENT_DIR);
+    let Ok(entries) = std::fs::read_dir(&content_dir) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if crate::paths::is_ignored(&name) {
+            continue;
+        }
+        let file = if path.is_dir() {
+            path.join("index.md")
+        } else if name.ends_with(".md") && name != "_index.md" {
+            path
+        } else {
+            continue;
+        };
+        if let Ok(page) = load_page(root, &content_dir, &file) {
+            found.push((file, page.url));
+        }
+    }
+    found.sort();
+    found
+}
+
 fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, frontmatter::Problems> {
     let display = display_path(root, path);
     let text = read_text(&display, path)?;

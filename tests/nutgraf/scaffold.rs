@@ -160,3 +160,39 @@ fn new_creates_a_draft_with_front_matter() {
         .failure(2);
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
 }
+
+/// Regression: with `content/foo.md` in place, `new "Foo"` wrote
+/// `content/foo/index.md`, and the next build failed with "URL `/foo/` is
+/// also used by…". Any top-level source published at `/foo/` now means
+/// refusal, with exit 2 and the existing path, and nothing is written.
+#[test]
+fn new_never_creates_a_second_source_for_a_url() {
+    let article = |extra: &str| format!("+++\ntitle = \"X\"\n{extra}+++\n\nText.\n");
+    for (existing, body) in [
+        ("content/foo.md", article("")),
+        ("content/Foo.md", article("")),
+        ("content/2024-05-01-foo.md", article("")),
+        ("content/other.md", article("slug = \"foo\"\n")),
+        ("content/elsewhere/index.md", article("slug = \"foo\"\n")),
+        ("content/foo/index.md", article("")),
+        ("content/foo/_index.md", article("")),
+    ] {
+        let site = Site::empty().file(existing, &body);
+        let run = site.nutgraf(&["new", "Foo"]).failure(2);
+        let shown = existing
+            .trim_end_matches("/index.md")
+            .trim_end_matches("/_index.md");
+        assert!(
+            run.stderr.contains(&format!("`{shown}")),
+            "{existing}: {}",
+            run.stderr
+        );
+        let written: Vec<_> = walkdir::WalkDir::new(site.root.join("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .collect();
+        assert_eq!(written.len(), 1, "{existing}: {written:?}");
+        site.build(&["--drafts"]).success();
+    }
+}
