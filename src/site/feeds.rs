@@ -38,6 +38,14 @@ pub(crate) fn render(
     );
     let feed = |title: &str, html_url: &str, items: &[usize]| -> Result<(), Error> {
         let feed_rel = format!("{}atom.xml", html_url.trim_start_matches('/'));
+        // Atom needs a date for every entry: an undated article is left
+        // out rather than given another's (or the build's) date.
+        let items: Vec<usize> = items
+            .iter()
+            .copied()
+            .filter(|&i| summaries[i].date.is_some() || summaries[i].updated.is_some())
+            .collect();
+        let items = items.as_slice();
         let entries: Vec<&Summary> = items.iter().map(|&i| &*summaries[i]).collect();
         let keys: Vec<u64> = entries.iter().map(|e| e.key).collect();
         // Only the entries decide `updated` (or the clock, for an empty

@@ -547,6 +547,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .with_hint("Pagefind needs about 1.6 ms and 0.3 MB per article: set `search = true` to build it anyway, or `search = false`"),
         );
     }
+    undated(&content, &diags);
     let sources = links::SourceMap::new(&content);
     let site = SiteRef {
         sources: &sources,
@@ -852,6 +853,32 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
 /// written today: a tag added later would take it. (A section's URL, or a
 /// listing's pagination page, is checked with every other output path by
 /// [`claims`].)
+/// A warning for each article with no `date` (none in its front matter,
+/// none in its file name), except in sections ordered by `weight` or
+/// `title`, whose pages are reference pages rather than news. An undated
+/// article is listed after the dated ones, and has no date in its JSON-LD,
+/// its feeds or its sitemap entry: it never borrows another's.
+fn undated(content: &Content, diags: &Diagnostics) {
+    use crate::content::frontmatter::SortBy;
+    let reference: Vec<&Path> = content
+        .sections
+        .iter()
+        .filter(|s| matches!(s.matter.sort_by, SortBy::Weight | SortBy::Title))
+        .map(|s| s.dir.as_path())
+        .collect();
+    for page in &content.pages {
+        if page.date.is_some() || reference.contains(&page.section_dir.as_path()) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(&page.display, page.key_position("title"), "the article has no `date`")
+                .with_hint(
+                    "add the day it was published below `title`, e.g. `date = 2026-05-01`: an undated article is listed after the dated ones and left out of the feeds, which need a date for every entry",
+                ),
+        );
+    }
+}
+
 fn check_tag_urls(content: &Content, diags: &Diagnostics) {
     for page in &content.pages {
         if page.url.starts_with("/tags/") {

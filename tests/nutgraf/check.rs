@@ -43,8 +43,8 @@ fn check_reports_every_problem_and_writes_nothing() {
 #[test]
 fn a_clean_site_passes() {
     let site = Site::empty()
-        .file("content/a.md", "+++\ntitle = \"A\"\n+++\n\nSee [B](/b/#what-next) and [the top](#a-heading).\n\n## A heading\n")
-        .file("content/b.md", "+++\ntitle = \"B\"\n+++\n\nBack to [A](../a/).\n\n## What next?\n\nMore.\n");
+        .file("content/a.md", "+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\n\nSee [B](/b/#what-next) and [the top](#a-heading).\n\n## A heading\n")
+        .file("content/b.md", "+++\ntitle = \"B\"\ndate = 2026-01-02\n+++\n\nBack to [A](../a/).\n\n## What next?\n\nMore.\n");
     let run = site.nutgraf(&["check"]).success();
     assert!(
         run.stderr
@@ -118,7 +118,7 @@ fn external_links_are_checked_only_when_asked() {
     let base = format!("http://127.0.0.1:{}", server.port);
     let site = Site::empty().file(
         "content/a.md",
-        format!("+++\ntitle = \"A\"\n+++\n\nA [good link]({base}/ok.html), a [dead one]({base}/gone.html)\nand the [good one again]({base}/ok.html).\n"),
+        format!("+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\n\nA [good link]({base}/ok.html), a [dead one]({base}/gone.html)\nand the [good one again]({base}/ok.html).\n"),
     );
     let run = site.nutgraf(&["check"]).success();
     assert!(
@@ -138,7 +138,7 @@ fn external_links_are_checked_only_when_asked() {
     let col = format!("A [good link]({base}/ok.html), a ").chars().count() + 1;
     assert!(
         run.stderr.contains(&format!(
-            "error: external link `{base}/gone.html` failed: HTTP 404\n --> content/a.md:5:{col}"
+            "error: external link `{base}/gone.html` failed: HTTP 404\n --> content/a.md:6:{col}"
         )),
         "{}",
         run.stderr

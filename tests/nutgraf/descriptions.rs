@@ -15,12 +15,12 @@ fn site(config: &str) -> Site {
         .file("nutgraf.toml", config)
         .file(
             "content/why-now.md",
-            "+++\ntitle = \"Why now?\"\ntags = [\"North Korea\"]\naliases = [\"/old/\"]\n+++\n",
+            "+++\ntitle = \"Why now?\"\ndate = 2026-01-01\ntags = [\"North Korea\"]\naliases = [\"/old/\"]\n+++\n",
         )
         .file("content/guides/_index.md", "+++\ntitle = \"Guides\"\n+++\n")
         .file(
             "content/guides/how.md",
-            "+++\ntitle = \"How?\"\n+++\n\nIt works like this.\n",
+            "+++\ntitle = \"How?\"\ndate = 2026-01-02\n+++\n\nIt works like this.\n",
         )
         .file(
             "content/notes/_index.md",
@@ -28,7 +28,7 @@ fn site(config: &str) -> Site {
         )
         .file(
             "content/notes/one.md",
-            "+++\ntitle = \"One\"\n+++\n\nA note.\n",
+            "+++\ntitle = \"One\"\ndate = 2026-01-03\n+++\n\nA note.\n",
         )
 }
 

@@ -61,18 +61,18 @@ fn missing_front_matter() {
 
 #[test]
 fn missing_image_warns_and_fails_strict() {
-    let md = "+++\ntitle = \"A\"\n+++\n\nIntro.\n\n![A harbour](harbour.jpg)\nA caption.\n(Someone/Agency)\n";
+    let md = "+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\n\nIntro.\n\n![A harbour](harbour.jpg)\nA caption.\n(Someone/Agency)\n";
     let site = Site::empty().file("content/a/index.md", md);
     let run = site.build(&[]).success();
     insta::assert_snapshot!(run.diagnostics(), @r"
     warning: image file not found: `harbour.jpg`
-     --> content/a/index.md:7:1
+     --> content/a/index.md:8:1
       = help: looked for `content/a/harbour.jpg`; check the file name, or reference files in static/ as `/img/name.jpg`
     ");
     let run = site.build(&["--strict"]).failure(1);
     assert!(
         run.stderr
-            .contains("error: image file not found: `harbour.jpg`\n --> content/a/index.md:7:1"),
+            .contains("error: image file not found: `harbour.jpg`\n --> content/a/index.md:8:1"),
         "{}",
         run.stderr
     );

@@ -222,7 +222,7 @@ fn article_urls_cannot_shadow_listings() {
 
 #[test]
 fn feeds_and_sitemap_parse_as_xml() {
-    let site = site_with(3, 2).file("content/amp.md", "+++\ntitle = \"Fish & chips <cheap>\"\ndescription = \"Salt & \\\"vinegar\\\"\"\ntags = [\"R&D\"]\n+++\n");
+    let site = site_with(3, 2).file("content/amp.md", "+++\ntitle = \"Fish & chips <cheap>\"\ndate = 2026-01-01\ndescription = \"Salt & \\\"vinegar\\\"\"\ntags = [\"R&D\"]\n+++\n");
     site.build(&[]).success();
     for file in ["atom.xml", "sitemap.xml", "tags/r-and-d/atom.xml"] {
         let xml = site.output(file);
@@ -348,4 +348,66 @@ fn navigation_links_only_to_pages_that_exist() {
         let path = site.root.join(rel.trim_end_matches('/'));
         assert!(path.exists(), "nav links to {link}, which was not written");
     }
+}
+
+/// Regression: an article with no `date` built silently, and its Atom
+/// `<updated>` was another article's date. It now gets a warning at its
+/// `title` (an error under `--strict` and in `check`), is left out of the
+/// feeds, and has no date in its JSON-LD. Pages of a section ordered by
+/// weight are reference pages: undated without a warning.
+#[test]
+fn an_undated_article_warns_and_borrows_no_date() {
+    let site = Site::empty()
+        .file(
+            "content/dated.md",
+            "+++\ntitle = \"Dated\"\ndate = 2026-03-04T05:06:07Z\ntags = [\"x\"]\n+++\n\nText.\n",
+        )
+        .file(
+            "content/undated.md",
+            "+++\ntitle = \"Undated\"\ntags = [\"x\"]\n+++\n\nText.\n",
+        )
+        .file(
+            "content/docs/_index.md",
+            "+++\ntitle = \"Docs\"\nsort_by = \"weight\"\n+++\n",
+        )
+        .file(
+            "content/docs/setup.md",
+            "+++\ntitle = \"Setup\"\nweight = 1\n+++\n\nText.\n",
+        );
+    let run = site.build(&[]).success();
+    insta::assert_snapshot!(run.diagnostics(), @r"
+    warning: the article has no `date`
+     --> content/undated.md:2:1
+      = help: add the day it was published below `title`, e.g. `date = 2026-05-01`: an undated article is listed after the dated ones and left out of the feeds, which need a date for every entry
+    ");
+    for feed in ["atom.xml", "tags/x/atom.xml"] {
+        let xml = site.output(feed);
+        assert!(xml.contains("<title>Dated</title>"), "{feed}: {xml}");
+        assert!(!xml.contains("<title>Undated</title>"), "{feed}: {xml}");
+        assert!(!xml.contains("<title>Setup</title>"), "{feed}: {xml}");
+        assert_eq!(
+            xml.matches("<updated>2026-03-04T05:06:07+00:00</updated>")
+                .count(),
+            2,
+            "{feed}: {xml}"
+        );
+    }
+    let graph = crate::jsonld(&site.output("undated/index.html"));
+    let article = crate::nodes(&graph, "NewsArticle");
+    assert_eq!(article.len(), 1, "{graph}");
+    assert!(article[0].get("datePublished").is_none(), "{graph}");
+    assert!(article[0].get("dateModified").is_none(), "{graph}");
+    let sitemap = site.output("sitemap.xml");
+    let entry = sitemap
+        .split("<url>")
+        .find(|u| u.contains("/undated/"))
+        .unwrap_or_else(|| panic!("{sitemap}"));
+    assert!(!entry.contains("<lastmod>"), "{entry}");
+
+    site.build(&["--strict"])
+        .failure(1)
+        .says("error: the article has no `date`\n --> content/undated.md:2:1");
+    site.nutgraf(&["check"])
+        .failure(1)
+        .says("error: the article has no `date`\n --> content/undated.md:2:1");
 }
