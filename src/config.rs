@@ -38,10 +38,21 @@ struct RawConfig {
     markdown: RawMarkdown,
     #[serde(default)]
     images: RawImages,
+    /// Read by `nutgraf deploy` only ([`DeployOnly`]): a bad target must
+    /// not stop `build` or `serve`.
     #[serde(default)]
-    deploy: RawDeploy,
+    #[allow(dead_code)]
+    deploy: Option<toml::Value>,
     #[serde(default)]
     extra: toml::Table,
+}
+
+/// `nutgraf.toml` as `deploy` reads it: `[deploy]` alone, every other key
+/// left to [`RawConfig`].
+#[derive(Debug, Default, Deserialize)]
+struct DeployOnly {
+    #[serde(default)]
+    deploy: RawDeploy,
 }
 
 /// `[markdown]` as written.
@@ -273,7 +284,11 @@ pub struct Config {
     pub icon: Option<IconSource>,
     pub markdown: MarkdownConfig,
     pub images: ImagesConfig,
+    /// `[deploy]`, empty when it has a problem ([`Config::deploy_problem`]).
     pub deploy: DeployConfig,
+    /// What is wrong with `[deploy]`: `deploy` refuses to run with it,
+    /// `build` and `serve` warn and go on ([`Config::deploy`]).
+    pub deploy_problem: Option<Diagnostic>,
     pub extra: toml::Table,
 }
 
@@ -504,13 +519,15 @@ impl Config {
         let mut widths = raw.images.widths.unwrap_or(defaults.widths);
         widths.sort_unstable();
         widths.dedup();
-        if widths.is_empty() || widths.iter().any(|&w| w == 0 || w > 8192) {
+        if let Some(&bad) = widths.iter().find(|&&w| w == 0 || w > 8192) {
             return Err(Diagnostic::error(
                 CONFIG_FILE,
                 at_key("widths"),
-                "`images.widths` must list widths between 1 and 8192",
+                format!("`images.widths` must list widths between 1 and 8192, found {bad}"),
             )
-            .with_hint("for example `widths = [480, 960, 1600]`"));
+            .with_hint(
+                "for example `widths = [480, 960, 1600]`; `widths = []` turns resizing off",
+            ));
         }
         let quality = raw.images.quality.unwrap_or(defaults.quality);
         if !(1..=100).contains(&quality) {
@@ -555,9 +572,18 @@ impl Config {
             sizes: raw.images.sizes,
             credits: raw.images.credits.unwrap_or(defaults.credits),
         };
-        let deploy = deploy_config(text, raw.deploy)?;
+        // `[deploy]` is `deploy`'s alone: a problem in it is kept for
+        // `deploy` to report, and `build` and `serve` warn and go on.
+        let deploy = toml::from_str::<DeployOnly>(text)
+            .map_err(|e| toml_diagnostic(CONFIG_FILE, text, 0, &e, KEYS))
+            .and_then(|d| deploy_config(text, d.deploy));
+        let (deploy, deploy_problem) = match deploy {
+            Ok(deploy) => (deploy, None),
+            Err(problem) => (DeployConfig::default(), Some(problem)),
+        };
         Ok(Config {
             deploy,
+            deploy_problem,
             minify: raw.minify.unwrap_or(true),
             search_at: at_key("search"),
             icon: match raw.icon {
@@ -586,6 +612,28 @@ impl Config {
             paginate_by: raw.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             extra: raw.extra,
         })
+    }
+
+    /// `[deploy]`, for `nutgraf deploy`: its problem as a configuration
+    /// error (exit 2) if it has one.
+    pub fn deploy(&self) -> Result<&DeployConfig, Error> {
+        match &self.deploy_problem {
+            Some(problem) => Err(Error::Config(vec![problem.clone()])),
+            None => Ok(&self.deploy),
+        }
+    }
+
+    /// The warning `build` and `serve` give for a bad `[deploy]`, which
+    /// only `deploy` reads.
+    pub fn deploy_warning(&self) -> Option<Diagnostic> {
+        let problem = self.deploy_problem.as_ref()?;
+        let mut warning = problem.clone();
+        warning.severity = crate::diagnostic::Severity::Warning;
+        warning.message = format!(
+            "{} (in `[deploy]`, which only `nutgraf deploy` reads)",
+            problem.message
+        );
+        Some(warning)
     }
 
     /// The absolute URL of a site path such as `/why-now/`.
@@ -1051,9 +1099,15 @@ mod tests {
         assert!(c.deploy.matchers[0].glob.is_match("a/b/index.html"));
     }
 
+    /// What is wrong with `[deploy]`; the rest of the config still loads.
+    fn deploy_problem(text: &str) -> Result<Diagnostic, String> {
+        let config = Config::parse(text).map_err(|d| d.to_string())?;
+        config.deploy_problem.ok_or_else(|| "accepted".to_string())
+    }
+
     #[test]
     fn deploy_unknown_key_points_at_it() {
-        let Err(d) = Config::parse(&format!(
+        let Ok(d) = deploy_problem(&format!(
             "{BASE}[[deploy.targets]]\nname = \"p\"\nurl = \"s3://b\"\nregon = \"auto\"\n"
         )) else {
             panic!("unknown key accepted");
@@ -1079,18 +1133,18 @@ mod tests {
             ),
         ];
         for (target, line, message) in cases {
-            let Err(d) = Config::parse(&format!("{BASE}[[deploy.targets]]\n{target}")) else {
+            let Ok(d) = deploy_problem(&format!("{BASE}[[deploy.targets]]\n{target}")) else {
                 panic!("accepted {target}");
             };
             assert_eq!(d.line, line, "{target}: {d}");
             assert!(d.message.contains(message), "{target}: {d}");
         }
-        let Err(d) = Config::parse(&format!("{BASE}[[deploy.matchers]]\npattern = \"a/[b\"\n"))
+        let Ok(d) = deploy_problem(&format!("{BASE}[[deploy.matchers]]\npattern = \"a/[b\"\n"))
         else {
             panic!("bad glob accepted");
         };
         assert_eq!(d.line, 4);
-        let Err(d) = Config::parse(&format!(
+        let Ok(d) = deploy_problem(&format!(
             "{BASE}[[deploy.targets]]\nname = \"p\"\nurl = \"s3://b\"\n[[deploy.targets]]\nname = \"p\"\nurl = \"s3://c\"\n"
         )) else {
             panic!("duplicate names accepted");

@@ -213,6 +213,15 @@ fn main() -> ExitCode {
         } => {
             use std::io::IsTerminal;
             let progress = std::io::stderr().is_terminal();
+            // The target, `[deploy]` and the folder to upload are checked
+            // before a build that would be wasted on them.
+            let preflight = nutgraf::config::Config::load(&cli.root).and_then(|config| {
+                nutgraf::deploy::preflight(&cli.root, &config, target.as_deref(), output.as_deref())
+                    .map(|_| ())
+            });
+            if let Err(e) = preflight {
+                return fail(&e, "deploy");
+            }
             // Without --output, deploy what a normal build writes; a purge
             // alone needs no build.
             let output = match output {

@@ -834,6 +834,29 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
     }
 }
 
+/// A tag's URL slug (`/tags/<slug>/`): its name slugified, with `+` spelled
+/// `plus`, `&` spelled `and`, and `#` after a letter or digit spelled
+/// `sharp`, so that `C`, `C#` and `C++` are `c`, `c-sharp` and
+/// `c-plus-plus`, and `R&D` is `r-and-d`. A `#` that starts a word
+/// (`#MeToo`) is dropped like other punctuation.
+pub fn tag_slug(name: &str) -> String {
+    if !name.contains(['+', '#', '&']) {
+        return slug::slugify(name);
+    }
+    let mut spelled = String::with_capacity(name.len() + 16);
+    let mut after_word = false;
+    for c in name.chars() {
+        match c {
+            '+' => spelled.push_str(" plus "),
+            '&' => spelled.push_str(" and "),
+            '#' if after_word => spelled.push_str(" sharp "),
+            c => spelled.push(c),
+        }
+        after_word = c.is_alphanumeric();
+    }
+    slug::slugify(spelled)
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -1028,27 +1051,4 @@ mod tests {
         assert!(date_prefix("1000-words-on-rivers").is_none());
         assert!(date_prefix("été-2024-03").is_none());
     }
-}
-
-/// A tag's URL slug (`/tags/<slug>/`): its name slugified, with `+` spelled
-/// `plus`, `&` spelled `and`, and `#` after a letter or digit spelled
-/// `sharp`, so that `C`, `C#` and `C++` are `c`, `c-sharp` and
-/// `c-plus-plus`, and `R&D` is `r-and-d`. A `#` that starts a word
-/// (`#MeToo`) is dropped like other punctuation.
-pub fn tag_slug(name: &str) -> String {
-    if !name.contains(['+', '#', '&']) {
-        return slug::slugify(name);
-    }
-    let mut spelled = String::with_capacity(name.len() + 16);
-    let mut after_word = false;
-    for c in name.chars() {
-        match c {
-            '+' => spelled.push_str(" plus "),
-            '&' => spelled.push_str(" and "),
-            '#' if after_word => spelled.push_str(" sharp "),
-            c => spelled.push(c),
-        }
-        after_word = c.is_alphanumeric();
-    }
-    slug::slugify(spelled)
 }

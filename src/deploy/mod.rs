@@ -42,7 +42,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::config::{CONFIG_FILE, Cdn, Config, DeployConfig, DeployLocation, DeployTarget};
-use crate::diagnostic::{Diagnostic, Position, did_you_mean};
+use crate::diagnostic::did_you_mean;
 use crate::error::Error;
 use crate::paths::absolute;
 
@@ -152,13 +152,13 @@ pub struct Timings {
 pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
     let started = Instant::now();
     let config = Config::load(&opts.root)?;
-    let target = select_target(&config.deploy, opts.target.as_deref())?;
-
+    let target = preflight(
+        &opts.root,
+        &config,
+        opts.target.as_deref(),
+        Some(&opts.output),
+    )?;
     let dir = &opts.output;
-    if let DeployLocation::Dir(target_dir) = &target.location {
-        check_folder_target(dir, target_dir)?;
-    }
-
     let mut matchers = config.deploy.matchers.clone();
     if matches!(target.location, DeployLocation::Dir(_)) {
         // Nothing would send `Content-Encoding` for a plain folder.
@@ -383,21 +383,34 @@ pub fn deploy(opts: &DeployOptions) -> Result<DeployReport, Error> {
 }
 
 /// The `--target` named, or the first one.
+/// What `deploy` checks before anything is built or uploaded: `[deploy]`
+/// is valid, the target exists, and the folder to upload (when known) is a
+/// build's output, not the site's sources or a folder the target overlaps.
+pub fn preflight<'c>(
+    root: &Path,
+    config: &'c Config,
+    target: Option<&str>,
+    output: Option<&Path>,
+) -> Result<&'c DeployTarget, Error> {
+    let target = select_target(config.deploy()?, target)?;
+    if let Some(output) = output {
+        crate::site::check_output_path(root, output, "deploy")?;
+        if let DeployLocation::Dir(target_dir) = &target.location {
+            check_folder_target(output, target_dir)?;
+        }
+    }
+    Ok(target)
+}
+
 fn select_target<'c>(
     deploy: &'c DeployConfig,
     name: Option<&str>,
 ) -> Result<&'c DeployTarget, Error> {
     let Some(first) = deploy.targets.first() else {
-        return Err(Error::Config(vec![
-            Diagnostic::error(
-                CONFIG_FILE,
-                Position::START,
-                "no deploy target: `nutgraf.toml` has no `[[deploy.targets]]`",
-            )
-            .with_hint(
-                "add one, e.g.\n[[deploy.targets]]\nname = \"production\"\nurl = \"s3://my-bucket\"",
-            ),
-        ]));
+        return Err(Error::usage(
+            format!("no deploy target: `{CONFIG_FILE}` has no `[[deploy.targets]]`"),
+            "add one, e.g.\n[[deploy.targets]]\nname = \"production\"\nurl = \"s3://my-bucket\"",
+        ));
     };
     let Some(name) = name else {
         return Ok(first);
@@ -428,18 +441,14 @@ fn select_target<'c>(
 fn check_folder_target(output: &Path, target: &Path) -> Result<(), Error> {
     let (output, target) = (absolute(output), absolute(target));
     if output.starts_with(&target) || target.starts_with(&output) {
-        return Err(Error::Config(vec![
-            Diagnostic::error(
-                CONFIG_FILE,
-                Position::START,
-                format!(
-                    "deploy folder `{}` overlaps the output folder `{}`",
-                    target.display(),
-                    output.display()
-                ),
-            )
-            .with_hint("a `file://` target must be a folder outside the built site"),
-        ]));
+        return Err(Error::usage(
+            format!(
+                "deploy folder `{}` overlaps the output folder `{}`",
+                target.display(),
+                output.display()
+            ),
+            "a `file://` target must be a folder outside the built site",
+        ));
     }
     Ok(())
 }

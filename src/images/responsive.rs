@@ -156,7 +156,9 @@ impl<'a> Processor<'a> {
     }
 
     fn part(&self, file: &Path, part: Part) -> Option<Arc<Made>> {
-        if !self.out.writes() {
+        // `widths = []` turns resizing off: images are published as they
+        // are, with no srcset, WebP or lead crops.
+        if !self.out.writes() || self.config.widths.is_empty() {
             return None;
         }
         if !cfg!(feature = "images") || !is_processed_format(file) {

@@ -64,13 +64,28 @@ impl Sizes {
     }
 }
 
-/// `theme.toml` as nutgraf reads it: only `[sizes]`; its other keys
-/// (`name`, `description`, Zola's `min_version`…) describe the theme to
-/// people.
+/// `theme.toml` as nutgraf reads it: `[sizes]`, and the keys that describe
+/// the theme to people (ours, and those of Zola's theme.toml), which are
+/// read and left alone. Any other key is an error with a "did you mean":
+/// a misspelt `[sizs]` would otherwise be ignored without a word.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 struct RawTheme {
     #[serde(default)]
     sizes: RawSizes,
+    name: Option<toml::Value>,
+    description: Option<toml::Value>,
+    author: Option<toml::Value>,
+    license: Option<toml::Value>,
+    homepage: Option<toml::Value>,
+    repository: Option<toml::Value>,
+    demo: Option<toml::Value>,
+    version: Option<toml::Value>,
+    min_version: Option<toml::Value>,
+    tags: Option<toml::Value>,
+    original: Option<toml::Value>,
+    extra: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,7 +98,25 @@ struct RawSizes {
 }
 
 /// The keys `[sizes]` takes, for "did you mean".
-const KEYS: &[&str] = &["sizes", "figure", "lead", "top_story", "stories"];
+const KEYS: &[&str] = &[
+    "sizes",
+    "figure",
+    "lead",
+    "top_story",
+    "stories",
+    "name",
+    "description",
+    "author",
+    "license",
+    "homepage",
+    "repository",
+    "demo",
+    "version",
+    "min_version",
+    "tags",
+    "original",
+    "extra",
+];
 
 /// Reads the `[sizes]` of a theme's `theme.toml` (`text`, shown as
 /// `path`); keys it leaves out keep their defaults.
@@ -138,10 +171,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_theme_without_sizes_gets_the_defaults_and_other_keys_are_ignored() {
-        let s = parse("theme.toml", "name = \"x\"\nmin_version = \"0.1\"\n")
-            .unwrap_or_else(|d| panic!("{d}"));
+    fn a_theme_without_sizes_gets_the_defaults_and_describing_keys_are_read() {
+        let s = parse(
+            "theme.toml",
+            "name = \"x\"\nmin_version = \"0.1\"\nlicense = \"MIT\"\n[author]\nname = \"A\"\n[extra]\nz = 1\n",
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
         assert_eq!(s, Sizes::default());
+    }
+
+    /// Regression: unknown keys in `theme.toml` were ignored, so `[sizs]`
+    /// silently left the defaults in place.
+    #[test]
+    fn unknown_theme_keys_are_errors_with_a_suggestion() {
+        for (text, at, hint) in [
+            (
+                "name = \"x\"\n[sizs]\nfigure = \"1px\"\n",
+                (2, 2),
+                "did you mean `sizes`?",
+            ),
+            (
+                "name = \"x\"\ndescriptoin = \"y\"\n",
+                (2, 1),
+                "did you mean `description`?",
+            ),
+        ] {
+            let Err(d) = parse("themes/x/theme.toml", text) else {
+                panic!("unknown key accepted: {text}");
+            };
+            assert_eq!((d.line, d.col), at, "{d}");
+            assert!(d.message.starts_with("unknown key"), "{d}");
+            assert_eq!(d.hint.as_deref(), Some(hint), "{d}");
+        }
     }
 
     #[test]

@@ -671,6 +671,22 @@ pub fn slot_html(name: &str, brief: &str, c: &Caption) -> String {
     out
 }
 
+/// An image `width` px wide that is narrower than the largest srcset width,
+/// so wide screens would get a blurry photo; `None` when it is wide enough,
+/// resizing is off, or it is a vector drawing (sharp at any width).
+pub fn too_narrow(src: &str, width: u32, config: &crate::config::Config) -> Option<Finding> {
+    if crate::images::is_vector(src) {
+        return None;
+    }
+    let largest = config.images.widths.last().copied()?;
+    (width < largest).then(|| {
+        Finding::new(format!(
+            "image `{src}` is {width} px wide, narrower than the largest srcset width ({largest} px)"
+        ))
+        .with_hint("use a larger original so wide screens get a sharp photo")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1203,20 +1219,4 @@ mod tests {
             "{html}"
         );
     }
-}
-
-/// An image `width` px wide that is narrower than the largest srcset width,
-/// so wide screens would get a blurry photo; `None` when it is wide enough,
-/// resizing is off, or it is a vector drawing (sharp at any width).
-pub fn too_narrow(src: &str, width: u32, config: &crate::config::Config) -> Option<Finding> {
-    if crate::images::is_vector(src) {
-        return None;
-    }
-    let largest = config.images.widths.last().copied()?;
-    (width < largest).then(|| {
-        Finding::new(format!(
-            "image `{src}` is {width} px wide, narrower than the largest srcset width ({largest} px)"
-        ))
-        .with_hint("use a larger original so wide screens get a sharp photo")
-    })
 }

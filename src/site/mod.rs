@@ -82,8 +82,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .unwrap_or_else(|| opts.root.join(DEFAULT_OUTPUT));
     // A symlinked output stays a link: the build replaces its target.
     let target = crate::output::resolve(&output)?;
-    check_output_path(&opts.root, &output)?;
-    check_output_path(&opts.root, &target)?;
+    check_output_path(&opts.root, &output, "build")?;
+    check_output_path(&opts.root, &target, "build")?;
     let mut staging = Staging::new(&target, opts.force)?;
     // What the previous build left to reuse: its output and its memo.
     let cache_file = memo::cache_file(&opts.root, &target);
@@ -415,12 +415,14 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     if preview {
         config.minify = false;
     }
+    let deploy_warning = config.deploy_warning();
     // 2. Templates and theme.
     let mut theme = Theme::load(root, &config)?;
     lap.mark("config and templates");
 
     // 3. Content. Stop before rendering when it could not be read.
     let diags = Diagnostics::default();
+    diags.extend(deploy_warning);
     let load = content::LoadOptions {
         drafts,
         now: jiff::Timestamp::now(),
@@ -824,9 +826,12 @@ fn progress_bar(show: bool, len: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Refuses output folders whose replacement would destroy the site: the
-/// site root itself, a folder above it, or one of its source folders.
-fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
+/// Refuses output folders whose replacement would destroy the site, or
+/// whose upload would publish its sources: the site root itself, a folder
+/// above it, or one of its source folders. `verb` is `build` or `deploy`.
+pub(crate) fn check_output_path(root: &Path, output: &Path, verb: &str) -> Result<(), Error> {
+    // Shown as the user wrote it.
+    let shown = output.to_path_buf();
     let root = absolute(root);
     let output = absolute(output);
     let protected = [
@@ -838,21 +843,27 @@ fn check_output_path(root: &Path, output: &Path) -> Result<(), Error> {
     let bad =
         root.starts_with(&output) || protected.iter().any(|d| output.starts_with(root.join(d)));
     if bad {
-        return Err(Error::usage(
-            format!(
-                "refusing to build into `{}`: the build replaces the output folder, which would delete your site's sources",
-                output.display()
+        return Err(match verb {
+            "deploy" => Error::usage(
+                format!(
+                    "refusing to deploy `{}`: it holds the site's sources (`{}`, `content/`, …), which would be uploaded",
+                    shown.display(),
+                    crate::config::CONFIG_FILE
+                ),
+                "pass the folder a build wrote, such as `--output public`",
             ),
-            "pick an output folder of its own, such as `public`",
-        ));
+            _ => Error::usage(
+                format!(
+                    "refusing to build into `{}`: the build replaces the output folder, which would delete your site's sources",
+                    shown.display()
+                ),
+                "pick an output folder of its own, such as `public`",
+            ),
+        });
     }
     Ok(())
 }
 
-/// Articles may not take URLs under `/tags/`, even where no tag page is
-/// written today: a tag added later would take it. (A section's URL, or a
-/// listing's pagination page, is checked with every other output path by
-/// [`claims`].)
 /// A warning for each article with no `date` (none in its front matter,
 /// none in its file name), except in sections ordered by `weight` or
 /// `title`, whose pages are reference pages rather than news. An undated
@@ -879,6 +890,10 @@ fn undated(content: &Content, diags: &Diagnostics) {
     }
 }
 
+/// Articles may not take URLs under `/tags/`, even where no tag page is
+/// written today: a tag added later would take it. (A section's URL, or a
+/// listing's pagination page, is checked with every other output path by
+/// [`claims`].)
 fn check_tag_urls(content: &Content, diags: &Diagnostics) {
     for page in &content.pages {
         if page.url.starts_with("/tags/") {

@@ -1434,3 +1434,80 @@ fn fastly_surrogate_keys_are_stored_with_the_objects_and_purged() {
     );
     assert!(run.stderr.contains("nutgraf.toml:7:9"), "{}", run.stderr);
 }
+
+const DATED: &str = "+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\n\nText.\n";
+
+/// Regression: a bad `[[deploy.targets]]` entry made `build` and `serve`
+/// fail with exit 2. Only `deploy` reads `[deploy]`: `build` warns and
+/// builds, `deploy` refuses with exit 2 before building anything.
+#[test]
+fn a_bad_deploy_target_stops_only_deploy() {
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            format!(
+                "{}[[deploy.targets]]\nname = \"p\"\nurl = \"https://bucket.example.org\"\n",
+                crate::EMPTY_CONFIG
+            ),
+        )
+        .file("content/a.md", DATED);
+    let run = site.nutgraf(&["deploy", "--dry-run"]).failure(2);
+    insta::assert_snapshot!(run.diagnostics(), @r#"
+    error: `url` must be `s3://bucket/prefix` or `file:///absolute/folder`, found `https://bucket.example.org`
+     --> nutgraf.toml:6:7
+      = help: for Cloudflare R2, MinIO and other S3-compatible stores, write `url = "s3://bucket"` and set `endpoint`
+
+    error: deploy failed: 1 error, 0 warnings
+    "#);
+    assert!(
+        !site.root.join("public").exists(),
+        "deploy built a site it could not deploy"
+    );
+    let run = site.build(&[]).success();
+    insta::assert_snapshot!(run.diagnostics(), @r#"
+    warning: `url` must be `s3://bucket/prefix` or `file:///absolute/folder`, found `https://bucket.example.org` (in `[deploy]`, which only `nutgraf deploy` reads)
+     --> nutgraf.toml:6:7
+      = help: for Cloudflare R2, MinIO and other S3-compatible stores, write `url = "s3://bucket"` and set `endpoint`
+    "#);
+    site.build(&["--strict"]).failure(1);
+}
+
+/// `deploy` checks its target and the folder it would upload before it
+/// builds: an unknown `--target` is named as the flag's value, and
+/// `--output` gets `build --output`'s guard (before, `deploy --output .`
+/// planned to upload `nutgraf.toml` and `content/`).
+#[test]
+fn deploy_checks_its_target_and_folder_before_building() {
+    let dest = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            format!(
+                "{}[[deploy.targets]]\nname = \"folder\"\nurl = \"file://{}\"\n",
+                crate::EMPTY_CONFIG,
+                dest.path().join("www").display()
+            ),
+        )
+        .file("content/a.md", DATED);
+    let run = site.nutgraf(&["deploy", "--target", "foldr"]).failure(2);
+    insta::assert_snapshot!(run.diagnostics(), @r"
+    error: no deploy target named `foldr`
+      = help: did you mean `folder`?
+    ");
+    assert!(!site.root.join("public").exists());
+    let root = site.root.display().to_string();
+    let content = site.root.join("content").display().to_string();
+    for output in [root.as_str(), content.as_str()] {
+        let run = site
+            .nutgraf(&["deploy", "--output", output, "--dry-run"])
+            .failure(2);
+        assert!(
+            run.stderr.contains(&format!(
+                "error: refusing to deploy `{output}`: it holds the site's sources"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!dest.path().join("www").exists());
+}

@@ -643,3 +643,35 @@ fn a_theme_states_its_sizes_and_a_mistake_there_names_the_line() {
         .failure(2)
         .says("error: unknown key `top_stories`\n --> themes/plain/theme.toml:4:1\n  = help: did you mean `top_story`?");
 }
+
+/// Regression: `widths = []` was rejected, so no setting turned resizing
+/// off. It now publishes each image as it is: no srcset, no WebP, no lead
+/// crops; `<img>` keeps its intrinsic size, and `check` has no srcset
+/// width to hold a small image to.
+#[test]
+fn empty_widths_turn_resizing_off() {
+    let site = site().file(
+        "nutgraf.toml",
+        format!("{}[images]\nwidths = []\n", crate::EMPTY_CONFIG),
+    );
+    site.build(&[]).success();
+    let html = site.output("a/index.html");
+    assert!(!html.contains("srcset"), "{html}");
+    assert!(!html.contains("image/webp"), "{html}");
+    assert!(
+        html.contains("<img src=\"/a/crane.png\"") && html.contains("width=\"640\" height=\"960\""),
+        "{html}"
+    );
+    assert!(!site.root.join("public/assets/img").exists());
+    assert!(site.root.join("public/a/dawn.png").is_file());
+    // JSON-LD shows the original, not a crop.
+    let graph = jsonld(&html);
+    let images = nodes(&graph, "ImageObject");
+    assert!(
+        images.iter().all(|i| i["contentUrl"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/a/dawn.png") || u.ends_with("/a/crane.png"))),
+        "{graph}"
+    );
+    site.nutgraf(&["check"]).success();
+}

@@ -504,3 +504,38 @@ fn a_changed_part_is_relinked_on_an_incremental_build() {
         ["style.css", "article.css"]
     );
 }
+
+/// Regression: a site's `static/style.css` replaced the theme's stylesheet
+/// as documented, but was also published unhashed at `/style.css`. It is
+/// published once, as the hashed stylesheet every page links.
+#[test]
+fn a_site_stylesheet_is_published_once() {
+    let site = Site::empty()
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\n\nText.\n",
+        )
+        .file("static/style.css", "body { color: #123456; }\n");
+    site.build(&[]).success();
+    let public = site.root.join("public");
+    assert!(!public.join("style.css").exists());
+    let holding: Vec<_> = walkdir::WalkDir::new(&public)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            std::fs::read(e.path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains("#123456"))
+        })
+        .map(|e| e.path().strip_prefix(&public).map(|p| p.to_path_buf()))
+        .collect();
+    assert_eq!(holding.len(), 1, "{holding:?}");
+    let index = site.output("index.html");
+    let Ok(css) = &holding[0] else {
+        panic!("{holding:?}")
+    };
+    let href = format!("href=\"/{}\"", css.display());
+    assert!(
+        css.starts_with("assets") && index.contains(&href),
+        "{href} in {index}"
+    );
+}
