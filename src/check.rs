@@ -132,7 +132,7 @@ fn summary(
     external: usize,
     checked_external: bool,
 ) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    use crate::error::plural;
     let external = if checked_external {
         format!("{} checked", plural(external, "external link"))
     } else {
@@ -142,9 +142,10 @@ fn summary(
         )
     };
     format!(
-        "check: {} in {}; {internal} internal links checked, {external}",
+        "check: {} in {}; {} checked, {external}",
         plural(problems, "problem"),
         plural(pages, "article"),
+        plural(internal, "internal link"),
     )
 }
 
@@ -477,6 +478,12 @@ impl std::fmt::Display for LinkFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LinkFailure::Status(status) => write!(f, "HTTP {status}"),
+            LinkFailure::Unreachable(ureq::Error::Timeout(_)) => write!(
+                f,
+                "no answer within {} s (tried {} times)",
+                TIMEOUT.as_secs(),
+                RETRIES + 1
+            ),
             LinkFailure::Unreachable(e) => write!(f, "{e}"),
         }
     }
@@ -517,6 +524,14 @@ fn probe(agent: &ureq::Agent, url: &str) -> Result<(), LinkFailure> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Regression: a timeout read "failed: timeout: global".
+    #[test]
+    fn a_timeout_says_how_long_was_waited() {
+        let why = LinkFailure::Unreachable(ureq::Error::Timeout(ureq::Timeout::Global));
+        assert_eq!(why.to_string(), "no answer within 10 s (tried 3 times)");
+        assert_eq!(LinkFailure::Status(404).to_string(), "HTTP 404");
+    }
     use super::*;
 
     #[test]

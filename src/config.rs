@@ -84,7 +84,8 @@ impl Default for MarkdownConfig {
 #[serde(deny_unknown_fields)]
 struct RawImages {
     widths: Option<Vec<u32>>,
-    quality: Option<u8>,
+    /// Read wide, so that `quality = 300` gets the 1–100 message.
+    quality: Option<u32>,
     format: Option<String>,
     /// The key `format` replaced: `true` is `format = "webp"`, `false`
     /// is `format = "none"`.
@@ -529,15 +530,15 @@ impl Config {
                 "for example `widths = [480, 960, 1600]`; `widths = []` turns resizing off",
             ));
         }
-        let quality = raw.images.quality.unwrap_or(defaults.quality);
-        if !(1..=100).contains(&quality) {
+        let quality = raw.images.quality.unwrap_or(u32::from(defaults.quality));
+        let Some(quality) = u8::try_from(quality).ok().filter(|q| (1..=100).contains(q)) else {
             return Err(Diagnostic::error(
                 CONFIG_FILE,
                 at_key("quality"),
-                "`images.quality` must be between 1 and 100",
+                format!("`images.quality` must be between 1 and 100, found {quality}"),
             )
             .with_hint("82 is a good default for photos"));
-        }
+        };
         let format = match (raw.images.format.as_deref(), raw.images.webp) {
             (Some(_), Some(_)) => {
                 return Err(Diagnostic::error(
@@ -990,14 +991,95 @@ pub fn toml_diagnostic(
         return Diagnostic::error(path, pos, format!("missing required key `{field}`"))
             .with_hint(format!("add a line like `{field} = \"...\"`"));
     }
-    if message.starts_with("unknown variant") {
-        // serde lists the values it expected: "expected `a` or `b`".
-        return Diagnostic::error(path, pos, format!("invalid value: {message}"))
-            .with_hint("write one of the expected values, in quotes");
+    if let Some(span) = err.span() {
+        let at = offset + span.start;
+        let found = file_text
+            .get(at..offset + span.end)
+            .and_then(|v| v.lines().next())
+            .map(|v| v.trim())
+            .unwrap_or("");
+        if let Some((what, hint)) = wrong_value(&message, key_at(file_text, at).as_deref(), found) {
+            return Diagnostic::error(path, pos, what).with_hint(hint);
+        }
     }
     Diagnostic::error(path, pos, format!("invalid TOML: {message}")).with_hint(
         "check quoting, `=` signs and brackets on this line (TOML syntax: https://toml.io)",
     )
+}
+
+/// Valid TOML with a value of the wrong type or out of range, in words:
+/// which key, what it takes, what it was given, and for a choice of
+/// words the closest one. `None` for a syntax error.
+fn wrong_value(message: &str, key: Option<&str>, found: &str) -> Option<(String, String)> {
+    let wrong = [
+        "invalid type:",
+        "invalid value:",
+        "unknown variant",
+        "invalid length",
+    ];
+    if !wrong.iter().any(|w| message.starts_with(w)) {
+        return None;
+    }
+    let key = key.map_or_else(|| "this value".to_string(), |k| format!("`{k}`"));
+    let expected = message.split_once(", expected ").map_or("", |(_, e)| e);
+    if message.starts_with("unknown variant") {
+        // serde lists the choices: "expected `a` or `b`", "expected one
+        // of `a`, `b`, `c`".
+        let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let given = message.split('`').nth(1).unwrap_or(found);
+        let list = choices
+            .iter()
+            .map(|c| format!("`\"{c}\"`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let hint = match did_you_mean(given, &choices) {
+            Some(near) => format!("did you mean `\"{near}\"`?"),
+            None => format!("write one of {list}"),
+        };
+        return Some((
+            format!("{key} must be one of {list}, found `\"{given}\"`"),
+            hint,
+        ));
+    }
+    let takes = match expected.trim() {
+        "usize" | "u64" | "u32" | "u16" => "a whole number, 0 or more".to_string(),
+        "u8" => "a whole number from 0 to 255".to_string(),
+        "i64" | "i32" | "isize" => "a whole number".to_string(),
+        "a boolean" => "`true` or `false`".to_string(),
+        "a string" => "text in quotes".to_string(),
+        "a sequence" => "a list in brackets, such as `[\"a\", \"b\"]`".to_string(),
+        e if e.starts_with("struct ") || e == "a map" => "a table".to_string(),
+        e => e.to_string(),
+    };
+    Some((
+        format!("{key} must be {takes}, found `{found}`"),
+        "the TOML is valid, but this key takes another kind of value: see the README's list of keys".to_string(),
+    ))
+}
+
+/// The dotted name of the key whose value is at `offset`: `sort_by`,
+/// `images.quality`, `deploy.targets.invalidate_max`.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let before = &text[line_start..offset.min(text.len())];
+    let (key, _) = before.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() {
+        return None;
+    }
+    // The table the line is in: the last `[table]` or `[[table]]` above.
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 #[cfg(test)]

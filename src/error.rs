@@ -153,8 +153,12 @@ pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Er
 }
 
 /// "2 errors, 1 warning".
+/// "1 file", "2 files": a count with its noun, singular for one.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn counts(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
         plural(errors, "error"),
@@ -166,6 +170,13 @@ pub fn counts(errors: usize, warnings: usize) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Position;
+
+    #[test]
+    fn counts_have_the_right_plural() {
+        assert_eq!(plural(1, "file"), "1 file");
+        assert_eq!(plural(0, "file"), "0 files");
+        assert_eq!(plural(2, "internal link"), "2 internal links");
+    }
 
     #[test]
     fn a_site_error_lists_its_diagnostics_then_one_closing_line() {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use nutgraf::error::counts;
+use nutgraf::error::{counts, plural};
 use nutgraf::{BuildOptions, Error};
 
 #[derive(Parser)]
@@ -17,9 +17,9 @@ use nutgraf::{BuildOptions, Error};
     about = "A static site generator for explainer articles"
 )]
 struct Cli {
-    /// The site folder (the one with nutgraf.toml)
-    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
-    root: PathBuf,
+    /// The site folder (the one with nutgraf.toml) [default: .]
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -131,6 +131,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let root_given = cli.root.clone();
+    let root = cli.root.unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
         Command::Build {
             output,
@@ -140,7 +142,7 @@ fn main() -> ExitCode {
             clean,
         } => {
             let opts = BuildOptions {
-                root: cli.root,
+                root,
                 output,
                 drafts,
                 strict,
@@ -158,7 +160,7 @@ fn main() -> ExitCode {
         }
         Command::Check { drafts, external } => {
             let opts = nutgraf::check::CheckOptions {
-                root: cli.root,
+                root,
                 drafts,
                 external,
             };
@@ -184,7 +186,7 @@ fn main() -> ExitCode {
             no_follow,
         } => {
             let opts = nutgraf::serve::ServeOptions {
-                root: cli.root,
+                root,
                 interface,
                 port,
                 open,
@@ -215,8 +217,8 @@ fn main() -> ExitCode {
             let progress = std::io::stderr().is_terminal();
             // The target, `[deploy]` and the folder to upload are checked
             // before a build that would be wasted on them.
-            let preflight = nutgraf::config::Config::load(&cli.root).and_then(|config| {
-                nutgraf::deploy::preflight(&cli.root, &config, target.as_deref(), output.as_deref())
+            let preflight = nutgraf::config::Config::load(&root).and_then(|config| {
+                nutgraf::deploy::preflight(&root, &config, target.as_deref(), output.as_deref())
                     .map(|_| ())
             });
             if let Err(e) = preflight {
@@ -226,10 +228,10 @@ fn main() -> ExitCode {
             // alone needs no build.
             let output = match output {
                 Some(dir) => dir,
-                None if purge_only => cli.root.join(nutgraf::paths::DEFAULT_OUTPUT),
+                None if purge_only => root.join(nutgraf::paths::DEFAULT_OUTPUT),
                 None => {
                     let opts = BuildOptions {
-                        root: cli.root.clone(),
+                        root: root.clone(),
                         output: None,
                         drafts: false,
                         strict: false,
@@ -247,7 +249,7 @@ fn main() -> ExitCode {
                 }
             };
             let opts = nutgraf::deploy::DeployOptions {
-                root: cli.root,
+                root,
                 target,
                 output,
                 dry_run,
@@ -275,17 +277,37 @@ fn main() -> ExitCode {
             }
         }
         Command::Init { dir } => {
-            let dir = dir.unwrap_or_else(|| cli.root.clone());
+            // The folder is DIR, or `--root`, or here; never both.
+            let dir = match (dir, root_given) {
+                (Some(dir), Some(root)) => {
+                    let e = Error::usage(
+                        format!(
+                            "`init` was given two folders: `{}` and `--root {}`",
+                            dir.display(),
+                            root.display()
+                        ),
+                        "give the new site's folder once: `nutgraf init DIR`",
+                    );
+                    return fail(&e, "init");
+                }
+                (Some(dir), None) | (None, Some(dir)) => dir,
+                (None, None) => root.clone(),
+            };
             match nutgraf::scaffold::init(&dir, &jiff::Zoned::now()) {
                 Ok(files) => {
                     for f in &files {
-                        eprintln!("  created {}", f.display());
+                        eprintln!("  created {}", nutgraf::paths::shown(f).display());
                     }
-                    eprintln!(
-                        "Created a nutgraf site in {}. Next: cd {} && nutgraf build --drafts",
-                        dir.display(),
-                        dir.display()
-                    );
+                    let here = nutgraf::paths::shown(&dir) == std::path::Path::new(".");
+                    if here {
+                        eprintln!("Created a nutgraf site here. Next: nutgraf build --drafts");
+                    } else {
+                        eprintln!(
+                            "Created a nutgraf site in {}. Next: cd {} && nutgraf build --drafts",
+                            nutgraf::paths::shown(&dir).display(),
+                            nutgraf::paths::shown(&dir).display()
+                        );
+                    }
                     eprintln!(
                         "The site's icon is the theme's: set `icon = \"logo.png\"` in nutgraf.toml (a square image of at least 180 px), or put your own icon.svg, icon-32.png, apple-touch-icon.png and favicon.ico in static/, to replace it."
                     );
@@ -295,9 +317,9 @@ fn main() -> ExitCode {
             }
         }
         Command::New { title } => {
-            match nutgraf::scaffold::new_article(&cli.root, &title, &jiff::Zoned::now()) {
+            match nutgraf::scaffold::new_article(&root, &title, &jiff::Zoned::now()) {
                 Ok(path) => {
-                    println!("{}", path.display());
+                    println!("{}", nutgraf::paths::shown(&path).display());
                     eprintln!("Created a draft; `nutgraf build --drafts` includes it.");
                     ExitCode::SUCCESS
                 }
@@ -314,10 +336,9 @@ fn print_build(report: &nutgraf::BuildReport) {
     }
     if report.up_to_date {
         eprintln!(
-            "Nothing changed since the last build ({} article{}): {} is up to date, checked in {} ms; {}",
-            report.pages,
-            if report.pages == 1 { "" } else { "s" },
-            report.output.display(),
+            "Nothing changed since the last build ({}): {} is up to date, checked in {} ms; {}",
+            plural(report.pages, "article"),
+            nutgraf::paths::shown(&report.output).display(),
             report.elapsed.as_millis(),
             counts(0, report.warnings.len()),
         );
@@ -343,13 +364,12 @@ fn print_build(report: &nutgraf::BuildReport) {
         format!(" ({})", notes.join("; "))
     };
     eprintln!(
-        "Built {} article{}{notes}, copied {} files, images: {} processed, {} from cache; wrote {} in {} ms; {}",
-        report.pages,
-        if report.pages == 1 { "" } else { "s" },
-        report.files_copied,
+        "Built {}{notes}, copied {}, images: {} processed, {} from cache; wrote {} in {} ms; {}",
+        plural(report.pages, "article"),
+        plural(report.files_copied, "file"),
         report.images.processed,
         report.images.cached,
-        report.output.display(),
+        nutgraf::paths::shown(&report.output).display(),
         report.elapsed.as_millis(),
         counts(0, report.warnings.len()),
     );
@@ -363,7 +383,7 @@ fn print_deploy(report: &nutgraf::deploy::DeployReport) {
         let what = if report.invalidate == ["/*"] {
             "everything (more changed paths than `invalidate_max`)".to_string()
         } else {
-            format!("{} paths", report.invalidate.len())
+            plural(report.invalidate.len(), "path")
         };
         eprintln!("Invalidate on your CDN: {what}");
         for p in &report.invalidate {
@@ -381,15 +401,21 @@ fn print_deploy(report: &nutgraf::deploy::DeployReport) {
     );
     if report.dry_run {
         eprintln!(
-            "Dry run for {what} (nothing changed); {} bytes to upload; requests: {}",
-            report.bytes, report.requests
+            "Dry run for {what} (nothing changed); {} to upload; requests: {}",
+            plural(report.bytes as usize, "byte"),
+            report.requests
         );
     } else {
         let t = &report.timings_ms;
         let survey = if report.listed { "list" } else { "manifest" };
         eprintln!(
-            "Deployed to {what}; {} bytes uploaded in {} ms (hash {} ms, {survey} {} ms, upload {} ms); requests: {}",
-            report.bytes, report.elapsed_ms, t.scan, t.survey, t.apply, report.requests
+            "Deployed to {what}; {} uploaded in {} ms (hash {} ms, {survey} {} ms, upload {} ms); requests: {}",
+            plural(report.bytes as usize, "byte"),
+            report.elapsed_ms,
+            t.scan,
+            t.survey,
+            t.apply,
+            report.requests
         );
     }
 }

@@ -53,6 +53,15 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 /// A relative path with `/` between its parts on every platform, as
 /// output paths and URLs want it: `img\\a.jpg` → `img/a.jpg`.
+/// A path as the user would write it in a message: `./public` is
+/// `public`, and `.` stays `.`.
+pub fn shown(path: &Path) -> &Path {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest,
+        _ => path,
+    }
+}
+
 pub fn slash(rel: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }

@@ -23,6 +23,15 @@ const DRAFT_SLUG: &str = "reserving-a-photo";
 /// Writes a starter site into `dir` (created if needed). Refuses to touch
 /// a folder that already has files in it. Returns the files written.
 pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::usage(
+            format!(
+                "`{}` is a file; nutgraf init makes a site in a folder",
+                crate::paths::shown(dir).display()
+            ),
+            "pass a new folder name, e.g. `nutgraf init my-site`",
+        ));
+    }
     if dir.exists() {
         let has_files = std::fs::read_dir(dir)
             .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?
@@ -32,7 +41,7 @@ pub fn init(dir: &Path, now: &jiff::Zoned) -> Result<Vec<PathBuf>, Error> {
             return Err(Error::usage(
                 format!(
                     "`{}` is not empty; nutgraf init never overwrites files",
-                    dir.display()
+                    crate::paths::shown(dir).display()
                 ),
                 "pass a new folder name, e.g. `nutgraf init my-site`",
             ));

@@ -204,7 +204,10 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
             )
         })?;
     let url = format!("http://{}/", listener.local_addr().unwrap_or(addr));
-    eprintln!("Serving {} at {url} (Ctrl+C to stop)", opts.root.display());
+    eprintln!(
+        "Serving {} at {url} (Ctrl+C to stop)",
+        crate::paths::shown(&opts.root).display()
+    );
     runtime.spawn(axum::serve(listener, router(shared.clone())).into_future());
     if opts.open {
         open_browser(&url);
@@ -293,12 +296,12 @@ impl Passes {
                         }
                     );
                 eprintln!(
-                    "Rebuilt in {} ms: {} files rendered, {} changed{}{}",
+                    "Rebuilt in {} ms: {} rendered, {} changed{}{}",
                     report.elapsed.as_millis(),
-                    report.rendered.len(),
+                    crate::error::plural(report.rendered.len(), "file"),
                     report.changed.len(),
                     if batch.is_none() {
-                        format!(" ({} articles)", report.pages)
+                        format!(" ({})", crate::error::plural(report.pages, "article"))
                     } else {
                         String::new()
                     },

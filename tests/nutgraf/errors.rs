@@ -341,3 +341,62 @@ fn tags_that_would_share_a_url_are_an_error_naming_both() {
         .failure(1)
         .says("tag `Café` and tag `Cafe`");
 }
+
+/// Regression: valid TOML with a wrong value read "invalid TOML: invalid
+/// value: integer `-1`, expected usize" or "invalid TOML: unknown variant
+/// `bogus`", with the help "check quoting, `=` signs and brackets". Each
+/// now names the key, what it takes and the value given, with a "did you
+/// mean" for a choice of words.
+#[test]
+fn wrong_values_in_valid_toml_name_the_key_and_what_it_takes() {
+    let config = |extra: &str| format!("{}{extra}", crate::EMPTY_CONFIG);
+    let site = Site::empty()
+        .file("nutgraf.toml", config("paginate_by = -1\n"))
+        .file("content/a.md", ARTICLE);
+    insta::assert_snapshot!(site.build(&[]).failure(2).diagnostics(), @r"
+    error: `paginate_by` must be a whole number, 0 or more, found `-1`
+     --> nutgraf.toml:4:15
+      = help: the TOML is valid, but this key takes another kind of value: see the README's list of keys
+
+    error: build failed: 1 error, 0 warnings
+    ");
+    site.write("nutgraf.toml", &config("[images]\ncredits = \"optinal\"\n"));
+    insta::assert_snapshot!(site.build(&[]).failure(2).diagnostics(), @r#"
+    error: `images.credits` must be one of `"required"`, `"optional"`, found `"optinal"`
+     --> nutgraf.toml:5:11
+      = help: did you mean `"optional"`?
+
+    error: build failed: 1 error, 0 warnings
+    "#);
+    site.write("nutgraf.toml", &config("[images]\nquality = 300\n"));
+    insta::assert_snapshot!(site.build(&[]).failure(2).diagnostics(), @r"
+    error: `images.quality` must be between 1 and 100, found 300
+     --> nutgraf.toml:5:1
+      = help: 82 is a good default for photos
+
+    error: build failed: 1 error, 0 warnings
+    ");
+    site.write("nutgraf.toml", crate::EMPTY_CONFIG);
+    site.write(
+        "content/s/_index.md",
+        "+++\ntitle = \"S\"\nsort_by = \"dat\"\n+++\n",
+    );
+    insta::assert_snapshot!(site.build(&[]).failure(1).diagnostics(), @r#"
+    error: `sort_by` must be one of `"date"`, `"title"`, `"weight"`, found `"dat"`
+     --> content/s/_index.md:3:11
+      = help: did you mean `"date"`?
+
+    error: build failed: 1 error, 0 warnings
+    "#);
+    site.write(
+        "content/s/_index.md",
+        "+++\ntitle = \"S\"\npaginate_by = \"ten\"\n+++\n",
+    );
+    insta::assert_snapshot!(site.build(&[]).failure(1).diagnostics(), @r#"
+    error: `paginate_by` must be a whole number, 0 or more, found `"ten"`
+     --> content/s/_index.md:3:15
+      = help: the TOML is valid, but this key takes another kind of value: see the README's list of keys
+
+    error: build failed: 1 error, 0 warnings
+    "#);
+}

@@ -71,7 +71,7 @@ fn check_exits_0_1_or_2() {
     assert!(
         run.stderr
             .trim_end()
-            .ends_with("check: 1 problem in 1 article; 1 internal links checked, 0 external links not checked (--external checks them)"),
+            .ends_with("check: 1 problem in 1 article; 1 internal link checked, 0 external links not checked (--external checks them)"),
         "{}",
         run.stderr
     );
@@ -155,13 +155,55 @@ fn deploy_exits_0_1_or_2() {
         .says("did you mean `local`?");
 }
 
+/// `nutgraf <args>` run in the folder `cwd`, without `--root`.
+fn nutgraf_in(cwd: &std::path::Path, args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 #[test]
 fn init_and_new_exit_0_or_2() {
-    let s = Site::empty();
-    let fresh = s.root.join("fresh");
-    let fresh = fresh.to_string_lossy();
-    s.nutgraf(&["init", &fresh]).success();
-    s.nutgraf(&["init", &fresh]).failure(2);
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path();
+    nutgraf_in(dir, &["init", "fresh"])
+        .success()
+        .says("  created fresh/nutgraf.toml\n")
+        .says("Created a nutgraf site in fresh. Next: cd fresh && nutgraf build --drafts");
+    nutgraf_in(dir, &["init", "fresh"])
+        .failure(2)
+        .says("error: `fresh` is not empty; nutgraf init never overwrites files");
+    // A file where the folder would go (before: exit 1, "cannot read").
+    std::fs::write(dir.join("a-file"), "x").unwrap_or_else(|e| panic!("{e}"));
+    nutgraf_in(dir, &["init", "a-file"])
+        .failure(2)
+        .says("error: `a-file` is a file; nutgraf init makes a site in a folder");
+    // `--root` is the folder when DIR is not given; both is a usage error
+    // (before, `--root` was ignored).
+    nutgraf_in(dir, &["--root", "other", "init", "fresh2"])
+        .failure(2)
+        .says("error: `init` was given two folders: `fresh2` and `--root other`");
+    assert!(!dir.join("other").exists() && !dir.join("fresh2").exists());
+    nutgraf_in(dir, &["--root", "other", "init"])
+        .success()
+        .says("Created a nutgraf site in other.");
+    // No DIR: here (before: "Created a nutgraf site in .. Next: cd . && …").
+    let here = dir.join("here");
+    std::fs::create_dir(&here).unwrap_or_else(|e| panic!("{e}"));
+    nutgraf_in(&here, &["init"])
+        .success()
+        .says("  created nutgraf.toml\n")
+        .says("Created a nutgraf site here. Next: nutgraf build --drafts");
+    nutgraf_in(&here, &["build"])
+        .success()
+        .says("wrote public in");
 
     let s = site();
     s.nutgraf(&["new", "What about bridges?"]).success();
@@ -172,4 +214,83 @@ fn init_and_new_exit_0_or_2() {
     nutgraf_at("/nonexistent/nutgraf-site", &["new", "X"])
         .failure(2)
         .says("no `nutgraf.toml`");
+}
+
+/// The wording of usage errors, which name the flag or the path as typed
+/// (never `--> something:1:1`), so that it cannot drift silently.
+#[test]
+fn usage_errors_name_the_flag_or_the_path_as_typed() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path();
+    std::fs::write(dir.join("a-file"), "x").unwrap_or_else(|e| panic!("{e}"));
+    let mut report = String::new();
+    let mut run = |cwd: &std::path::Path, args: &[&str]| {
+        let run = nutgraf_in(cwd, args).failure(2);
+        report.push_str(&format!("$ nutgraf {}\n{}\n", args.join(" "), run.stderr));
+    };
+    run(dir, &["init", "a-file"]);
+    run(dir, &["--root", "other", "init", "fresh"]);
+    run(dir, &["--root", "nonexistent", "build"]);
+    nutgraf_in(dir, &["init", "site"]).success();
+    let site = dir.join("site");
+    std::fs::write(
+        site.join("content/foo.md"),
+        "+++\ntitle = \"Foo\"\ndate = 2026-01-01\n+++\n\nText.\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run(&site, &["new", "???"]);
+    run(&site, &["new", "Foo"]);
+    #[cfg(feature = "deploy")]
+    {
+        run(&site, &["deploy", "--dry-run"]);
+        let mut config =
+            std::fs::read_to_string(site.join("nutgraf.toml")).unwrap_or_else(|e| panic!("{e}"));
+        config.push_str("\n[[deploy.targets]]\nname = \"folder\"\nurl = \"file:///tmp/nutgraf-never-written\"\n");
+        std::fs::write(site.join("nutgraf.toml"), config).unwrap_or_else(|e| panic!("{e}"));
+        run(&site, &["deploy", "--target", "foldr"]);
+        run(&site, &["deploy", "--output", ".", "--dry-run"]);
+        assert!(!std::path::Path::new("/tmp/nutgraf-never-written").exists());
+    }
+    assert!(!report.contains(" --> "), "{report}");
+    let (general, deploy) =
+        report.split_at(report.find("$ nutgraf deploy").unwrap_or(report.len()));
+    insta::assert_snapshot!(general, @r"
+    $ nutgraf init a-file
+    error: `a-file` is a file; nutgraf init makes a site in a folder
+      = help: pass a new folder name, e.g. `nutgraf init my-site`
+
+    $ nutgraf --root other init fresh
+    error: `init` was given two folders: `fresh` and `--root other`
+      = help: give the new site's folder once: `nutgraf init DIR`
+
+    $ nutgraf --root nonexistent build
+    error: no `nutgraf.toml` in `nonexistent`
+      = help: run nutgraf in a site folder, pass `--root DIR`, or create nutgraf.toml with `title` and `base_url`
+
+    $ nutgraf new ???
+    error: cannot make a file name from the title `???`
+      = help: use a title with letters or digits
+
+    $ nutgraf new Foo
+    error: `content/foo.md` is already published at `/foo/`, where the new article would go
+      = help: pick another title, or edit the existing article
+    ");
+    if cfg!(feature = "deploy") {
+        insta::assert_snapshot!(deploy, @r#"
+        $ nutgraf deploy --dry-run
+        error: no deploy target: `nutgraf.toml` has no `[[deploy.targets]]`
+          = help: add one, e.g.
+        [[deploy.targets]]
+        name = "production"
+        url = "s3://my-bucket"
+
+        $ nutgraf deploy --target foldr
+        error: no deploy target named `foldr`
+          = help: did you mean `folder`?
+
+        $ nutgraf deploy --output . --dry-run
+        error: refusing to deploy `.`: it holds the site's sources (`nutgraf.toml`, `content/`, …), which would be uploaded
+          = help: pass the folder a build wrote, such as `--output public`
+        "#);
+    }
 }
