@@ -466,6 +466,9 @@ fn every_place_that_publishes_a_link_is_checked() {
             "content/url.md:8:15",
         ),
     ];
+    insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT")]}, {
+        insta::assert_snapshot!(found);
+    });
     for (message, place) in expect {
         let at = found
             .find(&format!("error: {message}"))

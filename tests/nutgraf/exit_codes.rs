@@ -122,6 +122,7 @@ fn serve_exits_2_when_it_cannot_start() {
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
     assert!(stderr.contains("= help: pick another port"), "{stderr}");
+    assert!(!stderr.contains(" --> "), "a flag is not a file: {stderr}");
     drop(taken);
 
     nutgraf_at("/nonexistent/nutgraf-site", &["serve"])
