@@ -1115,15 +1115,14 @@ mod tests {
             panic!("invalid credits accepted");
         };
         assert_eq!((d.line, d.col), (5, 11), "{d}");
-        assert!(
-            d.message.contains("`sometimes`")
-                && d.message.contains("`required`")
-                && d.message.contains("`optional`"),
+        assert_eq!(
+            d.message,
+            "`images.credits` must be one of `\"required\"`, `\"optional\"`, found `\"sometimes\"`",
             "{d}"
         );
         assert_eq!(
             d.hint.as_deref(),
-            Some("write one of the expected values, in quotes")
+            Some("write one of `\"required\"`, `\"optional\"`")
         );
     }
 

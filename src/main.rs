@@ -354,8 +354,9 @@ fn print_build(report: &nutgraf::BuildReport) {
     }
     if report.skipped > 0 {
         notes.push(format!(
-            "{} drafts or scheduled left out, --drafts includes them",
-            report.skipped
+            "{} left out, --drafts includes {}",
+            plural(report.skipped, "draft or scheduled article"),
+            if report.skipped == 1 { "it" } else { "them" }
         ));
     }
     let notes = if notes.is_empty() {

@@ -621,7 +621,8 @@ fn progress_bar(show: bool, files: usize, bytes: u64) -> indicatif::ProgressBar 
     }
     let bar = indicatif::ProgressBar::new(bytes);
     if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-        "{{spinner}} uploading {files} files {{bytes}}/{{total_bytes}} {{wide_bar}} {{eta}}"
+        "{{spinner}} uploading {} {{bytes}}/{{total_bytes}} {{wide_bar}} {{eta}}",
+        crate::error::plural(files, "file")
     )) {
         bar.set_style(style);
     }

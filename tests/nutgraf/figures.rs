@@ -383,9 +383,9 @@ fn an_invalid_credits_setting_is_a_config_error() {
         )
         .build(&[])
         .failure(2)
-        .says("error: invalid value: unknown variant `never`, expected `required` or `optional`")
+        .says("error: `images.credits` must be one of `\"required\"`, `\"optional\"`, found `\"never\"`")
         .says(" --> nutgraf.toml:5:11")
-        .says("= help: write one of the expected values, in quotes");
+        .says("= help: write one of `\"required\"`, `\"optional\"`");
 }
 
 #[test]
@@ -456,7 +456,7 @@ fn an_unknown_lead_kind_is_an_error_at_its_line() {
     lead_site("kind = \"chart\"\n", "Intro.\n")
         .build(&[])
         .failure(1)
-        .says("unknown variant `chart`, expected one of `photo`, `diagram`, `screenshot`")
+        .says("error: `lead.kind` must be one of `\"photo\"`, `\"diagram\"`, `\"screenshot\"`, found `\"chart\"`")
         .says(" --> content/a/index.md:8:8");
 }
 

@@ -1,13 +1,26 @@
 //! `nutgraf init` and `nutgraf new`.
 
-use crate::Site;
+use crate::{Run, Site};
+
+/// `nutgraf init DIR` (DIR absolute; no `--root`).
+fn init(dir: &str) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .args(["init", dir])
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
 #[test]
 fn init_output_builds() {
     let site = Site::empty();
     let dir = site.root.join("fresh");
     let dir_arg = dir.to_string_lossy().into_owned();
-    site.nutgraf(&["init", &dir_arg]).success();
+    init(&dir_arg).success();
     for f in [
         "nutgraf.toml",
         ".gitignore",
@@ -64,7 +77,7 @@ fn init_output_passes_check_and_a_strict_build() {
     let site = Site::empty();
     let dir = site.root.join("fresh");
     let dir_arg = dir.to_string_lossy().into_owned();
-    site.nutgraf(&["init", &dir_arg]).success();
+    init(&dir_arg).success();
     let fresh = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
             .arg("--root")
@@ -107,7 +120,7 @@ fn init_output_passes_check_and_a_strict_build() {
 fn init_refuses_to_overwrite() {
     let site = Site::empty();
     let root = site.root.to_string_lossy().into_owned();
-    let run = site.nutgraf(&["init", &root]).failure(2);
+    let run = init(&root).failure(2);
     assert!(
         run.stderr
             .contains("is not empty; nutgraf init never overwrites files"),
