@@ -4,7 +4,7 @@
 //! command is driven into each kind it can end with, and each failure must
 //! print its report (what went wrong and how to fix it).
 
-use crate::{Run, Site};
+use crate::{Run, Site, nutgraf_in};
 
 const ARTICLE: &str = "+++\ntitle = \"Why now?\"\ndate = 2024-01-02\n+++\n\nA lede.\n";
 /// `languag` is a typo: a configuration error.
@@ -12,16 +12,9 @@ const BAD_CONFIG: &str = "title = \"T\"\nbase_url = \"https://e.org\"\nlanguag =
 
 /// `nutgraf --root <root> <args>` for a root that is not a site.
 fn nutgraf_at(root: &str, args: &[&str]) -> Run {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
-        .args(["--root", root])
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut all = vec!["--root", root];
+    all.extend_from_slice(args);
+    nutgraf_in(std::path::Path::new("."), &all)
 }
 
 fn site() -> Site {
@@ -154,20 +147,6 @@ fn deploy_exits_0_1_or_2() {
     s.nutgraf(&["deploy", "--target", "locl"])
         .failure(2)
         .says("did you mean `local`?");
-}
-
-/// `nutgraf <args>` run in the folder `cwd`, without `--root`.
-fn nutgraf_in(cwd: &std::path::Path, args: &[&str]) -> Run {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
-        .current_dir(cwd)
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 #[test]

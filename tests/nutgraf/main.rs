@@ -210,6 +210,21 @@ impl Run {
     }
 }
 
+/// Runs `nutgraf <args>` in the folder `cwd`, as a user would type it.
+pub fn nutgraf_in(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_nutgraf"))
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
@@ -255,18 +270,10 @@ impl Site {
 
     /// Runs `nutgraf --root <site> <args>`.
     pub fn nutgraf(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_nutgraf"))
-            .arg("--root")
-            .arg(&self.root)
-            .args(args)
-            .env_remove("RUST_BACKTRACE")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let root = self.root.to_string_lossy();
+        let mut all = vec!["--root", root.as_ref()];
+        all.extend_from_slice(args);
+        nutgraf_in(Path::new("."), &all)
     }
 
     pub fn build(&self, extra: &[&str]) -> Run {

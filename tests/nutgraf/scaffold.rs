@@ -4,15 +4,7 @@ use crate::{Run, Site};
 
 /// `nutgraf init DIR` (DIR absolute; no `--root`).
 fn init(dir: &str) -> Run {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nutgraf"))
-        .args(["init", dir])
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .unwrap_or_else(|e| panic!("run nutgraf: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    crate::nutgraf_in(std::path::Path::new("."), &["init", dir])
 }
 
 #[test]
