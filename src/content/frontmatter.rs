@@ -253,6 +253,31 @@ const URL_KEYS: &[(&str, &str)] = &[("lead", "credit_url")];
 const MARKDOWN_KEYS: &[(&str, &str)] =
     &[("lead", "caption"), ("lead", "credit"), ("updates", "note")];
 
+/// The links a front matter value becomes, each with its byte offset in
+/// the value: the value itself for a [`URL_KEYS`] key, the links and
+/// images of its inline Markdown for a [`MARKDOWN_KEYS`] key (`[x]()`
+/// links nowhere, harmlessly, and is left out); `None` for other keys.
+fn value_links(table: &str, key: &str, text: &str) -> Option<Vec<(String, usize)>> {
+    if URL_KEYS.contains(&(table, key)) {
+        return Some(vec![(text.to_string(), 0)]);
+    }
+    if !MARKDOWN_KEYS.contains(&(table, key)) {
+        return None;
+    }
+    Some(
+        crate::markdown::new_cmark_parser(text, &Default::default())
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                pulldown_cmark::Event::Start(
+                    pulldown_cmark::Tag::Link { dest_url, .. }
+                    | pulldown_cmark::Tag::Image { dest_url, .. },
+                ) if !dest_url.is_empty() => Some((dest_url.to_string(), range.start)),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
 /// The first link of a URL-valued or Markdown-valued key (`table.name`)
 /// that [`check_url`] refuses: (offset of the value, message, hint).
 fn unsafe_link(
@@ -263,24 +288,8 @@ fn unsafe_link(
     let DeValue::String(text) = value.get_ref() else {
         return None;
     };
-    let urls: Vec<String> = if URL_KEYS.contains(&(table, name)) {
-        vec![text.to_string()]
-    } else if MARKDOWN_KEYS.contains(&(table, name)) {
-        crate::markdown::new_cmark_parser(text, &Default::default())
-            .filter_map(|e| match e {
-                pulldown_cmark::Event::Start(
-                    pulldown_cmark::Tag::Link { dest_url, .. }
-                    | pulldown_cmark::Tag::Image { dest_url, .. },
-                ) => Some(dest_url.to_string()),
-                _ => None,
-            })
-            // `[x]()` links nowhere, harmlessly.
-            .filter(|url| !url.is_empty())
-            .collect()
-    } else {
-        return None;
-    };
-    urls.iter().find_map(|url| {
+    let urls = value_links(table, name, text)?;
+    urls.iter().find_map(|(url, _)| {
         let why = check_url(url).err()?;
         let what = if URL_KEYS.contains(&(table, name)) {
             format!("`{name}` {why}: `{}`", url.escape_debug())
@@ -295,9 +304,20 @@ fn unsafe_link(
     })
 }
 
+/// Where the `index`th value of `tags = [...]` is written in `text` (the
+/// file, or its head), or the `tags` key if it cannot be told.
+pub fn tag_position(text: &str, index: usize) -> Position {
+    match tag_offsets(text).get(index) {
+        Some(&at) => Position::of_offset(text, at),
+        None => split(Path::new(""), text).map_or(Position::START, |s| {
+            crate::diagnostic::key_position(text, s.matter_range(), "tags")
+        }),
+    }
+}
+
 /// Where each of `tags = [...]`'s values starts in the file, in order;
 /// empty when the front matter has no such array (or does not parse).
-pub fn tag_offsets(text: &str) -> Vec<usize> {
+fn tag_offsets(text: &str) -> Vec<usize> {
     let Ok(split) = split(Path::new(""), text) else {
         return Vec::new();
     };
@@ -337,15 +357,18 @@ pub fn matter_links(head: &str) -> Vec<MatterLink> {
         return Vec::new();
     };
     let mut found = Vec::new();
-    let mut value_links = |table: &str, key: &str, value: &toml::Spanned<DeValue>| {
-        let Some(&(table, key)) = URL_KEYS
+    let mut push = |table: &'static str, key: &str, value: &toml::Spanned<DeValue>| {
+        let DeValue::String(text) = value.get_ref() else {
+            return;
+        };
+        let Some(links) = value_links(table, key, text) else {
+            return;
+        };
+        let Some(&(_, key)) = URL_KEYS
             .iter()
             .chain(MARKDOWN_KEYS)
             .find(|k| **k == (table, key))
         else {
-            return;
-        };
-        let DeValue::String(text) = value.get_ref() else {
             return;
         };
         let span = value.span();
@@ -365,51 +388,32 @@ pub fn matter_links(head: &str) -> Vec<MatterLink> {
             _ if inner == text.as_ref() => Some(quotes),
             _ => None,
         };
-        let at = |offset: usize| {
-            split.matter_offset + span.start + inner_start.map_or(0, |start| start + offset)
-        };
-        if URL_KEYS.contains(&(table, key)) {
-            if !text.trim().is_empty() {
-                found.push(MatterLink {
-                    dest: text.to_string(),
-                    offset: at(0),
-                    table,
-                    key,
-                });
+        for (dest, offset) in links {
+            if dest.trim().is_empty() {
+                continue;
             }
-            return;
-        }
-        for (event, range) in
-            crate::markdown::new_cmark_parser(text, &Default::default()).into_offset_iter()
-        {
-            if let pulldown_cmark::Event::Start(
-                pulldown_cmark::Tag::Link { dest_url, .. }
-                | pulldown_cmark::Tag::Image { dest_url, .. },
-            ) = event
-            {
-                if !dest_url.is_empty() {
-                    found.push(MatterLink {
-                        dest: dest_url.to_string(),
-                        offset: at(range.start),
-                        table,
-                        key,
-                    });
-                }
-            }
+            found.push(MatterLink {
+                dest,
+                offset: split.matter_offset
+                    + span.start
+                    + inner_start.map_or(0, |start| start + offset),
+                table,
+                key,
+            });
         }
     };
     for (key, value) in table.get_ref() {
         match (key.get_ref().as_ref(), value.get_ref()) {
             ("lead", DeValue::Table(lead)) => {
                 for (key, value) in lead {
-                    value_links("lead", key.get_ref().as_ref(), value);
+                    push("lead", key.get_ref().as_ref(), value);
                 }
             }
             ("updates", DeValue::Array(updates)) => {
                 for update in updates {
                     if let DeValue::Table(update) = update.get_ref() {
                         for (key, value) in update {
-                            value_links("updates", key.get_ref().as_ref(), value);
+                            push("updates", key.get_ref().as_ref(), value);
                         }
                     }
                 }

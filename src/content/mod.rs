@@ -82,10 +82,7 @@ impl Page {
 
     /// Where the `index`th value of `tags = [...]` is written.
     pub fn tag_position(&self, index: usize) -> Position {
-        frontmatter::tag_offsets(&self.head).get(index).map_or_else(
-            || self.key_position("tags"),
-            |&at| Position::of_offset(&self.head, at),
-        )
+        frontmatter::tag_position(&self.head, index)
     }
 
     /// The date sort key: newest first, undated last.
@@ -678,9 +675,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         .enumerate()
         .filter(|(_, tag)| tag_slug(tag).is_empty())
         .map(|(i, tag)| {
-            let at = frontmatter::tag_offsets(&text)
-                .get(i)
-                .map_or_else(|| key_position(&text, split.matter_range(), "tags"), |&at| Position::of_offset(&text, at));
+            let at = frontmatter::tag_position(&text, i);
             let message = if tag.trim().is_empty() {
                 "empty tag".to_string()
             } else {
