@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use serde::Serialize;
 
-/// A `##` heading that ends with `?`.
+/// A `##` heading that ends with a question mark ([`QUESTION_MARKS`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Question {
     pub id: String,
@@ -78,9 +78,57 @@ impl Ids {
     }
 }
 
-/// Whether a heading is a question: level 2 and ending in `?`.
+/// The characters that end a question: every Unicode punctuation mark
+/// (category Po) named "… QUESTION MARK" or "… INTERROBANG", as of Unicode
+/// 14, less the inverted and initial ones that open a question (`¿`, `⸘`,
+/// Adlam's initial mark). Listed with:
+///
+/// ```text
+/// python3 -c 'import sys, unicodedata as u; print([hex(i) for i in range(sys.maxunicode + 1)
+///   if u.category(chr(i)) == "Po" and ("QUESTION MARK" in u.name(chr(i), "") or
+///   "INTERROBANG" in u.name(chr(i), ""))])'
+/// ```
+pub const QUESTION_MARKS: [char; 20] = [
+    '?',         // Latin and most scripts
+    '\u{037E}',  // ; Greek
+    '\u{055E}',  // ՞ Armenian
+    '\u{061F}',  // ؟ Arabic, Persian, Urdu
+    '\u{1367}',  // ፧ Ethiopic
+    '\u{1945}',  // ᥅ Limbu
+    '\u{203D}',  // ‽ interrobang
+    '\u{2047}',  // ⁇ double question mark
+    '\u{2048}',  // ⁈ question exclamation mark
+    '\u{2049}',  // ⁉ exclamation question mark
+    '\u{2CFA}',  // ⳺ Old Nubian direct question
+    '\u{2CFB}',  // ⳻ Old Nubian indirect question
+    '\u{2E2E}',  // ⸮ reversed (rhetorical) question mark
+    '\u{2E54}',  // ⹔ medieval question mark
+    '\u{A60F}',  // ꘏ Vai
+    '\u{A6F7}',  // ꛷ Bamum
+    '\u{FE16}',  // ︖ vertical form (CJK vertical text)
+    '\u{FE56}',  // ﹖ small form
+    '\u{FF1F}',  // ？ fullwidth: Chinese, Japanese
+    '\u{11143}', // 𑅃 Chakma
+];
+
+/// Whether a heading is a question: level 2 and ending in one of
+/// [`QUESTION_MARKS`] (trailing spaces aside). Spanish `¿…?` ends in `?`.
+/// Two marks follow their script's own rule:
+/// - Greek keyboards type the Greek question mark as `;` (U+003B, which
+///   Unicode normalization makes of U+037E anyway), so a Greek heading
+///   ending in `;` is a question;
+/// - Armenian puts `՞` on the word asked about, so an Armenian heading
+///   with `՞` anywhere is one.
 pub fn is_question(level: HeadingLevel, text: &str) -> bool {
-    level == HeadingLevel::H2 && text.trim_end().ends_with('?')
+    use unicode_script::{Script, UnicodeScript};
+    if level != HeadingLevel::H2 {
+        return false;
+    }
+    let text = text.trim_end();
+    let last_letter = || text.chars().rev().find(|c| c.is_alphabetic());
+    text.ends_with(|c: char| QUESTION_MARKS.contains(&c))
+        || (text.ends_with(';') && last_letter().is_some_and(|c| c.script() == Script::Greek))
+        || text.contains('\u{055E}')
 }
 
 /// Whether an article is Q&A-shaped, so that it gets the question menu and
@@ -234,6 +282,33 @@ mod tests {
         assert!(is_question(HeadingLevel::H2, "Why now? "));
         assert!(!is_question(HeadingLevel::H3, "Why now?"));
         assert!(!is_question(HeadingLevel::H2, "Background"));
+    }
+
+    #[test]
+    fn questions_end_in_the_question_mark_of_their_script() {
+        for heading in [
+            "¿Por qué ahora?",
+            "لماذا الآن؟",
+            "북한은 왜 러시아에 군대를 보냈나?",
+            "为什么是现在？",
+            "なぜ今なのか？",
+            "Γιατί τώρα\u{037E}",
+            "Γιατί τώρα;",
+            "Ինչու՞ հիմա",
+            "ለምን አሁን፧",
+            "Really‽",
+        ] {
+            assert!(is_question(HeadingLevel::H2, heading), "{heading}");
+        }
+        // A Latin semicolon is not Greek's question mark, and an opening
+        // mark alone does not make a question.
+        for heading in ["Why; now;", "¿Por qué ahora", "Why now!", "Why? Because"] {
+            assert!(!is_question(HeadingLevel::H2, heading), "{heading}");
+        }
+        let mut marks = QUESTION_MARKS.to_vec();
+        marks.sort_unstable();
+        marks.dedup();
+        assert_eq!(marks.len(), QUESTION_MARKS.len(), "no mark is listed twice");
     }
 
     #[test]

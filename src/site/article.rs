@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::images::{ImageRef, Kind};
 use crate::markdown::figure::{self, FigureInfo, Written};
 use crate::markdown::questions::Question;
+use crate::markdown::words::Words;
 use crate::markdown::{self, RenderContext};
 use crate::schema;
 
@@ -22,7 +23,6 @@ use super::memo::{ImageUse, Reusable, Share, Span};
 use super::{Mode, SiteRef, page_file, progress_bar};
 
 /// Average adult reading speed for non-fiction, words per minute.
-const WORDS_PER_MINUTE: usize = 230;
 
 /// One article's part of a render pass.
 struct ArticleResult {
@@ -133,7 +133,7 @@ struct Parts {
     content: String,
     jsonld: String,
     questions: Vec<Question>,
-    word_count: usize,
+    words: Words,
     summary: Option<String>,
     share: Share,
     dates: Dates,
@@ -178,10 +178,6 @@ fn image_uses(lead: Option<&LeadContext>, figures: Vec<std::path::PathBuf>) -> V
                 .map(|file| ImageUse { file, lead: false }),
         )
         .collect()
-}
-
-fn reading_time(words: usize) -> usize {
-    words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
 
 /// A lock that survives a worker's panic: the records are still sound.
@@ -494,7 +490,7 @@ impl SiteRef<'_> {
             tags: &page.matter.tags,
             images: &images,
             faq: &rendered.faq,
-            word_count: rendered.word_count,
+            word_count: rendered.words.total(),
             image: representative.as_ref(),
         });
         let share = representative.as_ref().map(|r| r.og_image());
@@ -514,7 +510,7 @@ impl SiteRef<'_> {
                 content: rendered.html,
                 jsonld,
                 questions: rendered.questions,
-                word_count: rendered.word_count,
+                words: rendered.words,
                 summary,
                 share,
                 dates,
@@ -563,7 +559,7 @@ impl SiteRef<'_> {
                 content,
                 jsonld,
                 questions: reuse.questions.clone(),
-                word_count: reuse.word_count,
+                words: reuse.words,
                 summary: reuse.summary.clone(),
                 share: reuse.share.clone(),
                 dates: Dates::of(page),
@@ -597,7 +593,7 @@ impl SiteRef<'_> {
             content,
             jsonld,
             questions,
-            word_count,
+            words,
             summary,
             share,
             dates,
@@ -630,8 +626,8 @@ impl SiteRef<'_> {
             content,
             questions,
             lead,
-            reading_time: reading_time(word_count),
-            word_count,
+            reading_time: words.reading_minutes(),
+            word_count: words.total(),
             draft: page.matter.draft,
             updates,
             previous,
@@ -722,7 +718,7 @@ impl SiteRef<'_> {
                                 body,
                                 jsonld,
                                 questions: context.questions.clone(),
-                                word_count,
+                                words,
                                 summary: context.summary.map(str::to_string),
                                 share,
                                 figures,

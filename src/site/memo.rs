@@ -115,7 +115,7 @@ pub(crate) struct Reusable {
     pub(crate) body: Span,
     pub(crate) jsonld: Span,
     pub(crate) questions: Vec<crate::markdown::questions::Question>,
-    pub(crate) word_count: usize,
+    pub(crate) words: crate::markdown::words::Words,
     pub(crate) summary: Option<String>,
     pub(crate) share: Share,
     /// Body figures' image files, asked for again.
@@ -410,7 +410,8 @@ pub fn cache_file(root: &Path, target: &Path) -> PathBuf {
 /// on one line: a memo from another version is never read.
 const MAGIC: &[u8] = b"nutgraf build memo\n";
 /// 5: a card's lead carries its `srcset` and `webp_srcset`.
-const FORMAT: u32 = 5;
+/// 6: a reusable page keeps its words by script, for reading time.
+const FORMAT: u32 = 6;
 
 fn version_line() -> String {
     format!("format {FORMAT} nutgraf {}\n", env!("CARGO_PKG_VERSION"))
@@ -679,7 +680,11 @@ mod tests {
                     .unwrap_or_else(|| panic!("no span")),
                 jsonld: Span::find("{}", "{}").unwrap_or_else(|| panic!("no span")),
                 questions: Vec::new(),
-                word_count: 3,
+                words: crate::markdown::words::Words {
+                    spaced: 3,
+                    han: 0,
+                    kana: 0,
+                },
                 summary: Some("Harbours differ.".into()),
                 share: Share::default(),
                 figures: vec!["content/tides/map.png".into()],

@@ -171,3 +171,51 @@ fn mostly_question_sections_make_an_faq_without_front_matter() {
     assert!(nodes(&jsonld(&html), "FAQPage").is_empty(), "{html}");
     assert!(!html.contains("class=\"questions\""));
 }
+
+/// Question marks of other scripts make questions, the menu and the FAQ;
+/// Chinese and Japanese are counted in characters for `wordCount` and the
+/// reading time.
+#[test]
+fn questions_and_reading_time_in_other_scripts() {
+    // 498 hanzi in all: 2 minutes at 255 a minute (it would be 3 at 230
+    // words a minute).
+    let hanzi = "北京上海广州深圳".repeat(60);
+    let chinese = format!(
+        "+++\ntitle = \"为什么是现在\"\ndate = 2026-01-05\n+++\n\n导语。\n\n## 为什么是现在？\n\n{hanzi}\n\n## 接下来会怎样？\n\n还不知道。\n"
+    );
+    let arabic = "+++\ntitle = \"لماذا الآن\"\ndate = 2026-01-06\n+++\n\nمقدمة قصيرة.\n\n## لماذا الآن؟\n\nلأن الوقت حان.\n\n## ماذا بعد؟\n\nلا نعرف بعد.\n";
+    let greek = "+++\ntitle = \"Γιατί\"\ndate = 2026-01-07\n+++\n\nΕισαγωγή.\n\n## Γιατί τώρα;\n\nΕπειδή.\n\n## Τι ακολουθεί;\n\nΔεν ξέρουμε.\n";
+    let site = crate::Site::empty()
+        .file("content/zh.md", chinese)
+        .file("content/ar.md", arabic)
+        .file("content/el.md", greek);
+    site.build(&[]).success();
+    for (page, questions) in [
+        ("zh", ["为什么是现在？", "接下来会怎样？"]),
+        ("ar", ["لماذا الآن؟", "ماذا بعد؟"]),
+        ("el", ["Γιατί τώρα;", "Τι ακολουθεί;"]),
+    ] {
+        let html = site.output(&format!("{page}/index.html"));
+        assert_eq!(html.matches("class=\"question\"").count(), 2, "{page}");
+        let graph = jsonld(&html);
+        let faq = nodes(&graph, "FAQPage");
+        assert_eq!(faq.len(), 1, "{page} is Q&A-shaped");
+        let names: Vec<&str> = faq[0]["mainEntity"]
+            .as_array()
+            .map(|qs| qs.iter().filter_map(|q| q["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(names, questions, "{page}");
+        for q in questions {
+            assert!(
+                html.contains(&format!(">{q}</a>")),
+                "{page}: {q} in the menu"
+            );
+        }
+    }
+    let html = site.output("zh/index.html");
+    let graph = jsonld(&html);
+    let article = nodes(&graph, "NewsArticle")[0];
+    // 导语 2 + 为什么是现在 6 + 480 + 接下来会怎样 6 + 还不知道 4 = 498
+    assert_eq!(article["wordCount"], 498);
+    assert!(html.contains(">2 min read<"), "498 hanzi at 255 a minute");
+}
