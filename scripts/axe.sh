@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Accessibility check of the demo site: builds it (production and --drafts)
+# Accessibility check of the demo site: builds it (production and --drafts),
+# and the right-to-left fixture (tests/fixtures/arabic),
 # with each built-in theme (every folder of themes/), serves each build on
 # 127.0.0.1 and runs axe-core (npm package @axe-core/cli, driving Debian's
 # chromium through chromedriver) over every HTML page in three views: light
@@ -77,6 +78,13 @@ for theme in "${themes[@]}"; do
       || { cat "$WORK/build.log"; echo "axe: building the demo site with theme $theme ($mode) failed" >&2; exit 1; }
     builds+=("$theme-$mode")
   done
+  # The right-to-left fixture (an Arabic explainer) in this theme too.
+  site=$WORK/arabic-$theme
+  cp -r "$ROOT/tests/fixtures/arabic" "$site"
+  { echo "theme = \"$theme\""; cat "$ROOT/tests/fixtures/arabic/nutgraf.toml"; } >"$site/nutgraf.toml"
+  "$BIN" --root "$site" build --output "$WORK/out-$theme-arabic" >"$WORK/build.log" 2>&1 \
+    || { cat "$WORK/build.log"; echo "axe: building the Arabic fixture with theme $theme failed" >&2; exit 1; }
+  builds+=("$theme-arabic")
 done
 
 # ---------- serve ----------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the demo site (production and --drafts) with every built-in theme
-# and runs the Nu HTML checker (vnu.jar from the npm package vnu-jar) over
+# Builds the demo site (production and --drafts) and the right-to-left
+# fixture (tests/fixtures/arabic) with every built-in theme and runs the Nu HTML checker (vnu.jar from the npm package vnu-jar) over
 # every page and stylesheet. Prints one line and exits 0 when all are valid.
 #
 # usage: scripts/validate-html.sh   (from anywhere; installs vnu-jar on first use)
@@ -38,8 +38,13 @@ for theme_dir in "$ROOT"/themes/*/; do
     "$BIN" --root "$site" build "${flags[@]}" --output "$OUT/$theme-$mode" 2>"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
   done
   rm -rf "$OUT/cache" && cp -r "$site/.nutgraf-cache" "$OUT/cache"
+  # The right-to-left fixture (an Arabic explainer) in this theme too.
+  ar=$OUT/arabic-$theme
+  cp -r "$ROOT/tests/fixtures/arabic" "$ar"
+  { echo "theme = \"$theme\""; cat "$ROOT/tests/fixtures/arabic/nutgraf.toml"; } >"$ar/nutgraf.toml"
+  "$BIN" --root "$ar" build --output "$OUT/$theme-arabic" 2>"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
 done
-outputs=("$OUT"/*-production "$OUT"/*-drafts)
+outputs=("$OUT"/*-production "$OUT"/*-drafts "$OUT"/*-arabic)
 pages=$(find "${outputs[@]}" -name '*.html' | wc -l)
 java -jar "$VNU_JAR" --errors-only --skip-non-html --also-check-css "${outputs[@]}"
-echo "vnu: $pages pages of the demo site (every theme, production and --drafts) are valid HTML and CSS"
+echo "vnu: $pages pages of the demo site (every theme, production and --drafts) and the Arabic fixture are valid HTML and CSS"

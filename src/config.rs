@@ -19,6 +19,8 @@ struct RawConfig {
     #[serde(default)]
     language: Option<String>,
     #[serde(default)]
+    rtl: Option<bool>,
+    #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     publisher: Option<String>,
@@ -214,6 +216,7 @@ const KEYS: &[&str] = &[
     "title",
     "base_url",
     "language",
+    "rtl",
     "description",
     "publisher",
     "theme",
@@ -264,6 +267,9 @@ pub struct Config {
     pub base_url: String,
     /// BCP 47 tag for `<html lang>` and `inLanguage`.
     pub language: String,
+    /// Whether the language is written right to left (`<html dir="rtl">`):
+    /// `rtl` in nutgraf.toml, else from the language's likely script.
+    pub rtl: bool,
     pub description: Option<String>,
     /// The organisation named as publisher in JSON-LD; defaults to `title`.
     pub publisher: String,
@@ -509,13 +515,21 @@ impl Config {
             && language.split('-').all(|p| {
                 !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
             });
-        if !valid_lang {
+        // The shape above, then ICU4X's parser for the grammar (a
+        // two-letter script or a nine-letter subtag is not a tag).
+        let parsed = icu_locale::Locale::try_from_str(&language).ok();
+        let Some(locale) = parsed.filter(|_| valid_lang) else {
             return Err(Diagnostic::error(
                 CONFIG_FILE,
                 at_key("language"),
                 format!("`language` must be a BCP 47 tag like `en` or `pt-BR`, found `{language}`"),
             ));
-        }
+        };
+        // Right to left when the language's likely script is (Arabic,
+        // Hebrew, Thaana…), from CLDR's data in ICU4X; `rtl` overrides.
+        let rtl = raw.rtl.unwrap_or_else(|| {
+            icu_locale::LocaleDirectionality::new_extended().is_right_to_left(&locale.id)
+        });
         let defaults = ImagesConfig::default();
         let mut widths = raw.images.widths.unwrap_or(defaults.widths);
         widths.sort_unstable();
@@ -607,6 +621,7 @@ impl Config {
             title: raw.title,
             base_url,
             language,
+            rtl,
             description: raw.description,
             theme: raw.theme.unwrap_or_else(|| DEFAULT_THEME.to_string()),
             faq: raw.faq.unwrap_or(true),
@@ -1136,6 +1151,38 @@ mod tests {
         };
         assert_eq!((d.line, d.col), (4, 1));
         assert_eq!(d.hint.as_deref(), Some("did you mean `smart_punctuation`?"));
+    }
+
+    #[test]
+    fn the_language_is_a_bcp47_tag_and_sets_the_direction() {
+        let parse = |extra: &str| Config::parse(&format!("{BASE}{extra}"));
+        for (tag, rtl) in [
+            ("en", false),
+            ("pt-BR", false),
+            ("ar", true),
+            ("ar-EG", true),
+            ("he", true),
+            ("fa", true),
+            ("ur", true),
+            ("ko", false),
+            ("zh-Hant-TW", false),
+            // the script decides: Azerbaijani in Arabic script
+            ("az-Arab", true),
+            ("az", false),
+        ] {
+            let c =
+                parse(&format!("language = \"{tag}\"\n")).unwrap_or_else(|d| panic!("{tag}: {d}"));
+            assert_eq!(c.rtl, rtl, "{tag}");
+        }
+        let c = parse("language = \"ar\"\nrtl = false\n").unwrap_or_else(|d| panic!("{d}"));
+        assert!(!c.rtl, "`rtl` overrides the language");
+        for bad in ["", "english", "en_US", "e", "en-", "ar-Ar-EG", "x-toolong1"] {
+            let Err(d) = parse(&format!("language = \"{bad}\"\n")) else {
+                panic!("{bad:?} accepted");
+            };
+            assert_eq!((d.line, d.col), (3, 1), "{bad:?}");
+            assert!(d.message.contains("BCP 47"), "{bad:?}: {}", d.message);
+        }
     }
 
     #[test]

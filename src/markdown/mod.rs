@@ -53,14 +53,18 @@ pub fn render_inline(text: &str, markdown: &MarkdownConfig) -> String {
 pub const DROP_CAP_MIN_CHARS: usize = 200;
 
 /// Whether an opening paragraph with this text gets a drop cap: long
-/// enough, and starting with a letter or digit (a drop-capped quotation
-/// mark reads as a stray glyph).
+/// enough, and starting with a digit or a letter of a script with capital
+/// letters (a drop-capped quotation mark reads as a stray glyph; Arabic,
+/// Hebrew, Chinese, Japanese, Korean and the Indic scripts have no capitals
+/// and no drop-cap tradition, and an Arabic letter cut from its word loses
+/// its joined form).
 fn earns_drop_cap(text: &str) -> bool {
     let first = text
         .trim_start()
         .chars()
         .find(|c| !c.is_ascii_punctuation());
-    first.is_some_and(char::is_alphanumeric) && text.chars().count() >= DROP_CAP_MIN_CHARS
+    first.is_some_and(|c| c.is_numeric() || c.is_uppercase() || c.is_lowercase())
+        && text.chars().count() >= DROP_CAP_MIN_CHARS
 }
 
 /// What a page's Markdown renders with.
@@ -1200,6 +1204,13 @@ mod tests {
         // Characters, not bytes: 199 two-byte letters are still short.
         assert!(!earns_drop_cap(&"é".repeat(DROP_CAP_MIN_CHARS - 1)));
         assert!(earns_drop_cap(&"é".repeat(DROP_CAP_MIN_CHARS)));
+        // Scripts without capitals get none; Greek and Cyrillic do.
+        for word in ["لماذا ", "למה ", "为什么", "북한은 ", "क्यों "] {
+            assert!(!earns_drop_cap(&word.repeat(60)), "{word}");
+        }
+        for word in ["Γιατί ", "Почему "] {
+            assert!(earns_drop_cap(&word.repeat(60)), "{word}");
+        }
     }
 
     #[test]

@@ -945,6 +945,8 @@ struct ConfigContext<'a> {
     title: &'a str,
     base_url: &'a str,
     language: &'a str,
+    /// `rtl` or `ltr`, for `<html dir>`.
+    dir: &'a str,
     description: Option<&'a str>,
     publisher: &'a str,
     extra: &'a toml::Table,
@@ -1038,6 +1040,7 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset, nav: &Nav
             title: &config.title,
             base_url: &config.base_url,
             language: &config.language,
+            dir: if config.rtl { "rtl" } else { "ltr" },
             description: config.description.as_deref(),
             publisher: &config.publisher,
             extra: &config.extra,

@@ -32,6 +32,8 @@ mod owners;
 mod questions;
 #[cfg(feature = "deploy")]
 mod recorder;
+#[cfg(feature = "serve")]
+mod rtl;
 #[cfg(feature = "deploy")]
 mod s3;
 mod scaffold;
