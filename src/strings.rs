@@ -1,6 +1,7 @@
 //! The words templates print ("In this explainer", "min read"): built-in
-//! English, overridden by the theme's and then the site's
-//! `i18n/<language>.toml`, for the site's `language`.
+//! English, then the built-in file of the site's `language` if nutgraf has
+//! one, overridden by the theme's and then the site's
+//! `i18n/<language>.toml`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,6 +13,28 @@ use crate::paths::{I18N_DIR, THEMES_DIR};
 
 /// The built-in strings: every key a strings file may set.
 const BUILTIN: &str = include_str!("../i18n/en.toml");
+
+/// Built-in translations of [`BUILTIN`], by language subtag; a test holds
+/// each to exactly its keys and placeholders.
+const TRANSLATIONS: &[(&str, &str)] = &[
+    ("ar", include_str!("../i18n/ar.toml")),
+    ("de", include_str!("../i18n/de.toml")),
+    ("es", include_str!("../i18n/es.toml")),
+    ("fr", include_str!("../i18n/fr.toml")),
+    ("ko", include_str!("../i18n/ko.toml")),
+];
+
+/// The built-in translation for a BCP 47 tag: the tag itself, else its
+/// language subtag (`es-MX` takes `es`).
+fn translation(language: &str) -> Option<&'static str> {
+    let primary = language.split('-').next().unwrap_or(language);
+    [language, primary].into_iter().find_map(|tag| {
+        TRANSLATIONS
+            .iter()
+            .find(|(code, _)| code.eq_ignore_ascii_case(tag))
+            .map(|(_, text)| *text)
+    })
+}
 
 /// Key → text, every key of the built-in file present.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, std::hash::Hash)]
@@ -25,12 +48,19 @@ impl Strings {
         Strings(toml::from_str(BUILTIN).unwrap_or_default())
     }
 
-    /// The strings for `config.language`: built-ins, then
-    /// `themes/<theme>/i18n/<language>.toml`, then `i18n/<language>.toml`.
+    /// The strings for `config.language`: built-in English, the built-in
+    /// translation, then `themes/<theme>/i18n/<language>.toml`, then
+    /// `i18n/<language>.toml`.
     /// A key the built-ins do not have is an error (a typo would otherwise
     /// leave the default text in place without a word).
     pub fn load(root: &Path, config: &Config) -> Result<Strings, Error> {
         let mut strings = Strings::builtin();
+        if let Some(text) = translation(&config.language) {
+            // Built in, and held to the English keys by a test.
+            strings
+                .0
+                .extend(toml::from_str::<BTreeMap<String, String>>(text).unwrap_or_default());
+        }
         let file = format!("{}.toml", config.language);
         let theme = root
             .join(THEMES_DIR)
@@ -106,6 +136,43 @@ mod tests {
         let s = Strings::builtin();
         assert_eq!(s.get("in_this_explainer"), Some("In this explainer"));
         assert_eq!(s.get("explainers"), Some("Explainers"));
+    }
+
+    /// Every built-in translation has exactly the English keys, each with
+    /// the same `{placeholders}`, and no text left in English.
+    #[test]
+    fn translations_have_every_key_and_placeholder() {
+        let placeholders = |text: &str| -> Vec<String> {
+            let mut names: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+                .collect();
+            names.sort();
+            names
+        };
+        let english: BTreeMap<String, String> =
+            toml::from_str(BUILTIN).unwrap_or_else(|e| panic!("en: {e}"));
+        for (code, text) in TRANSLATIONS {
+            let translated: BTreeMap<String, String> =
+                toml::from_str(text).unwrap_or_else(|e| panic!("{code}: {e}"));
+            let keys = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(keys(&translated), keys(&english), "{code}: keys");
+            for (key, en) in &english {
+                let t = &translated[key];
+                assert_eq!(placeholders(t), placeholders(en), "{code}: {key}");
+                // The same text is fine when its words are short ("Feed",
+                // "Pages", German's "In {article}").
+                let words = en
+                    .split('{')
+                    .map(|p| p.split_once('}').map_or(p, |(_, rest)| rest));
+                let short = words.collect::<String>().len() <= 9;
+                assert!(t != en || short, "{code}: {key} is still English");
+            }
+        }
+        assert_eq!(translation("es-MX"), translation("es"));
+        assert_eq!(translation("pt-BR"), None);
+        assert!(translation("AR").is_some(), "tags are case-insensitive");
     }
 
     #[test]

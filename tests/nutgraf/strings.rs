@@ -1,5 +1,6 @@
 //! The words templates print come from `i18n/<language>.toml`: built-in
-//! English by default, overridden by the site.
+//! English, or the built-in translation of the site's language, overridden
+//! by the site.
 
 use crate::Site;
 
@@ -67,8 +68,8 @@ fn the_strings_file_follows_the_site_language() {
     site.build(&[]).success();
     let html = site.output("weir/index.html");
     assert!(html.contains(">Dans cet article</p>"), "{html}");
-    // Keys the file leaves out keep the built-in words.
-    assert!(html.contains("min read"), "{html}");
+    // Keys the file leaves out keep the built-in French words.
+    assert!(html.contains("1 min de lecture"), "{html}");
 }
 
 #[test]
@@ -83,4 +84,52 @@ fn an_unknown_string_is_a_config_error_with_a_suggestion() {
         .says("i18n/en.toml:2:1")
         .says("did you mean `in_this_explainer`?");
     assert!(!site.root.join("public").exists());
+}
+
+/// nutgraf has the theme's words in Korean, Arabic, Spanish, French and
+/// German: a site in one of them needs no strings file, `es-MX` takes
+/// Spanish's, and the site's own file still wins key by key.
+#[test]
+fn built_in_translations_follow_the_language() {
+    let site = |language: &str| {
+        Site::empty()
+            .file(
+                "nutgraf.toml",
+                format!("title = \"T\"\nbase_url = \"https://test.example.org\"\nlanguage = \"{language}\"\nminify = false\n"),
+            )
+            .file("content/weir.md", EXPLAINER)
+    };
+    for (language, menu, read, dir) in [
+        ("ko", "이 해설의 질문", "1분 분량", ""),
+        ("ar", "في هذا الشرح", "وقت القراءة: 1 د", " dir=\"rtl\""),
+        ("es-MX", "En esta explicación", "1 min de lectura", ""),
+        ("fr", "Dans ce décryptage", "1 min de lecture", ""),
+        ("de", "In diesem Erklärstück", "1 Min. Lesezeit", ""),
+        ("pt-BR", "In this explainer", "1 min read", ""),
+    ] {
+        let s = site(language);
+        s.build(&[]).success();
+        let html = s.output("weir/index.html");
+        assert!(
+            html.contains(&format!("<html lang=\"{language}\"{dir}>")),
+            "{language}: {}",
+            &html[..200]
+        );
+        assert!(
+            html.contains(&format!("<p class=\"questions-title\">{menu}</p>")),
+            "{language}"
+        );
+        assert!(
+            html.contains(&format!("<span class=\"reading-time\">{read}</span>")),
+            "{language}"
+        );
+    }
+    let s = site("ko").file("i18n/ko.toml", "in_this_explainer = \"질문 목록\"\n");
+    s.build(&[]).success();
+    let html = s.output("weir/index.html");
+    assert!(html.contains("<p class=\"questions-title\">질문 목록</p>"));
+    assert!(
+        html.contains("<span class=\"reading-time\">1분 분량</span>"),
+        "other keys stay Korean"
+    );
 }
