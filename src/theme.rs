@@ -251,7 +251,7 @@ impl Theme {
         }
 
         let mut tera = Tera::new();
-        register_filters(&mut tera);
+        register_filters(&mut tera, &config.language);
         let assets: Arc<OnceLock<Manifest>> = Arc::default();
         register_asset_function(&mut tera, assets.clone());
         let origins: BTreeMap<String, PathBuf> = sources
@@ -541,11 +541,15 @@ fn template_diagnostic(
 }
 
 /// Filters Tera 2 moved out of its core: `date` (ours: jiff formatting, so
-/// offsets written in front matter are kept), `slug`, `urlencode`,
-/// `urlencode_strict` and `json_encode` from tera-contrib; and `tag_url`
-/// (ours: a tag's page, `/tags/c-plus-plus/` for `C++`).
-fn register_filters(tera: &mut Tera) {
-    tera.register_filter("date", date_filter);
+/// offsets written in front matter are kept, and `style=` for the site
+/// language's own date format), `slug`, `urlencode`, `urlencode_strict` and
+/// `json_encode` from tera-contrib; and `tag_url` (ours: a tag's page,
+/// `/tags/c-plus-plus/` for `C++`).
+fn register_filters(tera: &mut Tera, language: &str) {
+    let dates = Arc::new(LocalDates::new(language));
+    tera.register_filter("date", move |val: &Value, kwargs: Kwargs, _: &State| {
+        date_filter(val, kwargs, &dates)
+    });
     tera.register_filter("slug", tera_contrib::slug::slug);
     tera.register_filter("tag_url", |name: &str, _: Kwargs, _: &State| {
         format!("/tags/{}/", crate::content::tag_slug(name))
@@ -628,9 +632,44 @@ fn stylesheet_parts<'a>(
         .chain(code.then(|| CODE_STYLESHEET.to_string()))
 }
 
-/// `{{ page.date | date(format="%B %-d, %Y") }}`: formats an RFC 3339
-/// string (keeping its offset) or a `YYYY-MM-DD` date with jiff's strftime.
-fn date_filter(val: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+/// The site language's date formats, from CLDR through ICU4X, in the
+/// Gregorian calendar (news dates are Gregorian even where the locale's
+/// default calendar is not).
+struct LocalDates {
+    long: Option<DateFormatter>,
+    medium: Option<DateFormatter>,
+    short: Option<DateFormatter>,
+}
+
+type DateFormatter = icu_datetime::FixedCalendarDateTimeFormatter<
+    icu_calendar::Gregorian,
+    icu_datetime::fieldsets::YMD,
+>;
+
+impl LocalDates {
+    fn new(language: &str) -> LocalDates {
+        use icu_datetime::fieldsets::YMD;
+        // `language` was checked as a BCP 47 tag when the config was read.
+        let locale = icu_locale::Locale::try_from_str(language).ok();
+        let make = |fields: YMD| {
+            let locale = locale.as_ref()?;
+            DateFormatter::try_new(locale.into(), fields).ok()
+        };
+        LocalDates {
+            long: make(YMD::long()),
+            medium: make(YMD::medium()),
+            short: make(YMD::short()),
+        }
+    }
+}
+
+/// `{{ page.date | date(style="long") }}`: an RFC 3339 string or a
+/// `YYYY-MM-DD` date in the site language's long, medium or short format
+/// ("November 20, 2026", "20 نوفمبر 2026", "2026년 11월 20일").
+/// `{{ page.date | date(format="%Y-%m-%d") }}` formats with jiff's strftime
+/// (English names), keeping the offset written.
+fn date_filter(val: &Value, kwargs: Kwargs, dates: &LocalDates) -> TeraResult<String> {
+    let style = kwargs.get::<&str>("style")?;
     let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
     let Some(s) = val.as_str() else {
         return Err(tera::Error::message(format!(
@@ -640,6 +679,28 @@ fn date_filter(val: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     };
     let zoned = parse_date(s)
         .ok_or_else(|| tera::Error::message(format!("`date` cannot read `{s}` as a date")))?;
+    if let Some(style) = style {
+        let formatter = match style {
+            "long" => &dates.long,
+            "medium" => &dates.medium,
+            "short" => &dates.short,
+            other => {
+                return Err(tera::Error::message(format!(
+                    "`date` style must be \"long\", \"medium\" or \"short\", found \"{other}\""
+                )));
+            }
+        };
+        let date = icu_calendar::Date::try_new_gregorian(
+            i32::from(zoned.year()),
+            zoned.month().unsigned_abs(),
+            zoned.day().unsigned_abs(),
+        );
+        return match (formatter, date) {
+            (Some(f), Ok(date)) => Ok(f.format(&date).to_string()),
+            // No CLDR data at all (not even a fallback): ISO, never nothing.
+            _ => Ok(zoned.date().to_string()),
+        };
+    }
     jiff::fmt::strtime::format(format, &zoned)
         .map_err(|e| tera::Error::message(format!("invalid date format `{format}`: {e}")))
 }
@@ -693,9 +754,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn date_styles_follow_the_site_language() {
+        let render = |language: &str, template: &str| {
+            let mut tera = Tera::new();
+            register_filters(&mut tera, language);
+            let mut ctx = tera::Context::new();
+            // 01:30 in Seoul is still the 19th in UTC: the date shown is
+            // the one written, in its own offset.
+            ctx.insert("d", "2026-11-20T01:30:00+09:00");
+            tera.render_str(template, &ctx, false)
+                .unwrap_or_else(|e| panic!("{language}: {e:?}"))
+        };
+        let long = "{{ d | date(style=\"long\") }}";
+        // English exactly as the templates' old strftime format printed it.
+        assert_eq!(render("en", long), "November 20, 2026");
+        assert_eq!(
+            render("en", long),
+            render("en", "{{ d | date(format=\"%B %-d, %Y\") }}")
+        );
+        assert_eq!(render("en-GB", long), "20 November 2026");
+        assert_eq!(render("ko", long), "2026년 11월 20일");
+        assert_eq!(render("de", long), "20. November 2026");
+        assert_eq!(render("fr", long), "20 novembre 2026");
+        assert_eq!(render("es", long), "20 de noviembre de 2026");
+        assert_eq!(render("ar", long), "20 نوفمبر 2026");
+        // Saudi Arabia's default calendar is the Hijri one; news is dated
+        // in the Gregorian calendar.
+        assert!(render("ar-SA", long).contains("نوفمبر"));
+        assert_eq!(render("en", "{{ d | date(style=\"short\") }}"), "11/20/26");
+    }
+
+    #[test]
     fn date_filter_keeps_offset() {
         let mut tera = Tera::new();
-        register_filters(&mut tera);
+        register_filters(&mut tera, "en");
         let assets: Arc<OnceLock<Manifest>> = Arc::default();
         register_asset_function(&mut tera, assets.clone());
         let mut ctx = tera::Context::new();

@@ -98,14 +98,45 @@ fn built_in_translations_follow_the_language() {
                 format!("title = \"T\"\nbase_url = \"https://test.example.org\"\nlanguage = \"{language}\"\nminify = false\n"),
             )
             .file("content/weir.md", EXPLAINER)
+            .file("content/dated.md", "+++\ntitle = \"D\"\ndate = 2026-11-20\n+++\n\nText.\n")
     };
-    for (language, menu, read, dir) in [
-        ("ko", "이 해설의 질문", "1분 분량", ""),
-        ("ar", "في هذا الشرح", "وقت القراءة: 1 د", " dir=\"rtl\""),
-        ("es-MX", "En esta explicación", "1 min de lectura", ""),
-        ("fr", "Dans ce décryptage", "1 min de lecture", ""),
-        ("de", "In diesem Erklärstück", "1 Min. Lesezeit", ""),
-        ("pt-BR", "In this explainer", "1 min read", ""),
+    for (language, menu, read, dir, date) in [
+        ("ko", "이 해설의 질문", "1분 분량", "", "2026년 11월 20일"),
+        (
+            "ar",
+            "في هذا الشرح",
+            "وقت القراءة: 1 د",
+            " dir=\"rtl\"",
+            "20 نوفمبر 2026",
+        ),
+        (
+            "es-MX",
+            "En esta explicación",
+            "1 min de lectura",
+            "",
+            "20 de noviembre de 2026",
+        ),
+        (
+            "fr",
+            "Dans ce décryptage",
+            "1 min de lecture",
+            "",
+            "20 novembre 2026",
+        ),
+        (
+            "de",
+            "In diesem Erklärstück",
+            "1 Min. Lesezeit",
+            "",
+            "20. November 2026",
+        ),
+        (
+            "pt-BR",
+            "In this explainer",
+            "1 min read",
+            "",
+            "20 de novembro de 2026",
+        ),
     ] {
         let s = site(language);
         s.build(&[]).success();
@@ -122,6 +153,16 @@ fn built_in_translations_follow_the_language() {
         assert!(
             html.contains(&format!("<span class=\"reading-time\">{read}</span>")),
             "{language}"
+        );
+        // Dates in the language's own format, on the page and the home page.
+        let dated = format!(">{date}</time>");
+        assert!(
+            s.output("dated/index.html").contains(&dated),
+            "{language}: {date}"
+        );
+        assert!(
+            s.output("index.html").contains(&dated),
+            "{language}: {date} listed"
         );
     }
     let s = site("ko").file("i18n/ko.toml", "in_this_explainer = \"질문 목록\"\n");
