@@ -22,8 +22,6 @@ use super::listings::{self, LeadSummary, Neighbour, Summary};
 use super::memo::{ImageUse, Reusable, Share, Span};
 use super::{Mode, SiteRef, page_file, progress_bar};
 
-/// Average adult reading speed for non-fiction, words per minute.
-
 /// One article's part of a render pass.
 struct ArticleResult {
     summary: Arc<Summary>,
