@@ -265,8 +265,10 @@ pub struct Config {
     pub title: String,
     /// Absolute site URL without a trailing slash, e.g. `https://example.org`.
     pub base_url: String,
-    /// BCP 47 tag for `<html lang>` and `inLanguage`.
+    /// BCP 47 tag for `<html lang>` and `inLanguage`, as written.
     pub language: String,
+    /// `language` parsed: the built-in strings and date formats look it up.
+    pub locale: icu_locale::Locale,
     /// Whether the language is written right to left (`<html dir="rtl">`):
     /// `rtl` in nutgraf.toml, else from the language's likely script.
     pub rtl: bool,
@@ -621,6 +623,7 @@ impl Config {
             title: raw.title,
             base_url,
             language,
+            locale,
             rtl,
             description: raw.description,
             theme: raw.theme.unwrap_or_else(|| DEFAULT_THEME.to_string()),

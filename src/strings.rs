@@ -24,16 +24,14 @@ const TRANSLATIONS: &[(&str, &str)] = &[
     ("ko", include_str!("../i18n/ko.toml")),
 ];
 
-/// The built-in translation for a BCP 47 tag: the tag itself, else its
-/// language subtag (`es-MX` takes `es`).
-fn translation(language: &str) -> Option<&'static str> {
-    let primary = language.split('-').next().unwrap_or(language);
-    [language, primary].into_iter().find_map(|tag| {
-        TRANSLATIONS
-            .iter()
-            .find(|(code, _)| code.eq_ignore_ascii_case(tag))
-            .map(|(_, text)| *text)
-    })
+/// The built-in translation for a locale, by its language subtag (`es-MX`
+/// takes `es`; ICU4X has already lowercased it).
+fn translation(locale: &icu_locale::Locale) -> Option<&'static str> {
+    let language = locale.id.language.as_str();
+    TRANSLATIONS
+        .iter()
+        .find(|(code, _)| *code == language)
+        .map(|(_, text)| *text)
 }
 
 /// Key → text, every key of the built-in file present.
@@ -55,7 +53,7 @@ impl Strings {
     /// leave the default text in place without a word).
     pub fn load(root: &Path, config: &Config) -> Result<Strings, Error> {
         let mut strings = Strings::builtin();
-        if let Some(text) = translation(&config.language) {
+        if let Some(text) = translation(&config.locale) {
             // Built in, and held to the English keys by a test.
             strings
                 .0
@@ -170,9 +168,12 @@ mod tests {
                 assert!(t != en || short, "{code}: {key} is still English");
             }
         }
-        assert_eq!(translation("es-MX"), translation("es"));
-        assert_eq!(translation("pt-BR"), None);
-        assert!(translation("AR").is_some(), "tags are case-insensitive");
+        let of = |tag: &str| {
+            translation(&icu_locale::Locale::try_from_str(tag).unwrap_or_else(|e| panic!("{e:?}")))
+        };
+        assert_eq!(of("es-MX"), of("es"));
+        assert_eq!(of("pt-BR"), None);
+        assert!(of("AR").is_some(), "tags are case-insensitive");
     }
 
     #[test]

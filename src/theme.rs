@@ -251,7 +251,7 @@ impl Theme {
         }
 
         let mut tera = Tera::new();
-        register_filters(&mut tera, &config.language);
+        register_filters(&mut tera, &config.locale);
         let assets: Arc<OnceLock<Manifest>> = Arc::default();
         register_asset_function(&mut tera, assets.clone());
         let origins: BTreeMap<String, PathBuf> = sources
@@ -545,8 +545,8 @@ fn template_diagnostic(
 /// language's own date format), `slug`, `urlencode`, `urlencode_strict` and
 /// `json_encode` from tera-contrib; and `tag_url` (ours: a tag's page,
 /// `/tags/c-plus-plus/` for `C++`).
-fn register_filters(tera: &mut Tera, language: &str) {
-    let dates = Arc::new(LocalDates::new(language));
+fn register_filters(tera: &mut Tera, locale: &icu_locale::Locale) {
+    let dates = Arc::new(LocalDates::new(locale));
     tera.register_filter("date", move |val: &Value, kwargs: Kwargs, _: &State| {
         date_filter(val, kwargs, &dates)
     });
@@ -647,14 +647,9 @@ type DateFormatter = icu_datetime::FixedCalendarDateTimeFormatter<
 >;
 
 impl LocalDates {
-    fn new(language: &str) -> LocalDates {
+    fn new(locale: &icu_locale::Locale) -> LocalDates {
         use icu_datetime::fieldsets::YMD;
-        // `language` was checked as a BCP 47 tag when the config was read.
-        let locale = icu_locale::Locale::try_from_str(language).ok();
-        let make = |fields: YMD| {
-            let locale = locale.as_ref()?;
-            DateFormatter::try_new(locale.into(), fields).ok()
-        };
+        let make = |fields: YMD| DateFormatter::try_new(locale.into(), fields).ok();
         LocalDates {
             long: make(YMD::long()),
             medium: make(YMD::medium()),
@@ -757,7 +752,9 @@ mod tests {
     fn date_styles_follow_the_site_language() {
         let render = |language: &str, template: &str| {
             let mut tera = Tera::new();
-            register_filters(&mut tera, language);
+            let locale = icu_locale::Locale::try_from_str(language)
+                .unwrap_or_else(|e| panic!("{language}: {e:?}"));
+            register_filters(&mut tera, &locale);
             let mut ctx = tera::Context::new();
             // 01:30 in Seoul is still the 19th in UTC: the date shown is
             // the one written, in its own offset.
@@ -787,7 +784,7 @@ mod tests {
     #[test]
     fn date_filter_keeps_offset() {
         let mut tera = Tera::new();
-        register_filters(&mut tera, "en");
+        register_filters(&mut tera, &icu_locale::locale!("en"));
         let assets: Arc<OnceLock<Manifest>> = Arc::default();
         register_asset_function(&mut tera, assets.clone());
         let mut ctx = tera::Context::new();

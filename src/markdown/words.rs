@@ -58,31 +58,25 @@ impl Words {
                 words.spaced += 1;
                 continue;
             }
-            let (mut runs, mut in_run, mut run_counts, mut cjk) = (0, false, false, 0);
+            // `run_counts`: the run of other characters since the last Han
+            // or kana has a letter or digit, so it is a word.
+            let (mut runs, mut run_counts, mut cjk) = (0, false, 0);
             for grapheme in piece.graphemes(true) {
                 let c = grapheme.chars().next().unwrap_or(' ');
-                match class(c) {
-                    Class::Han | Class::Kana => {
-                        if in_run && run_counts {
-                            runs += 1;
-                        }
-                        (in_run, run_counts) = (false, false);
-                        cjk += 1;
-                        if class(c) == Class::Han {
-                            words.han += 1;
-                        } else {
-                            words.kana += 1;
-                        }
-                    }
+                let count = match class(c) {
+                    Class::Han => &mut words.han,
+                    Class::Kana => &mut words.kana,
                     Class::Other => {
-                        in_run = true;
                         run_counts |= c.is_alphanumeric();
+                        continue;
                     }
-                }
+                };
+                *count += 1;
+                cjk += 1;
+                runs += usize::from(run_counts);
+                run_counts = false;
             }
-            if in_run && run_counts {
-                runs += 1;
-            }
+            runs += usize::from(run_counts);
             words.spaced += if cjk == 0 { 1 } else { runs };
         }
         words
