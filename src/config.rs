@@ -47,6 +47,21 @@ struct RawConfig {
     deploy: Option<toml::Value>,
     #[serde(default)]
     extra: toml::Table,
+    /// `[languages.<code>]`: the site's other languages.
+    #[serde(default)]
+    languages: std::collections::BTreeMap<toml::Spanned<String>, RawLanguage>,
+    #[serde(default)]
+    unicode_slugs: Option<bool>,
+}
+
+/// One `[languages.<code>]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    title: Option<String>,
+    description: Option<String>,
+    base_path: Option<toml::Spanned<String>>,
+    rtl: Option<bool>,
 }
 
 /// `nutgraf.toml` as `deploy` reads it: `[deploy]` alone, every other key
@@ -229,6 +244,9 @@ const KEYS: &[&str] = &[
     "smart_punctuation",
     "images",
     "extra",
+    "languages",
+    "base_path",
+    "unicode_slugs",
     "widths",
     "quality",
     "format",
@@ -299,6 +317,34 @@ pub struct Config {
     /// `build` and `serve` warn and go on ([`Config::deploy`]).
     pub deploy_problem: Option<Diagnostic>,
     pub extra: toml::Table,
+    /// Every language the site publishes in: the default (`language`,
+    /// published at `/`) first, then each `[languages.<code>]` in code
+    /// order.
+    pub languages: Vec<Language>,
+    /// `unicode_slugs = true`: slugs keep their letters in any script
+    /// (`/ko/북한은-왜/`) instead of being transliterated to ASCII.
+    pub unicode_slugs: bool,
+}
+
+/// One language of the site: the default, or a `[languages.<code>]`.
+#[derive(Debug, Clone)]
+pub struct Language {
+    /// The BCP 47 tag as written (`ko`, `pt-BR`).
+    pub code: String,
+    pub locale: icu_locale::Locale,
+    /// The site's title in this language (the default's when unset).
+    pub title: String,
+    pub description: Option<String>,
+    /// Where its pages go: `/` for the default, `/<code>/` unless set.
+    pub base_path: String,
+    pub rtl: bool,
+}
+
+impl Language {
+    /// `rtl` or `ltr`, for `<html dir>`.
+    pub fn dir(&self) -> &'static str {
+        if self.rtl { "rtl" } else { "ltr" }
+    }
 }
 
 /// `icon = "…"` in nutgraf.toml.
@@ -513,25 +559,89 @@ impl Config {
             .with_hint("write it like `base_url = \"https://example.org\"`"));
         }
         let language = raw.language.unwrap_or_else(|| "en".to_string());
-        let valid_lang = !language.is_empty()
-            && language.split('-').all(|p| {
-                !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
+        let locale = parse_language(&language)
+            .ok_or_else(|| bad_language("language", &language, at_key("language")))?;
+        let rtl = raw.rtl.unwrap_or_else(|| right_to_left(&locale));
+        let mut languages = vec![Language {
+            code: language.clone(),
+            locale: locale.clone(),
+            title: raw.title.clone(),
+            description: raw.description.clone(),
+            base_path: "/".to_string(),
+            rtl,
+        }];
+        for (code, lang) in raw.languages {
+            let at = Position::of_offset(text, code.span().start);
+            let code = code.into_inner();
+            let locale = parse_language(&code).ok_or_else(|| {
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    at,
+                    format!("the language code of `[languages.{code}]` must be a BCP 47 tag like `ko` or `pt-BR`"),
+                );
+                let dashed = code.replace('_', "-");
+                if parse_language(&dashed).is_some() {
+                    d.with_hint(format!("write `[languages.{dashed}]`: subtags are joined with `-`"))
+                } else {
+                    d.with_hint("a language subtag (`ko`), optionally a script (`zh-Hant`) and a region (`pt-BR`)")
+                }
+            })?;
+            if languages.iter().any(|l| l.locale == locale) {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at,
+                    format!("`[languages.{code}]` repeats a language the site already has"),
+                )
+                .with_hint(format!("`language = \"{language}\"` is the default language, published at `/`: remove this table, or list each other language once")));
+            }
+            let base_path = match lang.base_path {
+                None => format!("/{code}/"),
+                Some(path) => {
+                    let at = Position::of_offset(text, path.span().start);
+                    let path = path.into_inner();
+                    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+                    let plain = path.starts_with('/')
+                        && path.ends_with('/')
+                        && path != "/"
+                        && segments.iter().all(|seg| {
+                            !seg.is_empty()
+                                && *seg != "."
+                                && *seg != ".."
+                                && !seg.chars().any(|c| {
+                                    c.is_control() || c.is_whitespace() || "?#\\%".contains(c)
+                                })
+                        });
+                    if !plain {
+                        return Err(Diagnostic::error(
+                            CONFIG_FILE,
+                            at,
+                            format!("`base_path` of `[languages.{code}]` must be a folder path like `/{code}/`, found `{path}`"),
+                        )
+                        .with_hint("start and end it with `/`, with no `.`, `..`, spaces, `?` or `#` segments; `/` is the default language's"));
+                    }
+                    path
+                }
+            };
+            if let Some(other) = languages.iter().find(|l| l.base_path == base_path) {
+                return Err(Diagnostic::error(
+                    CONFIG_FILE,
+                    at,
+                    format!(
+                        "`[languages.{code}]` is published at `{base_path}`, where `{}` already is",
+                        other.code
+                    ),
+                )
+                .with_hint("give each language its own `base_path`"));
+            }
+            languages.push(Language {
+                rtl: lang.rtl.unwrap_or_else(|| right_to_left(&locale)),
+                title: lang.title.unwrap_or_else(|| raw.title.clone()),
+                description: lang.description.or_else(|| raw.description.clone()),
+                code,
+                locale,
+                base_path,
             });
-        // The shape above, then ICU4X's parser for the grammar (a
-        // two-letter script or a nine-letter subtag is not a tag).
-        let parsed = icu_locale::Locale::try_from_str(&language).ok();
-        let Some(locale) = parsed.filter(|_| valid_lang) else {
-            return Err(Diagnostic::error(
-                CONFIG_FILE,
-                at_key("language"),
-                format!("`language` must be a BCP 47 tag like `en` or `pt-BR`, found `{language}`"),
-            ));
-        };
-        // Right to left when the language's likely script is (Arabic,
-        // Hebrew, Thaana…), from CLDR's data in ICU4X; `rtl` overrides.
-        let rtl = raw.rtl.unwrap_or_else(|| {
-            icu_locale::LocaleDirectionality::new_extended().is_right_to_left(&locale.id)
-        });
+        }
         let defaults = ImagesConfig::default();
         let mut widths = raw.images.widths.unwrap_or(defaults.widths);
         widths.sort_unstable();
@@ -630,6 +740,8 @@ impl Config {
             faq: raw.faq.unwrap_or(true),
             paginate_by: raw.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             extra: raw.extra,
+            languages,
+            unicode_slugs: raw.unicode_slugs.unwrap_or(false),
         })
     }
 
@@ -655,6 +767,46 @@ impl Config {
         Some(warning)
     }
 
+    /// The site's language of a code written in a file name or front
+    /// matter (`ko`), matched as a BCP 47 tag (`pt-br` is `pt-BR`).
+    pub fn language_of(&self, code: &str) -> Option<&Language> {
+        let locale = icu_locale::Locale::try_from_str(code).ok()?;
+        self.languages.iter().find(|l| l.locale == locale)
+    }
+
+    /// The config as language `lang`'s pages see it: its title,
+    /// description, language and direction.
+    pub fn for_language(&self, lang: usize) -> Config {
+        let l = &self.languages[lang];
+        Config {
+            title: l.title.clone(),
+            description: l.description.clone(),
+            language: l.code.clone(),
+            locale: l.locale.clone(),
+            rtl: l.rtl,
+            ..self.clone()
+        }
+    }
+
+    /// Where the pages of this config's language go: `/`, or `/ko/` for
+    /// [`Config::for_language`]'s Korean view.
+    pub fn base_path(&self) -> &str {
+        self.languages
+            .iter()
+            .find(|l| l.code == self.language)
+            .map_or("/", |l| l.base_path.as_str())
+    }
+
+    /// The default language: `language`, published at `/`.
+    pub fn default_language(&self) -> &Language {
+        &self.languages[0]
+    }
+
+    /// Whether the site publishes in more than one language.
+    pub fn multilingual(&self) -> bool {
+        self.languages.len() > 1
+    }
+
     /// The absolute URL of a site path such as `/why-now/`.
     pub fn permalink(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
@@ -662,6 +814,34 @@ impl Config {
         }
         format!("{}/{}", self.base_url, path.trim_start_matches('/'))
     }
+}
+
+/// A BCP 47 tag as ICU4X reads it, also held to the plain shape
+/// (letters and digits in dash-separated subtags of at most 8).
+fn parse_language(tag: &str) -> Option<icu_locale::Locale> {
+    let shaped = !tag.is_empty()
+        && tag
+            .split('-')
+            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    // The shape above, then ICU4X's parser for the grammar (a two-letter
+    // script or a nine-letter subtag is not a tag).
+    icu_locale::Locale::try_from_str(tag)
+        .ok()
+        .filter(|_| shaped)
+}
+
+fn bad_language(key: &str, tag: &str, at: Position) -> Diagnostic {
+    Diagnostic::error(
+        CONFIG_FILE,
+        at,
+        format!("`{key}` must be a BCP 47 tag like `en` or `pt-BR`, found `{tag}`"),
+    )
+}
+
+/// Right to left when the language's likely script is (Arabic, Hebrew,
+/// Thaana…), from CLDR's data in ICU4X.
+fn right_to_left(locale: &icu_locale::Locale) -> bool {
+    icu_locale::LocaleDirectionality::new_extended().is_right_to_left(&locale.id)
 }
 
 /// Validates `[deploy]`: target names unique, URLs `s3://bucket[/prefix]`
@@ -991,6 +1171,22 @@ pub fn toml_diagnostic(
         .and_then(|rest| rest.split('`').next())
     {
         let d = Diagnostic::error(path, pos, format!("unknown key `{unknown}`"));
+        // A key of another table (`minify` written below `[languages.ar]`,
+        // where TOML puts it in that table) is not a typo.
+        let expected: Vec<&str> = message
+            .split_once("expected ")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        if keys.contains(&unknown) && !expected.is_empty() && !expected.contains(&unknown) {
+            return d.with_hint(format!(
+                "`{unknown}` is not a key of this table: every key below a `[table]` line belongs to that table, so move `{unknown}` above the first one (or into its own table); this table takes {}",
+                expected
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         return match did_you_mean(unknown, keys) {
             Some(s) => d.with_hint(format!("did you mean `{s}`?")),
             None => d.with_hint(format!(
@@ -1154,6 +1350,88 @@ mod tests {
         };
         assert_eq!((d.line, d.col), (4, 1));
         assert_eq!(d.hint.as_deref(), Some("did you mean `smart_punctuation`?"));
+    }
+
+    /// TOML puts a key written below a table in that table: the hint
+    /// says so, instead of "did you mean" the very same key.
+    #[test]
+    fn a_top_level_key_below_a_table_is_explained() {
+        let Err(d) = Config::parse(&format!(
+            "{BASE}[languages.ko]\ntitle = \"K\"\nminify = false\n"
+        )) else {
+            panic!("accepted")
+        };
+        let hint = d.hint.unwrap_or_default();
+        assert!(hint.contains("move `minify` above the first one"), "{hint}");
+        assert!(hint.contains("`base_path`"), "{hint}");
+    }
+
+    #[test]
+    fn each_language_table_has_a_title_a_base_path_and_a_direction() {
+        let c = Config::parse(&format!(
+            "{BASE}language = \"en\"\n[languages.ar]\ntitle = \"A\"\n[languages.pt-BR]\nbase_path = \"/br/\"\nrtl = true\n[languages.ko]\ndescription = \"K\"\n"
+        ))
+        .unwrap_or_else(|d| panic!("{d}"));
+        let got: Vec<(&str, &str, &str, bool)> = c
+            .languages
+            .iter()
+            .map(|l| {
+                (
+                    l.code.as_str(),
+                    l.title.as_str(),
+                    l.base_path.as_str(),
+                    l.rtl,
+                )
+            })
+            .collect();
+        // The default first, the others in code order; the title is the
+        // site's unless set; `rtl` from the script unless set.
+        assert_eq!(
+            got,
+            [
+                ("en", c.title.as_str(), "/", false),
+                ("ar", "A", "/ar/", true),
+                ("ko", c.title.as_str(), "/ko/", false),
+                ("pt-BR", c.title.as_str(), "/br/", true),
+            ]
+        );
+        assert_eq!(c.languages[2].description.as_deref(), Some("K"));
+        assert_eq!(
+            c.language_of("pt-br").map(|l| l.code.as_str()),
+            Some("pt-BR")
+        );
+        let ko = c.for_language(2);
+        assert_eq!((ko.language.as_str(), ko.base_path()), ("ko", "/ko/"));
+        assert_eq!(c.base_path(), "/");
+        assert!(c.multilingual());
+        for (bad, says) in [
+            ("[languages.ko_KR]\n", "write `[languages.ko-KR]`"),
+            (
+                "[languages.ko]\nbase_path = \"ko/\"\n",
+                "must be a folder path",
+            ),
+            (
+                "[languages.ko]\nbase_path = \"/\"\n",
+                "must be a folder path",
+            ),
+            (
+                "[languages.ko]\nbase_path = \"/a/../b/\"\n",
+                "must be a folder path",
+            ),
+            (
+                "[languages.ko]\n[languages.ar]\nbase_path = \"/ko/\"\n",
+                "where `ar` already is",
+            ),
+            ("[languages.EN]\n", "repeats a language"),
+            ("[languages.ko]\ncolour = 1\n", "colour"),
+        ] {
+            let Err(d) = Config::parse(&format!("{BASE}{bad}")) else {
+                panic!("{bad} was accepted")
+            };
+            let text = format!("{}{}", d.message, d.hint.as_deref().unwrap_or_default());
+            assert!(text.contains(says), "{bad}: {text}");
+            assert!(d.line > 1, "{bad}: {d}");
+        }
     }
 
     #[test]

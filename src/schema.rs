@@ -25,6 +25,10 @@ pub struct ArticleGraph<'a> {
     pub word_count: usize,
     /// The image that stands for the article, one of `images`.
     pub image: Option<&'a Representative<'a>>,
+    /// A translation: the original's permalink (`translationOfWork`).
+    pub translation_of: Option<&'a str>,
+    /// An original: its translations' permalinks (`workTranslation`).
+    pub translations: &'a [String],
 }
 
 /// An `og:image`: site URL, width and height.
@@ -116,8 +120,10 @@ pub fn article(a: &ArticleGraph) -> String {
             kind: "WebPage",
         },
         publisher: &publisher,
+        translation_of_work: a.translation_of.map(WorkRef::of),
         url: a.permalink,
         word_count: a.word_count,
+        work_translation: a.translations.iter().map(|p| WorkRef::of(p)).collect(),
     };
     let faq = (!a.faq.is_empty()).then(|| FaqPage {
         id: format!("{}#faq", a.permalink),
@@ -188,8 +194,27 @@ struct NewsArticle<'a> {
     keywords: Option<&'a [String]>,
     main_entity_of_page: WebPage<'a>,
     publisher: &'a Publisher<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    translation_of_work: Option<WorkRef>,
     url: &'a str,
     word_count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    work_translation: Vec<WorkRef>,
+}
+
+/// Another version of an article, by its node's `@id`.
+#[derive(Serialize)]
+struct WorkRef {
+    #[serde(rename = "@id")]
+    id: String,
+}
+
+impl WorkRef {
+    fn of(permalink: &str) -> WorkRef {
+        WorkRef {
+            id: format!("{permalink}#article"),
+        }
+    }
 }
 
 /// The authors, or the publisher when the front matter names none.
@@ -332,13 +357,13 @@ struct Answer<'a> {
 pub fn website(config: &Config, description: Option<&str>) -> String {
     let publisher = Publisher::of(config);
     let site = WebSite {
-        id: format!("{}/#website", config.base_url),
+        id: website_id(config),
         kind: "WebSite",
         description,
         in_language: Some(&config.language),
         name: &config.title,
         publisher: Some(&publisher),
-        url: config.permalink("/"),
+        url: config.permalink(config.base_path()),
     };
     script_json(&Graph {
         context: SCHEMA_ORG,
@@ -373,15 +398,21 @@ pub fn collection(
     page_of_site("CollectionPage", config, name, permalink, description)
 }
 
-/// The search page: a SearchResultsPage of the WebSite.
-pub fn search_page(config: &Config, name: &str) -> String {
+/// The search page at `url`: a SearchResultsPage of the WebSite.
+pub fn search_page(config: &Config, name: &str, url: &str) -> String {
     page_of_site(
         "SearchResultsPage",
         config,
         name,
-        &config.permalink("/search/"),
+        &config.permalink(url),
         None,
     )
+}
+
+/// The `@id` of the WebSite node: each language's home page is a WebSite
+/// of its own (`https://e.org/ko/#website`).
+fn website_id(config: &Config) -> String {
+    format!("{}#website", config.permalink(config.base_path()))
 }
 
 fn page_of_site(
@@ -397,13 +428,13 @@ fn page_of_site(
         description,
         in_language: &config.language,
         is_part_of: WebSite {
-            id: format!("{}/#website", config.base_url),
+            id: website_id(config),
             kind: "WebSite",
             description: None,
             in_language: None,
             name: &config.title,
             publisher: None,
-            url: config.permalink("/"),
+            url: config.permalink(config.base_path()),
         },
         name,
         url: permalink,
@@ -581,6 +612,8 @@ mod tests {
                 faq: &[],
                 word_count: 1,
                 image,
+                translation_of: None,
+                translations: &[],
             });
             serde_json::from_str::<Value>(&text).unwrap_or_else(|e| panic!("{e}"))
         };
@@ -635,6 +668,8 @@ mod tests {
                 faq,
                 word_count: 1200,
                 image,
+                translation_of: None,
+                translations: &[],
             })
         };
         let with_crops = Representative::choose(&images, true, Some(&c));

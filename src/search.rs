@@ -19,6 +19,9 @@ pub const DIR: &str = "pagefind";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub url: String,
+    /// The article's language (BCP 47): Pagefind keeps an index per
+    /// language, and a search page searches its own.
+    pub language: String,
     pub title: String,
     pub dek: Option<String>,
     pub parts: Vec<Part>,
@@ -34,6 +37,7 @@ pub struct Part {
 /// The record of one article, cut from its rendered body.
 pub fn records(
     url: &str,
+    language: &str,
     title: &str,
     dek: Option<&str>,
     body_html: &str,
@@ -65,6 +69,7 @@ pub fn records(
     }
     Record {
         url: url.to_string(),
+        language: language.to_string(),
         title: title.to_string(),
         dek: dek.map(str::to_string),
         parts,
@@ -79,7 +84,9 @@ impl Record {
     /// index alone.
     pub fn html(&self) -> String {
         use crate::html::escape_into;
-        let mut out = String::from("<html><body><h1 data-pagefind-meta=\"title\">");
+        let mut out = String::from("<html lang=\"");
+        escape_into(&mut out, &self.language);
+        out.push_str("\"><body><h1 data-pagefind-meta=\"title\">");
         escape_into(&mut out, &self.title);
         out.push_str("</h1>");
         if let Some(dek) = &self.dek {
@@ -215,26 +222,40 @@ pub const AVAILABLE: bool = cfg!(feature = "search");
 /// files whatever order the pages were rendered in. Pagefind's own UI
 /// bundles are left out: the theme's search page uses its JS API.
 #[cfg(feature = "search")]
-pub fn index(mut records: Vec<Record>, language: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub fn index(mut records: Vec<Record>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     use anyhow::Context;
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
 
     records.sort_by(|a, b| a.url.cmp(&b.url));
     // Pagefind wants an ISO 639-1 code; `en-GB` is indexed as English.
-    let language = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("en")
-        .to_ascii_lowercase();
+    // Each record's page says its language (`<html lang>`), so Pagefind
+    // writes one index per language; a single-language site's is forced,
+    // as a record's tag may be one Pagefind does not know.
+    let primary = |tag: &str| {
+        tag.split(['-', '_'])
+            .next()
+            .unwrap_or("en")
+            .to_ascii_lowercase()
+    };
+    let mut languages: Vec<String> = records.iter().map(|r| primary(&r.language)).collect();
+    languages.sort_unstable();
+    languages.dedup();
+    let forced = match languages.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("failed to start the search indexer")?;
     runtime.block_on(async {
-        let options = PagefindServiceConfig::builder()
-            .force_language(language.clone())
-            .build();
+        let options = match forced {
+            Some(language) => PagefindServiceConfig::builder()
+                .force_language(language)
+                .build(),
+            None => PagefindServiceConfig::builder().build(),
+        };
         let mut index = PagefindIndex::new(Some(options)).context("failed to set up Pagefind")?;
         for r in records {
             index
@@ -336,7 +357,7 @@ impl Live {
     #[cfg(feature = "search")]
     pub fn files(&self) -> anyhow::Result<Option<Files>> {
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
-        let (generation, records, language) = {
+        let (generation, records) = {
             let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
             let Some(by_url) = &state.by_url else {
                 return Ok(None);
@@ -347,10 +368,9 @@ impl Live {
             (
                 state.generation,
                 by_url.values().cloned().collect::<Vec<_>>(),
-                state.language.clone(),
             )
         };
-        let files: Files = std::sync::Arc::new(index(records, &language)?.into_iter().collect());
+        let files: Files = std::sync::Arc::new(index(records)?.into_iter().collect());
         *built = Some((generation, files.clone()));
         Ok(Some(files))
     }
@@ -397,7 +417,7 @@ mod tests {
             question("why-now", "Why now?"),
             question("what-next", "What next?"),
         ];
-        let record = records("/tides/", "Tides", Some("The dek."), BODY, &qs);
+        let record = records("/tides/", "en", "Tides", Some("The dek."), BODY, &qs);
         let got: Vec<(Option<&str>, &str)> = record
             .parts
             .iter()
@@ -414,7 +434,7 @@ mod tests {
         );
         assert_eq!(
             record.html(),
-            "<html><body><h1 data-pagefind-meta=\"title\">Tides</h1><p>The dek.</p><p>The lede &amp; more.</p>\
+            "<html lang=\"en\"><body><h1 data-pagefind-meta=\"title\">Tides</h1><p>The dek.</p><p>The lede &amp; more.</p>\
              <h2 id=\"why-now\">Why now?</h2><p>Because tides turned.</p><p>Background One Two</p>\
              <h2 id=\"what-next\">What next?</h2><p>Wait.</p></body></html>"
         );
@@ -424,12 +444,19 @@ mod tests {
     fn the_index_is_the_same_whatever_order_the_records_come_in() {
         let qs = [question("why-now", "Why now?")];
         let mut all = vec![
-            records("/a/", "A", None, BODY, &qs),
-            records("/b/", "B", None, "<p>Other words entirely.</p>", &[]),
+            records("/a/", "en-GB", "A", None, BODY, &qs),
+            records(
+                "/b/",
+                "en-GB",
+                "B",
+                None,
+                "<p>Other words entirely.</p>",
+                &[],
+            ),
         ];
-        let forward = index(all.clone(), "en-GB").unwrap_or_else(|e| panic!("{e:#}"));
+        let forward = index(all.clone()).unwrap_or_else(|e| panic!("{e:#}"));
         all.reverse();
-        let backward = index(all, "en").unwrap_or_else(|e| panic!("{e:#}"));
+        let backward = index(all).unwrap_or_else(|e| panic!("{e:#}"));
         assert_eq!(forward, backward);
         let names: Vec<&str> = forward.iter().map(|(n, _)| n.as_str()).collect();
         assert!(names.contains(&"pagefind.js"), "{names:?}");

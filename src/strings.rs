@@ -52,12 +52,60 @@ impl Strings {
     /// A key the built-ins do not have is an error (a typo would otherwise
     /// leave the default text in place without a word).
     pub fn load(root: &Path, config: &Config) -> Result<Strings, Error> {
+        Ok(Strings::chain(root, config)?.0)
+    }
+
+    /// The strings of one of the site's other languages (`config` as that
+    /// language's pages see it): its own chain, as [`Strings::load`], and
+    /// for each key nothing in that chain translates, the default
+    /// language's `fallback`, with one warning per key.
+    pub fn load_translation(
+        root: &Path,
+        config: &Config,
+        fallback: &Strings,
+    ) -> Result<(Strings, Vec<Diagnostic>), Error> {
+        let (mut strings, own) = Strings::chain(root, config)?;
+        let file = Path::new(I18N_DIR).join(format!("{}.toml", config.language));
+        let mut warnings = Vec::new();
+        for (key, text) in &mut strings.0 {
+            if own.contains(key.as_str()) {
+                continue;
+            }
+            if let Some(default) = fallback.get(key) {
+                default.clone_into(text);
+            }
+            warnings.push(
+                Diagnostic::warning(
+                    &file,
+                    crate::diagnostic::Position::START,
+                    format!(
+                        "no `{}` text for the string `{key}`: pages in that language show the default language's",
+                        config.language
+                    ),
+                )
+                .with_hint(format!("add `{key} = \"…\"` to {}", file.display())),
+            );
+        }
+        Ok((strings, warnings))
+    }
+
+    /// Built-in English, the built-in translation, the theme's file, the
+    /// site's file; and the keys that the language's own files (or
+    /// English itself) gave.
+    fn chain(
+        root: &Path,
+        config: &Config,
+    ) -> Result<(Strings, std::collections::BTreeSet<String>), Error> {
         let mut strings = Strings::builtin();
+        let mut own = std::collections::BTreeSet::new();
+        if config.locale.id.language == icu_locale::subtags::language!("en") {
+            own.extend(strings.0.keys().cloned());
+        }
         if let Some(text) = translation(&config.locale) {
             // Built in, and held to the English keys by a test.
-            strings
-                .0
-                .extend(toml::from_str::<BTreeMap<String, String>>(text).unwrap_or_default());
+            let table = toml::from_str::<BTreeMap<String, String>>(text).unwrap_or_default();
+            own.extend(table.keys().cloned());
+            strings.0.extend(table);
         }
         let file = format!("{}.toml", config.language);
         let theme = root
@@ -79,19 +127,20 @@ impl Strings {
                 }
             };
             let display = display_path(root, &path);
-            if let Err(d) = strings.merge(&display, &text) {
-                problems.extend(d);
+            match strings.merge(&display, &text) {
+                Ok(keys) => own.extend(keys),
+                Err(d) => problems.extend(d),
             }
         }
         if problems.is_empty() {
-            Ok(strings)
+            Ok((strings, own))
         } else {
             Err(Error::Config(problems))
         }
     }
 
     /// Overrides keys with those of one strings file.
-    fn merge(&mut self, display: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+    fn merge(&mut self, display: &Path, text: &str) -> Result<Vec<String>, Vec<Diagnostic>> {
         let keys: Vec<&str> = self.0.keys().map(String::as_str).collect();
         let table: BTreeMap<String, String> =
             toml::from_str(text).map_err(|e| vec![toml_diagnostic(display, text, 0, &e, &keys)])?;
@@ -114,8 +163,9 @@ impl Strings {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let keys = table.keys().cloned().collect();
         self.0.extend(table);
-        Ok(())
+        Ok(keys)
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {

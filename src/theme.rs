@@ -251,7 +251,7 @@ impl Theme {
         }
 
         let mut tera = Tera::new();
-        register_filters(&mut tera, &config.locale);
+        register_filters(&mut tera, &config.languages, config.unicode_slugs);
         let assets: Arc<OnceLock<Manifest>> = Arc::default();
         register_asset_function(&mut tera, assets.clone());
         let origins: BTreeMap<String, PathBuf> = sources
@@ -545,14 +545,32 @@ fn template_diagnostic(
 /// language's own date format), `slug`, `urlencode`, `urlencode_strict` and
 /// `json_encode` from tera-contrib; and `tag_url` (ours: a tag's page,
 /// `/tags/c-plus-plus/` for `C++`).
-fn register_filters(tera: &mut Tera, locale: &icu_locale::Locale) {
-    let dates = Arc::new(LocalDates::new(locale));
-    tera.register_filter("date", move |val: &Value, kwargs: Kwargs, _: &State| {
-        date_filter(val, kwargs, &dates)
+/// A multilingual site's pages carry `lang` (their language's code) and
+/// `lang_base` (its base path): `date` formats in that language and
+/// `tag_url` links that language's tag pages.
+fn register_filters(tera: &mut Tera, languages: &[crate::config::Language], unicode_slugs: bool) {
+    let dates: Arc<Vec<(String, LocalDates)>> = Arc::new(
+        languages
+            .iter()
+            .map(|l| (l.code.clone(), LocalDates::new(&l.locale)))
+            .collect(),
+    );
+    tera.register_filter("date", move |val: &Value, kwargs: Kwargs, state: &State| {
+        let lang = state.get::<String>("lang").ok().flatten();
+        let local = lang
+            .and_then(|code| dates.iter().find(|(c, _)| *c == code))
+            .or(dates.first())
+            .map(|(_, d)| d);
+        date_filter(val, kwargs, local)
     });
     tera.register_filter("slug", tera_contrib::slug::slug);
-    tera.register_filter("tag_url", |name: &str, _: Kwargs, _: &State| {
-        format!("/tags/{}/", crate::content::tag_slug(name))
+    tera.register_filter("tag_url", move |name: &str, _: Kwargs, state: &State| {
+        let base = state.get::<String>("lang_base").ok().flatten();
+        format!(
+            "{}tags/{}/",
+            base.as_deref().unwrap_or("/"),
+            crate::content::tag_slug_in(name, unicode_slugs)
+        )
     });
     tera.register_filter("urlencode", tera_contrib::urlencode::urlencode);
     tera.register_filter(
@@ -663,7 +681,7 @@ impl LocalDates {
 /// ("November 20, 2026", "20 نوفمبر 2026", "2026년 11월 20일").
 /// `{{ page.date | date(format="%Y-%m-%d") }}` formats with jiff's strftime
 /// (English names), keeping the offset written.
-fn date_filter(val: &Value, kwargs: Kwargs, dates: &LocalDates) -> TeraResult<String> {
+fn date_filter(val: &Value, kwargs: Kwargs, dates: Option<&LocalDates>) -> TeraResult<String> {
     let style = kwargs.get::<&str>("style")?;
     let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
     let Some(s) = val.as_str() else {
@@ -676,9 +694,9 @@ fn date_filter(val: &Value, kwargs: Kwargs, dates: &LocalDates) -> TeraResult<St
         .ok_or_else(|| tera::Error::message(format!("`date` cannot read `{s}` as a date")))?;
     if let Some(style) = style {
         let formatter = match style {
-            "long" => &dates.long,
-            "medium" => &dates.medium,
-            "short" => &dates.short,
+            "long" => dates.and_then(|d| d.long.as_ref()),
+            "medium" => dates.and_then(|d| d.medium.as_ref()),
+            "short" => dates.and_then(|d| d.short.as_ref()),
             other => {
                 return Err(tera::Error::message(format!(
                     "`date` style must be \"long\", \"medium\" or \"short\", found \"{other}\""
@@ -752,9 +770,11 @@ mod tests {
     fn date_styles_follow_the_site_language() {
         let render = |language: &str, template: &str| {
             let mut tera = Tera::new();
-            let locale = icu_locale::Locale::try_from_str(language)
-                .unwrap_or_else(|e| panic!("{language}: {e:?}"));
-            register_filters(&mut tera, &locale);
+            register_filters(
+                &mut tera,
+                &languages(&format!("language = \"{language}\"\n")),
+                false,
+            );
             let mut ctx = tera::Context::new();
             // 01:30 in Seoul is still the 19th in UTC: the date shown is
             // the one written, in its own offset.
@@ -781,10 +801,41 @@ mod tests {
         assert_eq!(render("en", "{{ d | date(style=\"short\") }}"), "11/20/26");
     }
 
+    fn languages(toml: &str) -> Vec<crate::config::Language> {
+        Config::parse(&format!(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n{toml}"
+        ))
+        .unwrap_or_else(|d| panic!("{d}"))
+        .languages
+    }
+
+    /// On a multilingual site each page's `lang` picks its dates and its
+    /// tag pages; without one, the default language's.
+    #[test]
+    fn dates_and_tag_links_follow_the_page_language() {
+        let mut tera = Tera::new();
+        register_filters(
+            &mut tera,
+            &languages("language = \"en\"\n[languages.ko]\ntitle = \"K\"\n"),
+            false,
+        );
+        let template = "{{ d | date(style=\"long\") }} {{ \"Climate\" | tag_url }}";
+        let mut ctx = tera::Context::new();
+        ctx.insert("d", "2026-11-20");
+        let render = |ctx: &tera::Context| {
+            tera.render_str(template, ctx, false)
+                .unwrap_or_else(|e| panic!("{e:?}"))
+        };
+        assert_eq!(render(&ctx), "November 20, 2026 /tags/climate/");
+        ctx.insert("lang", "ko");
+        ctx.insert("lang_base", "/ko/");
+        assert_eq!(render(&ctx), "2026년 11월 20일 /ko/tags/climate/");
+    }
+
     #[test]
     fn date_filter_keeps_offset() {
         let mut tera = Tera::new();
-        register_filters(&mut tera, &icu_locale::locale!("en"));
+        register_filters(&mut tera, &languages(""), false);
         let assets: Arc<OnceLock<Manifest>> = Arc::default();
         register_asset_function(&mut tera, assets.clone());
         let mut ctx = tera::Context::new();

@@ -33,6 +33,10 @@ struct Place {
     dir: String,
     /// False for a draft's bundle: its photos stay unpublished with it.
     published: bool,
+    /// The published translations in the same folder (`index.ko.md`)
+    /// are pages of their own: the files are published beside each of
+    /// them too, so their relative links find them.
+    also: Vec<String>,
 }
 
 impl Folders {
@@ -44,8 +48,36 @@ impl Folders {
             Place {
                 dir: url.trim_matches('/').to_string(),
                 published,
+                also: Vec::new(),
             },
         );
+    }
+
+    /// A translation's bundle in `folder`, which the original's
+    /// [`Folders::insert`] placed: its files are published at `url` too.
+    /// A translation without its original takes the folder itself.
+    pub fn insert_translation(&mut self, folder: &Path, url: &str, published: bool) {
+        match self.places.get_mut(&slash(folder)) {
+            Some(place) => {
+                if published {
+                    place.also.push(url.trim_matches('/').to_string());
+                }
+            }
+            None => self.insert(folder, url, published),
+        }
+    }
+
+    /// Where else `rel` is published: beside its bundle's translations.
+    pub fn also(&self, rel: &Path) -> Vec<String> {
+        let rel = slash(rel);
+        match self.place_of(&rel) {
+            Some((place, rest)) => place
+                .also
+                .iter()
+                .map(|dir| format!("{dir}/{rest}"))
+                .collect(),
+            None => Vec::new(),
+        }
     }
 
     /// Where the file `rel` (relative to `content/`) is published, relative

@@ -30,6 +30,9 @@ pub struct ArticleMatter {
     #[serde(default)]
     pub draft: bool,
     pub slug: Option<String>,
+    /// Links translations that do not sit beside each other: every
+    /// language's version of an explainer carries the same key.
+    pub translation_key: Option<String>,
     pub template: Option<String>,
     pub weight: Option<i64>,
     #[serde(default)]
@@ -52,6 +55,7 @@ const TOP_KEYS: &[&str] = &[
     "tags",
     "draft",
     "slug",
+    "translation_key",
     "template",
     "weight",
     "aliases",

@@ -48,6 +48,14 @@ pub struct Page {
     /// The folder whose `_index.md` would list this article: the article's
     /// folder, or for a bundle the folder above it.
     pub section_dir: PathBuf,
+    /// Its language: an index into [`Config::languages`](crate::config::Config::languages),
+    /// 0 for the default. From the file name (`why-now.ko.md`,
+    /// `index.ko.md`); a file without a code is in the default language.
+    pub lang: usize,
+    /// What its translations share: `translation_key` from the front
+    /// matter, else its source path under `content/` without the language
+    /// code (`world/why-now`), so `why-now.md` and `why-now.ko.md` match.
+    pub translation_key: String,
 }
 
 impl Page {
@@ -86,8 +94,11 @@ impl Page {
     }
 
     /// The date sort key: newest first, undated last.
-    fn sort_key(&self) -> (std::cmp::Reverse<Option<jiff::Timestamp>>, &str) {
+    /// Site order: by language (the default first, so each language's
+    /// articles are one run), then newest first.
+    fn sort_key(&self) -> (usize, std::cmp::Reverse<Option<jiff::Timestamp>>, &str) {
         (
+            self.lang,
             std::cmp::Reverse(self.date.as_ref().map(Zoned::timestamp)),
             &self.url,
         )
@@ -97,6 +108,11 @@ impl Page {
 /// An `_index.md`: the home page (`content/_index.md`) or a section.
 #[derive(Debug)]
 pub struct Section {
+    /// Its language, as [`Page::lang`] (`_index.ko.md` is Korean).
+    pub lang: usize,
+    /// A language's home page (`content/_index.<code>.md`), kept among the
+    /// sections; the default's is [`Content::home`].
+    pub top: bool,
     pub path: PathBuf,
     pub display: PathBuf,
     pub text: String,
@@ -147,12 +163,239 @@ pub struct Content {
 
 #[derive(Debug, Clone)]
 pub struct LoadOptions<'a> {
+    /// The site's languages and slug style, which decide URLs.
+    pub naming: &'a Naming,
     /// Include drafts and articles dated in the future.
     pub drafts: bool,
     pub now: jiff::Timestamp,
     /// Articles loaded by an earlier pass (`serve`): a file whose size and
     /// modification time are unchanged is not read again.
     pub cache: Option<&'a PageCache>,
+}
+
+/// What decides an article's language and URL besides its own file: the
+/// site's languages (each one's code and base path) and its slug style.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Naming {
+    /// Code and base path of each language, the default first.
+    languages: Vec<(String, String)>,
+    unicode_slugs: bool,
+}
+
+impl Default for Naming {
+    fn default() -> Naming {
+        Naming {
+            languages: vec![("en".to_string(), "/".to_string())],
+            unicode_slugs: false,
+        }
+    }
+}
+
+impl Naming {
+    pub fn of(config: &crate::config::Config) -> Naming {
+        Naming {
+            languages: config
+                .languages
+                .iter()
+                .map(|l| (l.code.clone(), l.base_path.clone()))
+                .collect(),
+            unicode_slugs: config.unicode_slugs,
+        }
+    }
+
+    /// A URL segment from a title, file or folder name: ASCII by default
+    /// (`why-now`), or, with `unicode_slugs = true`, in the name's own
+    /// letters (`북한은-왜`).
+    pub fn slug(&self, name: &str) -> String {
+        if self.unicode_slugs {
+            unicode_slug(name)
+        } else {
+            slug::slugify(name)
+        }
+    }
+
+    /// A tag's URL segment ([`tag_slug_in`]).
+    pub fn tag_slug(&self, name: &str) -> String {
+        tag_slug_in(name, self.unicode_slugs)
+    }
+
+    /// The base path of language `lang` (`/`, `/ko/`).
+    pub fn base_path(&self, lang: usize) -> &str {
+        &self.languages[lang].1
+    }
+
+    /// A file stem's language code: `why-now.ko` is (`why-now`, Korean's
+    /// index). A stem whose last dotted part is not a language CLDR knows
+    /// (`node.js`, `v1.2`) has none. `Err`: a language the site does not
+    /// publish in, with its code.
+    pub fn split_language<'s>(&self, stem: &'s str) -> Result<(&'s str, usize), &'s str> {
+        let Some((base, code)) = stem.rsplit_once('.') else {
+            return Ok((stem, 0));
+        };
+        if base.is_empty() {
+            return Ok((stem, 0));
+        }
+        let Ok(locale) = icu_locale::Locale::try_from_str(code) else {
+            return Ok((stem, 0));
+        };
+        let known = self
+            .languages
+            .iter()
+            .position(|(c, _)| icu_locale::Locale::try_from_str(c).is_ok_and(|l| l == locale));
+        match known {
+            Some(i) => Ok((base, i)),
+            None if is_known_language(&locale) => Err(code),
+            None => Ok((stem, 0)),
+        }
+    }
+}
+
+/// Whether CLDR has data for the tag's language (`ko`, `bar`, not `js`,
+/// `md` or `und`): only those read as a language code in a file name.
+fn is_known_language(locale: &icu_locale::Locale) -> bool {
+    if locale.id.language == icu_locale::subtags::Language::UNKNOWN {
+        return false;
+    }
+    let mut bare = icu_locale::LanguageIdentifier::from(locale.id.language);
+    icu_locale::LocaleExpander::new_extended().maximize(&mut bare)
+        == icu_locale::TransformResult::Modified
+}
+
+/// A slug in any script: NFC, lower case, letters, digits and combining
+/// marks kept (a Devanagari vowel sign is part of its word), runs of
+/// anything else one `-`.
+pub fn unicode_slug(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut slug = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.nfc() {
+        if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    slug
+}
+
+/// One language's part of the site: what its home page, sections, tag
+/// pages and feeds list.
+#[derive(Debug)]
+pub struct Edition<'a> {
+    /// Its index in the site's languages (0: the default).
+    pub lang: usize,
+    /// Where its articles start in [`Content::pages`] (site order puts
+    /// each language's articles in one run).
+    pub start: usize,
+    pub pages: &'a [Arc<Page>],
+    /// Its `_index.md` (`_index.ko.md`) at the top of `content/`.
+    pub home: Option<&'a Section>,
+    pub sections: Vec<&'a Section>,
+}
+
+impl Content {
+    /// The site's parts in each of its `languages` languages, the default
+    /// first.
+    pub fn editions(&self, languages: usize) -> Vec<Edition<'_>> {
+        (0..languages)
+            .map(|lang| {
+                let start = self.pages.partition_point(|p| p.lang < lang);
+                let end = self.pages.partition_point(|p| p.lang <= lang);
+                let mut home = self.home.as_ref().filter(|_| lang == 0);
+                let mut sections = Vec::new();
+                for s in self.sections.iter().filter(|s| s.lang == lang) {
+                    if s.top {
+                        home = Some(s);
+                    } else {
+                        sections.push(s);
+                    }
+                }
+                Edition {
+                    lang,
+                    start,
+                    pages: &self.pages[start..end],
+                    home,
+                    sections,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Which articles are translations of one another: those with one
+/// [`Page::translation_key`].
+#[derive(Debug, Default)]
+pub struct Translations {
+    /// Each article's group, if it has a translation.
+    group_of: Vec<Option<u32>>,
+    /// Groups of two or more articles (indices into the site's articles),
+    /// in language order.
+    groups: Vec<Vec<usize>>,
+}
+
+impl Translations {
+    /// Groups `pages` by translation key. Two articles of one language
+    /// in a group are an error naming both.
+    pub fn of(pages: &[Arc<Page>], diags: &Diagnostics) -> Translations {
+        let mut by_key: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+        for (i, page) in pages.iter().enumerate() {
+            by_key.entry(&page.translation_key).or_default().push(i);
+        }
+        let mut t = Translations {
+            group_of: vec![None; pages.len()],
+            groups: Vec::new(),
+        };
+        let mut groups: Vec<Vec<usize>> = by_key.into_values().filter(|g| g.len() > 1).collect();
+        groups.sort_unstable();
+        for mut group in groups {
+            group.sort_by_key(|&i| pages[i].lang);
+            for pair in group.windows(2) {
+                let (a, b) = (&pages[pair[0]], &pages[pair[1]]);
+                if a.lang == b.lang {
+                    let keyed = b.matter.translation_key.is_some();
+                    let pos = if keyed {
+                        b.key_position("translation_key")
+                    } else {
+                        Position::START
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            &b.display,
+                            pos,
+                            format!(
+                                "`{}` is a translation of the same article in the same language",
+                                a.display.display()
+                            ),
+                        )
+                        .with_hint(if keyed {
+                            "give each language's version of one explainer the same `translation_key`, and different explainers different keys"
+                        } else {
+                            "name translations `<slug>.<code>.md` (or `index.<code>.md`) with a language code from `[languages]` in nutgraf.toml"
+                        }),
+                    );
+                }
+            }
+            let id = t.groups.len() as u32;
+            for &i in &group {
+                t.group_of[i] = Some(id);
+            }
+            t.groups.push(group);
+        }
+        t
+    }
+
+    /// Article `i` and its translations, in language order; empty when it
+    /// has none.
+    pub fn of_page(&self, i: usize) -> &[usize] {
+        match self.group_of.get(i).copied().flatten() {
+            Some(g) => &self.groups[g as usize],
+            None => &[],
+        }
+    }
 }
 
 /// Articles by path, with the file stamp they were read at.
@@ -176,6 +419,9 @@ pub struct PageCache {
     reshaped: std::sync::atomic::AtomicBool,
     /// The articles of the last load that found no error, in site order.
     last: Mutex<Option<Arc<LastLoad>>>,
+    /// The [`Naming`] the cached articles were read with: when the
+    /// languages or slug style change, every URL may, so none is kept.
+    naming: Mutex<u64>,
 }
 
 /// What [`PageCache::reload_edited`] takes from the last load.
@@ -234,11 +480,27 @@ impl PageCache {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Forgets everything when `naming` is not what the cached articles
+    /// were read with.
+    fn check_naming(&self, naming: &Naming) {
+        let key = crate::hash::key(naming);
+        let mut was = self.naming.lock().unwrap_or_else(|e| e.into_inner());
+        if *was != key {
+            *was = key;
+            self.lock().clear();
+            *self.walk.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            self.trusted
+                .store(false, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     fn load(
         &self,
         root: &Path,
         content_dir: &Path,
         path: &Path,
+        naming: &Naming,
     ) -> Result<Arc<Page>, frontmatter::Problems> {
         let stamp = Stamp::of(path);
         if let Some(stamp) = stamp {
@@ -248,7 +510,7 @@ impl PageCache {
                 }
             }
         }
-        let page = Arc::new(load_page(root, content_dir, path)?);
+        let page = Arc::new(load_page(root, content_dir, path, naming)?);
         let was = self
             .forgotten
             .lock()
@@ -296,7 +558,7 @@ impl PageCache {
         for path in edited {
             // A broken article is reported by the usual load, which reads
             // it again.
-            let page = self.load(root, content_dir, &path).ok()?;
+            let page = self.load(root, content_dir, &path, opts.naming).ok()?;
             if let Some(slot) = pages.iter_mut().find(|p| p.path == page.path) {
                 *slot = page;
             }
@@ -304,7 +566,7 @@ impl PageCache {
         if self.reshaped.load(std::sync::atomic::Ordering::Relaxed) {
             return None;
         }
-        let (home, sections) = load_sections(root, content_dir, entries, diags);
+        let (home, sections) = load_sections(root, content_dir, entries, opts.naming, diags);
         Some(Content {
             pages,
             home,
@@ -339,6 +601,9 @@ pub fn load(root: &Path, opts: &LoadOptions, diags: &Diagnostics) -> anyhow::Res
     let content_dir = root.join(CONTENT_DIR);
     if !content_dir.is_dir() {
         return Ok(Content::default());
+    }
+    if let Some(cache) = opts.cache {
+        cache.check_naming(opts.naming);
     }
     let trusted = opts
         .cache
@@ -396,7 +661,11 @@ fn walk(content_dir: &Path) -> anyhow::Result<Vec<Entry>> {
     let entries = walk_files(content_dir)?
         .into_iter()
         .map(|(rel, path)| {
-            if path.file_name().is_some_and(|n| n == "_index.md") {
+            let name = path.file_name().map(|n| n.to_string_lossy());
+            let section = name.is_some_and(|n| {
+                n == "_index.md" || (n.starts_with("_index.") && n.ends_with(".md"))
+            });
+            if section {
                 Entry::Section(path)
             } else if path.extension().is_some_and(|e| e == "md") {
                 Entry::Article(path)
@@ -417,7 +686,8 @@ fn load_entries(
     diags: &Diagnostics,
 ) -> anyhow::Result<Content> {
     let mut content = Content::default();
-    (content.home, content.sections) = load_sections(root, content_dir, entries, diags);
+    (content.home, content.sections) =
+        load_sections(root, content_dir, entries, opts.naming, diags);
     let mut article_paths = Vec::new();
     let mut files = Vec::new();
     for e in entries {
@@ -449,8 +719,8 @@ fn load_entries(
         .map(|(p, known)| match known.take() {
             Some(page) => Ok(page),
             None => match opts.cache {
-                Some(cache) => cache.load(root, content_dir, p),
-                None => load_page(root, content_dir, p).map(Arc::new),
+                Some(cache) => cache.load(root, content_dir, p, opts.naming),
+                None => load_page(root, content_dir, p, opts.naming).map(Arc::new),
             },
         })
         .map(|result| match result {
@@ -465,17 +735,22 @@ fn load_entries(
     for s in &content.sections {
         folders.insert(strip_content_dir(content_dir, &s.dir), &s.url, true);
     }
+    let mut translated = Vec::new();
     for page in loaded.into_iter().flatten() {
         let scheduled = page.date.as_ref().is_some_and(|d| d.timestamp() > opts.now);
         let published = opts.drafts || !(page.matter.draft || scheduled);
         // A bundle's folder over a section's: the page is what its files
         // sit beside.
         if page.bundle {
-            folders.insert(
-                strip_content_dir(content_dir, &page.dir),
-                &page.url,
-                published,
-            );
+            if page.lang == 0 {
+                folders.insert(
+                    strip_content_dir(content_dir, &page.dir),
+                    &page.url,
+                    published,
+                );
+            } else {
+                translated.push((page.clone(), published));
+            }
         }
         if !published {
             content.skipped += 1;
@@ -488,6 +763,14 @@ fn load_entries(
         }
         content.pages.push(page);
     }
+    // Translations after their originals, which own the folder.
+    for (page, published) in translated {
+        folders.insert_translation(
+            strip_content_dir(content_dir, &page.dir),
+            &page.url,
+            published,
+        );
+    }
     content
         .pages
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -495,9 +778,13 @@ fn load_entries(
     content.assets = files
         .into_iter()
         .filter(|rel| folders.is_published(rel))
-        .map(|rel| ContentFile {
-            dest: folders.dest(rel),
-            source: rel.clone(),
+        .flat_map(|rel| {
+            std::iter::once(folders.dest(rel))
+                .chain(folders.also(rel))
+                .map(|dest| ContentFile {
+                    dest,
+                    source: rel.clone(),
+                })
         })
         .collect();
     content.folders = Arc::new(folders);
@@ -510,13 +797,14 @@ fn load_sections(
     root: &Path,
     content_dir: &Path,
     entries: &[Entry],
+    naming: &Naming,
     diags: &Diagnostics,
 ) -> (Option<Section>, Vec<Section>) {
     let (mut home, mut sections) = (None, Vec::new());
     for e in entries {
         if let Entry::Section(p) = e {
-            match load_section(root, content_dir, p) {
-                Ok(section) if section.url == "/" => home = Some(section),
+            match load_section(root, content_dir, p, naming) {
+                Ok(section) if section.top && section.lang == 0 => home = Some(section),
                 Ok(section) => sections.push(section),
                 Err(problems) => diags.extend(problems),
             }
@@ -588,8 +876,14 @@ fn load_section(
     root: &Path,
     content_dir: &Path,
     path: &Path,
+    naming: &Naming,
 ) -> Result<Section, frontmatter::Problems> {
     let display = display_path(root, path);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lang = language_of(naming, &display, &stem)?.1;
     let text = read_text(&display, path)?;
     let split = frontmatter::split(&display, &text)?;
     let matter = frontmatter::parse_section(&display, &text, &split)?;
@@ -597,24 +891,50 @@ fn load_section(
     let dir = path.parent().unwrap_or(content_dir).to_path_buf();
     let rel = dir.strip_prefix(content_dir).unwrap_or(Path::new(""));
     Ok(Section {
+        lang,
+        top: rel.as_os_str().is_empty(),
         path: path.to_path_buf(),
         display,
         text,
         body_offset,
         matter,
-        url: folder_url(rel.iter()),
+        url: folder_url(naming, lang, rel.iter()),
         dir,
     })
 }
 
-/// `/a/b/` for folders `a`, `b` (each slugified so the URL is safe).
-fn folder_url<'a>(folders: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> String {
-    let mut url = String::from("/");
+/// `/a/b/` for folders `a`, `b` (each slugified so the URL is safe), under
+/// language `lang`'s base path (`/ko/a/b/`).
+fn folder_url<'a>(
+    naming: &Naming,
+    lang: usize,
+    folders: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+) -> String {
+    let mut url = naming.base_path(lang).to_string();
     for folder in folders {
-        url.push_str(&slug::slugify(folder.to_string_lossy()));
+        url.push_str(&naming.slug(&folder.to_string_lossy()));
         url.push('/');
     }
     url
+}
+
+/// A file stem without its language code, and the language's index; an
+/// error naming the file for a code the site does not publish in.
+fn language_of<'s>(
+    naming: &Naming,
+    display: &Path,
+    stem: &'s str,
+) -> Result<(&'s str, usize), Diagnostic> {
+    naming.split_language(stem).map_err(|code| {
+        Diagnostic::error(
+            display,
+            Position::START,
+            format!("`{code}` in this file's name is a language the site does not publish in"),
+        )
+        .with_hint(format!(
+            "add `[languages.{code}]` with a `title` to nutgraf.toml, or write the name with `-` instead of `.{code}` if it is not a language code"
+        ))
+    })
 }
 
 /// The articles directly under `content/` (`foo.md`, `foo/index.md`) with
@@ -626,6 +946,9 @@ pub fn top_level_sources(root: &Path) -> Vec<(PathBuf, String)> {
     let Ok(entries) = std::fs::read_dir(&content_dir) else {
         return Vec::new();
     };
+    let naming = crate::config::Config::load(root)
+        .map(|c| Naming::of(&c))
+        .unwrap_or_default();
     let mut found = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
@@ -641,7 +964,7 @@ pub fn top_level_sources(root: &Path) -> Vec<(PathBuf, String)> {
         } else {
             continue;
         };
-        if let Ok(page) = load_page(root, &content_dir, &file) {
+        if let Ok(page) = load_page(root, &content_dir, &file, &naming) {
             found.push((file, page.url));
         }
     }
@@ -649,7 +972,12 @@ pub fn top_level_sources(root: &Path) -> Vec<(PathBuf, String)> {
     found
 }
 
-fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, frontmatter::Problems> {
+fn load_page(
+    root: &Path,
+    content_dir: &Path,
+    path: &Path,
+    naming: &Naming,
+) -> Result<Page, frontmatter::Problems> {
     let display = display_path(root, path);
     let text = read_text(&display, path)?;
     let split = frontmatter::split(&display, &text)?;
@@ -673,7 +1001,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         .tags
         .iter()
         .enumerate()
-        .filter(|(_, tag)| tag_slug(tag).is_empty())
+        .filter(|(_, tag)| naming.tag_slug(tag).is_empty())
         .map(|(i, tag)| {
             let at = frontmatter::tag_position(&text, i);
             let message = if tag.trim().is_empty() {
@@ -693,7 +1021,13 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
     let updated = date_of("updated", &matter.updated)?;
 
     let rel = path.strip_prefix(content_dir).unwrap_or(path);
-    let is_bundle = path.file_name().is_some_and(|n| n == "index.md");
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // `why-now.ko.md`, `index.ko.md`: Korean, named as the original.
+    let (stem, lang) = language_of(naming, &display, &stem)?;
+    let is_bundle = stem == "index";
     let (parents, default_slug): (Vec<&std::ffi::OsStr>, String) = if is_bundle {
         let folders: Vec<_> = rel.parent().map(|p| p.iter().collect()).unwrap_or_default();
         match folders.split_last() {
@@ -705,11 +1039,19 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         }
     } else {
         let folders = rel.parent().map(|p| p.iter().collect()).unwrap_or_default();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        (folders, stem)
+        (folders, stem.to_string())
+    };
+    let translation_key = match &matter.translation_key {
+        Some(key) => format!("key:{key}"),
+        None => {
+            let mut key = String::new();
+            for folder in &parents {
+                key.push_str(&folder.to_string_lossy());
+                key.push('/');
+            }
+            key.push_str(&default_slug);
+            key
+        }
     };
     // Zola's convention: `2018-03-15-first-light.md` is dated that day
     // (unless the front matter says otherwise) and published as
@@ -731,7 +1073,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
             .into());
     }
     let slug_source = matter.slug.clone().unwrap_or(default_slug);
-    let slug = slug::slugify(&slug_source);
+    let slug = naming.slug(&slug_source);
     if slug.is_empty() {
         let pos = key_position(&text, split.matter_range(), "slug");
         return Err(Diagnostic::error(
@@ -742,7 +1084,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         .with_hint("set `slug = \"some-words\"` in the front matter")
         .into());
     }
-    let mut url = folder_url(parents);
+    let mut url = folder_url(naming, lang, parents);
     url.push_str(&slug);
     url.push('/');
 
@@ -772,6 +1114,8 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> Result<Page, front
         date,
         updated,
         url,
+        lang,
+        translation_key,
     })
 }
 
@@ -835,8 +1179,21 @@ fn check_unique_urls(pages: &[Arc<Page>], diags: &Diagnostics) {
 /// `c-plus-plus`, and `R&D` is `r-and-d`. A `#` that starts a word
 /// (`#MeToo`) is dropped like other punctuation.
 pub fn tag_slug(name: &str) -> String {
+    tag_slug_in(name, false)
+}
+
+/// [`tag_slug`], or with `unicode` (`unicode_slugs = true`) in the name's
+/// own letters: `바다` stays `바다`.
+pub fn tag_slug_in(name: &str, unicode: bool) -> String {
+    let slugify = |s: &str| {
+        if unicode {
+            unicode_slug(s)
+        } else {
+            slug::slugify(s)
+        }
+    };
     if !name.contains(['+', '#', '&']) {
-        return slug::slugify(name);
+        return slugify(name);
     }
     let mut spelled = String::with_capacity(name.len() + 16);
     let mut after_word = false;
@@ -849,11 +1206,54 @@ pub fn tag_slug(name: &str) -> String {
         }
         after_word = c.is_alphanumeric();
     }
-    slug::slugify(spelled)
+    slugify(&spelled)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_code_in_a_file_name_is_one_the_site_publishes_in() {
+        let config = crate::config::Config::parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[languages.ko]\n[languages.pt-BR]\n",
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
+        let naming = Naming::of(&config);
+        assert_eq!(naming.split_language("why-now"), Ok(("why-now", 0)));
+        assert_eq!(naming.split_language("why-now.ko"), Ok(("why-now", 1)));
+        assert_eq!(naming.split_language("index.pt-br"), Ok(("index", 2)));
+        assert_eq!(naming.split_language("index.en"), Ok(("index", 0)));
+        // Not languages: the dot is part of the name.
+        for stem in ["node.js", "release-0.9", "v1.2", "a.md", ".ko", "x.und"] {
+            assert_eq!(naming.split_language(stem), Ok((stem, 0)), "{stem}");
+        }
+        // Languages CLDR knows that the site does not publish in.
+        assert_eq!(naming.split_language("why-now.fr"), Err("fr"));
+        assert_eq!(naming.split_language("index.zh-Hant"), Err("zh-Hant"));
+        assert_eq!(naming.base_path(1), "/ko/");
+    }
+
+    #[test]
+    fn unicode_slugs_keep_letters_and_marks_of_every_script() {
+        for (name, slug) in [
+            (
+                "북한은 왜 러시아에 군대를 보냈나?",
+                "북한은-왜-러시아에-군대를-보냈나",
+            ),
+            ("Why Now?", "why-now"),
+            ("لماذا الآن؟", "لماذا-الآن"),
+            // Devanagari vowel signs are combining marks: kept.
+            ("क्या हुआ", "क्या-हुआ"),
+            // NFD in, NFC out.
+            ("Cafe\u{301} au lait", "café-au-lait"),
+            ("  --  ", ""),
+        ] {
+            assert_eq!(unicode_slug(name), slug, "{name}");
+        }
+        assert_eq!(tag_slug_in("바다 & 하늘", true), "바다-and-하늘");
+        assert_eq!(tag_slug_in("바다", false), "bada");
+    }
 
     #[test]
     fn tag_slugs_spell_out_symbols() {
@@ -871,7 +1271,6 @@ mod tests {
             assert_eq!(tag_slug(name), slug, "{name}");
         }
     }
-    use super::*;
 
     /// A loaded article holds its front matter only; the body is read
     /// again for the render, and refused once the file has changed, since
@@ -884,7 +1283,8 @@ mod tests {
         let path = content.join("why-now.md");
         let text = "+++\ntitle = \"Why now?\"\n+++\nThe body.\n";
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
-        let page = load_page(tmp.path(), &content, &path).unwrap_or_else(|e| panic!("{e:?}"));
+        let page = load_page(tmp.path(), &content, &path, &Naming::default())
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(page.head(), "+++\ntitle = \"Why now?\"\n+++\n");
         assert_eq!(page.text().as_deref(), Ok(text));
         assert_eq!(page.key_position("title"), Position { line: 2, col: 1 });
@@ -913,7 +1313,9 @@ mod tests {
         let a = |title: &str, body: &str| format!("+++\ntitle = \"{title}\"\n+++\n{body}\n");
         write("content/a.md", &a("A", "One."));
         let cache = PageCache::default();
+        let naming = Naming::default();
         let opts = LoadOptions {
+            naming: &naming,
             drafts: true,
             now: jiff::Timestamp::now(),
             cache: Some(&cache),
@@ -967,6 +1369,7 @@ mod tests {
                 cache.invalidate(&root.join(rel));
             }
             let opts = LoadOptions {
+                naming: &Naming::default(),
                 drafts: false,
                 now: now.parse().unwrap_or_else(|e| panic!("{e}")),
                 cache: Some(&cache),

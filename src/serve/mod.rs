@@ -490,7 +490,7 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     enum Lookup {
         File(Served),
         Redirect,
-        Missing(Option<Served>),
+        Missing(Option<(Served, String)>),
     }
     // Look up under a short read lock; respond after releasing it.
     let found = {
@@ -500,7 +500,10 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         } else if files.contains_key(&format!("{rel}/index.html")) {
             Lookup::Redirect
         } else {
-            Lookup::Missing(files.get("404.html").cloned())
+            // The nearest 404 page up the path: a language's own
+            // (`/ko/404.html`), else the site's, as Cloudflare Pages does.
+            let page = not_found_pages(rel).find_map(|p| files.get(&p).map(|s| (s.clone(), p)));
+            Lookup::Missing(page)
         }
     };
     match found {
@@ -514,11 +517,24 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
             )
                 .into_response()
         }
-        Lookup::Missing(Some(served)) => {
-            respond(&served, "404.html", StatusCode::NOT_FOUND, request).await
+        Lookup::Missing(Some((served, name))) => {
+            respond(&served, &name, StatusCode::NOT_FOUND, request).await
         }
         Lookup::Missing(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// The 404 pages that may answer for the missing `rel`, nearest first:
+/// `a/b/c` → `a/b/404.html`, `a/404.html`, `404.html`.
+fn not_found_pages(rel: &str) -> impl Iterator<Item = String> + '_ {
+    let dirs = rel
+        .trim_end_matches('/')
+        .match_indices('/')
+        .map(|(i, _)| &rel[..i]);
+    let mut near: Vec<String> = dirs.map(|d| format!("{d}/404.html")).collect();
+    near.reverse();
+    near.into_iter()
+        .chain(std::iter::once("404.html".to_string()))
 }
 
 /// A file of the search index, which is built (off the async threads)
@@ -706,6 +722,9 @@ mod tests {
         assert_eq!(site_path("index.html"), "/");
         assert_eq!(site_path("a/b/index.html"), "/a/b/");
         assert_eq!(site_path("404.html"), "/404.html");
+        let near: Vec<String> = not_found_pages("ko/a/b").collect();
+        assert_eq!(near, ["ko/a/404.html", "ko/404.html", "404.html"]);
+        assert_eq!(not_found_pages("x").collect::<Vec<_>>(), ["404.html"]);
         assert_eq!(site_path("x-index.html"), "/x-index.html");
     }
 

@@ -93,9 +93,17 @@ struct PageContext<'a> {
     word_count: usize,
     draft: bool,
     updates: Vec<UpdateContext>,
-    /// The older and the newer article, in the site's date order.
+    /// The older and the newer article in its language, in the site's
+    /// date order.
     previous: Option<Neighbour>,
     next: Option<Neighbour>,
+    /// Its language's code (`ko`).
+    lang: &'a str,
+    /// Every version of the article (itself among them, `current`), in
+    /// the site's language order; empty without translations.
+    translations: Vec<TranslationLink>,
+    /// The default language's version, for `hreflang="x-default"`.
+    x_default: Option<String>,
     extra: &'a toml::Table,
     /// The components the body calls, sorted, each once: the page loads
     /// their stylesheets (`stylesheets()`).
@@ -109,6 +117,20 @@ struct PageContext<'a> {
     /// The token colours of the body's highlighted code, light and dark:
     /// only the rules its classes need ([`markdown::highlight::token_css`]).
     code_css: String,
+}
+
+/// One version of an article, for the language switcher and `hreflang`.
+#[derive(Serialize)]
+struct TranslationLink {
+    /// BCP 47 code, for `hreflang` and `lang`.
+    lang: String,
+    /// The language's name in itself (`한국어`): its `language_name`.
+    name: String,
+    title: String,
+    url: String,
+    permalink: String,
+    /// Whether this is the page being rendered.
+    current: bool,
 }
 
 /// An article rendered: what listings show of it, the images it had
@@ -195,8 +217,8 @@ impl SiteRef<'_> {
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, _)| {
-                let result = self.render_page(&content.pages, i);
+            .map(|(i, page)| {
+                let result = self.for_lang(page.lang).render_page(&content.pages, i);
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -232,8 +254,9 @@ impl SiteRef<'_> {
                 memo: None,
             });
         };
+        let siblings = self.translations.of_page(i);
         if let Some((file, hit)) = pass
-            .same_article(pages, i)
+            .same_article(pages, i, siblings)
             .filter(|(_, hit)| self.links_hold(&hit.links))
         {
             return Ok(self.kept(file, hit));
@@ -243,8 +266,21 @@ impl SiteRef<'_> {
         // The neighbours' titles and URLs are all the page shows of them.
         let adjacent = |j: Option<usize>| {
             j.and_then(|j| pages.get(j))
+                .filter(|p| p.lang == page.lang)
                 .map(|p| (p.matter.title.as_str(), p.url.as_str()))
         };
+        // Its translations' languages, URLs and titles: the switcher, the
+        // `hreflang` links and the JSON-LD show them.
+        let versions: Vec<(usize, &str, &str)> = siblings
+            .iter()
+            .map(|&j| {
+                (
+                    pages[j].lang,
+                    pages[j].url.as_str(),
+                    pages[j].matter.title.as_str(),
+                )
+            })
+            .collect();
         // The components the page called last time: with the same text it
         // calls the same ones, and with another text the key differs anyway.
         let before = pass.previous_article(&file);
@@ -261,6 +297,7 @@ impl SiteRef<'_> {
                 page.text_hash,
                 adjacent(i.checked_sub(1)),
                 adjacent(Some(i + 1)),
+                &versions,
                 components,
                 links,
             ))
@@ -285,6 +322,7 @@ impl SiteRef<'_> {
                 &page.url,
                 page.display.as_os_str().as_encoded_bytes(),
                 page.text_hash,
+                &versions,
                 components,
                 links,
             ))
@@ -395,6 +433,7 @@ impl SiteRef<'_> {
                     let summary = &hit.summary;
                     let record = crate::search::records(
                         &summary.url,
+                        &self.config.language,
                         &summary.title,
                         summary.description.as_deref(),
                         &body,
@@ -477,7 +516,10 @@ impl SiteRef<'_> {
             lead.is_some(),
             lead.as_ref().and_then(|l| l.crops.as_ref()),
         );
+        let (translation_of, translations) = self.work_links(pages, i);
         let jsonld = schema::article(&schema::ArticleGraph {
+            translation_of: translation_of.as_deref(),
+            translations: &translations,
             config: self.config,
             permalink: &permalink,
             title: &page.matter.title,
@@ -577,6 +619,11 @@ impl SiteRef<'_> {
     ) -> Result<ArticleOut, Error> {
         let page = &pages[i];
         let (previous, next) = listings::neighbours(pages, i);
+        let (previous, next) = (
+            previous.filter(|_| pages[i + 1].lang == page.lang),
+            next.filter(|_| pages[i - 1].lang == page.lang),
+        );
+        let (translations, x_default) = self.versions(pages, i);
         let mut updates = Vec::new();
         for u in &page.matter.updates {
             let when = crate::content::frontmatter::to_zoned(&u.date).ok();
@@ -630,6 +677,9 @@ impl SiteRef<'_> {
             updates,
             previous,
             next,
+            lang: &self.config.language,
+            translations,
+            x_default,
             extra: &page.matter.extra,
             has_code,
             code_css,
@@ -690,6 +740,7 @@ impl SiteRef<'_> {
         if let Some(sink) = self.search.filter(|_| published) {
             let record = crate::search::records(
                 &page.url,
+                &self.config.language,
                 &page.matter.title,
                 page.matter.description.as_deref(),
                 &context.content,
@@ -697,7 +748,7 @@ impl SiteRef<'_> {
             );
             lock(sink).push(record);
         }
-        let mut tctx = tera::Context::new();
+        let mut tctx = self.context();
         tctx.insert("page", &context);
         tctx.insert("jsonld", &jsonld);
         match self.theme.render(template, &tctx) {
@@ -728,6 +779,49 @@ impl SiteRef<'_> {
             Err(d) => self.diags.push(d),
         }
         Ok(done)
+    }
+
+    /// The versions of article `i` for its page: each language's, and
+    /// the default language's (or the first) as `x-default`.
+    fn versions(&self, pages: &[Arc<Page>], i: usize) -> (Vec<TranslationLink>, Option<String>) {
+        let group = self.translations.of_page(i);
+        let links: Vec<TranslationLink> = group
+            .iter()
+            .map(|&j| {
+                let p = &pages[j];
+                let lang = self.for_lang(p.lang);
+                TranslationLink {
+                    lang: lang.config.language.clone(),
+                    name: lang
+                        .strings()
+                        .get("language_name")
+                        .unwrap_or(&lang.config.language)
+                        .to_string(),
+                    title: p.matter.title.clone(),
+                    url: p.url.clone(),
+                    permalink: self.config.permalink(&p.url),
+                    current: j == i,
+                }
+            })
+            .collect();
+        let x_default = links.first().map(|l| l.permalink.clone());
+        (links, x_default)
+    }
+
+    /// The JSON-LD links between versions: a translation's original (the
+    /// first version in language order, normally the default language's),
+    /// or an original's translations.
+    fn work_links(&self, pages: &[Arc<Page>], i: usize) -> (Option<String>, Vec<String>) {
+        match self.translations.of_page(i) {
+            [] => (None, Vec::new()),
+            [first, rest @ ..] if *first == i => (
+                None,
+                rest.iter()
+                    .map(|&j| self.config.permalink(&pages[j].url))
+                    .collect(),
+            ),
+            [first, ..] => (Some(self.config.permalink(&pages[*first].url)), Vec::new()),
+        }
     }
 
     /// The `[lead]` image, resolved, measured and written as a figure: the

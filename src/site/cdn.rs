@@ -226,10 +226,18 @@ fn normalize(raw: &str) -> Option<(String, PathBuf)> {
 /// whitespace-separated fields. Aliases are validated plain paths and page
 /// URLs are slugs, so neither holds a separator; [`field`] makes sure of it
 /// all the same, so that no input can ever add a field or a rule.
-pub fn redirects(aliases: &[Alias]) -> String {
+///
+/// Then, for each of a multilingual site's other languages, its own 404
+/// page for the paths under its base path (`/ko/* /ko/404.html 404`):
+/// Netlify reads the rule; Cloudflare Pages finds the nearest `404.html`
+/// by itself.
+pub fn redirects(aliases: &[Alias], bases: &[&str]) -> String {
     let mut out = String::from("# Written by nutgraf from the articles' `aliases`.\n");
     for a in aliases {
         out.push_str(&format!("{} {} 301\n", field(&a.from), field(&a.to)));
+    }
+    for base in bases.iter().filter(|b| **b != "/") {
+        out.push_str(&format!("{}* {}404.html 404\n", field(base), field(base)));
     }
     out
 }
@@ -273,13 +281,15 @@ pub fn redirect_page(to: &str, to_permalink: &str) -> String {
 }
 
 /// Writes `_headers`, `_redirects` and the alias pages into `out`.
+/// `bases`: each language's base path, for its 404 page.
 pub fn write(
     out: crate::output::Output,
     aliases: &[Alias],
+    bases: &[&str],
     permalink: impl Fn(&str) -> String,
 ) -> Result<(), Error> {
     out.write("_headers", headers())?;
-    out.write("_redirects", redirects(aliases))?;
+    out.write("_redirects", redirects(aliases, bases))?;
     for a in aliases {
         out.write(
             &crate::paths::slash(&a.file),
@@ -352,7 +362,7 @@ mod tests {
         // Regression: an alias holding TAB/LF wrote extra rules
         // (`/ /a/ 301!`). Validation rejects such aliases; `field` makes
         // sure of it even if one got through.
-        let out = redirects(&[alias("/x\t/a/ 301!\n/ /a/", "/a/")]);
+        let out = redirects(&[alias("/x\t/a/ 301!\n/ /a/", "/a/")], &["/"]);
         assert_eq!(
             out,
             "# Written by nutgraf from the articles' `aliases`.\n/x%09/a/%20301!%0A/%20/a/ /a/ 301\n"
@@ -360,6 +370,11 @@ mod tests {
         for line in out.lines().skip(1) {
             assert_eq!(line.split_whitespace().count(), 3, "{line:?}");
         }
+        // Each other language's missing pages get its own 404 page.
+        assert_eq!(
+            redirects(&[], &["/", "/ko/", "/ar/"]),
+            "# Written by nutgraf from the articles' `aliases`.\n/ko/* /ko/404.html 404\n/ar/* /ar/404.html 404\n"
+        );
         // Unicode spaces too; other non-ASCII stays as written.
         assert_eq!(field("/caf\u{e9}\u{a0}/"), "/caf\u{e9}%C2%A0/");
         assert_eq!(field("/plain/"), "/plain/");

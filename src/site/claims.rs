@@ -143,7 +143,12 @@ fn conflict(file: &str, first: &Owner, second: &Owner) -> Diagnostic {
 /// articles, then aliases.
 pub(super) struct Everything<'a> {
     pub content: &'a Content,
-    pub tags: &'a [Tag],
+    /// Each language's articles, home page and sections.
+    pub editions: &'a [crate::content::Edition<'a>],
+    /// Each language's base path: `/`, `/ko/`.
+    pub bases: Vec<&'a str>,
+    /// Each language's tags.
+    pub tags: &'a [Vec<Tag>],
     pub aliases: &'a [Alias],
     pub paginate_by: usize,
     /// The URLs of the stylesheets nutgraf writes (`/assets/style.<hash>.css`
@@ -157,41 +162,8 @@ pub(super) struct Everything<'a> {
 
 pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnostics) {
     let content = site.content;
-    // The home page and the sections, each with its pagination pages.
-    let home_source = content.home.as_ref().map(|h| h.display.clone());
-    let home = match &home_source {
-        Some(p) => format!("the home page ({})", p.display()),
-        None => "the home page".to_string(),
-    };
-    let home_per_page = content
-        .home
-        .as_ref()
-        .and_then(|h| h.matter.paginate_by)
-        .unwrap_or(site.paginate_by);
-    claim_listing(
-        claims,
-        "/",
-        content.pages.len(),
-        home_per_page,
-        &home,
-        home_source.as_deref(),
-        diags,
-    );
-    for s in &content.sections {
-        let items = content
-            .pages
-            .iter()
-            .filter(|p| p.section_dir == s.dir)
-            .count();
-        claim_listing(
-            claims,
-            &s.url,
-            items,
-            s.matter.paginate_by.unwrap_or(site.paginate_by),
-            &format!("the section {}", s.display.display()),
-            Some(&s.display),
-            diags,
-        );
+    for ((edition, base), tags) in site.editions.iter().zip(&site.bases).zip(site.tags) {
+        claim_edition(claims, site, edition, base, tags, diags);
     }
     // Articles: a `slug` decides the URL, so an error points at it.
     for page in &content.pages {
@@ -210,45 +182,13 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
             diags,
         );
     }
-    // Tag pages and their feeds.
-    if !site.tags.is_empty() {
-        claims.claim(
-            page_file("/tags/"),
-            Owner::generated("the tag index"),
-            diags,
-        );
-    }
-    for tag in site.tags {
-        let url = tag.url();
-        let what = format!("the tag page `{}`", tag.name);
-        claim_listing(
-            claims,
-            &url,
-            tag.pages.len(),
-            site.paginate_by,
-            &what,
-            None,
-            diags,
-        );
-        claims.claim(
-            format!("{}atom.xml", url.trim_start_matches('/')),
-            Owner::generated(format!("the feed of the tag `{}`", tag.name)),
-            diags,
-        );
-    }
-    // Feeds, crawl files, the 404 page and the CDN files.
-    claims.claim(
-        "atom.xml".into(),
-        Owner::generated("the site's Atom feed"),
-        diags,
-    );
-    let urls = 1
-        + content.sections.len()
-        + if site.tags.is_empty() {
-            0
-        } else {
-            1 + site.tags.len()
-        };
+    // Crawl files and the CDN files.
+    let urls: usize = site
+        .editions
+        .iter()
+        .zip(site.tags)
+        .map(|(e, tags)| 1 + e.sections.len() + if tags.is_empty() { 0 } else { 1 + tags.len() })
+        .sum();
     let sitemaps =
         super::feeds::sitemap_files(urls + content.pages.len(), super::feeds::SITEMAP_LIMIT);
     if sitemaps.len() > 1 {
@@ -263,7 +203,6 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
     }
     for (file, what) in [
         ("robots.txt", "robots.txt"),
-        ("404.html", "the 404 page"),
         ("_headers", "the CDN's `_headers` file"),
         ("_redirects", "the CDN's `_redirects` file"),
     ] {
@@ -279,8 +218,14 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
     if site.search {
         // Pagefind names most of its files by their hash; these two are
         // fixed, and where a site's own file would break search.
+        for base in &site.bases {
+            claims.claim(
+                page_file(&format!("{base}search/")),
+                Owner::generated("the search page"),
+                diags,
+            );
+        }
         for (file, what) in [
-            ("search/index.html", "the search page"),
             ("pagefind/pagefind.js", "the search index (Pagefind)"),
             (
                 "pagefind/pagefind-entry.json",
@@ -320,6 +265,91 @@ pub(super) fn claim_site(claims: &mut Claims, site: &Everything, diags: &Diagnos
             diags,
         );
     }
+}
+
+/// One language's home page, sections, tag pages, feeds and 404 page,
+/// under its base path.
+fn claim_edition(
+    claims: &mut Claims,
+    site: &Everything,
+    edition: &crate::content::Edition,
+    base: &str,
+    tags: &[Tag],
+    diags: &Diagnostics,
+) {
+    // The home page and the sections, each with its pagination pages.
+    let home_source = edition.home.map(|h| h.display.clone());
+    let home = match &home_source {
+        Some(p) => format!("the home page ({})", p.display()),
+        None if base == "/" => "the home page".to_string(),
+        None => format!("the home page of `{base}`"),
+    };
+    let home_per_page = edition
+        .home
+        .and_then(|h| h.matter.paginate_by)
+        .unwrap_or(site.paginate_by);
+    claim_listing(
+        claims,
+        base,
+        edition.pages.len(),
+        home_per_page,
+        &home,
+        home_source.as_deref(),
+        diags,
+    );
+    for s in &edition.sections {
+        let items = edition
+            .pages
+            .iter()
+            .filter(|p| p.section_dir == s.dir)
+            .count();
+        claim_listing(
+            claims,
+            &s.url,
+            items,
+            s.matter.paginate_by.unwrap_or(site.paginate_by),
+            &format!("the section {}", s.display.display()),
+            Some(&s.display),
+            diags,
+        );
+    }
+    // Tag pages and their feeds.
+    if !tags.is_empty() {
+        claims.claim(
+            page_file(&format!("{base}tags/")),
+            Owner::generated("the tag index"),
+            diags,
+        );
+    }
+    for tag in tags {
+        let url = tag.url(base);
+        let what = format!("the tag page `{}`", tag.name);
+        claim_listing(
+            claims,
+            &url,
+            tag.pages.len(),
+            site.paginate_by,
+            &what,
+            None,
+            diags,
+        );
+        claims.claim(
+            format!("{}atom.xml", url.trim_start_matches('/')),
+            Owner::generated(format!("the feed of the tag `{}`", tag.name)),
+            diags,
+        );
+    }
+    let base = base.trim_start_matches('/');
+    claims.claim(
+        format!("{base}atom.xml"),
+        Owner::generated("the site's Atom feed"),
+        diags,
+    );
+    claims.claim(
+        format!("{base}404.html"),
+        Owner::generated("the 404 page"),
+        diags,
+    );
 }
 
 /// A listing at `base` and its pagination pages (`base/page/2/`, …).

@@ -5,10 +5,13 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::Content;
+use crate::content::{Content, Translations};
 use crate::error::Error;
 use crate::site::SiteRef;
 use crate::site::listings::{Listed, Summary, Tag};
+
+/// `<updated>` of a feed with no entries.
+const EMPTY_FEED_UPDATED: &str = "1970-01-01T00:00:00+00:00";
 
 /// The sitemap protocol's limit of URLs per file.
 pub const SITEMAP_LIMIT: usize = 50_000;
@@ -24,18 +27,12 @@ struct FeedContext<'a> {
     updated: String,
 }
 
-/// Writes `/atom.xml`, `/tags/<slug>/atom.xml`, the sitemap and robots.txt.
-pub(crate) fn render(
-    site: &SiteRef,
-    content: &Content,
-    listed: &Listed,
-    tags: &[Tag],
-) -> Result<(), Error> {
+/// Writes a language's `/atom.xml` and `/tags/<slug>/atom.xml` (under its
+/// base path).
+pub(crate) fn render(site: &SiteRef, listed: &Listed, tags: &[Tag]) -> Result<(), Error> {
     let config = site.config;
+    let base = site.base();
     let summaries = listed.summaries;
-    let now = crate::content::frontmatter::rfc3339(
-        &jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC),
-    );
     let feed = |title: &str, html_url: &str, items: &[usize]| -> Result<(), Error> {
         let feed_rel = format!("{}atom.xml", html_url.trim_start_matches('/'));
         // Atom needs a date for every entry: an undated article is left
@@ -48,8 +45,9 @@ pub(crate) fn render(
         let items = items.as_slice();
         let entries: Vec<&Summary> = items.iter().map(|&i| &*summaries[i]).collect();
         let keys: Vec<u64> = entries.iter().map(|e| e.key).collect();
-        // Only the entries decide `updated` (or the clock, for an empty
-        // feed, which is then not worth re-rendering).
+        // Only the entries decide `updated`. An empty feed (a language
+        // with no article yet) is dated 1970, not by the clock: the same
+        // sources always build the same bytes.
         if site.unchanged(&feed_rel, "atom.xml", &(title, html_url, keys)) {
             return Ok(());
         }
@@ -58,8 +56,8 @@ pub(crate) fn render(
             .filter_map(|e| e.updated.as_ref().or(e.date.as_ref()))
             .max_by_key(|d| parse_instant(d))
             .cloned()
-            .unwrap_or_else(|| now.clone());
-        let mut ctx = tera::Context::new();
+            .unwrap_or_else(|| EMPTY_FEED_UPDATED.to_string());
+        let mut ctx = site.context();
         ctx.insert(
             "feed",
             &FeedContext {
@@ -73,58 +71,67 @@ pub(crate) fn render(
         site.render_file("atom.xml", &feed_rel, &ctx)
     };
 
-    // The site feed (every article) and the sitemap are each one long
-    // render: run them beside the tag feeds rather than before them.
+    // The site feed (every article) is one long render: run it beside the
+    // tag feeds rather than before them.
     let all: Vec<usize> = (0..summaries.len()).collect();
-    let site_feed = || feed(&config.title, "/", &all);
+    let site_feed = || feed(&config.title, base, &all);
     let tag_feeds = || {
         tags.par_iter().try_for_each(|tag| {
             let title = format!("{} \u{2014} {}", tag.name, config.title);
-            feed(&title, &tag.url(), &tag.pages)
+            feed(&title, &tag.url(base), &tag.pages)
         })
     };
-    let crawl_files = || crawl_files(site, content, listed, tags);
-    let (site_feed, (tag_feeds, crawl_files)) =
-        rayon::join(site_feed, || rayon::join(tag_feeds, crawl_files));
+    let (site_feed, tag_feeds) = rayon::join(site_feed, tag_feeds);
     site_feed?;
-    tag_feeds?;
-    crawl_files
+    tag_feeds
 }
 
-/// Writes the sitemap (or sitemap index and its parts) and robots.txt.
-fn crawl_files(
+/// Writes the sitemap (or sitemap index and its parts) of every language,
+/// each article with its translations as alternates, and robots.txt.
+pub(crate) fn crawl_files(
     site: &SiteRef,
     content: &Content,
-    listed: &Listed,
-    tags: &[Tag],
+    summaries: &[std::sync::Arc<Summary>],
+    translations: &Translations,
+    tags: &[Vec<Tag>],
 ) -> Result<(), Error> {
     let config = site.config;
-    let summaries = listed.summaries;
-    let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + tags.len() + 2);
-    urls.push(SitemapUrl::new(config.permalink("/"), None));
-    for s in &content.sections {
-        urls.push(SitemapUrl::new(config.permalink(&s.url), None));
-    }
-    if !tags.is_empty() {
-        urls.push(SitemapUrl::new(config.permalink("/tags/"), None));
-        for t in tags {
-            urls.push(SitemapUrl::new(config.permalink(&t.url()), None));
+    let editions = content.editions(config.languages.len());
+    let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + 2);
+    for (edition, tags) in editions.iter().zip(tags) {
+        let base = &config.languages[edition.lang].base_path;
+        urls.push(SitemapUrl::new(config.permalink(base), None));
+        for s in &edition.sections {
+            urls.push(SitemapUrl::new(config.permalink(&s.url), None));
+        }
+        if !tags.is_empty() {
+            urls.push(SitemapUrl::new(
+                config.permalink(&format!("{base}tags/")),
+                None,
+            ));
+            for t in tags {
+                urls.push(SitemapUrl::new(config.permalink(&t.url(base)), None));
+            }
         }
     }
+    let add_articles = |urls: &mut Vec<SitemapUrl>| {
+        add_articles(urls, summaries, &content.pages, translations, config);
+    };
     let files = sitemap_files(urls.len() + summaries.len(), SITEMAP_LIMIT);
     if files.len() == 1 {
         // Keyed by the listing pages' URLs and the summaries (permalink,
         // dates) before the articles' URLs are added: an unchanged sitemap,
-        // most serve passes, costs no copy of 10,000 permalinks.
+        // most serve passes, costs no copy of 10,000 permalinks. (Which
+        // articles are translations is in the pass's listings key.)
         let keys: Vec<u64> = summaries.iter().map(|s| s.key).collect();
         if !site.unchanged("sitemap.xml", "sitemap.xml", &(&urls, keys)) {
-            add_articles(&mut urls, summaries);
+            add_articles(&mut urls);
             let mut ctx = tera::Context::new();
             ctx.insert("urls", &urls);
             site.render_file("sitemap.xml", "sitemap.xml", &ctx)?;
         }
     } else {
-        add_articles(&mut urls, summaries);
+        add_articles(&mut urls);
         let mut sitemaps = Vec::with_capacity(files.len());
         for (rel, range) in files {
             let mut ctx = tera::Context::new();
@@ -142,18 +149,71 @@ fn crawl_files(
     site.render_file("robots.txt", "robots.txt", &tera::Context::new())
 }
 
-/// The sitemap files for `count` URLs: one `sitemap.xml` up to `limit`,
-/// else `sitemap-1.xml`… of at most `limit` each (the index is written as
-/// `sitemap.xml` by the caller).
-fn add_articles(urls: &mut Vec<SitemapUrl>, summaries: &[std::sync::Arc<Summary>]) {
-    urls.extend(summaries.iter().map(|s| {
-        SitemapUrl::new(
+/// Every article's URL, with its translations' (itself among them) and
+/// the default language's as `x-default`, as Google asks: each version
+/// lists every version.
+fn add_articles(
+    urls: &mut Vec<SitemapUrl>,
+    summaries: &[std::sync::Arc<Summary>],
+    pages: &[std::sync::Arc<crate::content::Page>],
+    translations: &Translations,
+    config: &crate::config::Config,
+) {
+    urls.extend(summaries.iter().enumerate().map(|(i, s)| {
+        let mut url = SitemapUrl::new(
             s.permalink.clone(),
             s.updated.clone().or_else(|| s.date.clone()),
-        )
+        );
+        url.alternates = alternates(i, summaries, pages, translations, config);
+        url
     }));
 }
 
+/// Article `i`'s versions as `hreflang` alternates, plus `x-default` (the
+/// default language's version, or the first); empty without translations.
+fn alternates(
+    i: usize,
+    summaries: &[std::sync::Arc<Summary>],
+    pages: &[std::sync::Arc<crate::content::Page>],
+    translations: &Translations,
+    config: &crate::config::Config,
+) -> Vec<Alternate> {
+    let group = translations.of_page(i);
+    let mut alternates: Vec<Alternate> = group
+        .iter()
+        .map(|&j| Alternate {
+            hreflang: config.languages[pages[j].lang].code.clone(),
+            href: escaped(summaries[j].permalink.clone()),
+        })
+        .collect();
+    if let Some(&first) = group.first() {
+        alternates.push(Alternate {
+            hreflang: "x-default".to_string(),
+            href: escaped(summaries[first].permalink.clone()),
+        });
+    }
+    alternates
+}
+
+/// A URL as the sitemap protocol asks for it: ASCII, with a Unicode path
+/// (`/ko/다리의-틈/`, with `unicode_slugs`) percent-encoded.
+fn escaped(url: String) -> String {
+    if url.is_ascii() {
+        return url;
+    }
+    url::Url::parse(&url).map_or(url, String::from)
+}
+
+/// One `<xhtml:link rel="alternate">` of a sitemap URL.
+#[derive(Debug, Serialize, Hash)]
+struct Alternate {
+    hreflang: String,
+    href: String,
+}
+
+/// The sitemap files for `count` URLs: one `sitemap.xml` up to `limit`,
+/// else `sitemap-1.xml`… of at most `limit` each (the index is written as
+/// `sitemap.xml` by the caller).
 pub(super) fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops::Range<usize>)> {
     if count <= limit {
         return vec![("sitemap.xml".to_string(), 0..count)];
@@ -172,11 +232,17 @@ pub(super) fn sitemap_files(count: usize, limit: usize) -> Vec<(String, std::ops
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
+    /// The page's versions in each language, when it has translations.
+    alternates: Vec<Alternate>,
 }
 
 impl SitemapUrl {
     fn new(loc: String, lastmod: Option<String>) -> SitemapUrl {
-        SitemapUrl { loc, lastmod }
+        SitemapUrl {
+            loc: escaped(loc),
+            lastmod,
+            alternates: Vec::new(),
+        }
     }
 }
 

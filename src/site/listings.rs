@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::frontmatter::SortBy;
-use crate::content::{self, Content, Page, Section};
+use crate::content::{self, Page, Section};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::markdown::{self, RenderContext};
@@ -222,8 +222,10 @@ pub struct Tag {
 }
 
 impl Tag {
-    pub fn url(&self) -> String {
-        format!("/tags/{}/", self.slug)
+    /// Its page under a language's base path: `/tags/climate/`,
+    /// `/ko/tags/climate/`.
+    pub fn url(&self, base: &str) -> String {
+        format!("{base}tags/{}/", self.slug)
     }
 }
 
@@ -232,7 +234,14 @@ impl Tag {
 /// are one tag, named as first seen. Two names that differ otherwise but
 /// share a slug ("Café" and "Cafe") are an error naming both places.
 /// `pages` are newest first, so each tag's list is too.
-pub fn tags(pages: &[Arc<Page>], diags: &crate::diagnostic::Diagnostics) -> Vec<Tag> {
+/// `base` is the language's base path, for the messages.
+/// `unicode`: `unicode_slugs = true`.
+pub fn tags(
+    pages: &[Arc<Page>],
+    base: &str,
+    unicode: bool,
+    diags: &crate::diagnostic::Diagnostics,
+) -> Vec<Tag> {
     // Tag names repeat across thousands of pages: each distinct name is
     // slugified and looked up once, then maps straight to its tag (serve
     // runs this on every pass, and per-use allocations showed in profiles).
@@ -244,7 +253,7 @@ pub fn tags(pages: &[Arc<Page>], diags: &crate::diagnostic::Diagnostics) -> Vec<
             let t = match by_name.get(name.as_str()) {
                 Some(&t) => t,
                 None => {
-                    let slug = content::tag_slug(name);
+                    let slug = content::tag_slug_in(name, unicode);
                     if slug.is_empty() {
                         // Refused when the page was read.
                         continue;
@@ -266,7 +275,7 @@ pub fn tags(pages: &[Arc<Page>], diags: &crate::diagnostic::Diagnostics) -> Vec<
                             &first.name,
                             page,
                             name,
-                            &first.url(),
+                            &first.url(base),
                         ));
                         // Reported once per name; later uses join the tag.
                         by_name.insert(name, t);
@@ -469,12 +478,13 @@ impl SiteRef<'_> {
     /// paginated.
     pub(super) fn render_listings(
         &self,
-        content: &Content,
+        content: &content::Edition,
         listed: &Listed,
         tags: &[Tag],
     ) -> Result<(), Error> {
+        let base = self.base();
         // The home page lists every article, newest first.
-        let home = content.home.as_ref();
+        let home = content.home;
         let all: Vec<usize> = (0..listed.summaries.len()).collect();
         let title = home
             .and_then(|h| h.matter.title.as_deref())
@@ -486,8 +496,8 @@ impl SiteRef<'_> {
             title,
             description,
             home.map(|h| self.section_intro(h)).unwrap_or_default(),
-            "/",
-            self.config.permalink("/"),
+            base,
+            self.config.permalink(base),
         );
         let per_page = home
             .and_then(|h| h.matter.paginate_by)
@@ -508,7 +518,7 @@ impl SiteRef<'_> {
                 .filter(|(_, p)| p.section_dir == s.dir)
                 .map(|(i, _)| i)
                 .collect();
-            sort(&mut items, &content.pages, s.matter.sort_by);
+            sort(&mut items, content.pages, s.matter.sort_by);
             let fallback = s
                 .dir
                 .file_name()
@@ -539,14 +549,16 @@ impl SiteRef<'_> {
             let contexts: Vec<TagContext> = tags.iter().map(|t| self.tag_context(t)).collect();
             let mut sorted: Vec<&TagContext> = contexts.iter().collect();
             sorted.sort_by_key(|t| t.name.to_lowercase());
+            let index = format!("{base}tags/");
+            let name = self.strings().get("tags").unwrap_or("Tags");
             let jsonld =
-                schema::collection(self.config, "Tags", &self.config.permalink("/tags/"), None);
+                schema::collection(self.config, name, &self.config.permalink(&index), None);
             let index_key = self.fill_key(&(&sorted, &jsonld));
-            if !self.unchanged("tags/index.html", "tags.html", &index_key) {
-                let mut ctx = tera::Context::new();
+            if !self.unchanged(&page_file(&index), "tags.html", &index_key) {
+                let mut ctx = self.context();
                 ctx.insert("tags", &sorted);
                 ctx.insert("jsonld", &jsonld);
-                self.render_to("tags.html", "/tags/", &ctx)?;
+                self.render_to("tags.html", &index, &ctx)?;
             }
             tags.par_iter()
                 .zip(contexts.par_iter())
@@ -615,7 +627,7 @@ impl SiteRef<'_> {
     }
 
     fn tag_context<'t>(&self, tag: &'t Tag) -> TagContext<'t> {
-        let url = tag.url();
+        let url = tag.url(self.base());
         TagContext {
             name: &tag.name,
             slug: &tag.slug,
@@ -645,7 +657,7 @@ impl SiteRef<'_> {
             if self.unchanged(&page_file(&pager.url), template, &key) {
                 return Ok(());
             }
-            let mut ctx = tera::Context::new();
+            let mut ctx = self.context();
             fill(&mut ctx);
             ctx.insert_value("pages", listed.values(shown));
             ctx.insert("paginator", &PaginatorContext::new(&pagers, n, items.len()));

@@ -62,7 +62,8 @@ pub(crate) struct Shape {
     /// Articles published.
     pub pages: usize,
     pub aliases: Vec<crate::site::cdn::Alias>,
-    pub tags: Vec<crate::site::listings::Tag>,
+    /// Each language's tags.
+    pub tags: Vec<Vec<crate::site::listings::Tag>>,
 }
 
 /// What a build read (every source file's name, size and modification
@@ -273,10 +274,12 @@ impl Started<'_> {
     /// and its neighbours are the same loaded pages, in the same places, as
     /// in the previous pass, and no template changed: then nothing its
     /// page shows can have changed.
+    /// `also`: its translations, which it shows too.
     pub(crate) fn same_article(
         &self,
         pages: &[Arc<Page>],
         i: usize,
+        also: &[usize],
     ) -> Option<(Arc<str>, Arc<ArticleMemo>)> {
         let old = self.old.filter(|m| m.templates == self.templates)?;
         let same = |j: Option<usize>| match (
@@ -287,7 +290,11 @@ impl Started<'_> {
             (None, None) => true,
             _ => false,
         };
-        if !(same(Some(i)) && same(i.checked_sub(1)) && same(Some(i + 1))) {
+        if !(same(Some(i))
+            && same(i.checked_sub(1))
+            && same(Some(i + 1))
+            && also.iter().all(|&j| same(Some(j))))
+        {
             return None;
         }
         let (_, file, memo) = old.order.get(i)?;

@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::images::Images;
 use crate::output::{MemoryFiles, Output, Staging};
 use crate::paths::{DEFAULT_OUTPUT, STATIC_DIR, absolute};
+use crate::strings::Strings;
 use crate::theme::Theme;
 
 use self::listings::Summary;
@@ -423,7 +424,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     // 3. Content. Stop before rendering when it could not be read.
     let diags = Diagnostics::default();
     diags.extend(deploy_warning);
+    let naming = content::Naming::of(&config);
     let load = content::LoadOptions {
+        naming: &naming,
         drafts,
         now: jiff::Timestamp::now(),
         cache: match mode {
@@ -484,8 +487,10 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .collect::<Vec<_>>(),
         &diags,
     );
-    let mut nav = Nav::of(&content, &config);
-    nav.icons = Icons::among(
+    // Each language's part of the site, and what its pages see of it.
+    let editions = content.editions(config.languages.len());
+    let searching = crate::search::AVAILABLE && config.search.enabled(content.pages.len());
+    let icons = Icons::among(
         theme
             .static_files
             .iter()
@@ -493,7 +498,15 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             .chain(made_icons.iter().map(|(name, _)| Path::new(*name)))
             .chain(site_static.iter().map(|(rel, _)| rel.as_path())),
     );
-    set_globals(&mut theme, &config, stylesheet, &nav);
+    let navs: Vec<Nav> = editions
+        .iter()
+        .map(|e| Nav {
+            icons: icons.clone(),
+            ..Nav::of(e, &config.languages[e.lang].base_path, searching)
+        })
+        .collect();
+    set_globals(&mut theme, &config, stylesheet, &navs[0]);
+    let langs = language_sites(root, &config, &theme, &navs, &diags)?;
     manifest.insert(STYLESHEET.into(), stylesheets.base.clone());
     if let Some(code) = &stylesheets.code {
         manifest.insert(CODE_STYLESHEET.into(), code.clone());
@@ -503,7 +516,8 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         config: &config,
         theme: &theme,
         assets: &manifest,
-        nav: &nav,
+        navs: &navs,
+        langs: &langs,
         drafts,
     };
     let pass = match mode {
@@ -524,7 +538,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     // which indexes them when a reader first searches; `check` has
     // nothing to write.
     let records = std::sync::Mutex::new(Vec::new());
-    let indexing = nav.search && !matches!(mode, Mode::Check { .. });
+    let indexing = searching && !matches!(mode, Mode::Check { .. });
     if config.search == crate::config::Search::On && !crate::search::AVAILABLE {
         diags.push(
             Diagnostic::warning(
@@ -550,6 +564,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         );
     }
     undated(&content, &diags);
+    let translations = content::Translations::of(&content.pages, &diags);
     let sources = links::SourceMap::new(&content);
     let site = SiteRef {
         sources: &sources,
@@ -563,6 +578,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         diags: &diags,
         processor: &processor,
         search: indexing.then_some(&records),
+        lang: 0,
+        langs: &langs,
+        translations: &translations,
     };
     // Every output path is claimed before any page is written: two
     // sources of one path (an alias on the home page, an article where a
@@ -573,18 +591,30 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     let shape = match reused_shape {
         Some(shape) => shape,
         None => {
-            check_tag_urls(&content, &diags);
+            check_tag_urls(&content, &config, &diags);
+            let listing_urls: Vec<String> = langs
+                .iter()
+                .flat_map(|l| [l.base.clone(), format!("{}tags/", l.base)])
+                .collect();
             let aliases = {
                 let mut taken: Vec<&str> = content.pages.iter().map(|p| p.url.as_str()).collect();
                 taken.extend(content.sections.iter().map(|s| s.url.as_str()));
-                taken.extend(["/", "/tags/"]);
+                taken.extend(listing_urls.iter().map(String::as_str));
                 cdn::aliases(&content, &taken, &diags)
             };
-            let tags = listings::tags(&content.pages, &diags);
+            let tags: Vec<Vec<listings::Tag>> = editions
+                .iter()
+                .map(|e| {
+                    let base = &config.languages[e.lang].base_path;
+                    listings::tags(e.pages, base, config.unicode_slugs, &diags)
+                })
+                .collect();
             claims::claim_site(
                 &mut claims,
                 &claims::Everything {
                     content: &content,
+                    editions: &editions,
+                    bases: langs.iter().map(|l| l.base.as_str()).collect(),
                     tags: &tags,
                     aliases: &aliases,
                     paginate_by: config.paginate_by,
@@ -593,7 +623,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
                         .map(|a| a.url.as_str())
                         .collect(),
                     content_dir: Path::new(crate::paths::CONTENT_DIR),
-                    search: nav.search,
+                    search: searching,
                 },
                 &diags,
             );
@@ -631,23 +661,39 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     let listings_kept = pass
         .is_some_and(|pass| pass.listings_unchanged(listings_key(&content, &summaries), walked));
     if !listings_kept {
-        // Listings and feeds read the same summaries and write different
-        // files: side by side, neither waits on the other's long tail.
-        let listed = listings::Listed::new(&summaries);
-        let (listings, feeds) = rayon::join(
-            || site.render_listings(&content, &listed, tags),
-            || feeds::render(&site, &content, &listed, tags),
-        );
-        listings?;
-        feeds?;
+        // Each language's listings and feeds show its own articles.
+        for (edition, tags) in editions.iter().zip(tags) {
+            let site = site.for_lang(edition.lang);
+            let listed = listings::Listed::new(
+                &summaries[edition.start..edition.start + edition.pages.len()],
+            );
+            // Listings and feeds read the same summaries and write
+            // different files: side by side, neither waits on the other's
+            // long tail.
+            let (listings, feeds) = rayon::join(
+                || site.render_listings(edition, &listed, tags),
+                || feeds::render(&site, &listed, tags),
+            );
+            listings?;
+            feeds?;
+        }
+        feeds::crawl_files(&site, &content, &summaries, &translations, tags)?;
         lap.mark("listings and feeds");
     }
-    site.render_404()?;
-    cdn::write(out, aliases, |url| config.permalink(url))?;
+    for lang in 0..langs.len() {
+        site.for_lang(lang).render_404()?;
+    }
+    let bases: Vec<&str> = langs.iter().map(|l| l.base.as_str()).collect();
+    cdn::write(out, aliases, &bases, |url| config.permalink(url))?;
     lap.mark("404 and CDN files");
     let mut search = None;
-    if nav.search {
+    if searching {
         let records = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
+        // One search page per language; one index, which Pagefind splits
+        // by language.
+        for lang in 1..langs.len() {
+            site.for_lang(lang).render_search(None)?;
+        }
         match mode {
             Mode::Build { .. } => {
                 site.render_search(Some(records))?;
@@ -692,7 +738,8 @@ struct Sitewide<'s> {
     /// Every hashed asset's URL and SRI hash, as `asset()` and
     /// `stylesheets()` give them to templates.
     assets: &'s Manifest,
-    nav: &'s Nav,
+    navs: &'s [Nav],
+    langs: &'s [LangSite],
     drafts: bool,
 }
 
@@ -719,7 +766,11 @@ fn begin_pass<'p>(
         &theme_files,
         &s.theme.strings,
         &s.theme.sizes,
-        s.nav,
+        s.navs,
+        s.langs
+            .iter()
+            .map(|l| (&l.base, &l.strings))
+            .collect::<Vec<_>>(),
     ));
     pass.begin(globals, s.theme.templates_key())
 }
@@ -761,7 +812,13 @@ fn listings_key(content: &Content, summaries: &[std::sync::Arc<Summary>]) -> u64
         .chain(&content.sections)
         .map(|s| (s.url.as_str(), s.text.as_str()))
         .collect();
-    crate::hash::hash_key(&(keys, sections))
+    // The sitemap's alternates: which articles are translations.
+    let translations: Vec<&str> = content
+        .pages
+        .iter()
+        .map(|p| p.translation_key.as_str())
+        .collect();
+    crate::hash::hash_key(&(keys, sections, translations))
 }
 
 /// Step timings on stderr when `NUTGRAF_TIMINGS` is set (for profiling
@@ -894,9 +951,14 @@ fn undated(content: &Content, diags: &Diagnostics) {
 /// written today: a tag added later would take it. (A section's URL, or a
 /// listing's pagination page, is checked with every other output path by
 /// [`claims`].)
-fn check_tag_urls(content: &Content, diags: &Diagnostics) {
+fn check_tag_urls(content: &Content, config: &Config, diags: &Diagnostics) {
     for page in &content.pages {
-        if page.url.starts_with("/tags/") {
+        let base = &config.languages[page.lang].base_path;
+        if page
+            .url
+            .strip_prefix(base.as_str())
+            .is_some_and(|rest| rest.starts_with("tags/"))
+        {
             diags.push(
                 Diagnostic::error(
                     &page.display,
@@ -966,17 +1028,23 @@ struct Nav {
     sections: Vec<NavLink>,
     /// Whether any article has tags, so `/tags/` is written.
     tags: bool,
-    /// The site's Atom feed, always written.
-    feed: &'static str,
+    /// The language's home page: `/`, `/ko/`.
+    home: String,
+    /// Its tag index, `/tags/` (written when `tags`).
+    topics: String,
+    /// Its Atom feed, always written: `/atom.xml`.
+    feed: String,
     /// Whether `/search/` is written (the header shows a search field).
     search: bool,
+    /// Its search page: `/search/`.
+    search_url: String,
     /// The icons the page head links.
     icons: Icons,
 }
 
 /// The site's icons, each linked when the theme or the site's `static/`
 /// has the file (`/favicon.ico` is asked for without a link).
-#[derive(Debug, Default, Serialize, Hash)]
+#[derive(Debug, Default, Clone, Serialize, Hash)]
 struct Icons {
     svg: Option<&'static str>,
     png: Option<&'static str>,
@@ -1006,11 +1074,16 @@ struct NavLink {
 }
 
 impl Nav {
-    fn of(content: &content::Content, config: &Config) -> Nav {
-        let sections = content
+    /// The navigation of one language's pages (`base` is its base path);
+    /// `search` whether the site has a search index.
+    fn of(edition: &content::Edition, base: &str, search: bool) -> Nav {
+        let sections = edition
             .sections
             .iter()
-            .filter(|s| s.url.trim_matches('/').split('/').count() == 1)
+            .filter(|s| {
+                let own = s.url.strip_prefix(base).unwrap_or(&s.url);
+                own.trim_matches('/').split('/').count() == 1
+            })
             .map(|s| NavLink {
                 title: s.matter.title.clone().unwrap_or_else(|| {
                     s.dir
@@ -1023,9 +1096,12 @@ impl Nav {
             .collect();
         Nav {
             sections,
-            tags: content.pages.iter().any(|p| !p.matter.tags.is_empty()),
-            feed: "/atom.xml",
-            search: crate::search::AVAILABLE && config.search.enabled(content.pages.len()),
+            tags: edition.pages.iter().any(|p| !p.matter.tags.is_empty()),
+            home: base.to_string(),
+            topics: format!("{base}tags/"),
+            feed: format!("{base}atom.xml"),
+            search,
+            search_url: format!("{base}search/"),
             icons: Icons::default(),
         }
     }
@@ -1034,7 +1110,28 @@ impl Nav {
 fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset, nav: &Nav) {
     let strings = theme.strings.clone();
     let globals = theme.tera.global_context();
+    insert_language(globals, config, "/", &strings, nav);
     globals.insert(
+        "assets",
+        &AssetsContext {
+            stylesheet: &stylesheet.url,
+            stylesheet_integrity: &stylesheet.integrity,
+        },
+    );
+    globals.insert("nutgraf_version", env!("CARGO_PKG_VERSION"));
+}
+
+/// What a page's language decides in its templates: `config` (title,
+/// description, language, direction), `strings`, `nav`, and `lang` and
+/// `lang_base` for the `date` and `tag_url` filters.
+fn insert_language(
+    ctx: &mut tera::Context,
+    config: &Config,
+    base: &str,
+    strings: &Strings,
+    nav: &Nav,
+) {
+    ctx.insert(
         "config",
         &ConfigContext {
             title: &config.title,
@@ -1046,16 +1143,57 @@ fn set_globals(theme: &mut Theme, config: &Config, stylesheet: &Asset, nav: &Nav
             extra: &config.extra,
         },
     );
-    globals.insert(
-        "assets",
-        &AssetsContext {
-            stylesheet: &stylesheet.url,
-            stylesheet_integrity: &stylesheet.integrity,
-        },
-    );
-    globals.insert("nutgraf_version", env!("CARGO_PKG_VERSION"));
-    globals.insert("strings", &strings);
-    globals.insert("nav", nav);
+    ctx.insert("strings", strings);
+    ctx.insert("nav", nav);
+    ctx.insert("lang", &config.language);
+    ctx.insert("lang_base", base);
+}
+
+/// What each language's pages see: the default's values are the
+/// templates' globals; each other language's strings are loaded (a key it
+/// lacks falls back to the default's, with a warning).
+fn language_sites(
+    root: &Path,
+    config: &Config,
+    theme: &Theme,
+    navs: &[Nav],
+    diags: &Diagnostics,
+) -> Result<Vec<LangSite>, Error> {
+    let mut langs = Vec::with_capacity(navs.len());
+    for (lang, nav) in navs.iter().enumerate() {
+        let lang_config = config.for_language(lang);
+        let base = config.languages[lang].base_path.clone();
+        let (strings, context) = if lang == 0 {
+            (theme.strings.clone(), tera::Context::new())
+        } else {
+            let (strings, warnings) =
+                Strings::load_translation(root, &lang_config, &theme.strings)?;
+            diags.extend(warnings);
+            let mut context = tera::Context::new();
+            insert_language(&mut context, &lang_config, &base, &strings, nav);
+            (strings, context)
+        };
+        langs.push(LangSite {
+            config: lang_config,
+            base,
+            strings,
+            context,
+        });
+    }
+    Ok(langs)
+}
+
+/// One of the site's languages as its pages see the site.
+pub(crate) struct LangSite {
+    /// The config with the language's title, description, language and
+    /// direction ([`Config::for_language`]).
+    config: Config,
+    /// Its base path: `/`, `/ko/`.
+    base: String,
+    strings: Strings,
+    /// What its templates get in place of the default language's globals
+    /// (empty for the default language, whose values are the globals).
+    context: tera::Context,
 }
 
 /// The parts of the site every page render needs.
@@ -1077,6 +1215,11 @@ pub(crate) struct SiteRef<'a> {
     search: Option<&'a std::sync::Mutex<Vec<crate::search::Record>>>,
     /// Where Zola's internal links (`@/posts/a.md`) lead.
     sources: &'a dyn crate::markdown::Sources,
+    /// The language of what this `SiteRef` renders ([`SiteRef::for_lang`]).
+    lang: usize,
+    langs: &'a [LangSite],
+    /// Each article's translations, by index into the site's articles.
+    translations: &'a content::Translations,
 }
 
 /// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.
@@ -1093,7 +1236,32 @@ pub(crate) fn page_file(url: &str) -> String {
     file
 }
 
-impl SiteRef<'_> {
+impl<'a> SiteRef<'a> {
+    /// The same site, rendering language `lang`'s pages.
+    pub(crate) fn for_lang(&self, lang: usize) -> SiteRef<'a> {
+        SiteRef {
+            config: &self.langs[lang].config,
+            lang,
+            ..*self
+        }
+    }
+
+    /// A template context holding what this language's pages see in
+    /// place of the default's globals.
+    pub(crate) fn context(&self) -> tera::Context {
+        self.langs[self.lang].context.clone()
+    }
+
+    /// The base path of this language's pages: `/`, `/ko/`.
+    pub(crate) fn base(&self) -> &str {
+        &self.langs[self.lang].base
+    }
+
+    /// The strings of this language.
+    pub(crate) fn strings(&self) -> &Strings {
+        &self.langs[self.lang].strings
+    }
+
     fn write_page(&self, url: &str, html: String, verbatim: &[&str]) -> Result<(), Error> {
         self.out
             .write_with(&page_file(url), || self.finish_html(html, verbatim))?;
@@ -1130,7 +1298,8 @@ impl SiteRef<'_> {
         unchanged
     }
 
-    /// Renders `template` into `<url>/index.html`.
+    /// Renders `template` into `<url>/index.html`; `ctx` comes from
+    /// [`SiteRef::context`].
     fn render_to(&self, template: &str, url: &str, ctx: &tera::Context) -> Result<(), Error> {
         match self.theme.render(template, ctx) {
             Ok(html) => self.write_page(url, html, &[]),
@@ -1158,16 +1327,20 @@ impl SiteRef<'_> {
     /// The search page, and (a build's) the Pagefind index of `records`
     /// under `/pagefind/`.
     fn render_search(&self, records: Option<Vec<crate::search::Record>>) -> Result<(), Error> {
-        let mut ctx = tera::Context::new();
+        let mut ctx = self.context();
         // base.html leaves out the header's field on the page that is
         // all search.
         ctx.insert("search_page", &true);
-        let name = self.theme.strings.get("search").unwrap_or("Search");
-        ctx.insert("jsonld", &crate::schema::search_page(self.config, name));
+        let name = self.strings().get("search").unwrap_or("Search");
+        let url = format!("{}search/", self.base());
+        ctx.insert(
+            "jsonld",
+            &crate::schema::search_page(self.config, name, &url),
+        );
         match self.theme.render("search.html", &ctx) {
             Ok(html) => self
                 .out
-                .write_with("search/index.html", || self.finish_html(html, &[]))?,
+                .write_with(&page_file(&url), || self.finish_html(html, &[]))?,
             Err(d) => self.diags.push(d),
         }
         let Some(records) = records else {
@@ -1175,7 +1348,7 @@ impl SiteRef<'_> {
         };
         #[cfg(feature = "search")]
         {
-            let files = crate::search::index(records, &self.config.language).map_err(|e| {
+            let files = crate::search::index(records).map_err(|e| {
                 Error::Site(vec![
                     Diagnostic::error(
                         crate::config::CONFIG_FILE,
@@ -1197,14 +1370,14 @@ impl SiteRef<'_> {
         Ok(())
     }
 
+    /// `/404.html`, and each other language's (`/ko/404.html`).
     fn render_404(&self) -> Result<(), Error> {
-        if self.unchanged("404.html", "404.html", &()) {
+        let file = format!("{}404.html", self.base().trim_start_matches('/'));
+        if self.unchanged(&file, "404.html", &()) {
             return Ok(());
         }
-        match self.theme.render("404.html", &tera::Context::new()) {
-            Ok(html) => self
-                .out
-                .write_with("404.html", || self.finish_html(html, &[]))?,
+        match self.theme.render("404.html", &self.context()) {
+            Ok(html) => self.out.write_with(&file, || self.finish_html(html, &[]))?,
             Err(d) => self.diags.push(d),
         }
         Ok(())

@@ -111,7 +111,7 @@ fn demo_site_uses_every_feature() {
     let config = std::fs::read_to_string(repo.join("nutgraf.toml")).unwrap_or_default();
     std::fs::write(
         root.join("nutgraf.toml"),
-        format!("{config}\nminify = false\n"),
+        format!("minify = false\n{config}"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let output = out.path().join("public");

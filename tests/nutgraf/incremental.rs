@@ -387,6 +387,8 @@ mod edits {
         Config,
         StaticFile,
         Photo,
+        /// A Korean translation beside an article (`a.ko.md`).
+        Translate,
         Nothing,
     }
 
@@ -403,6 +405,7 @@ mod edits {
         Edit::Config,
         Edit::StaticFile,
         Edit::Photo,
+        Edit::Translate,
         Edit::Nothing,
     ];
 
@@ -559,6 +562,15 @@ mod edits {
                 let (w, h) = (rng.u32(40..=900), rng.u32(40..=400));
                 write_photo(site, w, h, rng.u8(..));
             }
+            Edit::Translate => {
+                let rel = pick(rng);
+                if rel.ends_with(".ko.md") {
+                    return;
+                }
+                let to = format!("{}.ko.md", rel.trim_end_matches(".md"));
+                let title = format!("번역 {} {step}", words(rng, 1));
+                site.write(&to, &article_text(rng, &title));
+            }
             Edit::DeleteArticle | Edit::Nothing => {}
         }
     }
@@ -574,6 +586,12 @@ mod edits {
     /// the bundle: the page carries the photo's size and resized versions.
     fn photo_site() -> Site {
         let site = blog();
+        // A second language, for translations.
+        let config = ok(std::fs::read_to_string(site.root.join("nutgraf.toml")));
+        site.write(
+            "nutgraf.toml",
+            &format!("{config}\n[languages.ko]\ntitle = \"게이지 노트\"\n"),
+        );
         site.write(
             "content/posts/weir-photo/index.md",
             "+++\ntitle = \"What does the weir look like?\"\ndate = 2024-04-01\n+++\n\nThe weir after the spring rain.\n\n![The weir with water spilling over it](weir.png)\nThe weir in April.\n(Gauge Notes)\n",

@@ -25,6 +25,7 @@ mod holes;
 mod ignored;
 mod images;
 mod incremental;
+mod languages;
 mod listings;
 mod markdown;
 mod output;

@@ -541,3 +541,103 @@ fn the_article_saved_is_the_one_to_follow() {
     assert!(pages.contains(&"/c/".to_string()), "{pages:?}");
     assert_eq!(f.session.saved_article(&template, &pages), None);
 }
+
+/// A site in English and Korean: A and its translation A.ko, English B,
+/// Korean C.
+fn bilingual() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = Fixture {
+        session: Session::new(dir.path(), true),
+        dir,
+    };
+    f.write(
+        "nutgraf.toml",
+        &format!("{CONFIG}[languages.ko]\ntitle = \"K\"\n"),
+    );
+    f.write(
+        "content/a.md",
+        &article("A", "2024-01-05", "\"x\"", "Alpha."),
+    );
+    f.write(
+        "content/a.ko.md",
+        &article("가", "2024-01-05", "\"x\"", "알파."),
+    );
+    f.write(
+        "content/b.md",
+        &article("B", "2024-01-04", "\"x\"", "Bravo."),
+    );
+    f.write("content/c.ko.md", &article("다", "2024-01-03", "", "찰리."));
+    f
+}
+
+/// Editing a translation renders that page and what its language lists
+/// of it, and its siblings only when what they show of it (its title, its
+/// URL) changed: never the other language's listings.
+#[test]
+fn a_translation_edit_renders_its_page_its_languages_listings_and_no_other() {
+    let mut f = bilingual();
+    let first = f.first();
+    for file in [
+        "a/index.html",
+        "ko/a/index.html",
+        "ko/index.html",
+        "ko/atom.xml",
+    ] {
+        assert!(first.rendered.contains(&file.to_string()), "{file}");
+    }
+    // A longer body: its word count is in its summary.
+    let rendered = f.pass(
+        "content/a.ko.md",
+        Some(&article(
+            "가",
+            "2024-01-05",
+            "\"x\"",
+            "알파, 이제 훨씬 더 길어졌습니다.",
+        )),
+    );
+    assert_eq!(
+        html(&rendered),
+        [
+            "ko/a/index.html",
+            "ko/atom.xml",
+            "ko/index.html",
+            "ko/tags/x/atom.xml",
+            "ko/tags/x/index.html",
+            "sitemap.xml",
+        ]
+    );
+    // A new title: the English original's switcher and `hreflang` links
+    // show it as a version, and C's page shows it as its neighbour.
+    let rendered = f.pass(
+        "content/a.ko.md",
+        Some(&article(
+            "가나",
+            "2024-01-05",
+            "\"x\"",
+            "알파, 이제 훨씬 더 길어졌습니다.",
+        )),
+    );
+    assert_eq!(
+        html(&rendered),
+        [
+            "a/index.html",
+            "ko/a/index.html",
+            "ko/atom.xml",
+            "ko/c/index.html",
+            "ko/index.html",
+            "ko/tags/x/atom.xml",
+            "ko/tags/x/index.html",
+            "sitemap.xml",
+        ]
+    );
+    let Served::Bytes(bytes) = &f.session.files()["ko/index.html"] else {
+        panic!("not rendered")
+    };
+    let home =
+        String::from_utf8_lossy(&bytes.unpack().unwrap_or_else(|e| panic!("{e}"))).into_owned();
+    assert!(home.contains("가나"));
+    assert!(
+        !home.contains(">B<"),
+        "the Korean home lists no English article"
+    );
+}
