@@ -2,8 +2,9 @@
 # Lighthouse over the demo site: builds it with each built-in theme (every
 # folder of themes/), serves each build on 127.0.0.1 with a plain static
 # server, and runs Lighthouse (npm package, Debian's chromium) on the home
-# page, an article, a section (when the site has one), a tag page and the
-# 404 page. Prints each page's four category scores and the bytes of CSS
+# page, an article, a section (when the site has one), a tag page, the
+# 404 page, and a translated article with its language's home page (when
+# the site has one). Prints each page's four category scores and the bytes of CSS
 # it loads but does not use; exits 1 when a score is under 100, unless
 # --report is given.
 #
@@ -76,8 +77,17 @@ for dir in "$ROOT"/themes/*/; do
   pages=("")
   article=$(grep -l '"@type":"NewsArticle"' "$out"/*/index.html 2>/dev/null | head -n 1 || true)
   [ -n "$article" ] && pages+=("$(basename "$(dirname "$article")")/")
-  section=$(grep -l 'class="[^"]*site-listing' "$out"/*/index.html 2>/dev/null | grep -v "/tags/" | head -n 1 || true)
+  # (A language's home page is a listing too, but a WebSite, not a
+  # CollectionPage.)
+  section=$(grep -l '"@type":"CollectionPage"' "$out"/*/index.html 2>/dev/null | grep -v "/tags/" | head -n 1 || true)
   [ -n "$section" ] && pages+=("$(basename "$(dirname "$section")")/")
+  # A translation (the demo's explainer in Arabic or Korean, with its
+  # language switcher) and its language's home page.
+  translated=$(grep -l '"translationOfWork"' "$out"/*/*/index.html 2>/dev/null | head -n 1 || true)
+  if [ -n "$translated" ]; then
+    rel=${translated#"$out"/}
+    pages+=("${rel%index.html}" "${rel%%/*}/")
+  fi
   tag=$(find "$out/tags" -mindepth 2 -maxdepth 2 -name index.html 2>/dev/null | sort | head -n 1)
   [ -n "$tag" ] && pages+=("tags/$(basename "$(dirname "$tag")")/")
   pages+=("404.html")
