@@ -71,6 +71,16 @@ fn each_language_has_its_own_pages_under_its_base_path() {
     assert!(ko.contains("href=\"/ko/atom.xml\""));
     assert!(ko.contains("href=\"/ko/tags/바다/\""));
     assert!(site.output("ko/404.html").contains("<html lang=\"ko\">"));
+    // One Pagefind index with a part per language, each with its pages.
+    if !cfg!(feature = "search") {
+        return;
+    }
+    let entry: serde_json::Value =
+        serde_json::from_str(&site.output("pagefind/pagefind-entry.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    for (lang, pages) in [("en", 4), ("ko", 2), ("ar", 1)] {
+        assert_eq!(entry["languages"][lang]["page_count"], pages, "{entry}");
+    }
 }
 
 #[test]
