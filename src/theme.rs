@@ -39,6 +39,14 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "partials/pagination.html",
         include_str!("../templates/partials/pagination.html"),
     ),
+    (
+        "partials/hreflang.html",
+        include_str!("../templates/partials/hreflang.html"),
+    ),
+    (
+        "partials/translations.html",
+        include_str!("../templates/partials/translations.html"),
+    ),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
     (

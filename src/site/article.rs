@@ -20,7 +20,7 @@ use crate::schema;
 use super::links::PageLinks;
 use super::listings::{self, LeadSummary, Neighbour, Summary};
 use super::memo::{ImageUse, Reusable, Share, Span};
-use super::{Mode, SiteRef, page_file, progress_bar};
+use super::{Mode, SiteRef, Version, page_file, progress_bar};
 
 /// One article's part of a render pass.
 struct ArticleResult {
@@ -101,7 +101,7 @@ struct PageContext<'a> {
     lang: &'a str,
     /// Every version of the article (itself among them, `current`), in
     /// the site's language order; empty without translations.
-    translations: Vec<TranslationLink>,
+    translations: Vec<Version>,
     /// The default language's version, for `hreflang="x-default"`.
     x_default: Option<String>,
     extra: &'a toml::Table,
@@ -117,20 +117,6 @@ struct PageContext<'a> {
     /// The token colours of the body's highlighted code, light and dark:
     /// only the rules its classes need ([`markdown::highlight::token_css`]).
     code_css: String,
-}
-
-/// One version of an article, for the language switcher and `hreflang`.
-#[derive(Serialize)]
-struct TranslationLink {
-    /// BCP 47 code, for `hreflang` and `lang`.
-    lang: String,
-    /// The language's name in itself (`한국어`): its `language_name`.
-    name: String,
-    title: String,
-    url: String,
-    permalink: String,
-    /// Whether this is the page being rendered.
-    current: bool,
 }
 
 /// An article rendered: what listings show of it, the images it had
@@ -783,29 +769,18 @@ impl SiteRef<'_> {
 
     /// The versions of article `i` for its page: each language's, and
     /// the default language's (or the first) as `x-default`.
-    fn versions(&self, pages: &[Arc<Page>], i: usize) -> (Vec<TranslationLink>, Option<String>) {
+    fn versions(&self, pages: &[Arc<Page>], i: usize) -> (Vec<Version>, Option<String>) {
         let group = self.translations.of_page(i);
-        let links: Vec<TranslationLink> = group
-            .iter()
-            .map(|&j| {
-                let p = &pages[j];
-                let lang = self.for_lang(p.lang);
-                TranslationLink {
-                    lang: lang.config.language.clone(),
-                    name: lang
-                        .strings()
-                        .get("language_name")
-                        .unwrap_or(&lang.config.language)
-                        .to_string(),
-                    title: p.matter.title.clone(),
-                    url: p.url.clone(),
-                    permalink: self.config.permalink(&p.url),
-                    current: j == i,
-                }
-            })
-            .collect();
-        let x_default = links.first().map(|l| l.permalink.clone());
-        (links, x_default)
+        self.version_links(
+            group.iter().map(|&j| {
+                (
+                    pages[j].lang,
+                    pages[j].url.as_str(),
+                    pages[j].matter.title.as_str(),
+                )
+            }),
+            Some(i).filter(|_| !group.is_empty()).map(|i| pages[i].lang),
+        )
     }
 
     /// The JSON-LD links between versions: a translation's original (the

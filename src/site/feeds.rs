@@ -92,17 +92,35 @@ pub(crate) fn crawl_files(
     site: &SiteRef,
     content: &Content,
     summaries: &[std::sync::Arc<Summary>],
-    translations: &Translations,
     tags: &[Vec<Tag>],
 ) -> Result<(), Error> {
     let config = site.config;
+    let translations = site.translations;
     let editions = content.editions(config.languages.len());
     let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + 2);
+    // A home page or section with versions in other languages lists them.
+    let listing = |url: &str, dir: &std::path::Path| {
+        let mut u = SitemapUrl::new(config.permalink(url), None);
+        let versions = site.listing_versions.of_dir(dir);
+        u.alternates = versions
+            .iter()
+            .map(|(lang, url, _)| Alternate {
+                hreflang: config.languages[*lang].code.clone(),
+                href: escaped(config.permalink(url)),
+            })
+            .chain(versions.first().map(|(_, url, _)| Alternate {
+                hreflang: "x-default".to_string(),
+                href: escaped(config.permalink(url)),
+            }))
+            .collect();
+        u
+    };
+    let content_dir = site.root().join(crate::paths::CONTENT_DIR);
     for (edition, tags) in editions.iter().zip(tags) {
         let base = &config.languages[edition.lang].base_path;
-        urls.push(SitemapUrl::new(config.permalink(base), None));
+        urls.push(listing(base, &content_dir));
         for s in &edition.sections {
-            urls.push(SitemapUrl::new(config.permalink(&s.url), None));
+            urls.push(listing(&s.url, &s.dir));
         }
         if !tags.is_empty() {
             urls.push(SitemapUrl::new(

@@ -381,6 +381,11 @@ struct SectionContext<'a> {
     /// list, heading, figure, table, quote…), which the article
     /// stylesheet styles.
     has_prose: bool,
+    /// Its versions in the site's languages (itself among them), for the
+    /// switcher and `hreflang`; empty when it has none.
+    translations: Vec<super::Version>,
+    /// The permalink for `hreflang="x-default"`.
+    x_default: Option<String>,
 }
 
 /// A listing page's intro, rendered from its `_index.md`.
@@ -397,8 +402,11 @@ impl<'a> SectionContext<'a> {
         intro: Intro,
         url: &'a str,
         permalink: String,
+        (translations, x_default): (Vec<super::Version>, Option<String>),
     ) -> SectionContext<'a> {
         SectionContext {
+            translations,
+            x_default,
             title,
             description,
             has_code: markdown::highlight::has_code(&intro.html),
@@ -498,6 +506,7 @@ impl SiteRef<'_> {
             home.map(|h| self.section_intro(h)).unwrap_or_default(),
             base,
             self.config.permalink(base),
+            self.listing_links(&self.root.join(crate::paths::CONTENT_DIR)),
         );
         let per_page = home
             .and_then(|h| h.matter.paginate_by)
@@ -531,6 +540,7 @@ impl SiteRef<'_> {
                 self.section_intro(s),
                 &s.url,
                 self.config.permalink(&s.url),
+                self.listing_links(&s.dir),
             );
             let jsonld = schema::collection(
                 self.config,
@@ -623,6 +633,17 @@ impl SiteRef<'_> {
                 ctx.insert("section", section);
                 ctx.insert("jsonld", jsonld);
             }),
+        )
+    }
+
+    /// The versions of the listing of `dir` (see [`super::ListingVersions`]).
+    fn listing_links(&self, dir: &std::path::Path) -> (Vec<super::Version>, Option<String>) {
+        self.version_links(
+            self.listing_versions
+                .of_dir(dir)
+                .iter()
+                .map(|(lang, url, title)| (*lang, url.as_str(), title.as_str())),
+            Some(self.lang),
         )
     }
 

@@ -565,8 +565,10 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     }
     undated(&content, &diags);
     let translations = content::Translations::of(&content.pages, &diags);
+    let listing_versions = ListingVersions::of(root, &editions, &langs);
     let sources = links::SourceMap::new(&content);
     let site = SiteRef {
+        root,
         sources: &sources,
         mode,
         pass,
@@ -581,6 +583,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
         lang: 0,
         langs: &langs,
         translations: &translations,
+        listing_versions: &listing_versions,
     };
     // Every output path is claimed before any page is written: two
     // sources of one path (an alias on the home page, an article where a
@@ -677,7 +680,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             listings?;
             feeds?;
         }
-        feeds::crawl_files(&site, &content, &summaries, &translations, tags)?;
+        feeds::crawl_files(&site, &content, &summaries, tags)?;
         lap.mark("listings and feeds");
     }
     for lang in 0..langs.len() {
@@ -1183,6 +1186,69 @@ fn language_sites(
     Ok(langs)
 }
 
+/// One version of a page (an article, a language's home page, a
+/// section), for the language switcher and `hreflang`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Version {
+    /// BCP 47 code, for `hreflang` and `lang`.
+    lang: String,
+    /// The language's name in itself (`한국어`): its `language_name`.
+    name: String,
+    title: String,
+    url: String,
+    permalink: String,
+    /// Whether this is the page being rendered.
+    current: bool,
+}
+
+/// The languages' home pages and sections, as versions of one another:
+/// by folder under `content/` (`content/` itself for the home pages,
+/// which every language has), each language's (lang, URL, title).
+#[derive(Debug, Default)]
+pub(crate) struct ListingVersions {
+    by_dir: rustc_hash::FxHashMap<PathBuf, Vec<(usize, String, String)>>,
+}
+
+impl ListingVersions {
+    fn of(root: &Path, editions: &[content::Edition], langs: &[LangSite]) -> ListingVersions {
+        let content_dir = root.join(crate::paths::CONTENT_DIR);
+        let mut v = ListingVersions::default();
+        if langs.len() < 2 {
+            return v;
+        }
+        for e in editions {
+            let home_title = e
+                .home
+                .and_then(|h| h.matter.title.clone())
+                .unwrap_or_else(|| langs[e.lang].config.title.clone());
+            v.by_dir.entry(content_dir.clone()).or_default().push((
+                e.lang,
+                langs[e.lang].base.clone(),
+                home_title,
+            ));
+            for s in &e.sections {
+                let title = s.matter.title.clone().unwrap_or_else(|| {
+                    s.dir
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                });
+                v.by_dir
+                    .entry(s.dir.clone())
+                    .or_default()
+                    .push((e.lang, s.url.clone(), title));
+            }
+        }
+        v.by_dir.retain(|_, versions| versions.len() > 1);
+        v
+    }
+
+    /// The versions of the listing of `dir`; empty when it has none.
+    pub(crate) fn of_dir(&self, dir: &Path) -> &[(usize, String, String)] {
+        self.by_dir.get(dir).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// One of the site's languages as its pages see the site.
 pub(crate) struct LangSite {
     /// The config with the language's title, description, language and
@@ -1199,6 +1265,7 @@ pub(crate) struct LangSite {
 /// The parts of the site every page render needs.
 #[derive(Clone, Copy)]
 pub(crate) struct SiteRef<'a> {
+    root: &'a Path,
     mode: Mode<'a>,
     /// Serve's incremental pass under way.
     pass: Option<memo::Started<'a>>,
@@ -1220,6 +1287,8 @@ pub(crate) struct SiteRef<'a> {
     langs: &'a [LangSite],
     /// Each article's translations, by index into the site's articles.
     translations: &'a content::Translations,
+    /// The home pages' and sections' versions in each language.
+    listing_versions: &'a ListingVersions,
 }
 
 /// The output file of the page at `url`: `/a/b/` → `a/b/index.html`.
@@ -1252,6 +1321,11 @@ impl<'a> SiteRef<'a> {
         self.langs[self.lang].context.clone()
     }
 
+    /// The site's folder.
+    pub(crate) fn root(&self) -> &Path {
+        self.root
+    }
+
     /// The base path of this language's pages: `/`, `/ko/`.
     pub(crate) fn base(&self) -> &str {
         &self.langs[self.lang].base
@@ -1260,6 +1334,36 @@ impl<'a> SiteRef<'a> {
     /// The strings of this language.
     pub(crate) fn strings(&self) -> &Strings {
         &self.langs[self.lang].strings
+    }
+
+    /// The versions of a page, each (lang, URL, title), for its switcher
+    /// and `hreflang` links; `current` is the page's own language. Also the
+    /// `x-default` permalink: the first version's (the default language's
+    /// when it has one).
+    pub(crate) fn version_links<'v>(
+        &self,
+        versions: impl Iterator<Item = (usize, &'v str, &'v str)>,
+        current: Option<usize>,
+    ) -> (Vec<Version>, Option<String>) {
+        let links: Vec<Version> = versions
+            .map(|(lang, url, title)| {
+                let site = self.for_lang(lang);
+                Version {
+                    lang: site.config.language.clone(),
+                    name: site
+                        .strings()
+                        .get("language_name")
+                        .unwrap_or(&site.config.language)
+                        .to_string(),
+                    title: title.to_string(),
+                    url: url.to_string(),
+                    permalink: self.config.permalink(url),
+                    current: Some(lang) == current,
+                }
+            })
+            .collect();
+        let x_default = links.first().map(|l| l.permalink.clone());
+        (links, x_default)
     }
 
     fn write_page(&self, url: &str, html: String, verbatim: &[&str]) -> Result<(), Error> {
