@@ -158,6 +158,47 @@ fn translations_link_each_other_both_ways() {
     assert!(ko.contains("aria-current=\"page\" lang=\"ko\">한국어</span>"));
 }
 
+/// The languages' home pages are versions of one another, and so are a
+/// section's `_index.md` and `_index.<code>.md`.
+#[test]
+fn home_pages_and_sections_link_their_versions() {
+    let site = built();
+    let base = "https://harbour.example.org";
+    let homes = [
+        ("en".to_string(), format!("{base}/")),
+        ("ar".to_string(), format!("{base}/ar/")),
+        ("ko".to_string(), format!("{base}/ko/")),
+        ("x-default".to_string(), format!("{base}/")),
+    ];
+    for page in ["index.html", "ko/index.html", "ar/index.html"] {
+        assert_eq!(head_alternates(&site.output(page)), homes, "{page}");
+    }
+    let ko_home = site.output("ko/index.html");
+    assert!(ko_home.contains("<nav class=\"translations\""));
+    assert!(ko_home.contains("aria-current=\"page\" lang=\"ko\">한국어</span>"));
+    let notes = [
+        ("en".to_string(), format!("{base}/notes/")),
+        ("ko".to_string(), format!("{base}/ko/notes/")),
+        ("x-default".to_string(), format!("{base}/notes/")),
+    ];
+    for page in ["notes/index.html", "ko/notes/index.html"] {
+        assert_eq!(head_alternates(&site.output(page)), notes, "{page}");
+    }
+    assert!(
+        site.output("ko/notes/index.html")
+            .contains("<h1 class=\"home-title\">노트</h1>")
+    );
+    // Arabic has no notes section.
+    assert!(!site.root.join("public/ar/notes").exists());
+    // The sitemap lists the same alternates.
+    let urls = sitemap_urls(&site.output("sitemap.xml"));
+    let (_, ko) = urls
+        .iter()
+        .find(|(loc, _)| loc == &format!("{base}/ko/notes/"))
+        .unwrap_or_else(|| panic!("no /ko/notes/ in the sitemap"));
+    assert_eq!(ko.len(), 3);
+}
+
 #[test]
 fn json_ld_joins_an_original_and_its_translations() {
     let site = built();
