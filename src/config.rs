@@ -537,7 +537,16 @@ impl Config {
                 ));
             }
         };
-        Config::parse(&text).map_err(|d| Error::Config(vec![d]))
+        Config::parse(&text).map_err(|d| {
+            // A site moving over from Zola hears of each of Zola's keys
+            // at once, not one per build.
+            let mut all = zola_keys(&text);
+            if !all.iter().any(|z| (z.line, z.col) == (d.line, d.col)) {
+                all.push(d);
+            }
+            all.sort_by_key(|d| (d.line, d.col));
+            Error::Config(all)
+        })
     }
 
     /// Parses and validates the text of `nutgraf.toml`.
@@ -1187,11 +1196,18 @@ pub fn toml_diagnostic(
                     .join(", ")
             ));
         }
-        return match did_you_mean(unknown, keys) {
+        // serde names the keys of the table the key was found in: list
+        // those, not every key of every table in the file.
+        let own = if expected.is_empty() {
+            keys
+        } else {
+            &expected[..]
+        };
+        return match did_you_mean(unknown, own).or_else(|| did_you_mean(unknown, keys)) {
             Some(s) => d.with_hint(format!("did you mean `{s}`?")),
             None => d.with_hint(format!(
                 "known keys are {}; put your own values under [extra]",
-                keys.iter()
+                own.iter()
                     .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -1219,6 +1235,106 @@ pub fn toml_diagnostic(
     Diagnostic::error(path, pos, format!("invalid TOML: {message}")).with_hint(
         "check quoting, `=` signs and brackets on this line (TOML syntax: https://toml.io)",
     )
+}
+
+/// Where a key of Zola's `config.toml` sits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ZolaTable {
+    Top,
+    Language,
+    Markdown,
+}
+
+/// Keys of Zola's `config.toml` that nutgraf does not have, each as an
+/// error saying what to write instead (none for a file that is not TOML).
+fn zola_keys(text: &str) -> Vec<Diagnostic> {
+    let Ok(root) = toml::de::DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut scan = |table: &toml::de::DeTable, place: ZolaTable| {
+        for key in table.keys() {
+            if let Some(hint) = zola_hint(key.get_ref(), place) {
+                found.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        Position::of_offset(text, key.span().start),
+                        format!("unknown key `{}` (a Zola setting)", key.get_ref()),
+                    )
+                    .with_hint(hint),
+                );
+            }
+        }
+    };
+    let root = root.get_ref();
+    scan(root, ZolaTable::Top);
+    let table = |name: &str| match root.get(name).map(|v| v.get_ref()) {
+        Some(toml::de::DeValue::Table(t)) => Some(t),
+        _ => None,
+    };
+    if let Some(markdown) = table("markdown") {
+        scan(markdown, ZolaTable::Markdown);
+    }
+    for language in table("languages").into_iter().flat_map(|t| t.values()) {
+        if let toml::de::DeValue::Table(t) = language.get_ref() {
+            scan(t, ZolaTable::Language);
+        }
+    }
+    found
+}
+
+/// What nutgraf has instead of one of Zola's settings.
+fn zola_hint(key: &str, place: ZolaTable) -> Option<&'static str> {
+    use ZolaTable::*;
+    Some(match (key, place) {
+        ("default_language", Top) => "nutgraf calls it `language`: write `language = \"en\"`",
+        ("build_search_index", Top | Language) => {
+            "nutgraf builds a Pagefind index for every language: write `search = true` (the default) or `search = false` at the top, once"
+        }
+        ("search" | "translations", Language) => {
+            "a language's theme text lives in `i18n/<code>.toml`, and search covers every language: remove it"
+        }
+        ("translations", Top) => {
+            "theme text lives in `i18n/<code>.toml`, one file per language: move these keys there"
+        }
+        ("generate_feeds" | "generate_feed", Top | Language) => {
+            "every language and section gets an Atom feed (`atom.xml`): remove it"
+        }
+        ("feed_filenames" | "feed_filename" | "feed_limit", Top | Language) => {
+            "feeds are `atom.xml` and hold every article: remove it"
+        }
+        ("taxonomies", Top | Language) => {
+            "nutgraf has one taxonomy, tags (`tags = [\"…\"]` in front matter, listed under `/tags/`): remove `taxonomies`"
+        }
+        ("compile_sass", Top) => {
+            "nutgraf does not compile Sass: put compiled CSS in `static/` or in a theme, and remove `compile_sass`"
+        }
+        ("minify_html", Top) => "write `minify = true` (the default) or `minify = false`",
+        ("output_dir", Top) => "pass `--output DIR` to `nutgraf build` (the default is `public/`)",
+        ("author", Top) => {
+            "authors are named in each article's front matter (`authors = [\"…\"]`); the site's organisation is `publisher = \"…\"`"
+        }
+        ("slugify", Top) => {
+            "slugs are ASCII by default; `unicode_slugs = true` keeps the letters of every script"
+        }
+        ("link_checker", Top) => {
+            "`nutgraf check` checks internal links and anchors, and with `--external` every external link: remove `[link_checker]`"
+        }
+        ("highlight_code" | "highlight_theme" | "highlight_themes_css", Markdown) => {
+            "code blocks are always highlighted and the theme colours them (light and dark): remove it"
+        }
+        (
+            "external_links_target_blank"
+            | "external_links_no_follow"
+            | "external_links_no_referrer"
+            | "render_emoji"
+            | "bottom_footnotes",
+            Markdown,
+        ) => {
+            "nutgraf has no such switch (footnotes always go to the end of the article): remove it"
+        }
+        _ => return None,
+    })
 }
 
 /// Valid TOML with a value of the wrong type or out of range, in words:
@@ -1476,6 +1592,51 @@ mod tests {
         assert_eq!((d.line, d.col), (3, 1));
         assert_eq!(d.message, "unknown key `languag`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `language`?"));
+    }
+
+    /// The list of known keys is the table's own: `[markdown]` takes
+    /// `smart_punctuation`, not `zone_id` or `gzip` from `[deploy]`.
+    #[test]
+    fn an_unknown_key_in_a_table_lists_that_tables_keys() {
+        let Err(d) = Config::parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[markdown]\nrender_emoji = true\n",
+        ) else {
+            panic!("unknown key accepted");
+        };
+        assert_eq!((d.line, d.col), (4, 1));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("known keys are `smart_punctuation`; put your own values under [extra]")
+        );
+    }
+
+    /// A Zola `config.toml` renamed: every Zola key is reported at once, at
+    /// its line, with what nutgraf has instead; nutgraf's own keys and
+    /// tables are left alone.
+    #[test]
+    fn zolas_config_keys_are_all_reported_with_what_to_write_instead() {
+        let text = "base_url = \"https://e.org\"\ntitle = \"T\"\ndefault_language = \"en\"\n\
+                    compile_sass = false\ngenerate_feeds = true\n\
+                    [markdown]\nhighlight_code = true\nsmart_punctuation = true\n\
+                    [languages.fr]\ntitle = \"F\"\ntaxonomies = []\n";
+        let found: Vec<(usize, String)> = zola_keys(text)
+            .into_iter()
+            .map(|d| (d.line, d.message))
+            .collect();
+        let mut lines: Vec<usize> = found.iter().map(|f| f.0).collect();
+        lines.sort_unstable();
+        assert_eq!(lines, [3, 4, 5, 7, 11], "{found:?}");
+        let hint = |key: &str| {
+            zola_keys(text)
+                .into_iter()
+                .find(|d| d.message.contains(&format!("`{key}`")))
+                .and_then(|d| d.hint)
+                .unwrap_or_default()
+        };
+        assert!(hint("default_language").contains("`language = \"en\"`"));
+        assert!(hint("taxonomies").contains("tags"));
+        assert!(zola_keys(BASE).is_empty());
+        assert!(zola_keys("not = [toml").is_empty());
     }
 
     const BASE: &str = "title = \"T\"\nbase_url = \"https://e.org\"\n";

@@ -71,15 +71,23 @@ impl Strings {
             if own.contains(key.as_str()) {
                 continue;
             }
-            if let Some(default) = fallback.get(key) {
-                default.clone_into(text);
-            }
+            let shown = if key == "language_name" {
+                // Another language's name would name this one wrongly in
+                // the switcher: its code is at least right.
+                config.language.clone_into(text);
+                format!("the language switcher shows `{}`", config.language)
+            } else {
+                if let Some(default) = fallback.get(key) {
+                    default.clone_into(text);
+                }
+                "pages in that language show the default language's".to_string()
+            };
             warnings.push(
                 Diagnostic::warning(
                     &file,
                     crate::diagnostic::Position::START,
                     format!(
-                        "no `{}` text for the string `{key}`: pages in that language show the default language's",
+                        "no `{}` text for the string `{key}`: {shown}",
                         config.language
                     ),
                 )

@@ -162,6 +162,39 @@ fn config_errors_exit_with_2() {
     );
 }
 
+/// A Zola `config.toml` renamed: one build names every Zola key, each at
+/// its line and in file order, not one key a build.
+#[test]
+fn a_zola_config_gets_every_zola_key_at_once() {
+    let site = Site::empty().file(
+        "nutgraf.toml",
+        "base_url = \"https://e.org\"\ncompile_sass = false\nbuild_search_index = true\n\
+         default_language = \"en\"\n[languages.fr]\ngenerate_feeds = true\n",
+    );
+    let run = site.build(&[]).failure(2);
+    let at: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix(" --> nutgraf.toml:"))
+        .collect();
+    assert_eq!(at, ["2:1", "3:1", "4:1", "6:1"], "{}", run.stderr);
+    assert!(
+        run.stderr.contains("write `language = \"en\"`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("write `search = true`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("build failed: 4 errors"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn no_config_is_a_usage_error() {
     let site = Site::empty();

@@ -355,6 +355,10 @@ fn missing_strings_fall_back_to_the_default_language_with_one_warning_each() {
         .file(
             "content/a.ja.md",
             "+++\ntitle = \"なぜ？\"\ndate = 2026-11-20\n+++\n\n## なぜ今？\n\n答え。\n\n## どこで？\n\n答え。\n",
+        )
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"Pourquoi ?\"\ndate = 2026-11-20\n+++\n\nRéponse.\n",
         );
     let run = site.build(&[]).success();
     let warnings = run.stderr.matches("no `ja` text for the string").count();
@@ -369,4 +373,12 @@ fn missing_strings_fall_back_to_the_default_language_with_one_warning_each() {
     assert!(page.contains("この解説の内容"));
     // The default language (French) stands in for the rest.
     assert!(page.contains("Aller au contenu"), "{page}");
+    // But not for the language's own name: the switcher would call
+    // Japanese "Français". Its code stands in.
+    assert!(
+        page.contains(r#"aria-current="page" lang="ja">ja</span>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"lang="fr">Français</a>"#), "{page}");
+    assert!(run.stderr.contains("the language switcher shows `ja`"));
 }
