@@ -567,6 +567,23 @@ impl Config {
             )
             .with_hint("write it like `base_url = \"https://example.org\"`"));
         }
+        // Links are written from the root of the host (`/assets/…`,
+        // `/why-now/`): under a path they would all miss.
+        if let Some(path) = url::Url::parse(&base_url)
+            .ok()
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .filter(|p| !p.is_empty())
+        {
+            let root = base_url.strip_suffix(&path).unwrap_or(&base_url);
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                at_key("base_url"),
+                format!("`base_url` has a path (`{path}`): nutgraf publishes a site at the root of its host"),
+            )
+            .with_hint(format!(
+                "every link is written from the root (`/assets/…`, `/why-now/`), so pages served under `{path}/` would miss their stylesheets and links: publish at the root of a host (a custom domain, or a `<user>.github.io` repository) and write `base_url = \"{root}\"`"
+            )));
+        }
         let language = raw.language.unwrap_or_else(|| "en".to_string());
         let locale = parse_language(&language)
             .ok_or_else(|| bad_language("language", &language, at_key("language")))?;
@@ -1253,8 +1270,15 @@ fn zola_keys(text: &str) -> Vec<Diagnostic> {
     };
     let mut found = Vec::new();
     let mut scan = |table: &toml::de::DeTable, place: ZolaTable| {
-        for key in table.keys() {
-            if let Some(hint) = zola_hint(key.get_ref(), place) {
+        for (key, value) in table {
+            // nutgraf's `search` is a switch; Zola's is a table of options.
+            let hint = match (key.get_ref().as_ref(), value.get_ref(), place) {
+                ("search", toml::de::DeValue::Table(_), ZolaTable::Top) => Some(
+                    "nutgraf's `search` is `true` (the default) or `false`: Pagefind indexes every published page's title and text; remove the `[search]` table",
+                ),
+                (key, _, place) => zola_hint(key, place),
+            };
+            if let Some(hint) = hint {
                 found.push(
                     Diagnostic::error(
                         CONFIG_FILE,
@@ -1320,11 +1344,15 @@ fn zola_hint(key: &str, place: ZolaTable) -> Option<&'static str> {
         ("link_checker", Top) => {
             "`nutgraf check` checks internal links and anchors, and with `--external` every external link: remove `[link_checker]`"
         }
-        ("highlight_code" | "highlight_theme" | "highlight_themes_css", Markdown) => {
+        (
+            "highlight_code" | "highlight_theme" | "highlight_themes_css" | "highlighting",
+            Markdown,
+        ) => {
             "code blocks are always highlighted and the theme colours them (light and dark): remove it"
         }
         (
             "external_links_target_blank"
+            | "external_links_class"
             | "external_links_no_follow"
             | "external_links_no_referrer"
             | "render_emoji"
@@ -1332,6 +1360,9 @@ fn zola_hint(key: &str, place: ZolaTable) -> Option<&'static str> {
             Markdown,
         ) => {
             "nutgraf has no such switch (footnotes always go to the end of the article): remove it"
+        }
+        ("github_alerts", Markdown) => {
+            "GitHub's alerts (`> [!NOTE]`) are always rendered: remove it"
         }
         _ => return None,
     })
@@ -1618,14 +1649,15 @@ mod tests {
         let text = "base_url = \"https://e.org\"\ntitle = \"T\"\ndefault_language = \"en\"\n\
                     compile_sass = false\ngenerate_feeds = true\n\
                     [markdown]\nhighlight_code = true\nsmart_punctuation = true\n\
-                    [languages.fr]\ntitle = \"F\"\ntaxonomies = []\n";
+                    [languages.fr]\ntitle = \"F\"\ntaxonomies = []\n\
+                    [search]\ninclude_title = true\n";
         let found: Vec<(usize, String)> = zola_keys(text)
             .into_iter()
             .map(|d| (d.line, d.message))
             .collect();
         let mut lines: Vec<usize> = found.iter().map(|f| f.0).collect();
         lines.sort_unstable();
-        assert_eq!(lines, [3, 4, 5, 7, 11], "{found:?}");
+        assert_eq!(lines, [3, 4, 5, 7, 11, 12], "{found:?}");
         let hint = |key: &str| {
             zola_keys(text)
                 .into_iter()
@@ -1635,8 +1667,33 @@ mod tests {
         };
         assert!(hint("default_language").contains("`language = \"en\"`"));
         assert!(hint("taxonomies").contains("tags"));
+        assert!(hint("search").contains("remove the `[search]` table"));
         assert!(zola_keys(BASE).is_empty());
+        assert!(zola_keys(&format!("{BASE}search = false\n")).is_empty());
         assert!(zola_keys("not = [toml").is_empty());
+    }
+
+    /// A site under a path (a GitHub project page) would get links that
+    /// all miss: an error that says so, at the key, not a broken site.
+    #[test]
+    fn a_base_url_with_a_path_is_an_error() {
+        let Err(d) = Config::parse("title = \"T\"\nbase_url = \"https://welpo.github.io/tabi/\"\n")
+        else {
+            panic!("a path in base_url accepted");
+        };
+        assert_eq!((d.line, d.col), (2, 1));
+        assert!(d.message.contains("`/tabi`"), "{}", d.message);
+        assert!(
+            d.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("base_url = \"https://welpo.github.io\"")),
+            "{:?}",
+            d.hint
+        );
+        for fine in ["https://e.org", "https://e.org/", "http://127.0.0.1:1111"] {
+            let text = format!("title = \"T\"\nbase_url = \"{fine}\"\n");
+            assert!(Config::parse(&text).is_ok(), "{fine}");
+        }
     }
 
     const BASE: &str = "title = \"T\"\nbase_url = \"https://e.org\"\n";

@@ -410,7 +410,23 @@ impl<'t> Scanner<'t> {
                 ));
             }
             self.skip_space();
+            let value_at = self.pos;
             let value = self.value()?;
+            let quote = self.text[value_at..]
+                .chars()
+                .next()
+                .filter(|c| "\"'`".contains(*c));
+            if let Some(q) = quote.filter(|_| self.rest().starts_with(char::is_alphanumeric)) {
+                // `text='Quan s'utilitza…'`: the apostrophe ended the string.
+                let other = if q == '"' { "'" } else { "\"" };
+                return Err(problem(
+                    self.pos - q.len_utf8(),
+                    format!("the string of `{name}` ends here, inside a word"),
+                    format!(
+                        "a `{q}` inside the text ends it: quote the value with `{other}` instead (`{name}={other}…{other}`)"
+                    ),
+                ));
+            }
             if args.iter().any(|a| a.name == name) {
                 return Err(problem(
                     at,
@@ -428,6 +444,17 @@ impl<'t> Scanner<'t> {
                 self.skip_space();
                 if self.eat(")") {
                     return Ok(args);
+                }
+                // Zola's grammar also takes arguments separated by spaces
+                // alone (`src="a.webp" alt="tabs"`), and sites use it.
+                let mut next = Scanner {
+                    text: self.text,
+                    pos: self.pos,
+                };
+                let named = !next.ident().is_empty();
+                next.skip_space();
+                if named && next.eat("=") {
+                    continue;
                 }
                 return Err(problem(
                     self.pos,
