@@ -96,6 +96,9 @@ pub struct RenderContext<'a> {
     /// Where Zola's internal links (`[a](@/posts/a.md)`) lead; `None`
     /// where there is no site to look in.
     pub sources: Option<&'a dyn Sources>,
+    /// The accessible name of the `#` link beside each heading, in the
+    /// page's language (`link_to_section` in the strings).
+    pub anchor_label: &'a str,
 }
 
 /// The content files of the site, by their path under `content/` with `/`
@@ -162,6 +165,8 @@ struct State<'c, 'a> {
     diagnostics: Vec<Diagnostic>,
     words: Words,
     images_seen: usize,
+    /// The level of the heading before, 1 for the page's title.
+    heading_level: usize,
     /// label → (number, how many references so far)
     footnote_refs: HashMap<String, (usize, usize)>,
     footnote_order: Vec<String>,
@@ -244,6 +249,7 @@ pub fn render_page(body: &str, ctx: &RenderContext) -> Rendered {
         diagnostics: Vec::new(),
         words: Words::default(),
         images_seen: usize::from(ctx.has_lead),
+        heading_level: 1,
         footnote_refs: HashMap::new(),
         footnote_order: Vec::new(),
         footnotes: HashMap::new(),
@@ -760,6 +766,29 @@ impl<'c, 'a> State<'c, 'a> {
             .collect();
         let text = plain_text(&inner).trim().to_string();
         self.words += Words::of(&text);
+        // Screen readers list a page's headings by level, and validators
+        // reject a skipped one (`####` under the title's `<h1>`).
+        let (n, before) = (*level as usize, self.heading_level);
+        if n > before + 1 {
+            let hashes = |k: usize| "#".repeat(k);
+            let under = if before == 1 {
+                "the title".to_string()
+            } else {
+                format!("a `{}` heading", hashes(before))
+            };
+            self.warn(
+                events[0].1.start,
+                format!(
+                    "a `{}` heading right after {under} skips a level",
+                    hashes(n)
+                ),
+                &format!(
+                    "write it as `{}`: screen readers list headings by level, and HTML validators reject a skipped one",
+                    hashes(before + 1)
+                ),
+            );
+        }
+        self.heading_level = n;
         let id = match id {
             Some(explicit) => self.ids.explicit(explicit),
             None => self.ids.unique(&text),
@@ -793,7 +822,9 @@ impl<'c, 'a> State<'c, 'a> {
         html.push_str(render(inner).trim());
         html.push_str(" <a class=\"anchor\" href=\"#");
         escape_into(&mut html, &id);
-        html.push_str("\" aria-label=\"Link to this section\">#</a></");
+        html.push_str("\" aria-label=\"");
+        escape_into(&mut html, self.ctx.anchor_label);
+        html.push_str("\">#</a></");
         html.push_str(&level.to_string());
         html.push_str(">\n");
 
@@ -1066,6 +1097,39 @@ mod tests {
         assert!(styled_blocks(&html).is_empty(), "{html}");
     }
 
+    /// A heading one level below the one before is fine; one that skips a
+    /// level (`###` under the title, `####` under `##`) is a warning at its
+    /// line that names the level to write. Going back up never is.
+    #[test]
+    fn a_heading_that_skips_a_level_is_a_warning() {
+        let warnings = |body: &str| -> Vec<(usize, String, String)> {
+            render_body(body)
+                .diagnostics
+                .into_iter()
+                .map(|d| (d.line, d.message, d.hint.unwrap_or_default()))
+                .collect()
+        };
+        assert!(warnings("## A?\n\n### a\n\n## B?\n\n### b\n\n#### c\n").is_empty());
+        let found = warnings("Lede.\n\n#### Shuku\n\n## Why?\n\n#### Where\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, 3);
+        assert_eq!(
+            found[0].1,
+            "a `####` heading right after the title skips a level"
+        );
+        assert!(found[0].2.starts_with("write it as `##`"), "{}", found[0].2);
+        assert_eq!(found[1].0, 7);
+        assert_eq!(
+            found[1].1,
+            "a `####` heading right after a `##` heading skips a level"
+        );
+        assert!(
+            found[1].2.starts_with("write it as `###`"),
+            "{}",
+            found[1].2
+        );
+    }
+
     use super::*;
 
     /// Renders `body` as an article of a site with no files.
@@ -1098,6 +1162,7 @@ mod tests {
                 lint_small_images: false,
                 components: None,
                 sources: None,
+                anchor_label: "Link to this section",
             },
         )
     }

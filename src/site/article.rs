@@ -471,6 +471,7 @@ impl SiteRef<'_> {
             lint_small_images: matches!(self.mode, Mode::Check { .. }),
             components: Some(self.theme),
             sources: Some(self.sources),
+            anchor_label: self.strings().get("link_to_section").unwrap_or_default(),
         };
         let mut rendered = markdown::render_page(&text[page.body_offset..], &ctx);
         self.diags.extend(std::mem::take(&mut rendered.diagnostics));

@@ -470,6 +470,7 @@ impl SiteRef<'_> {
                 lint_small_images: matches!(self.mode, Mode::Check { .. }),
                 components: Some(self.theme),
                 sources: Some(self.sources),
+                anchor_label: self.strings().get("link_to_section").unwrap_or_default(),
             },
         );
         if let Mode::Check { links } = self.mode {

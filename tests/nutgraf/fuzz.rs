@@ -783,6 +783,7 @@ impl Renderer {
             lint_small_images: false,
             components: Some(&self.theme),
             sources: None,
+            anchor_label: "Link to this section",
         };
         render_page(body, &ctx)
     }

@@ -119,6 +119,28 @@ fn listings_and_feeds_show_only_their_languages_articles() {
     assert!(!ar.contains("rel=\"prev\"") && !ar.contains("rel=\"next\""));
 }
 
+/// The `#` link beside each heading is named in the page's language, not
+/// in English on every page.
+#[test]
+fn heading_links_are_named_in_the_pages_language() {
+    let site = built();
+    for (page, label) in [
+        ("tides/index.html", "Link to this section"),
+        ("ko/tides/index.html", "이 부분으로 가는 링크"),
+        ("ar/tides/index.html", "رابط إلى هذا القسم"),
+    ] {
+        let html = site.output(page);
+        let anchors = html.matches("class=\"anchor\"").count();
+        assert!(anchors >= 2, "{page}");
+        assert_eq!(
+            html.matches(&format!("aria-label=\"{label}\">#</a>"))
+                .count(),
+            anchors,
+            "{page}"
+        );
+    }
+}
+
 #[test]
 fn translations_link_each_other_both_ways() {
     let site = built();
