@@ -122,10 +122,18 @@ enum Command {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-    /// Create content/<slug>/index.md for a new draft explainer
+    /// Create content/<slug>/index.md for a new draft explainer, or with
+    /// --lang and --of a draft translation beside an existing one
     New {
         /// The explainer's title, e.g. "Why is the leap second going away?"
         title: String,
+        /// Start a translation into this language of the site (e.g. `ko`);
+        /// needs --of
+        #[arg(long, value_name = "CODE", requires = "of")]
+        lang: Option<String>,
+        /// The article to translate: its Markdown file or its bundle's folder
+        #[arg(long, value_name = "FILE", requires = "lang")]
+        of: Option<PathBuf>,
     },
 }
 
@@ -316,8 +324,15 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e, "init"),
             }
         }
-        Command::New { title } => {
-            match nutgraf::scaffold::new_article(&root, &title, &jiff::Zoned::now()) {
+        Command::New { title, lang, of } => {
+            let now = jiff::Zoned::now();
+            let made = match (lang, of) {
+                (Some(lang), Some(of)) => {
+                    nutgraf::scaffold::new_translation(&root, &of, &lang, &title, &now)
+                }
+                _ => nutgraf::scaffold::new_article(&root, &title, &now),
+            };
+            match made {
                 Ok(path) => {
                     println!("{}", nutgraf::paths::shown(&path).display());
                     eprintln!("Created a draft; `nutgraf build --drafts` includes it.");

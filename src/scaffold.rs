@@ -146,6 +146,132 @@ pub fn new_article(root: &Path, title: &str, now: &jiff::Zoned) -> Result<PathBu
     Ok(path)
 }
 
+/// Creates a draft translation of the article at `of` (its file, or its
+/// bundle's folder) into the site's language `lang`, beside it as Zola
+/// names translations: `index.<lang>.md` in a bundle, `<name>.<lang>.md`
+/// beside a single file. The original's body comes along to be translated
+/// in place, with its figures and component calls.
+pub fn new_translation(
+    root: &Path,
+    of: &Path,
+    lang: &str,
+    title: &str,
+    now: &jiff::Zoned,
+) -> Result<PathBuf, Error> {
+    let config = crate::config::Config::load(root)?;
+    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    let Some(index) = codes.iter().position(|c| *c == lang) else {
+        return Err(Error::usage(
+            format!("the site has no language `{lang}`"),
+            format!(
+                "its languages are {}; add a `[languages.{lang}]` table to nutgraf.toml for another",
+                codes
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    };
+    let shown = |p: &Path| {
+        crate::diagnostic::display_path(root, p)
+            .display()
+            .to_string()
+    };
+    // As the writer typed it (from where they are), else under the site.
+    let original = if of.exists() {
+        of.to_path_buf()
+    } else {
+        root.join(of)
+    };
+    let original = if original.is_dir() {
+        original.join("index.md")
+    } else {
+        original
+    };
+    let name = original
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".md"));
+    let (Some(name), true) = (name, original.is_file()) else {
+        return Err(Error::usage(
+            format!("no article at `{}`", of.display()),
+            "give the original's Markdown file or its bundle's folder, e.g. `--of content/why-now/index.md`",
+        ));
+    };
+    // `why-now.ko` is a translation of `why-now`: translate the original.
+    let base = match name.rsplit_once('.') {
+        Some((base, code)) if codes.contains(&code) => base,
+        _ => name,
+    };
+    if base.starts_with('_') {
+        return Err(Error::usage(
+            format!(
+                "`{}` is a listing's intro, not an article",
+                shown(&original)
+            ),
+            format!("write `{base}.{lang}.md` beside it by hand: a listing has no date or draft"),
+        ));
+    }
+    let file = if index == 0 {
+        format!("{base}.md")
+    } else {
+        format!("{base}.{lang}.md")
+    };
+    let path = original.with_file_name(file);
+    if path.exists() {
+        return Err(Error::usage(
+            format!("`{}` already exists", shown(&path)),
+            "edit the existing translation",
+        ));
+    }
+    let text = std::fs::read_to_string(&original).map_err(|e| {
+        Error::usage(
+            format!("cannot read `{}`: {e}", shown(&original)),
+            "check that the file is readable",
+        )
+    })?;
+    let display = crate::diagnostic::display_path(root, &original);
+    let split =
+        crate::content::frontmatter::split(&display, &text).map_err(|d| Error::Site(vec![d]))?;
+    let text = format!(
+        "+++\ntitle = {}\ndescription = \"\"\ndate = {}\nauthors = []\ntags = []\ndraft = true\n{}+++\n{}",
+        toml_string(title.trim()),
+        crate::content::frontmatter::rfc3339(now),
+        tables_to_translate(split.matter),
+        split.body,
+    );
+    crate::fs::write_creating_dirs(&path, text)?;
+    Ok(path)
+}
+
+/// The original's `[lead]` and `[extra]` tables as written (alt text,
+/// caption, credit, kicker: words to translate), each after a blank line.
+/// Not `[[updates]]`: a correction belongs to the version it corrects.
+fn tables_to_translate(matter: &str) -> String {
+    let mut tables: Vec<String> = Vec::new();
+    let mut keep = false;
+    for line in matter.lines() {
+        let header = line.trim();
+        if header.starts_with('[') {
+            let name = header.trim_matches(|c| c == '[' || c == ']').trim();
+            keep = !header.starts_with("[[")
+                && (name == "lead" || name == "extra" || name.starts_with("extra."));
+            if keep {
+                tables.push(String::new());
+            }
+        }
+        if let Some(table) = tables.last_mut().filter(|_| keep) {
+            table.push_str(line);
+            table.push('\n');
+        }
+    }
+    tables
+        .iter()
+        .map(|t| format!("\n{}\n", t.trim_end()))
+        .collect()
+}
+
 /// A TOML basic string (serde's TOML writer does the escaping).
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -154,6 +280,17 @@ fn toml_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_translation_takes_the_lead_and_extra_tables_but_not_corrections() {
+        let matter = "title = \"T\"\ndate = 2026-01-02\n\n[lead]\nsrc = \"a.jpg\"\ncaption = \"C\"\n\n\
+                      [[updates]]\ndate = 2026-01-03\nnote = \"Fixed.\"\n\n[extra]\nkicker = \"K\"\n";
+        assert_eq!(
+            tables_to_translate(matter),
+            "\n[lead]\nsrc = \"a.jpg\"\ncaption = \"C\"\n\n[extra]\nkicker = \"K\"\n"
+        );
+        assert_eq!(tables_to_translate("title = \"T\"\n"), "");
+    }
 
     #[test]
     fn titles_are_escaped_in_front_matter() {

@@ -404,3 +404,58 @@ fn missing_strings_fall_back_to_the_default_language_with_one_warning_each() {
     assert!(page.contains(r#"lang="fr">Français</a>"#), "{page}");
     assert!(run.stderr.contains("the language switcher shows `ja`"));
 }
+
+/// `new --lang ko --of <article>` starts a draft translation where the
+/// build looks for it, with the original's lead photo and body to
+/// translate; the build publishes it only with `--drafts`, and then the
+/// two versions link each other.
+#[test]
+fn new_starts_a_draft_translation_beside_its_original() {
+    let site = Site::empty()
+        .file(
+            "nutgraf.toml",
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[languages.ko]\ntitle = \"K\"\n",
+        )
+        .file(
+            "content/tides/index.md",
+            "+++\ntitle = \"Why tides?\"\ndate = 2026-11-20\n\n[lead]\nsrc = \"dawn.png\"\nalt = \"A harbour at dawn.\"\ncaption = \"Low tide.\"\ncredit = \"Illustration/T\"\n\n[[updates]]\ndate = 2026-11-21\nnote = \"Fixed a date.\"\n+++\n\n## Why now?\n\nThe Moon.\n",
+        )
+        .file(
+            "content/tides/dawn.png",
+            include_bytes!("../fixtures/multilingual/content/tides/dawn.png"),
+        );
+    site.nutgraf(&["new", "--lang", "ko", "--of", "content/tides", "조수는 왜?"])
+        .success();
+    let text = std::fs::read_to_string(site.root.join("content/tides/index.ko.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.starts_with("+++\ntitle = \"조수는 왜?\"\n"), "{text}");
+    assert!(text.contains("\ndraft = true\n"), "{text}");
+    assert!(text.contains("\n[lead]\nsrc = \"dawn.png\"\n"), "{text}");
+    assert!(!text.contains("updates"), "{text}");
+    assert!(
+        text.ends_with("+++\n\n## Why now?\n\nThe Moon.\n"),
+        "{text}"
+    );
+
+    site.build(&[]).success();
+    assert!(!site.root.join("public/ko/tides").exists());
+    site.build(&["--drafts"]).success();
+    let ko = site.output("ko/tides/index.html");
+    assert!(ko.contains("조수는 왜?"));
+    assert!(ko.contains("dawn"), "the lead photo came along");
+    assert!(
+        site.output("tides/index.html")
+            .contains(r#"hreflang="ko" href="https://e.org/ko/tides/""#)
+    );
+
+    site.nutgraf(&["new", "--lang", "ko", "--of", "content/tides/index.md", "x"])
+        .failure(2)
+        .says("`content/tides/index.ko.md` already exists");
+    site.nutgraf(&["new", "--lang", "ja", "--of", "content/tides", "x"])
+        .failure(2)
+        .says("the site has no language `ja`")
+        .says("`en`, `ko`");
+    site.nutgraf(&["new", "--lang", "ko", "--of", "content/nowhere", "x"])
+        .failure(2)
+        .says("no article at `content/nowhere`");
+}
