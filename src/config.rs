@@ -1108,10 +1108,7 @@ fn purge_config(text: &str, raw: RawPurge) -> Result<PurgeConfig, Diagnostic> {
                 Some(m) => format!("did you mean `{m}`?"),
                 None => format!(
                     "nutgraf purges {}; for CloudFront set `cloudfront_distribution_id` on the target",
-                    CDNS.iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::diagnostic::code_list(CDNS)
                 ),
             };
             return Err(Diagnostic::error(
@@ -1206,11 +1203,7 @@ pub fn toml_diagnostic(
         if keys.contains(&unknown) && !expected.is_empty() && !expected.contains(&unknown) {
             return d.with_hint(format!(
                 "`{unknown}` is not a key of this table: every key below a `[table]` line belongs to that table, so move `{unknown}` above the first one (or into its own table); this table takes {}",
-                expected
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::diagnostic::code_list(&expected)
             ));
         }
         // serde names the keys of the table the key was found in: list
@@ -1224,10 +1217,7 @@ pub fn toml_diagnostic(
             Some(s) => d.with_hint(format!("did you mean `{s}`?")),
             None => d.with_hint(format!(
                 "known keys are {}; put your own values under [extra]",
-                own.iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::diagnostic::code_list(own)
             )),
         };
     }

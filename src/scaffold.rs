@@ -165,11 +165,7 @@ pub fn new_translation(
             format!("the site has no language `{lang}`"),
             format!(
                 "its languages are {}; add a `[languages.{lang}]` table to nutgraf.toml for another",
-                codes
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::diagnostic::code_list(&codes)
             ),
         ));
     };
@@ -200,10 +196,9 @@ pub fn new_translation(
         ));
     };
     // `why-now.ko` is a translation of `why-now`: translate the original.
-    let base = match name.rsplit_once('.') {
-        Some((base, code)) if codes.contains(&code) => base,
-        _ => name,
-    };
+    let base = crate::content::Naming::of(&config)
+        .split_language(name)
+        .map_or(name, |(base, _)| base);
     if base.starts_with('_') {
         return Err(Error::usage(
             format!(

@@ -275,11 +275,9 @@ pub fn index(mut records: Vec<Record>) -> anyhow::Result<Vec<(String, Vec<u8>)>>
     })
 }
 
-/// The search records a render pass made, and the language to index them
-/// in.
+/// The search records a render pass made (each says its language).
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
-    pub language: String,
     pub records: Vec<Record>,
 }
 
@@ -306,7 +304,6 @@ pub struct Live {
 struct LiveRecords {
     /// `None` while the site has search off.
     by_url: Option<std::collections::BTreeMap<String, Record>>,
-    language: String,
     /// Bumped whenever a record changes.
     generation: u64,
 }
@@ -324,8 +321,7 @@ impl Live {
             }
             return;
         };
-        let mut changed = state.by_url.is_none() || state.language != batch.language;
-        state.language = batch.language;
+        let mut changed = state.by_url.is_none();
         let by_url = state.by_url.get_or_insert_with(Default::default);
         for url in rendered {
             changed |= by_url.remove(*url).is_some();

@@ -557,7 +557,7 @@ fn top_level_hint(name: &str, kind: Kind) -> String {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!(
             "known keys are {}; put your own values under [extra]",
-            list(keys)
+            crate::diagnostic::code_list(keys)
         ),
     }
 }
@@ -605,14 +605,10 @@ fn table_hint(name: &str, table: &str, keys: &[&str]) -> String {
             "every key below a `{table}` line belongs to it: move `{name}` above the `{table}` line"
         );
     }
-    format!("the keys of `{table}` are {}", list(keys))
-}
-
-fn list(keys: &[&str]) -> String {
-    keys.iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    format!(
+        "the keys of `{table}` are {}",
+        crate::diagnostic::code_list(keys)
+    )
 }
 
 /// A front-matter date with the UTC offset it was written with.

@@ -125,6 +125,16 @@ pub struct Section {
 }
 
 impl Section {
+    /// Its `title`, else its folder's name.
+    pub fn title(&self) -> String {
+        self.matter.title.clone().unwrap_or_else(|| {
+            self.dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+    }
+
     /// Where `key` is set in the front matter (see [`Page::key_position`]).
     pub fn key_position(&self, key: &str) -> Position {
         frontmatter::split(&self.display, &self.text).map_or(Position::START, |s| {
@@ -179,6 +189,10 @@ pub struct LoadOptions<'a> {
 pub struct Naming {
     /// Code and base path of each language, the default first.
     languages: Vec<(String, String)>,
+    /// Each language's parsed code, to match file names against (the
+    /// codes above stand for them in the hash).
+    #[serde(skip)]
+    locales: Vec<icu_locale::Locale>,
     unicode_slugs: bool,
 }
 
@@ -186,6 +200,7 @@ impl Default for Naming {
     fn default() -> Naming {
         Naming {
             languages: vec![("en".to_string(), "/".to_string())],
+            locales: vec![icu_locale::locale!("en")],
             unicode_slugs: false,
         }
     }
@@ -199,6 +214,7 @@ impl Naming {
                 .iter()
                 .map(|l| (l.code.clone(), l.base_path.clone()))
                 .collect(),
+            locales: config.languages.iter().map(|l| l.locale.clone()).collect(),
             unicode_slugs: config.unicode_slugs,
         }
     }
@@ -207,11 +223,7 @@ impl Naming {
     /// (`why-now`), or, with `unicode_slugs = true`, in the name's own
     /// letters (`북한은-왜`).
     pub fn slug(&self, name: &str) -> String {
-        if self.unicode_slugs {
-            unicode_slug(name)
-        } else {
-            slug::slugify(name)
-        }
+        slug_in(name, self.unicode_slugs)
     }
 
     /// A tag's URL segment ([`tag_slug_in`]).
@@ -238,10 +250,7 @@ impl Naming {
         let Ok(locale) = icu_locale::Locale::try_from_str(code) else {
             return Ok((stem, 0));
         };
-        let known = self
-            .languages
-            .iter()
-            .position(|(c, _)| icu_locale::Locale::try_from_str(c).is_ok_and(|l| l == locale));
+        let known = self.locales.iter().position(|l| *l == locale);
         match known {
             Some(i) => Ok((base, i)),
             None if is_known_language(&locale) => Err(code),
@@ -259,6 +268,15 @@ fn is_known_language(locale: &icu_locale::Locale) -> bool {
     let mut bare = icu_locale::LanguageIdentifier::from(locale.id.language);
     icu_locale::LocaleExpander::new_extended().maximize(&mut bare)
         == icu_locale::TransformResult::Modified
+}
+
+/// A URL segment: in the name's own letters ([`unicode_slug`]) or ASCII.
+fn slug_in(name: &str, unicode: bool) -> String {
+    if unicode {
+        unicode_slug(name)
+    } else {
+        slug::slugify(name)
+    }
 }
 
 /// A slug in any script: NFC, lower case, letters, digits and combining
@@ -1185,13 +1203,7 @@ pub fn tag_slug(name: &str) -> String {
 /// [`tag_slug`], or with `unicode` (`unicode_slugs = true`) in the name's
 /// own letters: `바다` stays `바다`.
 pub fn tag_slug_in(name: &str, unicode: bool) -> String {
-    let slugify = |s: &str| {
-        if unicode {
-            unicode_slug(s)
-        } else {
-            slug::slugify(s)
-        }
-    };
+    let slugify = |s: &str| slug_in(s, unicode);
     if !name.contains(['+', '#', '&']) {
         return slugify(name);
     }

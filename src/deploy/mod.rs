@@ -423,14 +423,7 @@ fn select_target<'c>(
             let names: Vec<&str> = deploy.targets.iter().map(|t| t.name.as_str()).collect();
             let hint = match did_you_mean(name, &names) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "targets are {}",
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                None => format!("targets are {}", crate::diagnostic::code_list(&names)),
             };
             Error::usage(format!("no deploy target named `{name}`"), hint)
         })

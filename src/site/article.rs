@@ -257,16 +257,8 @@ impl SiteRef<'_> {
         };
         // Its translations' languages, URLs and titles: the switcher, the
         // `hreflang` links and the JSON-LD show them.
-        let versions: Vec<(usize, &str, &str)> = siblings
-            .iter()
-            .map(|&j| {
-                (
-                    pages[j].lang,
-                    pages[j].url.as_str(),
-                    pages[j].matter.title.as_str(),
-                )
-            })
-            .collect();
+        let versions: Vec<(usize, &str, &str)> =
+            siblings.iter().map(|&j| version(&pages[j])).collect();
         // The components the page called last time: with the same text it
         // calls the same ones, and with another text the key differs anyway.
         let before = pass.previous_article(&file);
@@ -771,16 +763,12 @@ impl SiteRef<'_> {
     /// The versions of article `i` for its page: each language's, and
     /// the default language's (or the first) as `x-default`.
     fn versions(&self, pages: &[Arc<Page>], i: usize) -> (Vec<Version>, Option<String>) {
-        let group = self.translations.of_page(i);
         self.version_links(
-            group.iter().map(|&j| {
-                (
-                    pages[j].lang,
-                    pages[j].url.as_str(),
-                    pages[j].matter.title.as_str(),
-                )
-            }),
-            Some(i).filter(|_| !group.is_empty()).map(|i| pages[i].lang),
+            self.translations
+                .of_page(i)
+                .iter()
+                .map(|&j| version(&pages[j])),
+            Some(pages[i].lang),
         )
     }
 
@@ -905,4 +893,9 @@ impl SiteRef<'_> {
             processed: processed_file,
         })
     }
+}
+
+/// What a page's versions show of it: its language, URL and title.
+fn version(page: &Page) -> (usize, &str, &str) {
+    (page.lang, page.url.as_str(), page.matter.title.as_str())
 }

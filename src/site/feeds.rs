@@ -91,36 +91,29 @@ pub(crate) fn render(site: &SiteRef, listed: &Listed, tags: &[Tag]) -> Result<()
 pub(crate) fn crawl_files(
     site: &SiteRef,
     content: &Content,
+    editions: &[crate::content::Edition],
     summaries: &[std::sync::Arc<Summary>],
     tags: &[Vec<Tag>],
 ) -> Result<(), Error> {
     let config = site.config;
     let translations = site.translations;
-    let editions = content.editions(config.languages.len());
     let mut urls: Vec<SitemapUrl> = Vec::with_capacity(summaries.len() + 2);
     // A home page or section with versions in other languages lists them.
-    let listing = |url: &str, dir: &std::path::Path| {
+    let listing = |url: &str, versions: &[(usize, String, String)]| {
         let mut u = SitemapUrl::new(config.permalink(url), None);
-        let versions = site.listing_versions.of_dir(dir);
-        u.alternates = versions
-            .iter()
-            .map(|(lang, url, _)| Alternate {
-                hreflang: config.languages[*lang].code.clone(),
-                href: escaped(config.permalink(url)),
-            })
-            .chain(versions.first().map(|(_, url, _)| Alternate {
-                hreflang: "x-default".to_string(),
-                href: escaped(config.permalink(url)),
-            }))
-            .collect();
+        u.alternates = alternates(
+            config,
+            versions
+                .iter()
+                .map(|(lang, url, _)| (*lang, config.permalink(url))),
+        );
         u
     };
-    let content_dir = site.root().join(crate::paths::CONTENT_DIR);
     for (edition, tags) in editions.iter().zip(tags) {
         let base = &config.languages[edition.lang].base_path;
-        urls.push(listing(base, &content_dir));
+        urls.push(listing(base, site.listing_versions.homes()));
         for s in &edition.sections {
-            urls.push(listing(&s.url, &s.dir));
+            urls.push(listing(&s.url, site.listing_versions.of_dir(&s.dir)));
         }
         if !tags.is_empty() {
             urls.push(SitemapUrl::new(
@@ -182,32 +175,35 @@ fn add_articles(
             s.permalink.clone(),
             s.updated.clone().or_else(|| s.date.clone()),
         );
-        url.alternates = alternates(i, summaries, pages, translations, config);
+        url.alternates = alternates(
+            config,
+            translations
+                .of_page(i)
+                .iter()
+                .map(|&j| (pages[j].lang, summaries[j].permalink.clone())),
+        );
         url
     }));
 }
 
-/// Article `i`'s versions as `hreflang` alternates, plus `x-default` (the
-/// default language's version, or the first); empty without translations.
+/// A page's versions, each (language, permalink), as `hreflang`
+/// alternates, plus `x-default` (the first: the default language's
+/// version when it has one); empty without versions.
 fn alternates(
-    i: usize,
-    summaries: &[std::sync::Arc<Summary>],
-    pages: &[std::sync::Arc<crate::content::Page>],
-    translations: &Translations,
     config: &crate::config::Config,
+    versions: impl Iterator<Item = (usize, String)>,
 ) -> Vec<Alternate> {
-    let group = translations.of_page(i);
-    let mut alternates: Vec<Alternate> = group
-        .iter()
-        .map(|&j| Alternate {
-            hreflang: config.languages[pages[j].lang].code.clone(),
-            href: escaped(summaries[j].permalink.clone()),
+    let mut alternates: Vec<Alternate> = versions
+        .map(|(lang, permalink)| Alternate {
+            hreflang: config.languages[lang].code.clone(),
+            href: escaped(permalink),
         })
         .collect();
-    if let Some(&first) = group.first() {
+    if let Some(first) = alternates.first() {
+        let href = first.href.clone();
         alternates.push(Alternate {
             hreflang: "x-default".to_string(),
-            href: escaped(summaries[first].permalink.clone()),
+            href,
         });
     }
     alternates

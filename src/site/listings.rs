@@ -507,7 +507,7 @@ impl SiteRef<'_> {
             home.map(|h| self.section_intro(h)).unwrap_or_default(),
             base,
             self.config.permalink(base),
-            self.listing_links(&self.root.join(crate::paths::CONTENT_DIR)),
+            self.listing_links(self.listing_versions.homes()),
         );
         let per_page = home
             .and_then(|h| h.matter.paginate_by)
@@ -541,7 +541,7 @@ impl SiteRef<'_> {
                 self.section_intro(s),
                 &s.url,
                 self.config.permalink(&s.url),
-                self.listing_links(&s.dir),
+                self.listing_links(self.listing_versions.of_dir(&s.dir)),
             );
             let jsonld = schema::collection(
                 self.config,
@@ -637,11 +637,13 @@ impl SiteRef<'_> {
         )
     }
 
-    /// The versions of the listing of `dir` (see [`super::ListingVersions`]).
-    fn listing_links(&self, dir: &std::path::Path) -> (Vec<super::Version>, Option<String>) {
+    /// Links to a listing's versions (see [`super::ListingVersions`]).
+    fn listing_links(
+        &self,
+        versions: &[(usize, String, String)],
+    ) -> (Vec<super::Version>, Option<String>) {
         self.version_links(
-            self.listing_versions
-                .of_dir(dir)
+            versions
                 .iter()
                 .map(|(lang, url, title)| (*lang, url.as_str(), title.as_str())),
             Some(self.lang),

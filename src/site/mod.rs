@@ -565,10 +565,9 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
     }
     undated(&content, &diags);
     let translations = content::Translations::of(&content.pages, &diags);
-    let listing_versions = ListingVersions::of(root, &editions, &langs);
+    let listing_versions = ListingVersions::of(&editions, &langs);
     let sources = links::SourceMap::new(&content);
     let site = SiteRef {
-        root,
         sources: &sources,
         mode,
         pass,
@@ -680,7 +679,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             listings?;
             feeds?;
         }
-        feeds::crawl_files(&site, &content, &summaries, tags)?;
+        feeds::crawl_files(&site, &content, &editions, &summaries, tags)?;
         lap.mark("listings and feeds");
     }
     for lang in 0..langs.len() {
@@ -704,10 +703,7 @@ pub fn render(root: &Path, drafts: bool, mode: Mode) -> Result<RenderedSite, Err
             }
             Mode::Serve(_) => {
                 site.render_search(None)?;
-                search = Some(crate::search::Batch {
-                    language: config.language.clone(),
-                    records,
-                });
+                search = Some(crate::search::Batch { records });
             }
             // The search page only: check makes no index.
             Mode::Check { .. } => site.render_search(None)?,
@@ -1088,12 +1084,7 @@ impl Nav {
                 own.trim_matches('/').split('/').count() == 1
             })
             .map(|s| NavLink {
-                title: s.matter.title.clone().unwrap_or_else(|| {
-                    s.dir
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                }),
+                title: s.title(),
                 url: s.url.clone(),
             })
             .collect();
@@ -1201,17 +1192,17 @@ pub(crate) struct Version {
     current: bool,
 }
 
-/// The languages' home pages and sections, as versions of one another:
-/// by folder under `content/` (`content/` itself for the home pages,
-/// which every language has), each language's (lang, URL, title).
+/// The languages' home pages (which every language has) and sections, as
+/// versions of one another: each language's (lang, URL, title), the
+/// sections' by folder under `content/`.
 #[derive(Debug, Default)]
 pub(crate) struct ListingVersions {
+    homes: Vec<(usize, String, String)>,
     by_dir: rustc_hash::FxHashMap<PathBuf, Vec<(usize, String, String)>>,
 }
 
 impl ListingVersions {
-    fn of(root: &Path, editions: &[content::Edition], langs: &[LangSite]) -> ListingVersions {
-        let content_dir = root.join(crate::paths::CONTENT_DIR);
+    fn of(editions: &[content::Edition], langs: &[LangSite]) -> ListingVersions {
         let mut v = ListingVersions::default();
         if langs.len() < 2 {
             return v;
@@ -1221,18 +1212,10 @@ impl ListingVersions {
                 .home
                 .and_then(|h| h.matter.title.clone())
                 .unwrap_or_else(|| langs[e.lang].config.title.clone());
-            v.by_dir.entry(content_dir.clone()).or_default().push((
-                e.lang,
-                langs[e.lang].base.clone(),
-                home_title,
-            ));
+            v.homes
+                .push((e.lang, langs[e.lang].base.clone(), home_title));
             for s in &e.sections {
-                let title = s.matter.title.clone().unwrap_or_else(|| {
-                    s.dir
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                });
+                let title = s.title();
                 v.by_dir
                     .entry(s.dir.clone())
                     .or_default()
@@ -1241,6 +1224,11 @@ impl ListingVersions {
         }
         v.by_dir.retain(|_, versions| versions.len() > 1);
         v
+    }
+
+    /// The versions of the home page; empty on a single-language site.
+    pub(crate) fn homes(&self) -> &[(usize, String, String)] {
+        &self.homes
     }
 
     /// The versions of the listing of `dir`; empty when it has none.
@@ -1265,7 +1253,6 @@ pub(crate) struct LangSite {
 /// The parts of the site every page render needs.
 #[derive(Clone, Copy)]
 pub(crate) struct SiteRef<'a> {
-    root: &'a Path,
     mode: Mode<'a>,
     /// Serve's incremental pass under way.
     pass: Option<memo::Started<'a>>,
@@ -1319,11 +1306,6 @@ impl<'a> SiteRef<'a> {
     /// place of the default's globals.
     pub(crate) fn context(&self) -> tera::Context {
         self.langs[self.lang].context.clone()
-    }
-
-    /// The site's folder.
-    pub(crate) fn root(&self) -> &Path {
-        self.root
     }
 
     /// The base path of this language's pages: `/`, `/ko/`.

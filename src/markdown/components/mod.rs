@@ -350,6 +350,7 @@ fn code_ranges(body: &str, markdown: &MarkdownConfig) -> Vec<Range<usize>> {
 }
 
 /// A cursor over a call's text.
+#[derive(Clone, Copy)]
 struct Scanner<'t> {
     text: &'t str,
     pos: usize,
@@ -447,10 +448,7 @@ impl<'t> Scanner<'t> {
                 }
                 // Zola's grammar also takes arguments separated by spaces
                 // alone (`src="a.webp" alt="tabs"`), and sites use it.
-                let mut next = Scanner {
-                    text: self.text,
-                    pos: self.pos,
-                };
+                let mut next = *self;
                 let named = !next.ident().is_empty();
                 next.skip_space();
                 if named && next.eat("=") {
